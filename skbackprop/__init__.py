@@ -1,0 +1,11 @@
+"""skbackprop: scikit-learn estimators trained by their own backpropagation engine.
+
+Each estimator joins the public API, and with it ``tests/test_common.py`` and the
+``python -m skbackprop`` demo, by one import line and one ``__all__`` entry here.
+"""
+
+from ._version import __version__
+
+__all__ = [
+    "__version__",
+]

@@ -1,0 +1,80 @@
+"""Reverse-mode automatic differentiation on numpy arrays.
+
+The computation graph and backpropagation as the lecture teaches them: build the graph by
+computing with :class:`Tensor`; :meth:`Tensor.backward` visits it in reverse topological
+order and accumulates each node's derivative into its inputs. Every gradient in
+skbackprop comes from here.
+"""
+
+from .arithmetic import add, divide, multiply, negative, power, subtract
+from .dot import to_dot
+from .elementwise import (
+    abs,
+    cos,
+    exp,
+    log,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    square,
+    tanh,
+)
+from .gradcheck import check_grad, numerical_grad
+from .graph import Graph, topological_order
+from .linalg import affine, matmul, reshape, transpose
+from .losses import sigmoid_binary_cross_entropy, softmax_cross_entropy, squared_error
+from .operation import Operation, apply, unbroadcast
+from .reductions import max_ as max
+from .reductions import mean
+from .reductions import min_ as min
+from .reductions import sum_ as sum
+from .softmax import log_softmax, logsumexp, softmax
+from .tensor import Tensor, as_tensor
+
+__all__ = [
+    "Graph",
+    "Operation",
+    "Tensor",
+    "abs",
+    "add",
+    "affine",
+    "apply",
+    "as_tensor",
+    "check_grad",
+    "cos",
+    "divide",
+    "exp",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "multiply",
+    "negative",
+    "numerical_grad",
+    "power",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sigmoid_binary_cross_entropy",
+    "sin",
+    "softmax",
+    "softmax_cross_entropy",
+    "sqrt",
+    "square",
+    "squared_error",
+    "subtract",
+    "sum",
+    "tanh",
+    "to_dot",
+    "topological_order",
+    "transpose",
+    "unbroadcast",
+]

@@ -1,0 +1,82 @@
+"""Drawing a computation graph as Graphviz DOT, in the lecture's convention.
+
+One rectangle per intermediate variable with the function it computes inside and the
+variable's name outside; parameters and constants (the data, the labels, the numbers) are
+nodes of their own; edges are directed and unlabeled.
+"""
+
+import numpy as np
+
+from .graph import topological_order
+
+__all__ = ["to_dot"]
+
+
+def _quote(text):
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _leaf_label(node):
+    if node.name is not None:
+        return node.name
+    value = node.value
+    if getattr(value, "ndim", 2) == 0 or getattr(value, "size", 2) == 1:
+        return f"{float(np.asarray(value).reshape(())):g}"
+    return f"const {'x'.join(map(str, value.shape))}"
+
+
+def to_dot(output, rankdir="BT"):
+    """Graphviz DOT source drawing the graph that computed ``output``.
+
+    Parameters
+    ----------
+    output : Tensor
+        The last node (usually the loss).
+    rankdir : {"BT", "LR", "TB", "RL"}, default="BT"
+        Layout direction: bottom-to-top puts the inputs at the bottom, as the lecture draws.
+
+    Returns
+    -------
+    dot : str
+        Render with Graphviz (``dot -Tsvg``) or any DOT viewer.
+
+    Examples
+    --------
+    >>> from skbackprop.autodiff import Tensor, cos, sin, to_dot
+    >>> x = Tensor(2.0, requires_grad=True, name="x")
+    >>> t = x ** 2; t.name = "t"
+    >>> J = cos(sin(t) + 3 * t); J.name = "J"
+    >>> print(to_dot(J))  # doctest: +ELLIPSIS
+    digraph computation_graph {
+      rankdir=BT;
+    ...
+      n0 [label="x", shape=box, style="rounded,bold"];
+    ...
+    }
+    """
+    order = topological_order(output)
+    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    lines = [
+        "digraph computation_graph {",
+        f"  rankdir={rankdir};",
+        '  node [fontname="Helvetica"];',
+    ]
+    counter = 0
+    for node in order:
+        nid = ids[node]
+        if node.op is None:
+            style = "rounded,bold" if node.requires_grad else "rounded,dashed"
+            lines.append(f"  {nid} [label={_quote(_leaf_label(node))}, shape=box, style={_quote(style)}];")
+            continue
+        name = node.name
+        if name is None:
+            counter += 1
+            name = f"u{counter}"
+        lines.append(
+            f"  {nid} [label={_quote(node.op.label)}, xlabel={_quote(name)}, shape=box];"
+        )
+    for node in order:
+        for parent in node.parents:
+            lines.append(f"  {ids[parent]} -> {ids[node]};")
+    lines.append("}")
+    return "\n".join(lines)

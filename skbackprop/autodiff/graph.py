@@ -1,0 +1,124 @@
+"""Reverse-mode differentiation over a computation graph.
+
+The lecture's algorithm: visit the nodes in topological order to compute values, then in
+reverse topological order to compute derivatives, each node incrementing the derivative of
+each of its inputs (Backward Computation, Version B). A value used on two paths therefore
+receives the sum of both contributions.
+"""
+
+import numpy as np
+
+__all__ = ["Graph", "topological_order"]
+
+
+def topological_order(output):
+    """Nodes that ``output`` depends on, each after all of its inputs.
+
+    Iterative depth-first search, so a chain of any length works (no recursion limit).
+    """
+    order = []
+    visited = set()
+    stack = [(output, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent not in visited:
+                stack.append((parent, False))
+    return order
+
+
+class Graph:
+    """A computation graph fixed once and evaluated many times.
+
+    Building the topological order costs Python time that does not change between
+    minibatches; a Graph pays it once. Change the leaves' values in place (or assign new
+    arrays to ``leaf.value``), then call :meth:`forward` and :meth:`backward` again.
+
+    Parameters
+    ----------
+    output : Tensor
+        The node to evaluate and differentiate, usually the scalar loss.
+
+    Attributes
+    ----------
+    order : list of Tensor
+        All nodes ``output`` depends on, in topological order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Graph, Tensor
+    >>> w = Tensor(np.array([1.0, 2.0]), requires_grad=True, name="w")
+    >>> x = Tensor(np.array([3.0, 4.0]), name="x")
+    >>> loss = (w * x).sum()
+    >>> graph = Graph(loss)
+    >>> graph.backward()
+    >>> w.grad
+    array([3., 4.])
+    >>> x.value[:] = [5.0, 6.0]   # a new minibatch, written into the same buffer
+    >>> float(graph.forward())
+    17.0
+    >>> graph.backward()
+    >>> w.grad
+    array([5., 6.])
+    """
+
+    def __init__(self, output):
+        self.output = output
+        self.order = topological_order(output)
+        self._computed = [node for node in self.order if node.op is not None]
+        self._differentiated = [node for node in self.order if node.requires_grad]
+        self._reverse = [node for node in reversed(self._differentiated) if node.op is not None]
+
+    def forward(self):
+        """Recompute every node's value from the leaves; return the output's value."""
+        for node in self._computed:
+            node.value = node.op.forward(*[parent.value for parent in node.parents])
+        return self.output.value
+
+    def backward(self, grad=None):
+        """Fill ``.grad`` of every node that requires it with ``d output / d node``."""
+        output = self.output
+        if grad is None:
+            if output.value.ndim != 0 and output.value.size != 1:
+                raise ValueError(
+                    "backward() without a seed gradient needs a scalar output, but this "
+                    f"output has shape {output.value.shape}. Reduce it first (e.g. "
+                    ".sum() or .mean()) or pass grad=, an array of that shape."
+                )
+            grad = np.ones_like(output.value)
+        else:
+            grad = np.asarray(grad, dtype=output.value.dtype)
+            if grad.shape != output.value.shape:
+                raise ValueError(
+                    f"The seed gradient has shape {grad.shape} but the output has shape "
+                    f"{output.value.shape}; they must match."
+                )
+        if not output.requires_grad:
+            raise ValueError(
+                "Nothing to differentiate: no Tensor this output depends on was created "
+                "with requires_grad=True."
+            )
+        for node in self._differentiated:
+            node.grad = None
+        output.grad = grad
+        for node in self._reverse:
+            upstream = node.grad
+            if upstream is None:
+                continue
+            input_grads = node.op.backward(upstream, node.needs)
+            for parent, g in zip(node.parents, input_grads, strict=True):
+                if g is None:
+                    continue
+                if parent.grad is None:
+                    parent.grad = g
+                else:
+                    # A new array, never +=: gradients may share memory with each other.
+                    parent.grad = parent.grad + g

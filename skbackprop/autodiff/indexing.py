@@ -1,0 +1,50 @@
+"""Indexing ``x[index]``: the gradient flows back to the selected positions.
+
+With an integer-array index a position may be selected more than once; each selection is
+a path, so the contributions are added (``np.add.at``), not overwritten.
+"""
+
+import numpy as np
+
+from .operation import Operation, apply
+
+__all__ = ["getitem"]
+
+
+def _is_basic(index):
+    """Basic indexing (ints, slices, None, Ellipsis) never selects a position twice."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(p, int | slice | np.integer) or p is None or p is Ellipsis for p in parts
+    )
+
+
+class GetItem(Operation):
+    __slots__ = ("index", "shape", "dtype")
+    label = "[]"
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, a):
+        self.shape, self.dtype = a.shape, a.dtype
+        return a[self.index]
+
+    def backward(self, grad, needs):
+        full = np.zeros(self.shape, dtype=self.dtype)
+        if _is_basic(self.index):
+            full[self.index] = grad
+        else:
+            np.add.at(full, self.index, grad)
+        return (full,)
+
+
+def getitem(a, index):
+    """``a[index]`` for any numpy index; Tensors used as indices are read as arrays."""
+    from .tensor import Tensor
+
+    if isinstance(index, Tensor):
+        index = index.value
+    elif isinstance(index, tuple):
+        index = tuple(i.value if isinstance(i, Tensor) else i for i in index)
+    return apply(GetItem(index), a)

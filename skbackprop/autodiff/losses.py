@@ -1,0 +1,152 @@
+"""Fused loss operations: one node from the last layer's pre-activation to the cost.
+
+Composing ``softmax`` then ``log`` then a product is correct but slow and, for saturated
+units, unstable. Fused, the backward pass is the seeds' ``(y_hat - y) / n``: the
+softmax/sigmoid Jacobian and the cross-entropy derivative cancel to a difference.
+
+Every loss here has one convention: a row's loss is summed over its columns (outputs,
+classes or labels) and the rows are averaged, with ``sample_weight`` making it a weighted
+average ``sum_i w_i l_i / sum_i w_i``. The targets and weights are inputs like any other,
+so a :class:`~skbackprop.autodiff.Graph` picks up a new minibatch written into their
+buffers.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from .operation import Operation, apply
+from .softmax import stable_logsumexp
+
+__all__ = ["sigmoid_binary_cross_entropy", "softmax_cross_entropy", "squared_error"]
+
+
+def _row_scale(prediction, weight):
+    """Each row's share of the average: 1/n, or w_i / sum(w), shaped to broadcast."""
+    dtype = prediction.dtype
+    if weight is None:
+        return np.asarray(1.0 / prediction.shape[0], dtype=dtype)
+    total = weight.sum()
+    if not total > 0:
+        raise ValueError(
+            "sample_weight must have a positive sum; got a sum of "
+            f"{float(total)!r}. Give at least one sample a positive weight."
+        )
+    scale = (weight / total).astype(dtype, copy=False)
+    return scale.reshape(scale.shape + (1,) * (prediction.ndim - 1))
+
+
+def _check_target(prediction, target, name):
+    if target.shape != prediction.shape:
+        raise ValueError(
+            f"{name}: the target has shape {target.shape} but the prediction has shape "
+            f"{prediction.shape}; they must match (one column per output or class)."
+        )
+
+
+class FusedLoss(Operation):
+    __slots__ = ("residual", "scale", "weighted")
+
+    def _finish(self, per_element, weight):
+        self.weighted = weight is not None
+        return np.asarray(np.sum(per_element * self.scale), dtype=per_element.dtype)
+
+    def backward(self, grad, needs):
+        # residual is d(row loss)/d(prediction); the scale averages the rows.
+        g = self.residual * (self.scale * grad)
+        grads = [g if needs[0] else None, None]
+        if needs[1]:
+            grads[1] = self._target_grad(grad)
+        if self.weighted:
+            grads.append(None)  # sample weights are data, never differentiated
+        return tuple(grads)
+
+
+class SquaredError(FusedLoss):
+    __slots__ = ()
+    label = "squared_error"
+
+    def forward(self, prediction, target, weight=None):
+        _check_target(prediction, target, "squared_error")
+        self.scale = _row_scale(prediction, weight)
+        self.residual = prediction - target
+        return self._finish(0.5 * self.residual * self.residual, weight)
+
+    def _target_grad(self, grad):
+        return -self.residual * (self.scale * grad)
+
+
+class SoftmaxCrossEntropy(FusedLoss):
+    __slots__ = ("log_p",)
+    label = "softmax_cross_entropy"
+
+    def forward(self, logits, target, weight=None):
+        _check_target(logits, target, "softmax_cross_entropy")
+        self.scale = _row_scale(logits, weight)
+        self.log_p = logits - stable_logsumexp(logits, axis=-1)
+        self.residual = np.exp(self.log_p) - target
+        return self._finish(-target * self.log_p, weight)
+
+    def _target_grad(self, grad):
+        return -self.log_p * (self.scale * grad)
+
+
+class SigmoidBinaryCrossEntropy(FusedLoss):
+    __slots__ = ("logits",)
+    label = "sigmoid_binary_cross_entropy"
+
+    def forward(self, logits, target, weight=None):
+        _check_target(logits, target, "sigmoid_binary_cross_entropy")
+        self.scale = _row_scale(logits, weight)
+        self.logits = logits
+        self.residual = expit(logits) - target
+        # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, with no overflow.
+        return self._finish(np.logaddexp(0, logits) - target * logits, weight)
+
+    def _target_grad(self, grad):
+        return -self.logits * (self.scale * grad)
+
+
+def _apply_loss(op, prediction, target, sample_weight):
+    if sample_weight is None:
+        return apply(op, prediction, target)
+    return apply(op, prediction, target, sample_weight)
+
+
+def squared_error(prediction, target, sample_weight=None):
+    """Half the squared error, summed over outputs, averaged over rows.
+
+    ``J = sum_i w_i * 0.5 * ||prediction_i - target_i||^2 / sum_i w_i``; its gradient is
+    ``(prediction - target) * w_i / sum(w)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, squared_error
+    >>> y_hat = Tensor(np.array([[1.0], [3.0]]), requires_grad=True)
+    >>> J = squared_error(y_hat, np.array([[0.0], [1.0]]))
+    >>> float(J.value)
+    1.25
+    >>> J.backward()
+    >>> y_hat.grad.ravel()
+    array([0.5, 1. ])
+    """
+    return _apply_loss(SquaredError(), prediction, target, sample_weight)
+
+
+def softmax_cross_entropy(logits, target, sample_weight=None):
+    """Cross-entropy of ``softmax(logits)`` against one-hot (or probability) rows.
+
+    ``J = -sum_i w_i sum_k y_ik log softmax(z_i)_k / sum_i w_i``; its gradient with respect
+    to the logits is ``(softmax(z) - y) * w_i / sum(w)``.
+    """
+    return _apply_loss(SoftmaxCrossEntropy(), logits, target, sample_weight)
+
+
+def sigmoid_binary_cross_entropy(logits, target, sample_weight=None):
+    """Binary cross-entropy of ``sigmoid(logits)`` against 0/1 targets (any shape).
+
+    Each element is an independent binary problem (one column per label for multilabel);
+    ``J = sum_i w_i sum_k [log(1 + e^z_ik) - y_ik z_ik] / sum_i w_i``, the seeds' logistic
+    regression cost, and its gradient is ``(sigmoid(z) - y) * w_i / sum(w)``.
+    """
+    return _apply_loss(SigmoidBinaryCrossEntropy(), logits, target, sample_weight)
