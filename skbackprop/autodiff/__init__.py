@@ -27,6 +27,7 @@ from .graph import Graph, topological_order
 from .linalg import affine, matmul, reshape, transpose
 from .losses import sigmoid_binary_cross_entropy, softmax_cross_entropy, squared_error
 from .operation import Operation, apply, unbroadcast
+from .penalties import l1_penalty, l2_penalty
 from .reductions import max_ as max
 from .reductions import mean
 from .reductions import min_ as min
@@ -47,6 +48,8 @@ __all__ = [
     "cos",
     "divide",
     "exp",
+    "l1_penalty",
+    "l2_penalty",
     "log",
     "log_softmax",
     "logsumexp",

@@ -66,15 +66,15 @@ def to_dot(output, rankdir="BT"):
         nid = ids[node]
         if node.op is None:
             style = "rounded,bold" if node.requires_grad else "rounded,dashed"
-            lines.append(f"  {nid} [label={_quote(_leaf_label(node))}, shape=box, style={_quote(style)}];")
+            lines.append(
+                f"  {nid} [label={_quote(_leaf_label(node))}, shape=box, style={_quote(style)}];"
+            )
             continue
         name = node.name
         if name is None:
             counter += 1
             name = f"u{counter}"
-        lines.append(
-            f"  {nid} [label={_quote(node.op.label)}, xlabel={_quote(name)}, shape=box];"
-        )
+        lines.append(f"  {nid} [label={_quote(node.op.label)}, xlabel={_quote(name)}, shape=box];")
     for node in order:
         for parent in node.parents:
             lines.append(f"  {ids[parent]} -> {ids[node]};")

@@ -217,7 +217,7 @@ def relu(x):
     return apply(Relu(), x)
 
 
-def abs(x):  # noqa: A001 - the mathematical name, scoped to skbackprop.autodiff
+def abs(x):
     """``|x|``, element-wise, with subgradient 0 at 0."""
     return apply(Abs(), x)
 

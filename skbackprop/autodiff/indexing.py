@@ -20,7 +20,7 @@ def _is_basic(index):
 
 
 class GetItem(Operation):
-    __slots__ = ("index", "shape", "dtype")
+    __slots__ = ("dtype", "index", "shape")
     label = "[]"
 
     def __init__(self, index):

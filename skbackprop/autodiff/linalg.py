@@ -8,7 +8,6 @@ is the seeds' layer rule: ``dL/dW = x^T delta``, ``dL/db = sum of delta over the
 
 import numpy as np
 
-
 from .operation import Operation, apply, unbroadcast
 
 __all__ = ["affine", "matmul", "reshape", "transpose"]
@@ -157,5 +156,3 @@ def transpose(a, axes=None):
 def reshape(a, shape):
     """Give ``a`` a new shape with the same number of elements."""
     return apply(Reshape(shape), a)
-
-

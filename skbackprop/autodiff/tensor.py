@@ -135,9 +135,7 @@ class Tensor:
         return f"Tensor({', '.join(parts)})"
 
     def __bool__(self):
-        raise TypeError(
-            "The truth value of a Tensor is ambiguous; compare its .value instead."
-        )
+        raise TypeError("The truth value of a Tensor is ambiguous; compare its .value instead.")
 
     # Identity semantics: Tensors are graph nodes and are hashed by identity.
     __hash__ = object.__hash__
@@ -246,6 +244,6 @@ def as_tensor(value, like=None):
 
 # The operations import Tensor, so they are bound here, after the class exists.
 from .arithmetic import add, divide, multiply, negative, power, subtract  # noqa: E402
-from .linalg import matmul, reshape, transpose  # noqa: E402
 from .indexing import getitem  # noqa: E402
+from .linalg import matmul, reshape, transpose  # noqa: E402
 from .reductions import max_, mean, min_, sum_  # noqa: E402
