@@ -42,16 +42,35 @@ def to_dot(output, rankdir="BT"):
 
     Examples
     --------
+    The lecture's graph of ``J = cos(sin(x^2) + 3x^2)``, with its variable names:
+
     >>> from skbackprop.autodiff import Tensor, cos, sin, to_dot
     >>> x = Tensor(2.0, requires_grad=True, name="x")
     >>> t = x ** 2; t.name = "t"
-    >>> J = cos(sin(t) + 3 * t); J.name = "J"
-    >>> print(to_dot(J))  # doctest: +ELLIPSIS
+    >>> u1 = sin(t); u1.name = "u1"
+    >>> u2 = 3 * t; u2.name = "u2"
+    >>> u = u1 + u2; u.name = "u"
+    >>> J = cos(u); J.name = "J"
+    >>> print(to_dot(J))
     digraph computation_graph {
       rankdir=BT;
-    ...
+      node [fontname="Helvetica"];
       n0 [label="x", shape=box, style="rounded,bold"];
-    ...
+      n1 [label="2", shape=box, style="rounded,dashed"];
+      n2 [label="**", xlabel="t", shape=box];
+      n3 [label="sin", xlabel="u1", shape=box];
+      n4 [label="3", shape=box, style="rounded,dashed"];
+      n5 [label="*", xlabel="u2", shape=box];
+      n6 [label="+", xlabel="u", shape=box];
+      n7 [label="cos", xlabel="J", shape=box];
+      n0 -> n2;
+      n1 -> n2;
+      n2 -> n3;
+      n4 -> n5;
+      n2 -> n5;
+      n3 -> n6;
+      n5 -> n6;
+      n6 -> n7;
     }
     """
     order = topological_order(output)

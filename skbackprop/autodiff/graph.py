@@ -28,7 +28,8 @@ def topological_order(output):
             continue
         visited.add(node)
         stack.append((node, True))
-        for parent in node.parents:
+        # Reversed, so the first input is visited first and the order reads naturally.
+        for parent in reversed(node.parents):
             if parent not in visited:
                 stack.append((parent, False))
     return order
