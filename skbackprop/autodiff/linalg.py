@@ -40,6 +40,8 @@ class MatMul(Operation):
     def forward(self, a, b):
         _check_matmul_shapes(a, b)
         self.a, self.b = a, b
+        if a.ndim == 1 and b.ndim == 1:
+            return np.asarray(a @ b)  # an array, not a numpy scalar, like every node value
         return a @ b
 
     def backward(self, grad, needs):

@@ -24,7 +24,7 @@ def _row_scale(prediction, weight):
     """Each row's share of the average: 1/n, or w_i / sum(w), shaped to broadcast."""
     dtype = prediction.dtype
     if weight is None:
-        return np.asarray(1.0 / prediction.shape[0], dtype=dtype)
+        return np.asarray(1.0 / (prediction.shape[0] if prediction.ndim else 1), dtype=dtype)
     total = weight.sum()
     if not total > 0:
         raise ValueError(
