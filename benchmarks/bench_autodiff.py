@@ -11,6 +11,7 @@ Run: ``python benchmarks/bench_autodiff.py``
 """
 
 import time
+from itertools import pairwise
 import warnings
 
 import numpy as np
@@ -36,7 +37,7 @@ def main():
     X = rng.normal(size=(BATCH, N_FEATURES))
     y = rng.normal(size=(BATCH, 1))
     sizes = [N_FEATURES, *HIDDEN, 1]
-    weights = [rng.normal(scale=0.3, size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    weights = [rng.normal(scale=0.3, size=(a, b)) for a, b in pairwise(sizes)]
     biases = [np.zeros(b) for b in sizes[1:]]
     Ws = [ad.Tensor(w, requires_grad=True) for w in weights]
     bs = [ad.Tensor(b, requires_grad=True) for b in biases]
