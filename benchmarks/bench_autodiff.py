@@ -11,8 +11,8 @@ Run: ``python benchmarks/bench_autodiff.py``
 """
 
 import time
-from itertools import pairwise
 import warnings
+from itertools import pairwise
 
 import numpy as np
 from sklearn.neural_network import MLPRegressor
