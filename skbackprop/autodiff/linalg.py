@@ -71,12 +71,17 @@ class MatMul(Operation):
 
 
 class Affine(Operation):
-    __slots__ = ("W", "x")
+    __slots__ = ("W", "b_shape", "x")
     label = "affine"
 
     def forward(self, x, W, b):
+        if x.ndim != 2 or W.ndim != 2:
+            raise ValueError(
+                f"affine expects a batch x of shape (n, k) and weights W of shape (k, m); "
+                f"got {x.shape} and {W.shape}. Reshape one sample with x.reshape(1, -1)."
+            )
         _check_matmul_shapes(x, W)
-        self.x, self.W = x, W
+        self.x, self.W, self.b_shape = x, W, b.shape
         out = x @ W
         out += b
         return out
@@ -86,7 +91,9 @@ class Affine(Operation):
         return (
             grad @ self.W.T if needs[0] else None,
             x.T @ grad if needs[1] else None,
-            unbroadcast(grad, (grad.shape[-1],)) if needs[2] else None,
+            (grad.sum(axis=0) if len(self.b_shape) == 1 else unbroadcast(grad, self.b_shape))
+            if needs[2]
+            else None,
         )
 
 

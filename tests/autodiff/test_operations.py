@@ -251,3 +251,11 @@ def test_penalties_over_several_weights():
     assert check_grad(lambda a, b: ad.l1_penalty(a, b, scale=0.3), W1, W2) < TOL
     expected = 0.15 * (np.sum(W1.value**2) + np.sum(W2.value**2))
     assert float(ad.l2_penalty(W1, W2, scale=0.3).value) == pytest.approx(expected)
+
+
+def test_affine_with_a_row_bias_and_bad_ranks():
+    x, W, b = Tensor(np.random.default_rng(24).normal(size=(5, 3))), param((3, 2)), param((1, 2))
+    w = Tensor(np.random.default_rng(25).normal(size=(5, 2)))
+    assert check_grad(lambda x, W, b, w: (ad.affine(x, W, b) * w).sum(), x, W, b, w) < TOL
+    with pytest.raises(ValueError, match=r"reshape\(1, -1\)"):
+        ad.affine(Tensor(np.ones(3)), W, b)
