@@ -28,6 +28,7 @@ from .linalg import affine, matmul, reshape, transpose
 from .losses import sigmoid_binary_cross_entropy, softmax_cross_entropy, squared_error
 from .operation import Operation, apply, unbroadcast
 from .penalties import l1_penalty, l2_penalty
+from .poisson import poisson_deviance_exp
 from .reductions import max_ as max
 from .reductions import mean
 from .reductions import min_ as min
@@ -62,6 +63,7 @@ __all__ = [
     "multiply",
     "negative",
     "numerical_grad",
+    "poisson_deviance_exp",
     "power",
     "relu",
     "reshape",

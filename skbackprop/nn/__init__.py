@@ -1,0 +1,27 @@
+"""Network pieces: layers as compositions of autodiff operations.
+
+The tables of activations and losses, Glorot initialization, one flat parameter buffer
+with per-layer views, the forward pass, and the minibatch objective whose graph is built
+once and replayed for every minibatch. The estimators in
+:mod:`skbackprop.neural_network` are assembled from these.
+"""
+
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, glorot_factor
+from .init import glorot_uniform
+from .losses import LOSSES, Loss
+from .network import forward, predict_output
+from .objective import MinibatchObjective
+from .parameters import FlatParameters
+
+__all__ = [
+    "HIDDEN_ACTIVATIONS",
+    "LOSSES",
+    "OUTPUT_ACTIVATIONS",
+    "FlatParameters",
+    "Loss",
+    "MinibatchObjective",
+    "forward",
+    "glorot_factor",
+    "glorot_uniform",
+    "predict_output",
+]

@@ -1,0 +1,54 @@
+"""Glorot-uniform initialization, drawn in scikit-learn's order.
+
+Each layer draws its weights, then its biases, from ``U(-bound, bound)`` with
+``bound = sqrt(factor / (fan_in + fan_out))``. Drawing in the same order from the same
+``RandomState`` as scikit-learn's MLP gives bit-identical starting parameters, which is what
+lets the agreement tests compare trajectories and not only end scores.
+"""
+
+import numpy as np
+
+from .activations import glorot_factor
+
+__all__ = ["glorot_uniform"]
+
+
+def glorot_uniform(random_state, layer_units, activation, dtype=np.float64):
+    """Initial weight matrices and bias vectors for consecutive ``layer_units``.
+
+    Parameters
+    ----------
+    random_state : numpy.random.RandomState
+        The generator; it is advanced exactly as scikit-learn's ``_init_coef`` does.
+    layer_units : sequence of int
+        Units per layer, the input layer first and the output layer last.
+    activation : str
+        The hidden activation; it sets Glorot's factor.
+    dtype : dtype, default=np.float64
+        The dtype of the returned arrays (drawn in float64, then cast).
+
+    Returns
+    -------
+    coefs, intercepts : list of ndarray
+        ``coefs[i]`` has shape ``(layer_units[i], layer_units[i + 1])`` and
+        ``intercepts[i]`` shape ``(layer_units[i + 1],)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.nn import glorot_uniform
+    >>> coefs, intercepts = glorot_uniform(np.random.RandomState(0), [3, 4, 1], "relu")
+    >>> [c.shape for c in coefs], [b.shape for b in intercepts]
+    ([(3, 4), (4, 1)], [(4,), (1,)])
+    >>> bool(np.abs(coefs[0]).max() <= np.sqrt(6 / 7))
+    True
+    """
+    factor = glorot_factor(activation)
+    coefs, intercepts = [], []
+    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coef = random_state.uniform(-bound, bound, (fan_in, fan_out))
+        intercept = random_state.uniform(-bound, bound, fan_out)
+        coefs.append(coef.astype(dtype, copy=False))
+        intercepts.append(intercept.astype(dtype, copy=False))
+    return coefs, intercepts

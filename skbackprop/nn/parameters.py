@@ -1,0 +1,101 @@
+"""All of a network's parameters in one flat buffer, with per-layer views.
+
+The buffer is laid out as scikit-learn packs an MLP for L-BFGS: every weight matrix
+(row-major), then every bias vector. Each layer's ``W`` and ``b`` are reshaped views into
+it, wrapped as autodiff Tensors without copying, so
+
+- an optimizer step is a handful of vectorized calls on one array, whatever the depth;
+- the weights are one contiguous prefix, so the L2 gradient, the L1 soft-threshold and
+  the gradient norms each touch one slice;
+- the flat vector is directly the ``x`` that ``scipy.optimize.minimize`` works on.
+
+A second buffer of the same layout receives the gradient after each backward pass.
+"""
+
+import numpy as np
+
+from ..autodiff import Tensor
+
+__all__ = ["FlatParameters"]
+
+
+class FlatParameters:
+    """One flat parameter buffer and one flat gradient buffer for a layered network.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Units per layer, input first, output last.
+    dtype : dtype
+        float32 or float64; both buffers use it.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_parameters,)
+        Every weight, then every bias.
+    grad : ndarray of shape (n_parameters,)
+        The gradient, same layout; filled by :meth:`gather_grad`.
+    weights : ndarray of shape (n_weights,)
+        The prefix of ``values`` holding the weight matrices (a view).
+    coefs, intercepts : list of ndarray
+        Per-layer views into ``values``.
+    coef_tensors, intercept_tensors : list of Tensor
+        The same views as differentiable leaves of the computation graph.
+    weight_slices : list of slice
+        Where each layer's weights sit in ``values`` and ``grad``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.nn import FlatParameters
+    >>> params = FlatParameters([2, 3, 1], np.float64)
+    >>> params.values.shape, params.n_weights
+    ((13,), 9)
+    >>> params.values[:] = np.arange(13)
+    >>> params.coefs[1].ravel(), params.intercepts[0]
+    (array([6., 7., 8.]), array([ 9., 10., 11.]))
+    """
+
+    def __init__(self, layer_units, dtype):
+        layer_units = [int(n) for n in layer_units]
+        shapes = list(zip(layer_units[:-1], layer_units[1:]))
+        sizes = [n_in * n_out for n_in, n_out in shapes] + [n_out for _, n_out in shapes]
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+        n_layers = len(shapes)
+        self.layer_units = layer_units
+        self.values = np.zeros(offsets[-1], dtype=dtype)
+        self.grad = np.zeros_like(self.values)
+        self.n_weights = offsets[n_layers]
+        self.weights = self.values[: self.n_weights]
+        self.weight_slices = [slice(offsets[i], offsets[i + 1]) for i in range(n_layers)]
+        self.coefs = [
+            self.values[offsets[i] : offsets[i + 1]].reshape(shape)
+            for i, shape in enumerate(shapes)
+        ]
+        self.intercepts = [
+            self.values[offsets[n_layers + i] : offsets[n_layers + i + 1]] for i in range(n_layers)
+        ]
+        self.coef_tensors = [
+            Tensor(c, requires_grad=True, name=f"W{i + 1}") for i, c in enumerate(self.coefs)
+        ]
+        self.intercept_tensors = [
+            Tensor(b, requires_grad=True, name=f"b{i + 1}") for i, b in enumerate(self.intercepts)
+        ]
+        self.tensors = self.coef_tensors + self.intercept_tensors
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    def load(self, coefs, intercepts):
+        """Copy per-layer arrays (e.g. a previous fit's ``coefs_``) into the buffer."""
+        for view, array in zip(self.coefs + self.intercepts, list(coefs) + list(intercepts)):
+            view[...] = array
+
+    def gather_grad(self):
+        """Copy every parameter Tensor's ``.grad`` into the flat gradient buffer.
+
+        One ``np.concatenate`` call, whatever the depth.
+        """
+        np.concatenate([t.grad.ravel() for t in self.tensors], out=self.grad)
+        return self.grad
