@@ -6,6 +6,8 @@ Each layer draws its weights, then its biases, from ``U(-bound, bound)`` with
 lets the agreement tests compare trajectories and not only end scores.
 """
 
+import itertools
+
 import numpy as np
 
 from .activations import glorot_factor
@@ -45,7 +47,7 @@ def glorot_uniform(random_state, layer_units, activation, dtype=np.float64):
     """
     factor = glorot_factor(activation)
     coefs, intercepts = [], []
-    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+    for fan_in, fan_out in itertools.pairwise(layer_units):
         bound = np.sqrt(factor / (fan_in + fan_out))
         coef = random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercept = random_state.uniform(-bound, bound, fan_out)

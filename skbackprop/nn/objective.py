@@ -142,9 +142,7 @@ class MinibatchObjective:
 
         Returns the batch's total sample weight when weighted (else None).
         """
-        if self.sparse_input:
-            self.X.value = X[rows]
-        elif isinstance(rows, slice):
+        if self.sparse_input or isinstance(rows, slice):
             self.X.value = X[rows]
         else:
             self.X.value = np.take(X, rows, axis=0, out=self._X_buffer)

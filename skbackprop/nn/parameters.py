@@ -12,6 +12,8 @@ it, wrapped as autodiff Tensors without copying, so
 A second buffer of the same layout receives the gradient after each backward pass.
 """
 
+import itertools
+
 import numpy as np
 
 from ..autodiff import Tensor
@@ -58,7 +60,7 @@ class FlatParameters:
 
     def __init__(self, layer_units, dtype):
         layer_units = [int(n) for n in layer_units]
-        shapes = list(zip(layer_units[:-1], layer_units[1:]))
+        shapes = list(itertools.pairwise(layer_units))
         sizes = [n_in * n_out for n_in, n_out in shapes] + [n_out for _, n_out in shapes]
         offsets = np.concatenate([[0], np.cumsum(sizes)]).tolist()
         n_layers = len(shapes)
