@@ -124,15 +124,18 @@ class MinibatchObjective:
         )
         self.data_loss = self.loss.node(z, self.Y, self.sample_weight)
         cost = self.data_loss
+        weights = params.weights_tensor
         for strength, penalty in ((alpha, l2_penalty), (l1_alpha, l1_penalty)):
             if strength > 0:
                 if weighted:
-                    term = penalty(*params.coef_tensors, scale=strength) * self._inverse_total
+                    term = penalty(weights, scale=strength) * self._inverse_total
                 else:
-                    term = penalty(*params.coef_tensors, scale=strength / n_rows)
+                    term = penalty(weights, scale=strength / n_rows)
                 cost = cost + term
         self.cost = cost
+        self._penalized = cost is not self.data_loss
         self.graph = Graph(cost)
+        self._seed = np.ones((), dtype=dtype)  # d cost / d cost, made once
 
     def take(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
@@ -145,11 +148,11 @@ class MinibatchObjective:
         if self.sparse_input or isinstance(rows, slice):
             self.X.value = X[rows]
         else:
-            self.X.value = np.take(X, rows, axis=0, out=self._X_buffer)
+            self.X.value = X.take(rows, axis=0, out=self._X_buffer)
         if isinstance(rows, slice):
             self.Y.value = Y[rows]
         else:
-            self.Y.value = np.take(Y, rows, axis=0, out=self._Y_buffer)
+            self.Y.value = Y.take(rows, axis=0, out=self._Y_buffer)
         if self.sample_weight is None:
             return None
         if isinstance(rows, slice):
@@ -178,8 +181,8 @@ class MinibatchObjective:
         """Forward and backward over the current batch; the gradient lands in
         ``params.grad``. Returns the cost (a 0-d array)."""
         cost = self.graph.forward()
-        self.graph.backward()
-        self.params.gather_grad()
+        self.graph.backward(self._seed)
+        self.params.gather_grad(self._penalized)
         return cost
 
     def reported_loss(self):

@@ -30,6 +30,9 @@ class FlatParameters:
         Units per layer, input first, output last.
     dtype : dtype
         float32 or float64; both buffers use it.
+    values : ndarray of shape (n_parameters,), optional
+        An existing buffer to lay the views over (e.g. the one an optimizer already owns
+        when training continues); a new zeroed one by default.
 
     Attributes
     ----------
@@ -43,6 +46,8 @@ class FlatParameters:
         Per-layer views into ``values``.
     coef_tensors, intercept_tensors : list of Tensor
         The same views as differentiable leaves of the computation graph.
+    weights_tensor : Tensor
+        ``weights`` as one differentiable leaf, for the weight penalties.
     weight_slices : list of slice
         Where each layer's weights sit in ``values`` and ``grad``.
 
@@ -58,14 +63,21 @@ class FlatParameters:
     (array([6., 7., 8.]), array([ 9., 10., 11.]))
     """
 
-    def __init__(self, layer_units, dtype):
+    def __init__(self, layer_units, dtype, values=None):
         layer_units = [int(n) for n in layer_units]
         shapes = list(itertools.pairwise(layer_units))
         sizes = [n_in * n_out for n_in, n_out in shapes] + [n_out for _, n_out in shapes]
         offsets = np.concatenate([[0], np.cumsum(sizes)]).tolist()
         n_layers = len(shapes)
         self.layer_units = layer_units
-        self.values = np.zeros(offsets[-1], dtype=dtype)
+        if values is None:
+            values = np.zeros(offsets[-1], dtype=dtype)
+        elif values.shape != (offsets[-1],) or values.dtype != dtype:
+            raise ValueError(
+                f"values must be a flat {np.dtype(dtype)} array of {offsets[-1]} elements; "
+                f"got {values.dtype} of shape {values.shape}."
+            )
+        self.values = values
         self.grad = np.zeros_like(self.values)
         self.n_weights = offsets[n_layers]
         self.weights = self.values[: self.n_weights]
@@ -84,6 +96,9 @@ class FlatParameters:
             Tensor(b, requires_grad=True, name=f"b{i + 1}") for i, b in enumerate(self.intercepts)
         ]
         self.tensors = self.coef_tensors + self.intercept_tensors
+        # Every weight at once, over the same memory: a weight penalty is a function of
+        # this one vector (one node, one vectorized gradient) instead of one per layer.
+        self.weights_tensor = Tensor(self.weights, requires_grad=True, name="weights")
 
     @property
     def dtype(self):
@@ -94,10 +109,17 @@ class FlatParameters:
         for view, array in zip(self.coefs + self.intercepts, list(coefs) + list(intercepts)):
             view[...] = array
 
-    def gather_grad(self):
+    def gather_grad(self, penalized=False):
         """Copy every parameter Tensor's ``.grad`` into the flat gradient buffer.
 
-        One ``np.concatenate`` call, whatever the depth.
+        One ``np.concatenate`` call, whatever the depth. When a penalty reached the
+        weights through :attr:`weights_tensor` as well (``penalized``), its gradient is
+        added to the
+        weights' part: the two leaves are the same parameters, so their gradients sum, as
+        the gradients of any value reached by two paths do.
         """
-        np.concatenate([t.grad.ravel() for t in self.tensors], out=self.grad)
-        return self.grad
+        grad = self.grad
+        np.concatenate([t.grad.ravel() for t in self.tensors], out=grad)
+        if penalized:
+            grad[: self.n_weights] += self.weights_tensor.grad
+        return grad
