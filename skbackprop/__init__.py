@@ -5,7 +5,9 @@ Each estimator joins the public API, and with it ``tests/test_common.py`` and th
 """
 
 from ._version import __version__
+from .linear_model import NormalEquationRegressor
 
 __all__ = [
+    "NormalEquationRegressor",
     "__version__",
 ]

@@ -1,0 +1,7 @@
+"""Linear models: closed-form least squares and logistic regression by backpropagation."""
+
+from ._normal_equation import NormalEquationRegressor
+
+__all__ = [
+    "NormalEquationRegressor",
+]

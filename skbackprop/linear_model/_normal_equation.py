@@ -1,0 +1,523 @@
+"""Least squares and ridge regression in closed form: the normal equation.
+
+The seeds' normal equation sets the gradient of ``J(theta) = (X theta - y)^T W (X theta - y)
++ alpha ||theta||^2`` to zero::
+
+    (X^T W X + alpha I) theta = X^T W y
+
+Everything the solve needs is a handful of sums over the rows, the *sufficient statistics*:
+the total weight, the weighted means of X and y, and the centered scatter matrices
+``sum_i w_i (x_i - mean_x)(x_i - mean_x)^T`` and ``sum_i w_i (x_i - mean_x)(y_i - mean_y)^T``.
+:func:`sufficient_statistics` computes them for one block of rows, and two blocks' statistics
+add up (:meth:`SufficientStatistics.__add__`) exactly, which is what makes ``partial_fit``
+(and any map-reduce over chunks) give the one-shot answer.
+"""
+
+from dataclasses import dataclass
+from numbers import Real
+from typing import ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import linalg
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ..utils.linalg import (
+    DEFAULT_MAX_RELATIVE_ERROR,
+    cholesky_solve,
+    eigh_solve,
+    weighted_gram,
+)
+
+# Centering through ``X^T X - W mean mean^T`` loses about log10(loss) digits, where the loss
+# of column j is sum_i x_ij^2 / sum_i (x_ij - mean_j)^2 (i.e. 1 + mean^2 / variance).  Up to
+# this factor the one-pass uncentered product is kept; beyond it the rows are centered
+# exactly, block by block, before the product.
+_MAX_CANCELLATION = 16.0
+
+_EPS = np.finfo(np.float64).eps
+
+
+@dataclass(frozen=True)
+class SufficientStatistics:
+    """Weighted sums over a set of rows from which the normal equations are assembled.
+
+    Two instances for disjoint sets of rows add up (``a + b``) to the statistics of their
+    union, by the pairwise update of Chan, Golub and LeVeque: means are combined by weight and
+    the scatter matrices gain the between-set term, so no centered quantity is ever formed by
+    subtracting large uncentered sums.
+
+    Attributes
+    ----------
+    n_samples : int
+        Number of rows seen (zero-weight rows included).
+    sum_weights : float
+        Total sample weight ``W``.
+    mean_X : ndarray of shape (n_features,)
+        Weighted mean of the rows of X.
+    mean_y : ndarray of shape (n_targets,)
+        Weighted mean of the targets.
+    scatter_XX : ndarray of shape (n_features, n_features)
+        ``sum_i w_i (x_i - mean_X)(x_i - mean_X)^T``.
+    scatter_Xy : ndarray of shape (n_features, n_targets)
+        ``sum_i w_i (x_i - mean_X)(y_i - mean_y)^T``.
+    """
+
+    n_samples: int
+    sum_weights: float
+    mean_X: np.ndarray
+    mean_y: np.ndarray
+    scatter_XX: np.ndarray
+    scatter_Xy: np.ndarray
+
+    def __add__(self, other):
+        total = self.sum_weights + other.sum_weights
+        n_samples = self.n_samples + other.n_samples
+        if other.sum_weights == 0:
+            return SufficientStatistics(n_samples, *_fields(self)[1:])
+        if self.sum_weights == 0:
+            return SufficientStatistics(n_samples, *_fields(other)[1:])
+        delta_X = other.mean_X - self.mean_X
+        delta_y = other.mean_y - self.mean_y
+        share = other.sum_weights / total
+        between = self.sum_weights * share  # W_a W_b / (W_a + W_b)
+        return SufficientStatistics(
+            n_samples=n_samples,
+            sum_weights=total,
+            mean_X=self.mean_X + share * delta_X,
+            mean_y=self.mean_y + share * delta_y,
+            scatter_XX=self.scatter_XX + other.scatter_XX + between * np.outer(delta_X, delta_X),
+            scatter_Xy=self.scatter_Xy + other.scatter_Xy + between * np.outer(delta_X, delta_y),
+        )
+
+    def normal_equations(self, fit_intercept):
+        """The Gram matrix and right-hand side ``(X^T W X, X^T W y)``, centered if intercept."""
+        if fit_intercept:
+            return self.scatter_XX, self.scatter_Xy
+        W, mean_X = self.sum_weights, self.mean_X
+        return (
+            self.scatter_XX + W * np.outer(mean_X, mean_X),
+            self.scatter_Xy + W * np.outer(mean_X, self.mean_y),
+        )
+
+
+def _fields(statistics):
+    return (
+        statistics.n_samples,
+        statistics.sum_weights,
+        statistics.mean_X,
+        statistics.mean_y,
+        statistics.scatter_XX,
+        statistics.scatter_Xy,
+    )
+
+
+def sufficient_statistics(X, y, sample_weight=None):
+    """The :class:`SufficientStatistics` of one block of rows.
+
+    This is the whole per-row cost of a fit; it needs nothing but its own rows, so blocks can
+    be processed anywhere (one after another in ``partial_fit``, or in parallel) and their
+    results added.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Validated floating-point data; sparse input stays sparse.
+    y : ndarray of shape (n_samples, n_targets)
+        Targets, always two-dimensional here.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights; None means all ones.
+
+    Returns
+    -------
+    statistics : SufficientStatistics
+        Accumulated in float64 whatever the input precision.
+    """
+    n_samples, n_features = X.shape
+    y = np.asarray(y, dtype=np.float64)
+    n_targets = y.shape[1]
+    W = float(n_samples if sample_weight is None else sample_weight.sum())
+    if W == 0:
+        return SufficientStatistics(
+            n_samples,
+            0.0,
+            np.zeros(n_features),
+            np.zeros(n_targets),
+            np.zeros((n_features, n_features)),
+            np.zeros((n_features, n_targets)),
+        )
+    mean_y = y.mean(axis=0) if sample_weight is None else sample_weight @ y / W
+
+    one_pass = sp.issparse(X) or (
+        X.dtype == np.float64
+        and sample_weight is None
+        and (X.flags.c_contiguous or X.flags.f_contiguous)
+    )
+    if one_pass:
+        # One read of X: the uncentered Gram by syrk, and X^T [w, w (y - mean_y)] for the
+        # column sums and the cross product at the same time.
+        w = np.ones(n_samples) if sample_weight is None else sample_weight
+        Y = np.column_stack([np.ones(n_samples), y - mean_y])
+        gram, cross = weighted_gram(X, sample_weight, Y=Y)
+        mean_X = cross[:, 0] / W
+        scatter_XX = gram - W * np.outer(mean_X, mean_X)
+        scatter_Xy = cross[:, 1:] - np.outer(mean_X, w @ (y - mean_y))
+        raw, centered = gram.diagonal(), scatter_XX.diagonal()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = np.where(raw > 0, raw / centered, 1.0)
+        if np.all((loss > 0) & (loss <= _MAX_CANCELLATION)):
+            return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
+    # Center exactly: first the means, then each row block minus the mean before syrk.
+    if sp.issparse(X):
+        ones = np.ones(n_samples) if sample_weight is None else sample_weight
+        mean_X = np.asarray(X.T @ ones, dtype=np.float64) / W
+    elif sample_weight is None:
+        mean_X = X.mean(axis=0, dtype=np.float64)
+    else:
+        mean_X = sample_weight @ X / W
+    scatter_XX, scatter_Xy = weighted_gram(X, sample_weight, mean_X, Y=y, Y_center=mean_y)
+    return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
+
+
+class NormalEquationRegressor(RegressorMixin, BaseEstimator):
+    """Least squares or ridge regression solved in closed form by the normal equation.
+
+    Solves ``(X^T W X + alpha I) theta = X^T W y`` where ``W`` holds the sample weights; with
+    ``fit_intercept`` the columns are centered first, so the intercept is not penalized. The
+    Gram matrix ``X^T W X`` is symmetric, so it is formed with one symmetric rank-k update
+    (BLAS ``syrk``) and solved by Cholesky factorization; this costs one pass over ``X`` and
+    no copy of it, far less than the SVD of ``X`` that
+    :class:`~sklearn.linear_model.LinearRegression` computes.
+
+    The normal equations square the condition number of ``X``.  The ``'auto'`` solver checks
+    both ways this can go wrong and then falls back to a minimum-norm least-squares solve:
+
+    - ``X`` is rank-deficient in LinearRegression's sense (a singular value of the centered,
+      weighted ``X`` at or below ``tol`` times the largest, with ``alpha=0``): the answer is
+      LinearRegression's minimum-norm solution, which the Cholesky solve cannot give;
+    - the Cholesky error bound ``eps / rcond`` of the equilibrated Gram matrix exceeds 1e-9.
+
+    In ``fit`` on dense data the fallback is the SVD of the centered data (LAPACK ``gelsd``
+    through :func:`scipy.linalg.lstsq` with ``cond=tol``: LinearRegression's own computation,
+    hence its answer); on sparse data and after ``partial_fit``, where the rows are not at
+    hand, it is the eigendecomposition of the accumulated Gram matrix, and a
+    :class:`~scipy.linalg.LinAlgWarning` says so when the coefficients may have lost accuracy.
+
+    Parameters
+    ----------
+    alpha : float, default=0.0
+        L2 penalty ``alpha * ||theta||^2`` (the seeds' L2 regularization); 0 is ordinary least
+        squares, a positive value is :class:`~sklearn.linear_model.Ridge` with the same
+        ``alpha``.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept by centering ``X`` and ``y``.
+    copy_X : bool, default=True
+        The statistics never modify ``X``; only the dense SVD fallback centers ``X`` in place
+        when this is False (as LinearRegression does), to save a copy.
+    solver : {'auto', 'cholesky', 'lstsq'}, default='auto'
+        ``'cholesky'`` always solves the normal equations by Cholesky (raising if the Gram
+        matrix is not positive definite and warning if it is ill-conditioned); ``'lstsq'``
+        always uses the minimum-norm solve described above; ``'auto'`` uses Cholesky when it
+        is accurate and the minimum-norm solve otherwise.
+    tol : float, default=1e-6
+        Singular values of the centered, weighted ``X`` at or below ``tol`` times the largest
+        are treated as zero, as ``tol`` (the ``cond`` of :func:`scipy.linalg.lstsq`) does in
+        LinearRegression on dense data.  Used when ``alpha=0``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients; 2-D when ``y`` was 2-D.  Same dtype as ``X`` (float32 stays float32).
+    intercept_ : float or ndarray of shape (n_targets,)
+        Independent term; ``0.0`` when ``fit_intercept=False``.
+    rank_ : int
+        Rank of the centered, weighted ``X``: the number of singular values above ``tol``
+        times the largest.
+    singular_ : ndarray of shape (min(n_samples, n_features),)
+        Singular values of the centered, weighted ``X``, descending.  When the SVD fallback
+        ran they come from it; otherwise they are ``sqrt`` of the eigenvalues of the Gram
+        matrix, which agree with the SVD's down to about ``sqrt(eps) * singular_[0]``
+        (1.5e-8 times the largest); smaller ones are only known to be that small.
+    solver_ : {'cholesky', 'lstsq', 'eigh'}
+        The solve that produced ``coef_``: Cholesky, the SVD of the data, or the
+        eigendecomposition of the Gram matrix.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`, when ``X`` has string feature names.
+
+    See Also
+    --------
+    sklearn.linear_model.LinearRegression : Least squares by the SVD of ``X``.
+    sklearn.linear_model.Ridge : L2-penalized least squares.
+
+    Notes
+    -----
+    ``partial_fit`` keeps the :class:`SufficientStatistics` (``O(n_features^2)`` memory,
+    independent of the number of rows) and re-solves after every chunk, so a model fitted
+    chunk by chunk equals the model fitted on all rows at once: exact out-of-core least
+    squares.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop import NormalEquationRegressor
+    >>> X = np.array([[1, 1], [1, 2], [2, 2], [2, 3]])
+    >>> y = np.dot(X, np.array([1, 2])) + 3
+    >>> reg = NormalEquationRegressor().fit(X, y)
+    >>> reg.coef_
+    array([1., 2.])
+    >>> reg.intercept_
+    np.float64(3.0)
+    >>> reg.predict(np.array([[3, 5]]))
+    array([16.])
+    >>> chunked = NormalEquationRegressor()
+    >>> for rows in (slice(0, 2), slice(2, 4)):
+    ...     chunked = chunked.partial_fit(X[rows], y[rows])
+    >>> chunked.coef_
+    array([1., 2.])
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "solver": [StrOptions({"auto", "cholesky", "lstsq"})],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, alpha=0.0, *, fit_intercept=True, copy_X=True, solver="auto", tol=1e-6):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.solver = solver
+        self.tol = tol
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the linear model on all rows at once.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        return self._update(X, y, sample_weight, reset=True)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add a chunk of rows to the sufficient statistics and re-solve.
+
+        After any number of calls, the model equals :meth:`fit` on all the chunks' rows
+        stacked together (to rounding).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its targets; the same number of targets in every call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        return self._update(X, y, sample_weight, reset=not hasattr(self, "_statistics"))
+
+    def _update(self, X, y, sample_weight, reset):
+        saved = dict(vars(self))
+        try:
+            return self._update_or_fail(X, y, sample_weight, reset)
+        except BaseException:
+            # A failed (partial_)fit leaves the fitted state exactly as it was.
+            vars(self).clear()
+            vars(self).update(saved)
+            raise
+
+    def _update_or_fail(self, X, y, sample_weight, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+            multi_output=True,
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        previous = None if reset else self._statistics
+        if previous is not None and (
+            (y.ndim == 1) != (self.coef_.ndim == 1) or y_2d.shape[1] != previous.mean_y.shape[0]
+        ):
+            raise ValueError(
+                f"y has shape {y.shape} but earlier calls to partial_fit had "
+                f"{previous.mean_y.shape[0]} target(s) with y of ndim "
+                f"{1 if self.coef_.ndim == 1 else 2}; pass y with the same number of "
+                "targets in every call, or call fit to start over."
+            )
+        statistics = sufficient_statistics(X, y_2d, sample_weight)
+        if previous is not None:
+            statistics = previous + statistics
+        if statistics.sum_weights == 0:
+            raise ValueError(
+                "The sample weights sum to zero, so there is nothing to fit; give at least "
+                "one sample a positive weight."
+            )
+        # The rows are at hand (and dense) only in a fit; then the minimum-norm fallback can
+        # be the SVD of the data itself rather than of the Gram matrix.
+        data = (X, y_2d, sample_weight) if reset and not sp.issparse(X) else None
+        coef, rank, singular, solver = self._solve(statistics, data)
+
+        coef = coef.T.astype(X.dtype, copy=False)  # (n_targets, n_features)
+        if self.fit_intercept:
+            intercept = (statistics.mean_y - coef.astype(np.float64) @ statistics.mean_X).astype(
+                X.dtype
+            )
+        else:
+            intercept = 0.0
+        if y.ndim == 1:
+            coef = coef.ravel()
+            if self.fit_intercept:
+                intercept = intercept[0]
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.rank_ = rank
+        self.singular_ = singular.astype(X.dtype, copy=False)
+        self.solver_ = solver
+        self._statistics = statistics
+        return self
+
+    def _solve(self, statistics, data):
+        """Coefficients (n_features, n_targets), rank, singular values and solver used."""
+        A, b = statistics.normal_equations(self.fit_intercept)
+        n_features = A.shape[0]
+        n_singular = min(statistics.n_samples, n_features)
+        eigenvalues = linalg.eigvalsh(A, check_finite=False)[::-1]
+        singular = np.sqrt(np.clip(eigenvalues, 0, None))[:n_singular]
+        rank = _rank(singular, self.tol)
+
+        if self.solver == "cholesky":
+            try:
+                coef, rcond = cholesky_solve(A, b, ridge=self.alpha)
+            except np.linalg.LinAlgError as error:
+                raise ValueError(
+                    "solver='cholesky' failed: X^T W X + alpha * I is not positive definite "
+                    f"({error}); the features are collinear or fewer than the samples. Use "
+                    "solver='auto' or 'lstsq' for the minimum-norm solution, or set alpha > 0."
+                ) from None
+            if not _accurate(rcond):
+                _warn(
+                    f"solver='cholesky': the normal equations are ill-conditioned (reciprocal "
+                    f"condition number {rcond:.1e}), the coefficients may be inaccurate; use "
+                    "solver='auto' or 'lstsq', standardize the features, or increase alpha."
+                )
+            return coef, rank, singular, "cholesky"
+
+        if self.solver == "auto" and (self.alpha > 0 or rank == n_features):
+            try:
+                coef, rcond = cholesky_solve(A, b, ridge=self.alpha)
+            except np.linalg.LinAlgError:
+                pass
+            else:
+                if _accurate(rcond):
+                    return coef, rank, singular, "cholesky"
+
+        if data is not None:
+            return (*self._svd_solve(statistics, *data), "lstsq")
+
+        # Only the Gram matrix is available: its eigenvalues are exact to about eps times the
+        # largest, so say so when the directions kept are smaller than that allows.
+        largest = eigenvalues[0] if eigenvalues.size else 0.0
+        cutoff = (self.tol * singular[0]) ** 2 if self.alpha == 0 and singular.size else 0.0
+        coef, _ = eigh_solve(A, b, ridge=self.alpha, cutoff=cutoff)
+        kept = eigenvalues[eigenvalues + self.alpha > cutoff] + self.alpha
+        if kept.size and _EPS * largest > DEFAULT_MAX_RELATIVE_ERROR * kept.min():
+            _warn(
+                "The normal equations are too ill-conditioned for the accumulated statistics "
+                f"to give accurate coefficients (condition number {largest / kept.min():.1e}); "
+                "call fit on dense data (it falls back to the SVD of X), standardize the "
+                "features, or increase alpha."
+            )
+        return coef, rank, singular, "eigh"
+
+    def _svd_solve(self, statistics, X, y, sample_weight):
+        """Minimum-norm solve from the SVD of the centered, weighted data (LinearRegression's)."""
+        Xc = np.array(X, dtype=np.float64, copy=self.copy_X or X.dtype != np.float64)
+        yc = np.array(y, dtype=np.float64)
+        if self.fit_intercept:
+            Xc -= statistics.mean_X
+            yc -= statistics.mean_y
+        if sample_weight is not None:
+            root = np.sqrt(sample_weight)[:, None]
+            Xc *= root
+            yc *= root
+        if self.alpha == 0:
+            coef, _, rank, singular = linalg.lstsq(Xc, yc, cond=self.tol)
+            return coef, int(rank), singular
+        # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
+        U, singular, Vt = linalg.svd(Xc, full_matrices=False)
+        shrink = singular / (singular**2 + self.alpha)
+        coef = Vt.T @ (shrink[:, None] * (U.T @ yc))
+        return coef, _rank(singular, self.tol), singular
+
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
+        )
+        return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _rank(singular, tol):
+    if singular.size == 0 or singular[0] == 0:
+        return 0
+    return int(np.count_nonzero(singular > tol * singular[0]))
+
+
+def _accurate(rcond):
+    """Whether the Cholesky error bound eps / rcond is within the accepted error."""
+    return rcond * DEFAULT_MAX_RELATIVE_ERROR >= _EPS
+
+
+def _warn(message):
+    import warnings
+
+    warnings.warn(message, linalg.LinAlgWarning, stacklevel=4)

@@ -1,0 +1,1 @@
+"""Helpers shared by several estimators (linear algebra in :mod:`skbackprop.utils.linalg`)."""

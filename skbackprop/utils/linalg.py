@@ -1,0 +1,304 @@
+"""Linear algebra shared by the closed-form and EM estimators.
+
+Three pieces, each usable on its own:
+
+- :func:`weighted_gram` forms ``(X - c)^T W (X - c)`` (and the matching cross product with a
+  second matrix) with the symmetric rank-k update ``syrk``, walking over row blocks so that
+  centering and weighting never copy all of ``X``.
+- :func:`cholesky_solve` solves a symmetric positive definite system by Cholesky
+  factorization of the Jacobi-equilibrated matrix and returns LAPACK's estimate of its
+  reciprocal condition number, so the caller knows how many digits to trust.
+- :func:`eigh_solve` is the stable fallback: the minimum-norm solution from the
+  eigendecomposition, with eigenvalues under a cutoff treated as zero (the pseudo-inverse of a
+  positive semidefinite matrix).
+
+:func:`solve_psd` chains the last two: Cholesky when it is accurate, otherwise the
+minimum-norm solve.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import linalg
+from scipy.linalg import blas, lapack
+
+# Row blocks of about 2 MiB stay in cache between the centering copy and the syrk that
+# reads it, so the copy costs one pass over X rather than two.
+_BLOCK_BYTES = 1 << 21
+
+# Default accuracy demanded of a Cholesky solve: the forward-error bound eps / rcond of the
+# equilibrated system.  Below it the normal equations have lost digits a QR or SVD of the
+# data would keep, so solve_psd switches to the eigendecomposition.
+DEFAULT_MAX_RELATIVE_ERROR = 1e-9
+
+
+def block_rows(n_features, itemsize=8):
+    """Rows per block so that one block of ``n_features`` columns is about 2 MiB."""
+    return max(64, _BLOCK_BYTES // (itemsize * max(1, n_features)))
+
+
+def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
+    """Weighted, optionally centered Gram matrix ``(X - c)^T W (X - c)`` and cross product.
+
+    The Gram matrix is symmetric, so only one triangle is computed (BLAS ``dsyrk``, half the
+    flops of a general product) and then mirrored.  With neither ``weights`` nor ``center``
+    the update reads C-ordered ``X`` in place, block by block; otherwise each row block is
+    centered and scaled by ``sqrt(weights)`` into one reusable float64 buffer, so ``X`` is
+    never copied as a whole and float32 input is accumulated in float64.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The data.  Sparse input is multiplied as sparse when ``center`` is None; with a
+        ``center`` it is densified one row block at a time (centering destroys sparsity).
+    weights : ndarray of shape (n_samples,), default=None
+        Non-negative weight of each row; None means all ones.
+    center : ndarray of shape (n_features,), default=None
+        Subtracted from every row of ``X`` before the product (exactly, without the
+        cancellation of ``X^T W X - W c c^T``).
+    Y : ndarray of shape (n_samples, n_targets), default=None
+        When given, the cross product ``(X - c)^T W (Y - Y_center)`` is returned too.
+    Y_center : ndarray of shape (n_targets,), default=None
+        Subtracted from every row of ``Y``.
+
+    Returns
+    -------
+    gram : ndarray of shape (n_features, n_features), float64
+        The symmetric matrix ``(X - c)^T W (X - c)``.
+    cross : ndarray of shape (n_features, n_targets) or None
+        ``(X - c)^T W (Y - Y_center)``, or None when ``Y`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import weighted_gram
+    >>> X = np.array([[1.0, 2.0], [3.0, 5.0], [5.0, 8.0]])
+    >>> gram, _ = weighted_gram(X, center=X.mean(axis=0))
+    >>> gram
+    array([[ 8., 12.],
+           [12., 18.]])
+    """
+    n_samples, n_features = X.shape
+    gram = np.zeros((n_features, n_features), order="F")
+    cross = None
+    if Y is not None:
+        Y = np.asarray(Y, dtype=np.float64)
+        cross = np.zeros((n_features, Y.shape[1]))
+        if Y_center is not None:
+            Y = Y - Y_center
+    sqrt_weights = None if weights is None else np.sqrt(weights)
+
+    if sp.issparse(X) and center is None:
+        Xw = X if weights is None else sp.csr_matrix(X.multiply(weights[:, None]))
+        gram = np.asarray((X.T @ Xw).toarray(), dtype=np.float64)
+        if Y is not None:
+            Yw = Y if weights is None else Y * weights[:, None]
+            cross = np.asarray(X.T @ Yw, dtype=np.float64)
+        return gram, cross
+
+    if (
+        not sp.issparse(X)
+        and X.dtype == np.float64
+        and weights is None
+        and center is None
+        and X.flags.f_contiguous
+        and not X.flags.c_contiguous
+    ):
+        # Fortran-ordered X is already the column-major matrix syrk wants.
+        gram = blas.dsyrk(1.0, X, trans=1)
+        if Y is not None:
+            cross = X.T @ Y
+        return _mirror_upper(gram), cross
+
+    in_place = (
+        not sp.issparse(X)
+        and X.dtype == np.float64
+        and weights is None
+        and center is None
+        and X.flags.c_contiguous
+    )
+    rows = block_rows(n_features)
+    buffer = None if in_place else np.empty((min(rows, n_samples), n_features))
+    for start in range(0, n_samples, rows):
+        stop = min(start + rows, n_samples)
+        block = X[start:stop]
+        if in_place:
+            scaled = block
+        else:
+            scaled = buffer[: stop - start]
+            if sp.issparse(block):
+                block = block.toarray()
+            if center is None:
+                scaled[...] = block
+            else:
+                np.subtract(block, center, out=scaled)
+            if sqrt_weights is not None:
+                scaled *= sqrt_weights[start:stop, None]
+        # scaled is C-ordered (rows, p), so scaled.T is the Fortran (p, rows) matrix A and
+        # syrk accumulates A A^T into the upper triangle of gram without a copy.
+        gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, overwrite_c=1)
+        if Y is not None:
+            Y_block = Y[start:stop]
+            if sqrt_weights is not None:
+                # scaled already carries one sqrt(w); the other goes on Y.
+                Y_block = Y_block * sqrt_weights[start:stop, None]
+            cross += scaled.T @ Y_block
+    return _mirror_upper(gram), cross
+
+
+def _mirror_upper(matrix):
+    """Full symmetric matrix from the upper triangle that syrk filled."""
+    upper = np.triu(matrix)
+    return np.ascontiguousarray(upper + np.triu(upper, 1).T)
+
+
+def cholesky_solve(A, B, *, ridge=0.0):
+    """Solve ``(A + ridge * I) x = B`` for symmetric positive definite ``A`` by Cholesky.
+
+    The matrix is first scaled to unit diagonal (Jacobi equilibration), which makes the
+    factorization's accuracy depend on how collinear the columns are, not on their units;
+    the reciprocal condition number LAPACK estimates (``dpocon``) is that of the equilibrated
+    matrix, and ``eps / rcond`` bounds the relative error of the solution.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+        Symmetric positive (semi)definite matrix; only its upper triangle is read.
+    B : ndarray of shape (n,) or (n, k)
+        Right-hand side(s).
+    ridge : float, default=0.0
+        Added to the diagonal before factoring.
+
+    Returns
+    -------
+    x : ndarray of the shape of ``B``
+        The solution.
+    rcond : float
+        Estimated reciprocal 1-norm condition number of the equilibrated matrix.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If the matrix is not numerically positive definite (a zero or negative pivot).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import cholesky_solve
+    >>> x, rcond = cholesky_solve(np.array([[4.0, 2.0], [2.0, 3.0]]), np.array([2.0, 1.0]))
+    >>> x
+    array([0.5, 0. ])
+    """
+    A = np.array(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    n = A.shape[0]
+    if ridge:
+        A.flat[:: n + 1] += ridge
+    diagonal = A.diagonal().copy()
+    if n == 0:
+        return B.copy(), 1.0
+    if not np.all(diagonal > 0) or not np.all(np.isfinite(A)):
+        raise np.linalg.LinAlgError("matrix is not positive definite (a diagonal entry is <= 0)")
+    scale = 1.0 / np.sqrt(diagonal)
+    equilibrated = A * scale[:, None] * scale[None, :]
+    anorm = np.abs(equilibrated).sum(axis=0).max()
+    factor, info = lapack.dpotrf(equilibrated, lower=0, clean=1, overwrite_a=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"matrix is not positive definite (pivot {info} <= 0)")
+    rcond, _ = lapack.dpocon(factor, anorm, uplo="U")
+    rhs = B * (scale if B.ndim == 1 else scale[:, None])
+    x = linalg.cho_solve((factor, False), rhs, check_finite=False)
+    x *= scale if B.ndim == 1 else scale[:, None]
+    return x, float(rcond)
+
+
+def eigh_solve(A, B, *, ridge=0.0, cutoff=0.0):
+    """Minimum-norm solution of ``(A + ridge * I) x = B`` for symmetric positive semidefinite A.
+
+    From the eigendecomposition ``A = V diag(lambda) V^T``:
+    ``x = V diag(1 / (lambda + ridge)) V^T B`` over the eigenvalues with
+    ``lambda + ridge > cutoff``; the other directions get zero, which is the minimum-norm
+    least-squares solution (the pseudo-inverse).  Eigenvalues are accurate to about
+    ``eps * max(lambda)``, so a cutoff below that leaves noise in the solution.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+        Symmetric positive semidefinite matrix.
+    B : ndarray of shape (n,) or (n, k)
+        Right-hand side(s).
+    ridge : float, default=0.0
+        Added to every eigenvalue.
+    cutoff : float, default=0.0
+        Shifted eigenvalues at or below this are treated as zero.
+
+    Returns
+    -------
+    x : ndarray of the shape of ``B``
+        The minimum-norm solution.
+    eigenvalues : ndarray of shape (n,)
+        The eigenvalues of ``A`` (without ``ridge``), ascending.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import eigh_solve
+    >>> A = np.array([[1.0, 1.0], [1.0, 1.0]])  # singular
+    >>> x, eigenvalues = eigh_solve(A, np.array([2.0, 2.0]), cutoff=1e-12)
+    >>> x
+    array([1., 1.])
+    """
+    A = np.asarray(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    eigenvalues, vectors = linalg.eigh(A, check_finite=False)
+    shifted = eigenvalues + ridge
+    keep = shifted > cutoff
+    inverse = np.zeros_like(shifted)
+    inverse[keep] = 1.0 / shifted[keep]
+    projected = vectors.T @ B
+    projected *= inverse if B.ndim == 1 else inverse[:, None]
+    return vectors @ projected, eigenvalues
+
+
+def solve_psd(A, B, *, ridge=0.0, cutoff=0.0, max_relative_error=DEFAULT_MAX_RELATIVE_ERROR):
+    """Solve ``(A + ridge * I) x = B`` by Cholesky, falling back to a minimum-norm solve.
+
+    Cholesky is tried first; when it fails (the matrix is singular or indefinite in floating
+    point) or its error bound ``eps / rcond`` exceeds ``max_relative_error``, the solution
+    comes from :func:`eigh_solve` with the given ``cutoff`` instead.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+        Symmetric positive semidefinite matrix.
+    B : ndarray of shape (n,) or (n, k)
+        Right-hand side(s).
+    ridge : float, default=0.0
+        Added to the diagonal.
+    cutoff : float, default=0.0
+        Passed to :func:`eigh_solve` for the fallback.
+    max_relative_error : float, default=1e-9
+        Largest accepted Cholesky error bound.
+
+    Returns
+    -------
+    x : ndarray of the shape of ``B``
+        The solution.
+    method : {'cholesky', 'eigh'}
+        Which solve produced it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import solve_psd
+    >>> solve_psd(np.array([[2.0, 0.0], [0.0, 0.0]]), np.array([2.0, 0.0]), cutoff=1e-12)
+    (array([1., 0.]), 'eigh')
+    """
+    try:
+        x, rcond = cholesky_solve(A, B, ridge=ridge)
+    except np.linalg.LinAlgError:
+        pass
+    else:
+        if np.finfo(np.float64).eps <= max_relative_error * rcond:
+            return x, "cholesky"
+    x, _ = eigh_solve(A, B, ridge=ridge, cutoff=cutoff)
+    return x, "eigh"
