@@ -314,7 +314,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        return self._update(X, y, sample_weight, reset=True)
+        return self._update(X, y, sample_weight, reset=True, keep_data=True)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -337,19 +337,20 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        return self._update(X, y, sample_weight, reset=not hasattr(self, "_statistics"))
+        reset = not hasattr(self, "_statistics")
+        return self._update(X, y, sample_weight, reset=reset, keep_data=False)
 
-    def _update(self, X, y, sample_weight, reset):
+    def _update(self, X, y, sample_weight, reset, keep_data):
         saved = dict(vars(self))
         try:
-            return self._update_or_fail(X, y, sample_weight, reset)
+            return self._update_or_fail(X, y, sample_weight, reset, keep_data)
         except BaseException:
             # A failed (partial_)fit leaves the fitted state exactly as it was.
             vars(self).clear()
             vars(self).update(saved)
             raise
 
-    def _update_or_fail(self, X, y, sample_weight, reset):
+    def _update_or_fail(self, X, y, sample_weight, reset, keep_data):
         X, y = validate_data(
             self,
             X,
@@ -362,8 +363,16 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                sample_weight,
+                X,
+                dtype=np.float64,
+                allow_all_zero_weights=True,  # a chunk may; the total may not (below)
             )
+            if np.any(sample_weight < 0):
+                raise ValueError(
+                    "sample_weight has negative values; weights must be >= 0 (drop those "
+                    "samples or give them weight 0)."
+                )
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         previous = None if reset else self._statistics
         if previous is not None and (
@@ -383,9 +392,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "The sample weights sum to zero, so there is nothing to fit; give at least "
                 "one sample a positive weight."
             )
-        # The rows are at hand (and dense) only in a fit; then the minimum-norm fallback can
-        # be the SVD of the data itself rather than of the Gram matrix.
-        data = (X, y_2d, sample_weight) if reset and not sp.issparse(X) else None
+        # All the rows are at hand (and dense) only in a fit; then the minimum-norm fallback
+        # can be the SVD of the data itself rather than the eigendecomposition of the Gram
+        # matrix.  partial_fit always solves from the statistics, chunk after chunk alike.
+        data = (X, y_2d, sample_weight) if keep_data and not sp.issparse(X) else None
         coef, rank, singular, solver = self._solve(statistics, data)
 
         coef = coef.T.astype(X.dtype, copy=False)  # (n_targets, n_features)

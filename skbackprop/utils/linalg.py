@@ -90,6 +90,7 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
     if sp.issparse(X) and center is None:
         Xw = X if weights is None else sp.csr_matrix(X.multiply(weights[:, None]))
         gram = np.asarray((X.T @ Xw).toarray(), dtype=np.float64)
+        gram = 0.5 * (gram + gram.T)  # the sparse product rounds the two triangles apart
         if Y is not None:
             Yw = Y if weights is None else Y * weights[:, None]
             cross = np.asarray(X.T @ Yw, dtype=np.float64)

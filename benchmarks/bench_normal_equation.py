@@ -1,0 +1,95 @@
+"""NormalEquationRegressor against LinearRegression and Ridge: fit time and coefficients.
+
+Same data for all, runs alternated, median of several repeats.  Quality is printed for both
+sides: the largest coefficient difference relative to the largest coefficient, and R^2.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_normal_equation.py
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+from sklearn.linear_model import LinearRegression, Ridge
+
+from skbackprop import NormalEquationRegressor
+
+
+def make_data(n_samples, n_features, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    coef = rng.standard_normal(n_features)
+    y = X @ coef + 3.0 + rng.standard_normal(n_samples)
+    return X, y
+
+
+def timed_fit(estimator, X, y):
+    start = time.perf_counter()
+    estimator.fit(X, y)
+    return time.perf_counter() - start, estimator
+
+
+def relative_difference(ours, theirs):
+    scale = max(np.abs(theirs.coef_).max(), 1e-300)
+    coef = np.abs(ours.coef_ - theirs.coef_).max() / scale
+    intercept = abs(ours.intercept_ - theirs.intercept_) / max(abs(theirs.intercept_), 1e-300)
+    return max(coef, intercept)
+
+
+def compare(pairs, X, y, repeats):
+    """Alternate every (name, ours, theirs) pair `repeats` times; medians and quality."""
+    times = {name: ([], []) for name, _, _ in pairs}
+    fitted = {}
+    for _ in range(repeats):
+        for name, make_ours, make_theirs in pairs:
+            t_ours, ours = timed_fit(make_ours(), X, y)
+            t_theirs, theirs = timed_fit(make_theirs(), X, y)
+            times[name][0].append(t_ours)
+            times[name][1].append(t_theirs)
+            fitted[name] = (ours, theirs)
+    rows = []
+    for name, _, _ in pairs:
+        ours, theirs = fitted[name]
+        t_ours, t_theirs = (statistics.median(t) for t in times[name])
+        rows.append(
+            (
+                name,
+                t_ours,
+                t_theirs,
+                t_ours / t_theirs,
+                relative_difference(ours, theirs),
+                ours.score(X[:100_000], y[:100_000]),
+                theirs.score(X[:100_000], y[:100_000]),
+                ours.solver_,
+            )
+        )
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    header = (
+        f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
+        f"{'max rel diff':>14}{'R2 ours':>10}{'R2 sk':>10}  solver"
+    )
+    print(header)
+    for n_samples, n_features in [(1_000_000, 50), (200_000, 200)]:
+        X, y = make_data(n_samples, n_features)
+        pairs = [
+            ("LinearRegression", NormalEquationRegressor, LinearRegression),
+            ("Ridge(alpha=1)", lambda: NormalEquationRegressor(alpha=1.0), Ridge),
+        ]
+        for row in compare(pairs, X, y, args.repeats):
+            name, t_ours, t_theirs, ratio, diff, r2_ours, r2_theirs, solver = row
+            print(
+                f"{f'{n_samples}x{n_features}':<16}{name:<18}{t_ours:9.3f}{t_theirs:11.3f}"
+                f"{ratio:8.3f}{diff:14.1e}{r2_ours:10.6f}{r2_theirs:10.6f}  {solver}"
+            )
+        del X, y
+
+
+if __name__ == "__main__":
+    main()

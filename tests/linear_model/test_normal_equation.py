@@ -1,0 +1,246 @@
+"""NormalEquationRegressor: agreement with LinearRegression and Ridge, fallback, partial_fit."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from scipy.linalg import LinAlgWarning
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import LinearRegression, Ridge
+
+from skbackprop import NormalEquationRegressor
+from skbackprop.linear_model._normal_equation import sufficient_statistics
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    rng = np.random.default_rng(0)
+    weights = rng.uniform(0.0, 3.0, size=len(y))
+    Y = np.column_stack([y, np.sqrt(y), X[:, 2] * 40 - y])
+    return X, y, Y, weights
+
+
+def _assert_same_model(ours, theirs, rtol=1e-8):
+    scale = np.abs(theirs.coef_).max()
+    assert ours.coef_.shape == theirs.coef_.shape
+    assert_allclose(ours.coef_, theirs.coef_, rtol=rtol, atol=rtol * scale)
+    assert_allclose(ours.intercept_, theirs.intercept_, rtol=rtol, atol=rtol * scale)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("multi_output", [False, True])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_agrees_with_linear_regression_on_diabetes(
+    diabetes, fit_intercept, weighted, multi_output, sparse
+):
+    X, y, Y, weights = diabetes
+    target = Y if multi_output else y
+    sample_weight = weights if weighted else None
+    theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, target, sample_weight)
+    X_fit = sp.csr_matrix(X) if sparse else X
+    ours = NormalEquationRegressor(fit_intercept=fit_intercept).fit(
+        X_fit, target, sample_weight=sample_weight
+    )
+    _assert_same_model(ours, theirs)
+    assert ours.rank_ == theirs.rank_
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-8)
+    assert_allclose(ours.predict(X_fit), theirs.predict(X), rtol=1e-8)
+
+
+@pytest.mark.parametrize("alpha", [0.01, 1.0, 100.0])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_agrees_with_ridge_on_diabetes(diabetes, alpha, weighted, sparse):
+    X, _, Y, weights = diabetes
+    sample_weight = weights if weighted else None
+    X_fit = sp.csr_matrix(X) if sparse else X
+    # Ridge on sparse input iterates; a tight tol makes its answer the exact one.
+    theirs = Ridge(alpha=alpha, tol=1e-12).fit(X_fit, Y, sample_weight=sample_weight)
+    ours = NormalEquationRegressor(alpha=alpha).fit(X_fit, Y, sample_weight=sample_weight)
+    _assert_same_model(ours, theirs)
+
+
+def test_sparse_matches_sparse_linear_regression(diabetes):
+    X, y, _, weights = diabetes
+    theirs = LinearRegression(tol=1e-14).fit(sp.csr_matrix(X), y, sample_weight=weights)
+    ours = NormalEquationRegressor().fit(sp.csr_matrix(X), y, sample_weight=weights)
+    _assert_same_model(ours, theirs, rtol=1e-7)  # lsqr stops at its own tolerance
+
+
+def test_float32_stays_float32_like_linear_regression(diabetes):
+    X, y, _, _ = diabetes
+    X32 = X.astype(np.float32)
+    theirs = LinearRegression().fit(X32, y)
+    ours = NormalEquationRegressor().fit(X32, y)
+    assert ours.coef_.dtype == theirs.coef_.dtype == np.float32
+    assert type(ours.intercept_) is type(theirs.intercept_)
+    assert ours.predict(X32).dtype == theirs.predict(X32).dtype
+    # Accumulated in float64, so closer to the float64 answer than LinearRegression's float32.
+    exact = LinearRegression().fit(X, y)
+    assert_allclose(ours.coef_, exact.coef_, rtol=1e-5, atol=1e-5 * np.abs(exact.coef_).max())
+
+
+def _with_singular_values(singular, n_samples=300, offset=5.0, seed=0):
+    rng = np.random.default_rng(seed)
+    n_features = len(singular)
+    U, _ = np.linalg.qr(rng.standard_normal((n_samples, n_features)))
+    V, _ = np.linalg.qr(rng.standard_normal((n_features, n_features)))
+    X = (U * singular) @ V.T + offset
+    y = rng.standard_normal(n_samples) + X @ rng.standard_normal(n_features)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "singular",
+    [np.logspace(0, -12, 8), np.logspace(0, -5, 8), np.r_[np.ones(5), 0.0, 0.0]],
+    ids=["cond1e12", "cond1e5", "rank5"],
+)
+def test_ill_conditioned_inputs_give_linear_regressions_predictions(singular):
+    X, y = _with_singular_values(singular)
+    theirs = LinearRegression().fit(X, y)
+    ours = NormalEquationRegressor().fit(X, y)
+    assert ours.solver_ == "lstsq"  # Cholesky was detected as inaccurate
+    assert ours.rank_ == theirs.rank_
+    assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-10, atol=1e-10)
+    _assert_same_model(ours, theirs, rtol=1e-10)
+
+
+def test_duplicated_and_constant_columns_and_fewer_samples_than_features():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 4))
+    X = np.column_stack([X, 2 * X[:, 0], X[:, 1] - X[:, 2], np.full(40, 7.0)])
+    y = rng.standard_normal(40)
+    for rows in (slice(None), slice(0, 5)):
+        theirs = LinearRegression().fit(X[rows], y[rows])
+        ours = NormalEquationRegressor().fit(X[rows], y[rows])
+        assert ours.rank_ == theirs.rank_ < X.shape[1]
+        assert ours.singular_.shape == theirs.singular_.shape
+        _assert_same_model(ours, theirs, rtol=1e-10)
+    # Without the data (sparse or partial_fit) the minimum-norm solve uses the Gram matrix.
+    theirs = LinearRegression().fit(X, y)
+    sparse = NormalEquationRegressor().fit(sp.csr_matrix(X), y)
+    chunked = NormalEquationRegressor().partial_fit(X[:20], y[:20]).partial_fit(X[20:], y[20:])
+    for ours in (sparse, chunked):
+        assert ours.solver_ == "eigh"
+        _assert_same_model(ours, theirs, rtol=1e-9)
+
+
+def test_auto_uses_cholesky_when_it_is_accurate(diabetes):
+    X, y, _, _ = diabetes
+    # Wildly different units do not make the equilibrated system ill-conditioned.
+    scaled = X * np.logspace(-2, 2, X.shape[1])
+    ours = NormalEquationRegressor().fit(scaled, y)
+    assert ours.solver_ == "cholesky"
+    _assert_same_model(ours, LinearRegression().fit(scaled, y))
+
+
+def test_large_offsets_are_centered_exactly(diabetes):
+    X, y, _, weights = diabetes
+    shifted = X + 1e6  # mean / std ~ 2e7: X^T X - n mean mean^T would lose every digit
+    theirs = LinearRegression().fit(shifted, y, sample_weight=weights)
+    for X_fit in (shifted, sp.csr_matrix(shifted)):
+        ours = NormalEquationRegressor().fit(X_fit, y, sample_weight=weights)
+        _assert_same_model(ours, theirs, rtol=1e-8)
+
+
+def test_forced_solvers(diabetes):
+    X, y, _, _ = diabetes
+    theirs = LinearRegression().fit(X, y)
+    for solver in ("cholesky", "lstsq"):
+        ours = NormalEquationRegressor(solver=solver).fit(X, y)
+        assert ours.solver_ == solver
+        _assert_same_model(ours, theirs)
+    collinear = np.column_stack([X, X[:, 0]])
+    with pytest.raises(ValueError, match=r"not positive definite.*solver='auto'"):
+        NormalEquationRegressor(solver="cholesky").fit(collinear, y)
+    nearly, y_nearly = _with_singular_values(np.logspace(0, -5, 6))
+    with pytest.warns(LinAlgWarning, match="ill-conditioned"):
+        NormalEquationRegressor(solver="cholesky").fit(nearly, y_nearly)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_partial_fit_in_chunks_equals_one_shot_fit(diabetes, sparse, alpha):
+    X, _, Y, weights = diabetes
+    X = X * 10 + 3  # not centered, so the merge of chunk means matters
+    X_fit = sp.csr_matrix(X) if sparse else X
+    full = NormalEquationRegressor(alpha=alpha).fit(X_fit, Y, sample_weight=weights)
+    chunked = NormalEquationRegressor(alpha=alpha)
+    for start in range(0, X.shape[0], 97):
+        rows = slice(start, start + 97)
+        chunked.partial_fit(X_fit[rows], Y[rows], sample_weight=weights[rows])
+    assert_allclose(chunked.coef_, full.coef_, rtol=1e-10, atol=1e-10)
+    assert_allclose(chunked.intercept_, full.intercept_, rtol=1e-10, atol=1e-10)
+    assert_allclose(chunked.singular_, full.singular_, rtol=1e-10)
+    assert chunked.rank_ == full.rank_
+
+
+def test_statistics_of_blocks_add_up_to_the_statistics_of_all_rows(diabetes):
+    X, _, Y, weights = diabetes
+    whole = sufficient_statistics(X, Y, weights)
+    parts = [sufficient_statistics(X[i::3], Y[i::3], weights[i::3]) for i in range(3)]
+    added = parts[0] + parts[1] + parts[2]
+    assert added.n_samples == whole.n_samples
+    for name in ("sum_weights", "mean_X", "mean_y", "scatter_XX", "scatter_Xy"):
+        assert_allclose(getattr(added, name), getattr(whole, name), rtol=1e-12, atol=1e-12)
+
+
+def test_zero_weight_rows_are_ignored_and_integer_weights_repeat(diabetes):
+    X, y, _, _ = diabetes
+    weights = np.ones(len(y))
+    weights[:50] = 0
+    weights[50:60] = 2
+    ours = NormalEquationRegressor().fit(X, y, sample_weight=weights)
+    repeated = np.r_[np.arange(50, len(y)), np.arange(50, 60)]
+    expected = NormalEquationRegressor().fit(X[repeated], y[repeated])
+    _assert_same_model(ours, expected, rtol=1e-10)
+
+
+def test_bad_input_errors_name_the_fix(diabetes):
+    X, y, _, _ = diabetes
+    model = NormalEquationRegressor()
+    with pytest.raises(ValueError, match=r"sum to zero.*positive weight"):
+        model.fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match=r"negative values.*>= 0"):
+        model.fit(X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(np.where(X > 0.1, np.nan, X), y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="0 sample"):
+        model.fit(X[:0], y[:0])
+    with pytest.raises(ValueError, match="alpha"):
+        NormalEquationRegressor(alpha=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="solver"):
+        NormalEquationRegressor(solver="qr").fit(X, y)
+    with pytest.raises(ValueError, match=r"could not convert|numeric"):
+        model.fit(X, np.array(["a"] * len(y), dtype=object))
+
+
+def test_failed_partial_fit_leaves_the_model_as_it_was(diabetes):
+    X, y, Y, _ = diabetes
+    model = NormalEquationRegressor().partial_fit(X[:200], y[:200])
+    before = (model.coef_.copy(), model.intercept_, model._statistics)
+    with pytest.raises(ValueError, match="same number of targets"):
+        model.partial_fit(X[200:], Y[200:])
+    with pytest.raises(ValueError, match="expecting 10 features"):
+        model.partial_fit(X[200:, :5], y[200:])
+    with pytest.raises(ValueError, match="NaN"):
+        model.partial_fit(np.full((3, 10), np.nan), y[:3])
+    assert_allclose(model.coef_, before[0])
+    assert model.intercept_ == before[1]
+    assert model._statistics is before[2]
+
+
+def test_gram_only_fallback_warns_when_it_cannot_be_accurate():
+    X, y = _with_singular_values(np.logspace(0, -7, 6))
+    model = NormalEquationRegressor()
+    with pytest.warns(LinAlgWarning, match="call fit on dense data"):
+        model.partial_fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NormalEquationRegressor().fit(X, y)  # the SVD of the data needs no warning
