@@ -7,6 +7,7 @@ skbackprop comes from here.
 """
 
 from .arithmetic import add, divide, multiply, negative, power, subtract
+from .dense import dense
 from .dot import to_dot
 from .elementwise import (
     abs,
@@ -47,6 +48,7 @@ __all__ = [
     "as_tensor",
     "check_grad",
     "cos",
+    "dense",
     "divide",
     "exp",
     "l1_penalty",

@@ -1,14 +1,15 @@
 """The forward pass of a multilayer perceptron, as a composition of graph operations.
 
-Layer ``l`` is the seeds' ``a^l = g(a^{l-1} W^l + b^l)``: one fused :func:`affine` node and
-one activation node (rows are samples, so the seeds' ``W a`` is written ``a W``). The last
-layer stops at the pre-activation ``z``: the loss fuses the output activation with the cost.
+Hidden layer ``l`` is the seeds' ``a^l = g(a^{l-1} W^l + b^l)`` as one fused
+:func:`~skbackprop.autodiff.dense` node (rows are samples, so the seeds' ``W a`` is written
+``a W``). The last layer is an :func:`~skbackprop.autodiff.affine` node that stops at the
+pre-activation ``z``: the loss fuses the output activation with the cost.
 Optional dropout multiplies each hidden activation by a mask leaf that the training loop
 refills per minibatch.
 """
 
-from ..autodiff import Tensor, affine
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ..autodiff import Tensor, affine, dense
+from .activations import OUTPUT_ACTIVATIONS
 
 __all__ = ["forward", "predict_output"]
 
@@ -22,8 +23,8 @@ def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None):
         The input batch (dense or scipy sparse), shape (n_samples, n_features).
     coef_tensors, intercept_tensors : list of Tensor
         One weight matrix and one bias vector per layer.
-    activation : str
-        The hidden activation's name in :data:`HIDDEN_ACTIVATIONS`.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}
+        The hidden activation.
     dropout_masks : list of Tensor, optional
         One per hidden layer; the hidden activation is multiplied by it.
 
@@ -32,17 +33,12 @@ def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None):
     z : Tensor
         The output layer's pre-activation, shape (n_samples, n_outputs).
     """
-    g = HIDDEN_ACTIVATIONS[activation]
     a = x
-    last = len(coef_tensors) - 1
-    for layer, (W, b) in enumerate(zip(coef_tensors, intercept_tensors)):
-        z = affine(a, W, b)
-        if layer == last:
-            return z
-        a = g(z)
+    for layer, (W, b) in enumerate(zip(coef_tensors[:-1], intercept_tensors[:-1])):
+        a = dense(a, W, b, activation)
         if dropout_masks is not None:
             a = a * dropout_masks[layer]
-    raise ValueError("a network needs at least one layer")  # pragma: no cover
+    return affine(a, coef_tensors[-1], intercept_tensors[-1])
 
 
 def predict_output(X, coefs, intercepts, activation, out_activation):

@@ -1,0 +1,133 @@
+"""The fused hidden layer ``g(x @ W + b)``: one node instead of an affine node and an
+activation node.
+
+Forward computes the pre-activation into one fresh array and applies ``g`` in place.
+Backward is the seeds' layer rule with the activation's derivative read from the output
+(relu' = [a > 0], tanh' = 1 - a^2, sigmoid' = a (1 - a)): ``delta = grad * g'``, then
+``dL/dW = x^T delta``, ``dL/db = sum of delta over the batch`` and ``dL/dx = delta W^T``
+(only when x needs it: never for the data). Halving the nodes of a network halves the
+graph's per-node Python cost, which dominates small networks' training steps.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from .operation import Operation, apply
+
+__all__ = ["DENSE_ACTIVATIONS", "dense"]
+
+
+def _relu_derivative(grad, out):
+    return grad * (out > 0)
+
+
+def _tanh_derivative(grad, out):
+    delta = out * out
+    np.subtract(1, delta, out=delta)
+    delta *= grad
+    return delta
+
+
+def _sigmoid_derivative(grad, out):
+    delta = 1 - out
+    delta *= out
+    delta *= grad
+    return delta
+
+
+def _relu(z):
+    # A 0-d zero of z's dtype: numpy skips converting a Python scalar on every call.
+    return np.maximum(z, np.zeros((), z.dtype), out=z)
+
+
+# name -> (in-place activation or None, derivative from the output or None)
+DENSE_ACTIVATIONS = {
+    "identity": (None, None),
+    "relu": (_relu, _relu_derivative),
+    "tanh": (lambda z: np.tanh(z, out=z), _tanh_derivative),
+    "logistic": (lambda z: expit(z, out=z), _sigmoid_derivative),
+}
+
+
+class Dense(Operation):
+    __slots__ = ("W", "activate", "derivative", "ones", "out", "x")
+    label = "dense"
+
+    def __init__(self, activation):
+        self.activate, self.derivative = DENSE_ACTIVATIONS[activation]
+        self.ones = None
+
+    def forward(self, x, W, b):
+        out = x @ W
+        out += b
+        if self.activate is not None:
+            self.activate(out)
+        self.x, self.W, self.out = x, W, out
+        return out
+
+    def backward(self, grad, needs):
+        delta = grad if self.derivative is None else self.derivative(grad, self.out)
+        return (
+            delta @ self.W.T if needs[0] else None,
+            self.x.T @ delta if needs[1] else None,
+            self._column_sums(delta) if needs[2] else None,
+        )
+
+    def _column_sums(self, delta):
+        # dL/db sums delta over the batch; as a product with a ones vector it is one BLAS
+        # call, cheaper than a reduction on small batches. The vector is kept across
+        # replays of the graph.
+        ones = self.ones
+        if ones is None or ones.shape[0] != delta.shape[0] or ones.dtype != delta.dtype:
+            ones = self.ones = np.ones(delta.shape[0], dtype=delta.dtype)
+        return ones @ delta
+
+
+def dense(x, W, b, activation="relu"):
+    """A hidden layer ``g(x @ W + b)`` as one graph node.
+
+    Parameters
+    ----------
+    x : Tensor or array-like
+        The batch, shape (n, k); may hold a scipy sparse matrix (a constant).
+    W : Tensor
+        Weights, shape (k, m).
+    b : Tensor
+        Biases, shape (m,).
+    activation : {'identity', 'relu', 'tanh', 'logistic'}, default='relu'
+        The activation ``g``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, dense
+    >>> x = Tensor(np.array([[1.0, -2.0]]))
+    >>> W = Tensor(np.array([[1.0, 1.0], [1.0, -1.0]]), requires_grad=True)
+    >>> b = Tensor(np.zeros(2), requires_grad=True)
+    >>> a = dense(x, W, b, "relu")
+    >>> a.value
+    array([[0., 3.]])
+    >>> a.sum().backward()
+    >>> W.grad
+    array([[ 0.,  1.],
+           [ 0., -2.]])
+    """
+    if activation not in DENSE_ACTIVATIONS:
+        raise ValueError(
+            f"dense: unknown activation {activation!r}; use one of {sorted(DENSE_ACTIVATIONS)}."
+        )
+    from .tensor import as_tensor
+
+    x, W, b = (as_tensor(t) for t in (x, W, b))
+    x_shape = x.value.shape
+    if len(x_shape) != 2 or W.value.ndim != 2 or b.value.shape != (W.value.shape[1],):
+        raise ValueError(
+            f"dense needs x of shape (n, k), W of shape (k, m) and b of shape (m,); got "
+            f"{x_shape}, {W.value.shape} and {b.value.shape}."
+        )
+    if x_shape[1] != W.value.shape[0]:
+        raise ValueError(
+            f"dense: x has {x_shape[1]} columns but W has {W.value.shape[0]} rows; they "
+            "must match (one row of W per input feature)."
+        )
+    return apply(Dense(activation), x, W, b)

@@ -1,0 +1,74 @@
+"""The fused hidden layer against finite differences and against affine + activation."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from skbackprop.autodiff import (
+    Tensor,
+    affine,
+    check_grad,
+    dense,
+    relu,
+    sigmoid,
+    tanh,
+)
+
+COMPOSED = {"identity": lambda z: z, "relu": relu, "tanh": tanh, "logistic": sigmoid}
+
+
+def _inputs(seed=0, x_grad=True):
+    rng = np.random.default_rng(seed)
+    x = Tensor(rng.normal(size=(5, 3)), requires_grad=x_grad)
+    W = Tensor(rng.normal(size=(3, 4)), requires_grad=True)
+    b = Tensor(rng.normal(size=4), requires_grad=True)
+    return x, W, b
+
+
+@pytest.mark.parametrize("activation", sorted(COMPOSED))
+def test_gradient_matches_finite_differences(activation):
+    x, W, b = _inputs()
+    weights = np.random.default_rng(1).normal(size=(5, 4))
+    # A weighted sum, so every output's derivative is checked (not only their total).
+    error = check_grad(lambda x, W, b: (dense(x, W, b, activation) * weights).sum(), x, W, b)
+    assert error < 1e-7
+
+
+@pytest.mark.parametrize("activation", sorted(COMPOSED))
+def test_equals_affine_then_activation(activation):
+    weights = np.random.default_rng(1).normal(size=(5, 4))
+    fused_in, composed_in = _inputs(), _inputs()
+    fused = dense(*fused_in, activation)
+    composed = COMPOSED[activation](affine(*composed_in))
+    np.testing.assert_allclose(fused.value, composed.value, rtol=1e-14)
+    (fused * weights).sum().backward()
+    (composed * weights).sum().backward()
+    for a, b in zip(fused_in, composed_in):
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-12, atol=1e-14)
+
+
+def test_data_input_gets_no_gradient_and_may_be_sparse():
+    x, W, b = _inputs(x_grad=False)
+    dense(x, W, b, "tanh").sum().backward()
+    assert x.grad is None
+    expected = W.grad.copy()
+    W.grad = None
+    dense(Tensor(sparse.csr_matrix(x.value)), W, b, "tanh").sum().backward()
+    np.testing.assert_allclose(W.grad, expected, rtol=1e-12)
+
+
+def test_float32_stays_float32():
+    x, W, b = (Tensor(t.value.astype(np.float32), requires_grad=True) for t in _inputs())
+    out = dense(x, W, b, "logistic")
+    out.sum().backward()
+    assert out.value.dtype == W.grad.dtype == b.grad.dtype == np.float32
+
+
+def test_bad_shapes_and_names_are_explained():
+    x, W, b = _inputs()
+    with pytest.raises(ValueError, match="x has 3 columns but W has 2 rows"):
+        dense(x, Tensor(np.ones((2, 4))), b)
+    with pytest.raises(ValueError, match="b of shape \\(m,\\)"):
+        dense(x, W, Tensor(np.ones(3)))
+    with pytest.raises(ValueError, match="unknown activation 'softplus'"):
+        dense(x, W, b, "softplus")
