@@ -4,6 +4,7 @@ Same data for all, runs alternated, median of several repeats.  Quality is print
 sides: the largest coefficient difference relative to the largest coefficient, and R^2.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_normal_equation.py
+    (add --threads 1 for single-threaded BLAS on both sides)
 """
 
 import argparse
@@ -12,6 +13,7 @@ import time
 
 import numpy as np
 from sklearn.linear_model import LinearRegression, Ridge
+from threadpoolctl import threadpool_limits
 
 from skbackprop import NormalEquationRegressor
 
@@ -70,7 +72,13 @@ def compare(pairs, X, y, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None, help="BLAS threads (default: all)")
     args = parser.parse_args()
+    with threadpool_limits(limits=args.threads):
+        run(args.repeats)
+
+
+def run(repeats):
     header = (
         f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
         f"{'max rel diff':>14}{'R2 ours':>10}{'R2 sk':>10}  solver"
@@ -82,7 +90,7 @@ def main():
             ("LinearRegression", NormalEquationRegressor, LinearRegression),
             ("Ridge(alpha=1)", lambda: NormalEquationRegressor(alpha=1.0), Ridge),
         ]
-        for row in compare(pairs, X, y, args.repeats):
+        for row in compare(pairs, X, y, repeats):
             name, t_ours, t_theirs, ratio, diff, r2_ours, r2_theirs, solver = row
             print(
                 f"{f'{n_samples}x{n_features}':<16}{name:<18}{t_ours:9.3f}{t_theirs:11.3f}"
