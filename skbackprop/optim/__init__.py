@@ -1,0 +1,25 @@
+"""Optimizers and learning-rate schedules, separate from the models they train.
+
+Each stochastic optimizer owns a flat parameter buffer and updates it in place from a flat
+gradient in ``step(grad)``; ``learning_rate`` is a public attribute that a schedule may
+change between steps. ``minimize_lbfgs`` drives scipy's L-BFGS-B with the autodiff
+engine's gradients; ``soft_threshold`` is the L1 proximal step.
+"""
+
+from .adam import Adam
+from .lbfgs import minimize_lbfgs
+from .proximal import soft_threshold
+from .rmsprop import RMSProp
+from .schedules import AdaptiveSchedule, ConstantSchedule, InverseScalingSchedule
+from .sgd import SGD
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "AdaptiveSchedule",
+    "ConstantSchedule",
+    "InverseScalingSchedule",
+    "RMSProp",
+    "minimize_lbfgs",
+    "soft_threshold",
+]

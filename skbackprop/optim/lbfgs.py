@@ -1,0 +1,135 @@
+"""A thin driver of scipy's L-BFGS-B over a flat float64 parameter vector."""
+
+import warnings
+
+import numpy as np
+import scipy.optimize
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["minimize_lbfgs"]
+
+
+def minimize_lbfgs(
+    fun_and_grad,
+    x0,
+    *,
+    max_iter=100,
+    tol=1e-4,
+    max_fun=15000,
+    max_ls=50,
+    ftol=None,
+    bounds=None,
+    callback=None,
+    verbose=0,
+    solver_name="lbfgs",
+):
+    """Minimize ``fun_and_grad`` with scipy's L-BFGS-B, warning like scikit-learn.
+
+    ``fun_and_grad(x)`` returns ``(loss, flat_gradient)`` for a flat float64 ``x``; in
+    skbackprop it replays an autodiff graph built once, so each call is one forward and one
+    backward pass. A ``ConvergenceWarning`` is raised when L-BFGS stops before converging
+    (``max_iter`` or ``max_fun`` reached, or the line search failed), as scikit-learn does;
+    a non-finite loss raises a ``ValueError``.
+
+    Parameters
+    ----------
+    fun_and_grad : callable
+        ``fun_and_grad(x) -> (float, ndarray of shape (n_params,))``.
+    x0 : array-like of shape (n_params,)
+        The starting point, converted to float64.
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations.
+    tol : float, default=1e-4
+        ``gtol``: stop when the largest projected gradient component is at most this.
+    max_fun : int, default=15000
+        Maximum number of function evaluations.
+    max_ls : int, default=50
+        Maximum number of line-search steps per iteration (scikit-learn uses 50).
+    ftol : float, optional
+        Relative decrease of the loss below which to stop. Default: 64 times the float64
+        machine epsilon, as scikit-learn's ``LogisticRegression``.
+    bounds : sequence of (low, high), optional
+        Box constraints on the parameters.
+    callback : callable, optional
+        Called as ``callback(xk)`` after each iteration.
+    verbose : int, default=0
+        When positive, print one line per iteration (iteration, loss, gradient norm).
+    solver_name : str, default='lbfgs'
+        Name used in the warning message.
+
+    Returns
+    -------
+    result : scipy.optimize.OptimizeResult
+        scipy's result (``x``, ``fun``, ``jac``, ``nit``, ``status``, ``message``).
+    n_iter : int
+        Number of iterations, capped at ``max_iter``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.optim import minimize_lbfgs
+    >>> A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    >>> b = np.array([1.0, -1.0])
+    >>> def quadratic(x):
+    ...     return 0.5 * x @ A @ x - b @ x, A @ x - b
+    >>> result, n_iter = minimize_lbfgs(quadratic, np.zeros(2), tol=1e-10)
+    >>> np.allclose(result.x, np.linalg.solve(A, b))
+    True
+    """
+    x0 = np.asarray(x0, dtype=np.float64).ravel()
+    iteration = [0]
+
+    def checked(x):
+        loss, grad = fun_and_grad(x)
+        loss = float(loss)
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"{solver_name}: the loss became {loss} (non-finite). Scale the input "
+                "features (e.g. StandardScaler) or increase the regularization."
+            )
+        return loss, grad
+
+    def report(intermediate_result):
+        iteration[0] += 1
+        if verbose:
+            grad_norm = float(np.linalg.norm(fun_and_grad(intermediate_result.x)[1]))
+            print(
+                f"{solver_name} iteration {iteration[0]}: loss = "
+                f"{intermediate_result.fun:.8g}, |grad| = {grad_norm:.3g}"
+            )
+        if callback is not None:
+            callback(intermediate_result.x)
+
+    needs_callback = verbose or callback is not None
+    result = scipy.optimize.minimize(
+        checked,
+        x0,
+        method="L-BFGS-B",
+        jac=True,
+        bounds=bounds,
+        callback=report if needs_callback else None,
+        options={
+            "maxiter": max_iter,
+            "maxfun": max_fun,
+            "maxls": max_ls,
+            "gtol": tol,
+            "ftol": 64 * np.finfo(float).eps if ftol is None else ftol,
+        },
+    )
+    n_iter = min(result.nit, max_iter)
+    if result.status != 0:
+        message = (
+            f"{solver_name} failed to converge after {n_iter} iteration(s) "
+            f"(status={result.status}):\n{result.message}\n"
+        )
+        if n_iter == max_iter:
+            message += (
+                f"\nIncrease the number of iterations to improve the convergence "
+                f"(max_iter={max_iter})."
+            )
+        message += (
+            "\nYou might also want to scale the data as shown in:\n"
+            "    https://scikit-learn.org/stable/modules/preprocessing.html"
+        )
+        warnings.warn(message, ConvergenceWarning, stacklevel=2)
+    return result, n_iter

@@ -1,0 +1,92 @@
+"""Minibatch gradient descent with (Nesterov) momentum, updating a flat buffer in place."""
+
+import numpy as np
+
+from ._buffer import check_flat_buffer
+
+__all__ = ["SGD"]
+
+
+class SGD:
+    r"""Stochastic gradient descent with momentum on a flat parameter buffer.
+
+    The update is scikit-learn's ``SGDOptimizer`` form, written in place::
+
+        v = momentum * v - learning_rate * g
+        p += v                                   # nesterov=False
+        p += momentum * v - learning_rate * g    # nesterov=True (v already updated)
+
+    Seed 002 writes momentum as an exponentially weighted average,
+    :math:`V = \beta V + (1 - \beta) g`, :math:`W = W - \alpha V`. The two are the same
+    method: with :math:`v = -\alpha' V` the form above is
+    :math:`v = \beta v - \alpha' (1 - \beta) g`, so scikit-learn's ``learning_rate`` is the
+    seed's :math:`\alpha (1 - \beta)` and ``momentum`` is the seed's :math:`\beta`.
+    With ``momentum=0`` this is plain minibatch gradient descent,
+    :math:`W = W - \alpha g`.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,), dtype float32 or float64
+        The flat parameter buffer, updated in place by :meth:`step`. It is not copied.
+    learning_rate : float, default=0.1
+        Step size. A public attribute: a schedule may change it between steps.
+    momentum : float, default=0.9
+        Weight of the previous velocity, in [0, 1].
+    nesterov : bool, default=True
+        Use Nesterov's look-ahead form of the update.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        The buffer being optimized (the very array passed in).
+    velocity : ndarray of shape (n_params,)
+        The velocity ``v``, in the params' dtype.
+    learning_rate : float
+        The current step size.
+    t : int
+        Number of steps taken.
+
+    See Also
+    --------
+    Adam : Momentum and RMSProp with bias correction.
+    RMSProp : Gradient divided by a running root mean square.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.optim import SGD
+    >>> params = np.array([1.0, -2.0])
+    >>> opt = SGD(params, learning_rate=0.1, momentum=0.0)
+    >>> opt.step(2 * params)   # gradient of ||p||^2
+    >>> params
+    array([ 0.8, -1.6])
+    >>> opt.t
+    1
+    """
+
+    def __init__(self, params, learning_rate=0.1, momentum=0.9, nesterov=True):
+        self.params = check_flat_buffer(params)
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.t = 0
+        self.velocity = np.zeros_like(params)
+        # Scratch buffers, allocated once: the step allocates nothing.
+        self._scaled_grad = np.empty_like(params)
+        self._update = np.empty_like(params)
+
+    def step(self, grad):
+        """Update ``params`` in place from the flat gradient ``grad`` (same shape/dtype)."""
+        # float(): a Python float is a "weak" scalar, so float32 buffers stay float32.
+        lr, momentum = float(self.learning_rate), float(self.momentum)
+        v, scaled_grad = self.velocity, self._scaled_grad
+        np.multiply(grad, lr, out=scaled_grad)
+        np.multiply(v, momentum, out=v)
+        np.subtract(v, scaled_grad, out=v)
+        if self.nesterov:
+            np.multiply(v, momentum, out=self._update)
+            np.subtract(self._update, scaled_grad, out=self._update)
+            np.add(self.params, self._update, out=self.params)
+        else:
+            np.add(self.params, v, out=self.params)
+        self.t += 1
