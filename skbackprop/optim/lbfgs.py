@@ -51,9 +51,10 @@ def minimize_lbfgs(
     bounds : sequence of (low, high), optional
         Box constraints on the parameters.
     callback : callable, optional
-        Called as ``callback(xk)`` after each iteration.
+        Called after each iteration as ``callback(intermediate_result)``, an
+        ``OptimizeResult`` with the iterate ``x`` and its loss ``fun``.
     verbose : int, default=0
-        When positive, print one line per iteration (iteration, loss, gradient norm).
+        When positive, print the loss after each iteration.
     solver_name : str, default='lbfgs'
         Name used in the warning message.
 
@@ -92,13 +93,9 @@ def minimize_lbfgs(
     def report(intermediate_result):
         iteration[0] += 1
         if verbose:
-            grad_norm = float(np.linalg.norm(fun_and_grad(intermediate_result.x)[1]))
-            print(
-                f"{solver_name} iteration {iteration[0]}: loss = "
-                f"{intermediate_result.fun:.8g}, |grad| = {grad_norm:.3g}"
-            )
+            print(f"{solver_name} iteration {iteration[0]}: loss = {intermediate_result.fun:.8g}")
         if callback is not None:
-            callback(intermediate_result.x)
+            callback(intermediate_result)
 
     needs_callback = verbose or callback is not None
     result = scipy.optimize.minimize(
