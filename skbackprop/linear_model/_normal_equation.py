@@ -25,6 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ..utils._dask import is_dask_array
 from ..utils.linalg import (
     DEFAULT_MAX_RELATIVE_ERROR,
     cholesky_solve,
@@ -314,6 +315,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
+        if is_dask_array(X):  # the statistics are reduced on the dask cluster
+            from ._normal_equation_dask import fit_dask
+
+            return fit_dask(self, X, y, sample_weight)
         return self._update(X, y, sample_weight, reset=True, keep_data=True)
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -1,0 +1,139 @@
+"""Map a per-block function over the row blocks of a dask array and reduce on the workers.
+
+The closed-form and EM estimators need only sums over the rows (sufficient statistics) whose
+per-block values add up exactly.  On a dask array each row block's statistics are computed
+where the block lives, a tree of additions reduces them on the workers, and only the reduced
+statistics (a few small matrices) travel to the client; the rows themselves are never
+gathered.
+
+Nothing here imports dask until a dask array has actually arrived, so that numpy users of
+skbackprop never pay for it (and need not have it installed).
+"""
+
+import operator
+import sys
+
+import numpy as np
+
+# How many partial results one task adds together in the tree reduction: a few levels of
+# small additions rather than one task receiving every block's statistics.
+SPLIT_EVERY = 8
+
+
+def is_dask_array(X):
+    """Whether ``X`` is a dask array, without importing dask.
+
+    If ``dask.array`` was never imported, nothing can be a dask array.
+    """
+    dask_array = sys.modules.get("dask.array")
+    return dask_array is not None and isinstance(X, dask_array.Array)
+
+
+def row_blocks(X, *columns):
+    """The row blocks of ``X``, and of each of ``columns`` aligned with them, as delayed objects.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+        The data; its columns are brought into one chunk (lazily, on the workers) so that
+        each block holds whole rows.
+    *columns : dask array, array-like or None
+        Per-row companions (targets, sample weights) of length ``n_samples``; numpy input
+        is wrapped into a dask array with the row chunks of ``X``, None stays None.
+
+    Returns
+    -------
+    blocks : list of tuple
+        One ``(X_block, *column_blocks)`` tuple of delayed objects (or None) per row block.
+    """
+    import dask.array as da
+
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2D dask array, got one with ndim={X.ndim}; reshape it to "
+            "(n_samples, n_features), e.g. X.reshape(-1, 1) for a single feature."
+        )
+    if any(np.isnan(size) for size in X.shape):
+        raise ValueError(
+            "The dask array has unknown chunk sizes (e.g. it comes from a dask DataFrame); "
+            "call X.compute_chunk_sizes() or use DataFrame.to_dask_array(lengths=True) first."
+        )
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(
+            f"Found array with shape {X.shape} while at least one sample and one feature "
+            "are required; pass a non-empty dask array."
+        )
+    X = X.rechunk({1: -1})
+    row_chunks = X.chunks[0]
+    aligned = []
+    for column in columns:
+        if column is None:
+            aligned.append(None)
+            continue
+        if not is_dask_array(column):
+            column = da.from_array(np.asarray(column), chunks=(row_chunks, *np.shape(column)[1:]))
+        if column.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[0]} rows but a per-row array (y or sample_weight) has "
+                f"{column.shape[0]}; pass arrays with the same number of rows."
+            )
+        column = column.rechunk({0: row_chunks, **dict.fromkeys(range(1, column.ndim), -1)})
+        aligned.append(column.to_delayed().reshape(len(row_chunks)))
+    X_blocks = X.to_delayed().reshape(len(row_chunks))
+    return [
+        (X_blocks[i], *(None if column is None else column[i] for column in aligned))
+        for i in range(len(row_chunks))
+    ]
+
+
+def tree_reduce(parts, combine=operator.add, split_every=SPLIT_EVERY):
+    """Combine delayed ``parts`` pairwise-associatively in a tree of tasks on the workers.
+
+    Parameters
+    ----------
+    parts : list of dask.delayed.Delayed
+        Per-block results; ``combine`` must be associative over them.
+    combine : callable, default=operator.add
+        Merges two results into one.
+    split_every : int, default=SPLIT_EVERY
+        How many results one task combines.
+
+    Returns
+    -------
+    total : dask.delayed.Delayed
+        The combination of all parts, still lazy.
+    """
+    from dask import delayed
+
+    merge = delayed(_combine_all, pure=True)
+    while len(parts) > 1:
+        parts = [
+            merge(parts[start : start + split_every], combine)
+            for start in range(0, len(parts), split_every)
+        ]
+    return parts[0]
+
+
+def _combine_all(parts, combine):
+    total = parts[0]
+    for part in parts[1:]:
+        total = combine(total, part)
+    return total
+
+
+def map_reduce(block_function, blocks, *args, combine=operator.add):
+    """``block_function(*block, *args)`` on every block, reduced on the workers, then computed.
+
+    Only the reduced result is transferred to the client.  Under a
+    :class:`dask.distributed.Client` the tasks run on its cluster; otherwise on dask's
+    default scheduler.  ``args`` (small arrays, e.g. the current parameters of an EM
+    iteration) are shipped once and shared by every block's task.
+    """
+    import dask
+    from dask import delayed
+
+    apply = delayed(block_function, pure=True)
+    shared = [delayed(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
+    parts = [apply(*block, *shared) for block in blocks]
+    (total,) = dask.compute(tree_reduce(parts, combine))
+    return total
