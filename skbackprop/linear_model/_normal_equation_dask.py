@@ -13,6 +13,8 @@ from sklearn.utils.validation import check_array, validate_data
 from ..utils._dask import map_reduce, row_blocks
 from ._normal_equation import sufficient_statistics
 
+_NAME = "NormalEquationRegressor"  # for check_array's messages on the workers
+
 
 def fit_dask(estimator, X, y, sample_weight=None):
     """Fit ``estimator`` (a NormalEquationRegressor) on dask arrays; see the module docstring.
@@ -85,7 +87,9 @@ def _fit_or_fail(estimator, X, y, sample_weight):
 
 def _block_statistics(X, y, sample_weight):
     """Validate one row block on its worker and return its sufficient statistics."""
-    X = check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=0, input_name="X")
+    X = check_array(
+        X, dtype=[np.float64, np.float32], ensure_min_samples=0, estimator=_NAME, input_name="X"
+    )
     y = check_array(y, ensure_2d=False, ensure_min_samples=0, dtype=np.float64, input_name="y")
     if sample_weight is not None:
         sample_weight = check_array(

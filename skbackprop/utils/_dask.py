@@ -71,12 +71,14 @@ def row_blocks(X, *columns):
             aligned.append(None)
             continue
         if not is_dask_array(column):
-            column = da.from_array(np.asarray(column), chunks=(row_chunks, *np.shape(column)[1:]))
-        if column.shape[0] != X.shape[0]:
+            column = np.asarray(column)
+        if column.ndim == 0 or column.shape[0] != X.shape[0]:
             raise ValueError(
-                f"X has {X.shape[0]} rows but a per-row array (y or sample_weight) has "
-                f"{column.shape[0]}; pass arrays with the same number of rows."
+                f"X has {X.shape[0]} rows but a per-row array (y or sample_weight) has shape "
+                f"{column.shape}; pass arrays with the same number of rows."
             )
+        if not is_dask_array(column):
+            column = da.from_array(column, chunks=(row_chunks, *column.shape[1:]))
         column = column.rechunk({0: row_chunks, **dict.fromkeys(range(1, column.ndim), -1)})
         aligned.append(column.to_delayed().reshape(len(row_chunks)))
     X_blocks = X.to_delayed().reshape(len(row_chunks))
