@@ -6,8 +6,10 @@ Each estimator joins the public API, and with it ``tests/test_common.py`` and th
 
 from ._version import __version__
 from .linear_model import NormalEquationRegressor
+from .mixture import GaussianMixtureEM
 
 __all__ = [
+    "GaussianMixtureEM",
     "NormalEquationRegressor",
     "__version__",
 ]

@@ -1,0 +1,341 @@
+"""The E-step and M-step of a Gaussian mixture, over all components at once.
+
+A Gaussian's log-density is linear in a fixed feature map of the sample,
+``phi(x) = [1, x, quadratic terms of x]`` (the Gaussian is an exponential family), so the
+weighted log-probability of every sample under every component is one matrix product::
+
+    log(phi_k) + log N(x | mu_k, Sigma_k) = phi(x) @ theta[:, k]
+
+and the M-step's sufficient statistics for every component are the other one::
+
+    responsibilities.T @ phi(X)        # (n_components, n_features_phi)
+
+Column 0 sums the responsibilities (N_k), the next ``n_features`` columns give
+``sum_i r_ik x_i`` and the rest the second moments whose shape depends on the covariance
+type: the upper triangle of ``x x^T`` ('full', 'tied'), ``x * x`` ('diag') or ``|x|^2``
+('spherical').  A fixed ``shift`` (the data's mean) is subtracted from ``x`` first so that
+``second moment - N mu mu^T`` loses few digits to cancellation.
+
+:func:`block_statistics` runs the E-step on one block of rows and returns its
+:class:`SufficientStatistics`; statistics of disjoint blocks add, so the same function can
+be mapped over chunks and reduced with ``+``.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._precisions import log_det_cholesky, precisions_from_cholesky
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+# Rows per block are chosen so that a block's features and log-probabilities (about this
+# many elements) stay in cache across the few passes the E-step makes over them.
+_BLOCK_ELEMENTS = 1 << 17
+
+
+def n_quadratic_features(n_features, covariance_type):
+    """Number of second-moment columns of the feature map."""
+    if covariance_type in ("full", "tied"):
+        return n_features * (n_features + 1) // 2
+    if covariance_type == "diag":
+        return n_features
+    return 1
+
+
+def feature_map(X, covariance_type, shift, out=None):
+    """The Gaussian's sufficient-statistic features ``[1, x - shift, quadratic(x - shift)]``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Samples, float32 or float64.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+        Which second moments are kept: the upper triangle of the outer product (row by row,
+        as ``numpy.triu_indices`` orders it), the squares, or the squared norm.
+    shift : ndarray of shape (n_features,)
+        Subtracted from every sample first.
+    out : ndarray, optional
+        Preallocated result of the right shape and dtype.
+
+    Returns
+    -------
+    phi : ndarray of shape (n_samples, 1 + n_features + n_quadratic), dtype of ``X``
+    """
+    n_samples, n_features = X.shape
+    width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
+    phi = np.empty((n_samples, width), dtype=X.dtype) if out is None else out
+    phi[:, 0] = 1.0
+    centered = phi[:, 1 : 1 + n_features]
+    np.subtract(X, shift, out=centered)
+    quadratic = phi[:, 1 + n_features :]
+    if covariance_type in ("full", "tied"):
+        # One product per feature (not per component): row j of the upper triangle.
+        start = 0
+        for j in range(n_features):
+            stop = start + n_features - j
+            np.multiply(centered[:, j : j + 1], centered[:, j:], out=quadratic[:, start:stop])
+            start = stop
+    elif covariance_type == "diag":
+        np.square(centered, out=quadratic)
+    else:
+        np.einsum("ij,ij->i", centered, centered, out=quadratic[:, 0])
+    return phi
+
+
+@dataclass(frozen=True)
+class NaturalParameters:
+    """Coefficients turning features into weighted log-probabilities.
+
+    ``phi[:, :n_per_component] @ per_component + (phi[:, n_per_component:] @ shared)[:, None]``
+    is ``log weight_k + log N(x | mean_k, covariance_k)`` for every sample and component.
+    ``shared`` is only used by 'tied', whose quadratic term is the same for all components.
+    """
+
+    per_component: np.ndarray
+    shared: np.ndarray | None
+    n_features: int
+
+
+def natural_parameters(weights, means, precisions_cholesky, covariance_type, shift):
+    """Natural parameters of every component, from the mixture's usual parameters.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+    precisions_cholesky : ndarray
+        Upper-triangular ``U`` with ``precision = U U^T``, shaped as scikit-learn's
+        ``precisions_cholesky_`` for the covariance type.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    shift : ndarray of shape (n_features,)
+        The shift the features were computed with.
+
+    Returns
+    -------
+    NaturalParameters
+    """
+    n_components, n_features = means.shape
+    dtype = means.dtype
+    m = means - shift
+    precisions = precisions_from_cholesky(precisions_cholesky, covariance_type)
+    if covariance_type == "full":
+        linear = np.einsum("kij,kj->ki", precisions, m)
+    elif covariance_type == "tied":
+        linear = m @ precisions
+    elif covariance_type == "diag":
+        linear = precisions * m
+    else:
+        linear = precisions[:, None] * m
+    mahalanobis_of_mean = np.einsum("ki,ki->k", linear, m)
+    with np.errstate(divide="ignore"):  # a zero weight gives log 0 = -inf, as in sklearn
+        log_weights = np.log(weights)
+    constant = (
+        log_weights
+        + log_det_cholesky(precisions_cholesky, covariance_type, n_features)
+        - 0.5 * (n_features * math.log(2 * math.pi) + mahalanobis_of_mean)
+    )
+
+    shared = None
+    if covariance_type in ("full", "tied"):
+        rows, cols = np.triu_indices(n_features)
+        # x^T P x counts each off-diagonal entry twice; the feature holds it once.
+        factor = np.where(rows == cols, -0.5, -1.0).astype(dtype)
+        if covariance_type == "full":
+            quadratic = precisions[:, rows, cols] * factor
+        else:
+            shared = precisions[rows, cols] * factor
+            quadratic = np.empty((n_components, 0), dtype=dtype)
+    elif covariance_type == "diag":
+        quadratic = -0.5 * precisions
+    else:
+        quadratic = -0.5 * precisions[:, None]
+    per_component = np.concatenate([constant[:, None], linear, quadratic], axis=1).T
+    return NaturalParameters(
+        np.ascontiguousarray(per_component, dtype=dtype), shared, n_features
+    )
+
+
+def weighted_log_prob(phi, theta):
+    """``log weight_k + log N(x_i | component k)`` for every row of ``phi``, shape (n, K)."""
+    width = theta.per_component.shape[0]
+    out = phi[:, :width] @ theta.per_component
+    if theta.shared is not None:
+        out += (phi[:, width:] @ theta.shared)[:, None]
+    return out
+
+
+def log_normalize(weighted, out_resp=True):
+    """Stable log-sum-exp over components, in place.
+
+    Parameters
+    ----------
+    weighted : ndarray of shape (n_samples, n_components)
+        Weighted log-probabilities; overwritten with the responsibilities (or, when
+        ``out_resp`` is False, the log-responsibilities).
+
+    Returns
+    -------
+    log_prob_norm : ndarray of shape (n_samples,)
+        ``log p(x_i)``.
+    """
+    top = weighted.max(axis=1)
+    # A row whose every component has -inf density keeps -inf instead of becoming NaN.
+    top[~np.isfinite(top)] = 0.0
+    weighted -= top[:, None]
+    if out_resp:
+        np.exp(weighted, out=weighted)
+        total = weighted.sum(axis=1)
+        weighted /= total[:, None]
+        with np.errstate(divide="ignore"):
+            return np.log(total) + top
+    with np.errstate(under="ignore"):
+        total = np.exp(weighted).sum(axis=1)
+    with np.errstate(divide="ignore"):
+        log_total = np.log(total)
+    weighted -= log_total[:, None]
+    return log_total + top
+
+
+@dataclass
+class SufficientStatistics:
+    """Sums over a set of rows from which the M-step builds the next parameters.
+
+    Statistics of disjoint row blocks add (``a + b``) to those of their union.
+
+    Attributes
+    ----------
+    n_samples : int
+        Rows seen.
+    log_likelihood : float
+        ``sum_i log p(x_i)`` under the parameters the E-step used.
+    moments : ndarray of shape (n_components, width)
+        ``responsibilities.T @ phi``; for 'tied' only the constant and linear columns.
+    shared_moments : ndarray of shape (n_quadratic,) or None
+        'tied' only: the column sums of the quadratic features, which is what the tied
+        covariance needs (summed over components the responsibilities are 1).
+    """
+
+    n_samples: int
+    log_likelihood: float
+    moments: np.ndarray
+    shared_moments: np.ndarray | None = None
+
+    def __add__(self, other):
+        shared = None
+        if self.shared_moments is not None:
+            shared = self.shared_moments + other.shared_moments
+        return SufficientStatistics(
+            self.n_samples + other.n_samples,
+            self.log_likelihood + other.log_likelihood,
+            self.moments + other.moments,
+            shared,
+        )
+
+
+def statistics_from_responsibilities(phi, resp, covariance_type, n_features, log_likelihood=0.0):
+    """Sufficient statistics of the rows ``phi`` given their responsibilities ``resp``."""
+    if covariance_type == "tied":
+        width = 1 + n_features
+        return SufficientStatistics(
+            phi.shape[0], log_likelihood, resp.T @ phi[:, :width], phi[:, width:].sum(axis=0)
+        )
+    return SufficientStatistics(phi.shape[0], log_likelihood, resp.T @ phi)
+
+
+def block_rows(width, n_components):
+    """Rows per block for the E-step and the statistics."""
+    return max(256, _BLOCK_ELEMENTS // max(width, n_components, 1))
+
+
+def block_statistics(phi, theta, covariance_type):
+    """E-step on one block of rows, reduced to its sufficient statistics.
+
+    Parameters
+    ----------
+    phi : ndarray of shape (n_rows, width)
+        :func:`feature_map` of the block.
+    theta : NaturalParameters
+        The current parameters.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+
+    Returns
+    -------
+    SufficientStatistics
+        Add the results of several blocks to get those of all their rows.
+    """
+    resp = weighted_log_prob(phi, theta)
+    log_prob_norm = log_normalize(resp)
+    return statistics_from_responsibilities(
+        phi, resp, covariance_type, theta.n_features, float(log_prob_norm.sum(dtype=np.float64))
+    )
+
+
+def e_step_statistics(phi, theta, covariance_type):
+    """:func:`block_statistics` over all rows, block by block so each block stays in cache."""
+    rows = block_rows(phi.shape[1], theta.per_component.shape[1])
+    total = None
+    for start in range(0, phi.shape[0], rows):
+        stats = block_statistics(phi[start : start + rows], theta, covariance_type)
+        total = stats if total is None else total + stats
+    return total
+
+
+def m_step(stats, covariance_type, reg_covar, n_features):
+    """Weights, means and covariances from the sufficient statistics.
+
+    The formulas are scikit-learn's: ``N_k = sum_i r_ik + 10 eps``, ``mean_k = S1_k / N_k``,
+    ``cov_k = sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T / N_k + reg_covar I``, written in
+    terms of the sums: ``(S2_k - (2 N_k - S0_k) mean_k mean_k^T) / N_k``.
+
+    Returns
+    -------
+    nk : ndarray of shape (n_components,)
+        The (slightly inflated) responsibility totals; the caller normalizes them.
+    means : ndarray of shape (n_components, n_features)
+        Means in the shifted coordinates of the features.
+    covariances : ndarray
+        Shaped as scikit-learn's ``covariances_`` for the covariance type.
+    raw_second_moments : ndarray of shape (n_components, n_features) or (n_features,)
+        ``S2 / N`` on the diagonal: the scale against which round-off in the covariances is
+        judged (see :func:`~skbackprop.mixture._precisions.precisions_cholesky`).
+    """
+    moments = stats.moments
+    dtype = moments.dtype
+    s0 = moments[:, 0]
+    nk = s0 + 10 * np.finfo(dtype).eps
+    s1 = moments[:, 1 : 1 + n_features]
+    means = s1 / nk[:, None]
+    # sum_i r (x - mu)(x - mu)^T = S2 - 2 mu S1^T + S0 mu mu^T = S2 - (2 N - S0) mu mu^T
+    excess = 2 * nk - s0
+    if covariance_type == "full":
+        s2 = _unpack_upper(moments[:, 1 + n_features :], n_features)
+        covariances = s2 - excess[:, None, None] * (means[:, :, None] * means[:, None, :])
+        covariances /= nk[:, None, None]
+        raw = np.diagonal(s2, axis1=1, axis2=2) / nk[:, None]
+        covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
+    elif covariance_type == "tied":
+        s2 = _unpack_upper(stats.shared_moments[None, :], n_features)[0]
+        covariances = (s2 - (excess[:, None] * means).T @ means) / nk.sum()
+        raw = np.diagonal(s2) / nk.sum()
+        covariances.flat[:: n_features + 1] += reg_covar
+    elif covariance_type == "diag":
+        s2 = moments[:, 1 + n_features :]
+        covariances = (s2 - excess[:, None] * means**2) / nk[:, None] + reg_covar
+        raw = s2 / nk[:, None]
+    else:
+        s2 = moments[:, -1]
+        sq_norm = np.einsum("ki,ki->k", means, means)
+        covariances = (s2 - excess * sq_norm) / (nk * n_features) + reg_covar
+        raw = (s2 / (nk * n_features))[:, None]
+    return nk, means, covariances.astype(dtype, copy=False), raw
+
+
+def _unpack_upper(packed, n_features):
+    """Symmetric (k, d, d) matrices from their upper triangles packed row by row."""
+    rows, cols = np.triu_indices(n_features)
+    full = np.empty((packed.shape[0], n_features, n_features), dtype=packed.dtype)
+    full[:, rows, cols] = packed
+    full[:, cols, rows] = packed
+    return full

@@ -1,0 +1,111 @@
+"""Cholesky factors of the precisions, for all components at once.
+
+scikit-learn's convention: ``precisions_cholesky_`` holds an upper-triangular ``U`` with
+``precision = U U^T``; from ``covariance = L L^T`` it is ``U = L^{-T}``.  For 'diag' and
+'spherical' it is ``1 / sqrt(covariance)``.  Every function here works on the stacked
+(n_components, ...) arrays with numpy's batched linear algebra, never a loop over components.
+"""
+
+import numpy as np
+
+COLLAPSED_MESSAGE = (
+    "Fitting the mixture model failed because some components have ill-defined empirical "
+    "covariance (for instance caused by singleton or collapsed samples). Try to decrease "
+    "the number of components (n_components), increase reg_covar, or scale the input data."
+)
+
+# A covariance formed as ``second moment - N mean mean^T`` carries a round-off error of a
+# few eps times the second moment; a variance below this many eps times it is noise, and
+# the component has collapsed (unless reg_covar lifts it clear of the noise).
+_NOISE_EPS = 4.0
+
+
+def _collapsed_error(dtype):
+    message = COLLAPSED_MESSAGE
+    if dtype == np.float32:
+        message += (
+            " The numerical accuracy can also be improved by passing float64 data instead "
+            "of float32."
+        )
+    return ValueError(message)
+
+
+def precisions_cholesky(covariances, covariance_type, raw_second_moments=None):
+    """``precisions_cholesky_`` from ``covariances_``, raising if a component collapsed.
+
+    Parameters
+    ----------
+    covariances : ndarray
+        (K, d, d) for 'full', (d, d) for 'tied', (K, d) for 'diag', (K,) for 'spherical'.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    raw_second_moments : ndarray, optional
+        Diagonal second moments the covariances were computed from (see
+        :func:`~skbackprop.mixture._em_steps.m_step`); variances within round-off of zero
+        relative to them count as collapsed.
+
+    Raises
+    ------
+    ValueError
+        When a covariance is not numerically positive definite; the message says to raise
+        reg_covar, reduce n_components or scale the data.
+    """
+    dtype = covariances.dtype
+    noise = 0.0
+    if raw_second_moments is not None:
+        noise = _NOISE_EPS * np.finfo(dtype).eps * np.abs(raw_second_moments)
+    if covariance_type in ("full", "tied"):
+        n_features = covariances.shape[-1]
+        try:
+            lower = np.linalg.cholesky(covariances)
+        except np.linalg.LinAlgError:
+            raise _collapsed_error(dtype) from None
+        pivots = np.diagonal(lower, axis1=-2, axis2=-1)
+        if not np.all(np.isfinite(lower)) or np.any(pivots**2 <= noise):
+            raise _collapsed_error(dtype)
+        # L is triangular, so its inverse is too; tril drops the round-off LU leaves above.
+        eye = np.eye(n_features, dtype=dtype)
+        inverse = np.tril(np.linalg.solve(lower, np.broadcast_to(eye, lower.shape)))
+        return np.ascontiguousarray(np.swapaxes(inverse, -1, -2))
+    if covariance_type == "spherical":
+        noise = noise[:, 0] if np.ndim(noise) == 2 else noise
+    if not np.all(np.isfinite(covariances)) or np.any(covariances <= noise):
+        raise _collapsed_error(dtype)
+    return 1.0 / np.sqrt(covariances)
+
+
+def precisions_cholesky_from_precisions(precisions, covariance_type):
+    """``precisions_cholesky_`` from user-given precisions (``precisions_init``).
+
+    The upper-triangular ``U`` with ``P = U U^T`` is the Cholesky factor of ``P`` with rows
+    and columns reversed, reversed back (``J P J = L L^T`` gives ``U = J L J``).
+    """
+    if covariance_type in ("full", "tied"):
+        flipped = np.flip(precisions, axis=(-2, -1))
+        return np.ascontiguousarray(np.flip(np.linalg.cholesky(flipped), axis=(-2, -1)))
+    return np.sqrt(precisions)
+
+
+def precisions_from_cholesky(precisions_cholesky, covariance_type):
+    """``precisions_ = U U^T`` (or ``U ** 2`` for 'diag' and 'spherical')."""
+    if covariance_type in ("full", "tied"):
+        return precisions_cholesky @ np.swapaxes(precisions_cholesky, -1, -2)
+    return precisions_cholesky**2
+
+
+def covariances_from_precisions(precisions, covariance_type):
+    """Covariances of user-given precisions, for ``max_iter=0`` with ``precisions_init``."""
+    if covariance_type in ("full", "tied"):
+        return np.linalg.inv(precisions)
+    return 1.0 / precisions
+
+
+def log_det_cholesky(precisions_cholesky, covariance_type, n_features):
+    """``log det U`` per component, i.e. half the log-determinant of the precision."""
+    if covariance_type == "full":
+        diagonal = np.diagonal(precisions_cholesky, axis1=1, axis2=2)
+        return np.log(diagonal).sum(axis=1)
+    if covariance_type == "tied":
+        return np.log(np.diagonal(precisions_cholesky)).sum()
+    if covariance_type == "diag":
+        return np.log(precisions_cholesky).sum(axis=1)
+    return n_features * np.log(precisions_cholesky)
