@@ -51,6 +51,47 @@ def test_incremental_normal_equation_equals_full_fit(client, regression, alpha):
     np.testing.assert_allclose(prediction.compute(), full.predict(X), rtol=1e-10)
 
 
+STREAMING = {
+    "MLPRegressor": {"hidden_layer_sizes": (8,), "random_state": 0},
+    "MLPClassifier": {"hidden_layer_sizes": (8,), "random_state": 0},
+    "LogisticBackprop": {"random_state": 0},
+}
+
+
+@pytest.mark.parametrize("name", sorted(STREAMING))
+def test_incremental_streams_partial_fit_over_the_blocks_in_order(client, name):
+    if name not in skbackprop.__all__:
+        pytest.skip(f"{name} is not exported by skbackprop yet")
+    Estimator = getattr(skbackprop, name)
+    estimator = Estimator(**STREAMING[name])
+    if is_classifier(estimator):
+        X, y = load_iris(return_X_y=True)
+        fit_params = {"classes": np.unique(y)}
+    else:
+        X, y = load_diabetes(return_X_y=True)
+        y = (y - y.mean()) / y.std()
+        fit_params = {}
+    X = StandardScaler().fit_transform(X)
+    order = np.random.default_rng(0).permutation(len(y))  # every block sees every class
+    X, y = X[order], y[order]
+    chunk = 50
+    X_dask = da.from_array(X, chunks=(chunk, X.shape[1]))
+    y_dask = da.from_array(y, chunks=chunk)
+
+    incremental = wrappers.Incremental(clone(estimator), shuffle_blocks=False)
+    incremental.fit(X_dask, y_dask, **fit_params)
+
+    # The documented result: partial_fit on each block in turn, here on the client.
+    expected = clone(estimator)
+    for start in range(0, len(y), chunk):
+        expected.partial_fit(X[start : start + chunk], y[start : start + chunk], **fit_params)
+    streamed = incremental.estimator_
+    np.testing.assert_allclose(streamed.predict(X), expected.predict(X), rtol=1e-12)
+    if is_classifier(estimator):
+        np.testing.assert_allclose(streamed.predict_proba(X), expected.predict_proba(X), rtol=1e-9)
+    assert incremental.score(X_dask, y_dask) == pytest.approx(expected.score(X, y), rel=1e-9)
+
+
 def _search_data(estimator):
     if is_classifier(estimator):
         X, y = load_iris(return_X_y=True)
