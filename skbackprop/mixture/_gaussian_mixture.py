@@ -24,6 +24,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._dask import is_dask_array
 from ._em_steps import (
     block_rows,
     e_step_statistics,
@@ -243,6 +244,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def _fit(self, X, predict):
+        if is_dask_array(X):  # each EM iteration's statistics are reduced on the cluster
+            from ._em_dask import fit_dask
+
+            return fit_dask(self, X, predict)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n_samples, n_features = X.shape
         if n_samples < self.n_components:

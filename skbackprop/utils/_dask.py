@@ -117,6 +117,10 @@ def tree_reduce(parts, combine=operator.add, split_every=SPLIT_EVERY):
 
 
 def _combine_all(parts, combine):
+    # None stands for "no rows" (an empty block), the identity of every reduction here.
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return None
     total = parts[0]
     for part in parts[1:]:
         total = combine(total, part)

@@ -1,0 +1,233 @@
+"""GaussianMixtureEM.fit on a dask array: every EM iteration's statistics by map-reduce.
+
+Each iteration sends the current natural parameters (a few small arrays) to the workers;
+every row block's E-step runs where the block lives and is reduced there to its
+:class:`~skbackprop.mixture._em_steps.SufficientStatistics`, the blocks' statistics are
+added on the workers, and only their sum (``n_components x width`` numbers) comes back to
+the client, which runs the M-step.  The rows are never gathered on the client.
+
+The data is persisted on the workers for the duration of the fit, since EM reads it once
+per iteration.  Initialization must not need the rows in one place either, so a dask fit
+starts from ``weights_init``, ``means_init`` and ``precisions_init`` when all three are
+given, and otherwise from ``init_params='random_from_data'`` (a handful of random rows,
+picked by the same draws as the in-memory fit); 'kmeans', 'k-means++' and 'random' need
+every row at once and are refused with a message saying so.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, validate_data
+
+from ..utils._dask import map_reduce, row_blocks
+from ._em_steps import (
+    e_step_statistics,
+    feature_map,
+    m_step,
+    natural_parameters,
+    statistics_from_responsibilities,
+)
+from ._precisions import (
+    covariances_from_precisions,
+    precisions_cholesky,
+    precisions_cholesky_from_precisions,
+)
+
+_NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
+
+
+def fit_dask(estimator, X, predict):
+    """Fit ``estimator`` (a GaussianMixtureEM) on the dask array ``X``.
+
+    Follows the in-memory fit step for step (the same initial parameters, E-steps, M-steps,
+    stopping rule, ``n_init`` and ``warm_start`` handling), so from the same starting point
+    the fitted parameters equal the in-memory fit's to rounding.
+
+    Returns
+    -------
+    labels : dask.array.Array of shape (n_samples,) or None
+        With ``predict``, the component of each row, computed lazily on the workers.
+    """
+    saved = dict(vars(estimator))
+    try:
+        return _fit_or_fail(estimator, X, predict)
+    except BaseException:
+        # A failed fit leaves the fitted state exactly as it was.
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
+
+def _fit_or_fail(estimator, X, predict):
+    import dask
+
+    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
+        raise ValueError(
+            f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
+            "to a numeric dtype (X.astype(float))."
+        )
+    blocks = row_blocks(X)  # checks the shape; the rows are checked on the workers below
+    n_samples, n_features = X.shape
+    if n_samples < max(2, estimator.n_components):
+        raise ValueError(
+            f"Expected n_samples >= max(2, n_components) but got n_components = "
+            f"{estimator.n_components}, n_samples = {n_samples}; pass more samples or "
+            "reduce n_components."
+        )
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    inits = estimator._checked_inits(n_features, dtype)
+    do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
+    needs_rows = do_init and any(init is None for init in inits)
+    if needs_rows and estimator.init_params != "random_from_data":
+        raise ValueError(
+            f"init_params={estimator.init_params!r} needs all the rows in one place, which a "
+            "fit on a dask array never gathers; use init_params='random_from_data', or give "
+            "weights_init, means_init and precisions_init (e.g. from a GaussianMixtureEM "
+            "fitted on a sample of the rows)."
+        )
+    # The rows stay on the workers (persist, not compute) for the passes EM makes over them.
+    (X,) = dask.persist(X.rechunk({1: -1}))
+    blocks = row_blocks(X)
+    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
+    blocks = [(X_block, int(offset)) for (X_block,), offset in zip(blocks, offsets)]
+
+    # The pass that checks every block also gives the data's mean, the features' shift.
+    count, total = map_reduce(_checked_sum, blocks, dtype, combine=_add_pairs)
+    validate_data(estimator, X, reset=True, skip_check_array=True)
+    shift = (total / count).astype(dtype)
+    random_state = check_random_state(estimator.random_state)
+    n_init = estimator.n_init if do_init else 1
+
+    max_lower_bound = -np.inf
+    best = None
+    for init in range(n_init):
+        estimator._print_verbose_msg_init_beg(init)
+        if do_init:
+            params = _initial_parameters(
+                estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits
+            )
+        else:
+            params = tuple(
+                np.asarray(p, dtype=dtype)
+                for p in (
+                    estimator.weights_,
+                    estimator.means_,
+                    estimator.covariances_,
+                    estimator.precisions_cholesky_,
+                )
+            )
+        lower_bound = -np.inf if do_init else estimator.lower_bound_
+        lower_bounds = []
+        if estimator.max_iter == 0:
+            best = (params, 0, [], False)
+            continue
+        converged = False
+        for n_iter in range(1, estimator.max_iter + 1):
+            previous = lower_bound
+            lower_bound, params = _em_step(estimator, blocks, params, n_features, dtype, shift)
+            lower_bounds.append(lower_bound)
+            change = lower_bound - previous
+            estimator._print_verbose_msg_iter_end(n_iter, change)
+            if abs(change) < estimator.tol:
+                converged = True
+                break
+        estimator._print_verbose_msg_init_end(lower_bound, converged)
+        if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
+            max_lower_bound = lower_bound
+            best = (params, n_iter, lower_bounds, converged)
+
+    # As in the in-memory fit, the state changes only once every step has succeeded.
+    params, n_iter, lower_bounds, converged = best
+    estimator._set_parameters(params)
+    estimator.converged_ = converged
+    estimator.n_iter_ = n_iter
+    estimator.lower_bound_ = max_lower_bound
+    estimator.lower_bounds_ = lower_bounds
+    if not converged and estimator.max_iter > 0:
+        warnings.warn(
+            "Best performing initialization did not converge. Try different init "
+            "parameters, or increase max_iter, tol, or check for degenerate data.",
+            ConvergenceWarning,
+        )
+    if predict:
+        return X.map_blocks(
+            _predict_block, estimator, drop_axis=1, dtype=np.int64, meta=np.empty(0, np.int64)
+        )
+    return None
+
+
+def _initial_parameters(
+    estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits
+):
+    """Parameters before the first E-step, as the in-memory fit computes them."""
+    weights, means, precisions = inits
+    covariances = prec_chol = None
+    if weights is None or means is None or precisions is None:
+        # 'random_from_data': the same draw picks the same rows; each block builds the
+        # one-hot responsibilities of the picked rows it holds.
+        picked = random_state.choice(n_samples, size=estimator.n_components, replace=False)
+        stats = map_reduce(
+            _picked_rows_statistics, blocks, picked, estimator.covariance_type, shift, dtype
+        )
+        nk, shifted_means, covariances, raw = m_step(
+            stats, estimator.covariance_type, estimator.reg_covar, n_features
+        )
+        if weights is None:
+            weights = nk / n_samples
+        if means is None:
+            means = shifted_means + shift
+        if precisions is None:
+            prec_chol = precisions_cholesky(covariances, estimator.covariance_type, raw)
+    if precisions is not None:
+        prec_chol = precisions_cholesky_from_precisions(precisions, estimator.covariance_type)
+        covariances = covariances_from_precisions(precisions, estimator.covariance_type)
+    return weights, means, covariances, prec_chol
+
+
+def _em_step(estimator, blocks, params, n_features, dtype, shift):
+    """One distributed E-step (giving the lower bound of ``params``) and the M-step after it."""
+    weights, means, _, prec_chol = params
+    covariance_type = estimator.covariance_type
+    theta = natural_parameters(weights, means, prec_chol, covariance_type, shift)
+    stats = map_reduce(_e_step_block, blocks, theta, covariance_type, shift, dtype)
+    lower_bound = stats.log_likelihood / stats.n_samples
+    nk, shifted_means, covariances, raw = m_step(
+        stats, covariance_type, estimator.reg_covar, n_features
+    )
+    prec_chol = precisions_cholesky(covariances, covariance_type, raw)
+    return lower_bound, (nk / nk.sum(), shifted_means + shift, covariances, prec_chol)
+
+
+# ------------------------------------------------------- per-block tasks, on the workers
+
+
+def _checked_sum(X, offset, dtype):
+    """Check one block (finite, numeric) and return its row count and float64 column sums."""
+    X = check_array(X, dtype=dtype, ensure_min_samples=0, estimator=_NAME, input_name="X")
+    return np.array(X.shape[0]), X.sum(axis=0, dtype=np.float64)
+
+
+def _add_pairs(a, b):
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _picked_rows_statistics(X, offset, picked, covariance_type, shift, dtype):
+    X = np.asarray(X, dtype=dtype)
+    resp = np.zeros((X.shape[0], len(picked)), dtype=dtype)
+    here = (picked >= offset) & (picked < offset + X.shape[0])
+    resp[picked[here] - offset, np.flatnonzero(here)] = 1
+    phi = feature_map(X, covariance_type, shift)
+    return statistics_from_responsibilities(phi, resp, covariance_type, X.shape[1])
+
+
+def _e_step_block(X, offset, theta, covariance_type, shift, dtype):
+    if X.shape[0] == 0:
+        return None  # no rows, no statistics (skipped by the reduction)
+    phi = feature_map(np.asarray(X, dtype=dtype), covariance_type, shift)
+    return e_step_statistics(phi, theta, covariance_type)
+
+
+def _predict_block(X, estimator):
+    return estimator.predict(X)
