@@ -5,11 +5,12 @@ Each estimator joins the public API, and with it ``tests/test_common.py`` and th
 """
 
 from ._version import __version__
-from .linear_model import NormalEquationRegressor
+from .linear_model import LogisticBackprop, NormalEquationRegressor
 from .mixture import GaussianMixtureEM
 
 __all__ = [
     "GaussianMixtureEM",
+    "LogisticBackprop",
     "NormalEquationRegressor",
     "__version__",
 ]

@@ -1,0 +1,552 @@
+"""LogisticBackprop: scikit-learn's logistic regression, trained by backpropagation."""
+
+import copy
+from numbers import Integral, Real
+from typing import ClassVar, NamedTuple
+
+import numpy as np
+from scipy.special import expit, log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ..optim import SGD, Adam, AdaptiveSchedule, RMSProp, minimize_lbfgs, soft_threshold
+from ._logistic_objective import LogisticObjective, min_norm_subgradient
+
+__all__ = ["LogisticBackprop"]
+
+STOCHASTIC_SOLVERS = ("sgd", "rmsprop", "adam")
+
+
+class LogisticBackprop(ClassifierMixin, BaseEstimator):
+    """Logistic regression whose gradients come from skbackprop's autodiff engine.
+
+    The objective is scikit-learn's ``LogisticRegression``'s, for the same ``C`` and
+    ``l1_ratio``::
+
+        C * sum_i s_i * log_loss_i + (1 - l1_ratio) / 2 * ||coef||^2 + l1_ratio * ||coef||_1
+
+    with ``s_i`` the sample weight times the class weight, the intercept not penalized,
+    a sigmoid and one coefficient row for two classes, a softmax and one row per class for
+    more. It is built once as an autodiff graph (``affine`` then the fused
+    ``sigmoid_binary_cross_entropy`` or ``softmax_cross_entropy``, plus ``l2_penalty``) and
+    replayed for every gradient, divided by ``C * sum_i s_i`` (the same minimizer).
+
+    With the default ``solver='lbfgs'`` it converges to scikit-learn's coefficients. For
+    L1 and elastic net (``l1_ratio > 0``) L-BFGS-B runs over the split
+    ``coef = coef_pos - coef_neg`` with both parts bounded below by 0, which makes the L1
+    term linear and the objective smooth; the projection onto the bounds sets
+    coefficients exactly to 0. The minibatch solvers ('sgd', 'rmsprop', 'adam') are the
+    library's optimizers; with L1 they take a proximal step
+    (:func:`~skbackprop.optim.soft_threshold`) after each update, so their zeros are exact
+    too, but their answer is only as close to the optimum as minibatch training gets.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse regularization strength (> 0); ``np.inf`` means no penalty.
+    l1_ratio : float, default=0.0
+        The elastic-net mixing parameter in [0, 1]: 0 is the L2 penalty, 1 the L1 penalty.
+        As in scikit-learn 1.8+, ``l1_ratio`` and ``C`` alone choose the penalty (its
+        ``penalty`` parameter is deprecated and not offered here).
+    fit_intercept : bool, default=True
+        Whether to fit an intercept per coefficient row (never penalized).
+    class_weight : dict or 'balanced', default=None
+        Weights of the classes, multiplied into ``sample_weight``; 'balanced' uses
+        ``n_samples / (n_classes * np.bincount(y))`` (weighted by ``sample_weight``).
+    solver : {'lbfgs', 'sgd', 'rmsprop', 'adam'}, default='lbfgs'
+        'lbfgs' minimizes the full-batch objective with scipy's L-BFGS-B (bounded for L1
+        and elastic net). 'sgd' (Nesterov momentum 0.9), 'rmsprop' and 'adam' run minibatch
+        epochs with :mod:`skbackprop.optim`'s optimizers; the learning rate is divided by 5
+        when the epoch loss stops improving by ``tol`` for two epochs, and training stops
+        when it falls below 1e-6.
+    learning_rate_init : float, default=0.01
+        Initial learning rate of the minibatch solvers (and of ``partial_fit``).
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the minibatch solvers; 'auto' is ``min(200, n_samples)``.
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations, or of epochs for the minibatch solvers.
+    tol : float, default=1e-4
+        L-BFGS stops when the largest gradient component is at most ``tol`` (scikit-learn's
+        ``gtol``); the minibatch solvers count an epoch as an improvement when the loss
+        drops by more than ``tol``.
+    random_state : int, RandomState instance or None, default=None
+        Shuffles the minibatches. L-BFGS does not use it.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution when the classes and features match.
+    verbose : int, default=0
+        Print the loss per iteration or epoch when positive.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients; one row (for ``classes_[1]``) when there are two classes.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+    n_iter_ : ndarray of shape (1,)
+        Number of L-BFGS iterations or epochs, as scikit-learn's ``n_iter_``.
+    loss_curve_ : list of float
+        The objective ``J`` (the loss above divided by ``C * sum_i s_i``) after each
+        iteration; for the minibatch solvers, each epoch's average minibatch objective.
+    gradient_norms_ : list of float
+        The Euclidean norm of the gradient of ``J`` with respect to ``coef_`` and
+        ``intercept_`` after each iteration (L-BFGS) or epoch (the minibatch solvers:
+        the epoch's average minibatch gradient). With an L1 term, the minimum-norm
+        subgradient, which is 0 exactly at the optimum: a convergence diagnostic.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during ``fit``, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The same model and objective.
+    skbackprop.optim.minimize_lbfgs : The L-BFGS-B driver.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbackprop import LogisticBackprop
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = LogisticBackprop(C=1.0).fit(X, y)
+    >>> round(clf.score(X, y), 3)
+    0.988
+    >>> clf.predict_proba(X[:2]).round(4)
+    array([[1., 0.],
+           [1., 0.]])
+    >>> sparse_clf = LogisticBackprop(C=0.1, l1_ratio=1.0).fit(X, y)
+    >>> int((sparse_clf.coef_ == 0).sum())   # exact zeros from the L1 penalty
+    22
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "C": [Interval(Real, 0, None, closed="right")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "solver": [StrOptions({"lbfgs", *STOCHASTIC_SOLVERS})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        fit_intercept=True,
+        class_weight=None,
+        solver="lbfgs",
+        learning_rate_init=0.01,
+        batch_size="auto",
+        max_iter=100,
+        tol=1e-4,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.solver = solver
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to all of ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; sparse input is used as CSR.
+        y : array-like of shape (n_samples,)
+            Class labels (at least two distinct classes).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples (times the class weights).
+
+        Returns
+        -------
+        self : LogisticBackprop
+            The fitted estimator.
+        """
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=True
+        )
+        check_classification_targets(y)
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        if classes.size < 2:
+            raise ValueError(
+                "LogisticBackprop needs samples of at least 2 classes in the data, but the "
+                f"data contains only one class: {classes[0]!r}. Pass data with two or more "
+                "classes."
+            )
+        weights = self._sample_weight(X, y, classes, sample_weight)
+        Y = _targets(y_encoded, classes.size)
+        warm = self.warm_start and self._warm_start_matches(classes, X.shape[1])
+        if self.solver == "lbfgs":
+            state = self._fit_lbfgs(X, Y, weights, warm)
+        else:
+            state = self._fit_stochastic(X, Y, weights, warm, classes)
+        self.classes_ = classes
+        self._set_state(state)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One minibatch epoch over ``X`` and ``y``, continuing from the current model.
+
+        The minibatch solver is ``solver`` ('adam' when ``solver='lbfgs'``, which has no
+        incremental form) at ``learning_rate_init``; its state (velocity, moments)
+        carries over between calls. If the call fails, the model is left as it was.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its class labels, all of them in ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that will ever be seen; required on the first call, and then
+            optional (it must not change).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : LogisticBackprop
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "classes_")
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=first_call
+        )
+        check_classification_targets(y)
+        all_classes = self._partial_fit_classes(classes, first_call)
+        unseen = np.setdiff1d(y, all_classes)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not in classes "
+                f"{all_classes.tolist()}. Pass every label to the first partial_fit call "
+                "through classes=."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs all of y at once and cannot be used with "
+                "partial_fit. Pass class weights as a dict, or call fit."
+            )
+        y_encoded = np.searchsorted(all_classes, y)
+        weights = self._sample_weight(X, y, all_classes, sample_weight)
+        Y = _targets(y_encoded, all_classes.size)
+        state = self._fit_stochastic(
+            X, Y, weights, warm=not first_call, classes=all_classes, incremental=True
+        )
+        self.classes_ = all_classes
+        self._set_state(state)
+        return self
+
+    def _partial_fit_classes(self, classes, first_call):
+        if first_call:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: the list of "
+                    "every label the model will see, e.g. classes=np.unique(y_all)."
+                )
+            classes = np.unique(np.asarray(classes))
+            if classes.size < 2:
+                raise ValueError(
+                    f"classes has {classes.size} label(s); a classifier needs at least 2. "
+                    "Pass every label the model will see."
+                )
+            return classes
+        if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.asarray(classes).tolist()} differs from the classes of the "
+                f"first partial_fit call, {self.classes_.tolist()}. Pass the same classes, "
+                "or call fit to start over."
+            )
+        return self.classes_
+
+    def _sample_weight(self, X, y, classes, sample_weight):
+        """Sample times class weights, or None when every weight is 1."""
+        if sample_weight is None and self.class_weight is None:
+            return None
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            per_class = compute_class_weight(
+                self.class_weight, classes=classes, y=y, sample_weight=sample_weight
+            )
+            weights = weights * per_class[np.searchsorted(classes, y)]
+        if not weights.sum() > 0:
+            raise ValueError(
+                "The sample weights (times the class weights) sum to 0, so there is nothing "
+                "to fit. Give some samples a positive weight."
+            )
+        return weights
+
+    def _penalty_scales(self, weights, n_samples):
+        """``(l2_scale, l1_scale)``: the penalty of ``J``, divided by ``C * sum_i s_i``."""
+        if np.isinf(self.C):
+            return 0.0, 0.0
+        total = float(weights.sum()) if weights is not None else float(n_samples)
+        strength = 1.0 / (self.C * total)
+        return (1.0 - self.l1_ratio) * strength, self.l1_ratio * strength
+
+    def _warm_start_matches(self, classes, n_features):
+        return (
+            hasattr(self, "coef_")
+            and np.array_equal(getattr(self, "classes_", None), classes)
+            and self.coef_.shape[1] == n_features
+        )
+
+    def _initial_weights(self):
+        """The current model as (W, intercept) in the objective's layout."""
+        return self.coef_.T, self.intercept_
+
+    # ------------------------------------------------------------------ L-BFGS
+    def _fit_lbfgs(self, X, Y, weights, warm):
+        l2_scale, l1_scale = self._penalty_scales(weights, X.shape[0])
+        objective = LogisticObjective(
+            X,
+            Y,
+            weights,
+            fit_intercept=self.fit_intercept,
+            l2_scale=l2_scale,
+            l1_scale=l1_scale,
+            split_l1=True,
+        )
+        if warm:
+            objective.set_weights(*self._initial_weights())
+        loss_curve, gradient_norms = [], []
+        last_x = np.empty_like(objective.params)
+
+        def fun(x):
+            last_x[...] = x
+            return objective(x)
+
+        def record(intermediate_result):
+            # L-BFGS-B's last evaluation is normally at the accepted iterate already.
+            if not np.array_equal(intermediate_result.x, last_x):
+                fun(intermediate_result.x)
+            loss_curve.append(float(intermediate_result.fun))
+            gradient_norms.append(objective.subgradient_norm(l1_scale))
+
+        result, n_iter = minimize_lbfgs(
+            fun,
+            objective.params.copy(),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            bounds=objective.bounds(),
+            callback=record,
+            verbose=self.verbose,
+        )
+        objective.params[...] = result.x
+        return _FitResult(objective, n_iter, loss_curve, gradient_norms)
+
+    # ------------------------------------------------------------------ minibatches
+    def _make_optimizer(self, params, solver):
+        lr = self.learning_rate_init
+        if solver == "sgd":
+            return SGD(params, learning_rate=lr, momentum=0.9, nesterov=True)
+        if solver == "rmsprop":
+            return RMSProp(params, learning_rate=lr)
+        return Adam(params, learning_rate=lr)
+
+    def _fit_stochastic(self, X, Y, weights, warm, classes, incremental=False):
+        n_samples = X.shape[0]
+        solver = self.solver if self.solver in STOCHASTIC_SOLVERS else "adam"
+        l2_scale, l1_scale = self._penalty_scales(weights, n_samples)
+        continuing = incremental and warm and hasattr(self, "_optimizer")
+        # Work on a copy of the optimizer, so a failed call leaves the model as it was.
+        optimizer = copy.deepcopy(self._optimizer) if continuing else None
+        objective = LogisticObjective(
+            X[:1],
+            Y[:1],
+            None if weights is None else weights[:1],
+            fit_intercept=self.fit_intercept,
+            l2_scale=l2_scale,
+            params=None if optimizer is None else optimizer.params,
+        )
+        if optimizer is None:
+            if warm:
+                objective.set_weights(*self._initial_weights())
+            optimizer = self._make_optimizer(objective.params, solver)
+        rng = check_random_state(self.random_state)
+        batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        batch_size = min(batch_size, n_samples)
+        W = objective.params[: objective.n_weights]
+        epoch_grad = np.zeros(objective.n_weights)
+        n_epochs = 1 if incremental else self.max_iter
+        schedule = AdaptiveSchedule(self.learning_rate_init, patience=2, tol=self.tol)
+        loss_curve, gradient_norms = [], []
+        epoch = 0
+        for epoch in range(1, n_epochs + 1):
+            order = rng.permutation(n_samples)
+            epoch_loss, epoch_weight = 0.0, 0.0
+            epoch_grad[:] = 0.0
+            intercept_grad = 0.0
+            for start in range(0, n_samples, batch_size):
+                rows = order[start : start + batch_size]
+                batch_weight = None if weights is None else weights[rows]
+                if batch_weight is not None and not batch_weight.sum() > 0:
+                    continue  # a batch of zero weight carries no gradient
+                objective.set_data(X[rows], Y[rows], batch_weight)
+                loss, grad = objective.evaluate()
+                if not np.isfinite(loss):
+                    raise ValueError(
+                        f"The {solver} solver diverged (the loss became {loss}). Lower "
+                        "learning_rate_init, or scale the features (e.g. StandardScaler)."
+                    )
+                optimizer.step(grad)
+                if l1_scale > 0:
+                    soft_threshold(W, optimizer.learning_rate * l1_scale, out=W)
+                share = rows.size if weights is None else float(batch_weight.sum())
+                epoch_loss += loss * share
+                epoch_weight += share
+                epoch_grad += grad[: objective.n_weights] * share
+                if self.fit_intercept:
+                    intercept_grad = intercept_grad + grad[objective.n_weights :] * share
+            epoch_loss /= epoch_weight
+            loss_curve.append(epoch_loss)
+            mean_grad = min_norm_subgradient(epoch_grad / epoch_weight, W, l1_scale)
+            norm_sq = float(mean_grad @ mean_grad) + float(
+                np.sum(np.square(np.asarray(intercept_grad) / epoch_weight))
+            )
+            gradient_norms.append(norm_sq**0.5)
+            if self.verbose:
+                print(f"Epoch {epoch}, loss = {epoch_loss:.8f}")
+            if not incremental:
+                if schedule.observe(epoch_loss):
+                    break
+                schedule.apply(optimizer)
+        return _FitResult(objective, epoch, loss_curve, gradient_norms, optimizer)
+
+    # ------------------------------------------------------------------ fitted state
+    def _set_state(self, result):
+        """Publish a finished fit: nothing on ``self`` changes before this point."""
+        objective = result.objective
+        self.coef_ = np.ascontiguousarray(objective.weights().T)
+        self.intercept_ = objective.intercept.value.copy()
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.loss_curve_ = result.loss_curve
+        self.gradient_norms_ = result.gradient_norms
+        self._optimizer = result.optimizer
+
+    # ------------------------------------------------------------------ prediction
+    def decision_function(self, X):
+        """Confidence scores: the logits ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the logit of ``classes_[1]``; otherwise one column per class.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+        scores = X @ self.coef_.T + self.intercept_
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """The most probable class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[scores.argmax(axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities: sigmoid (two classes) or softmax of the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            positive = expit(scores)
+            return np.column_stack([1.0 - positive, positive])
+        return softmax(scores, axis=1)
+
+    def predict_log_proba(self, X):
+        """Log class probabilities, computed stably from the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        return log_softmax(scores, axis=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _FitResult(NamedTuple):
+    """What a solver hands back, published on the estimator only once the fit succeeded."""
+
+    objective: LogisticObjective
+    n_iter: int
+    loss_curve: list
+    gradient_norms: list
+    optimizer: object = None
+
+
+def _targets(y_encoded, n_classes):
+    """0/1 targets: one column for two classes, one-hot rows for more."""
+    if n_classes == 2:
+        return y_encoded.astype(np.float64).reshape(-1, 1)
+    Y = np.zeros((y_encoded.size, n_classes))
+    Y[np.arange(y_encoded.size), y_encoded] = 1.0
+    return Y
