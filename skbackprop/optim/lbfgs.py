@@ -1,10 +1,14 @@
 """A thin driver of scipy's L-BFGS-B over a flat float64 parameter vector."""
 
+import contextlib
+import functools
+import os
 import warnings
 
 import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["minimize_lbfgs"]
 
@@ -22,6 +26,7 @@ def minimize_lbfgs(
     callback=None,
     verbose=0,
     solver_name="lbfgs",
+    limit_scipy_blas=True,
 ):
     """Minimize ``fun_and_grad`` with scipy's L-BFGS-B, warning like scikit-learn.
 
@@ -57,6 +62,12 @@ def minimize_lbfgs(
         When positive, print the loss after each iteration.
     solver_name : str, default='lbfgs'
         Name used in the warning message.
+    limit_scipy_blas : bool, default=True
+        Run L-BFGS-B's own linear algebra on one BLAS thread when scipy ships a BLAS
+        library separate from numpy's (pip wheels do). Its vectors are short, while
+        ``fun_and_grad``'s products run in numpy's BLAS: two OpenBLAS thread pools taking
+        turns on the same cores cost milliseconds per iteration. Set False if
+        ``fun_and_grad`` itself calls ``scipy.linalg.blas``.
 
     Returns
     -------
@@ -79,6 +90,13 @@ def minimize_lbfgs(
     """
     x0 = np.asarray(x0, dtype=np.float64).ravel()
     iteration = [0]
+    options = {
+        "maxiter": max_iter,
+        "maxfun": max_fun,
+        "maxls": max_ls,
+        "gtol": tol,
+        "ftol": 64 * np.finfo(float).eps if ftol is None else ftol,
+    }
 
     def checked(x):
         loss, grad = fun_and_grad(x)
@@ -98,21 +116,9 @@ def minimize_lbfgs(
             callback(intermediate_result)
 
     needs_callback = verbose or callback is not None
-    result = scipy.optimize.minimize(
-        checked,
-        x0,
-        method="L-BFGS-B",
-        jac=True,
-        bounds=bounds,
-        callback=report if needs_callback else None,
-        options={
-            "maxiter": max_iter,
-            "maxfun": max_fun,
-            "maxls": max_ls,
-            "gtol": tol,
-            "ftol": 64 * np.finfo(float).eps if ftol is None else ftol,
-        },
-    )
+    pool = _scipy_only_blas() if limit_scipy_blas else None
+    with pool.limit(limits=1) if pool is not None else contextlib.nullcontext():
+        result = _minimize(checked, x0, bounds, report if needs_callback else None, options)
     n_iter = min(result.nit, max_iter)
     if result.status != 0:
         message = (
@@ -130,3 +136,20 @@ def minimize_lbfgs(
         )
         warnings.warn(message, ConvergenceWarning, stacklevel=2)
     return result, n_iter
+
+
+def _minimize(fun, x0, bounds, callback, options):
+    return scipy.optimize.minimize(
+        fun, x0, method="L-BFGS-B", jac=True, bounds=bounds, callback=callback, options=options
+    )
+
+
+@functools.cache
+def _scipy_only_blas():
+    """scipy's vendored BLAS when numpy has another one, else None (nothing to limit)."""
+    controller = ThreadpoolController()
+    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
+    vendored = [lib.filepath for lib in blas if f"{os.sep}scipy.libs{os.sep}" in lib.filepath]
+    if not vendored or len(vendored) == len(blas):
+        return None
+    return controller.select(filepath=vendored)
