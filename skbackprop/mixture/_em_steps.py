@@ -152,50 +152,57 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
     else:
         quadratic = -0.5 * precisions[:, None]
     per_component = np.concatenate([constant[:, None], linear, quadratic], axis=1).T
-    return NaturalParameters(
-        np.ascontiguousarray(per_component, dtype=dtype), shared, n_features
-    )
+    return NaturalParameters(np.ascontiguousarray(per_component, dtype=dtype), shared, n_features)
 
 
 def weighted_log_prob(phi, theta):
-    """``log weight_k + log N(x_i | component k)`` for every row of ``phi``, shape (n, K)."""
+    """``log weight_k + log N(x_i | component k)``, component-major: shape (K, n_rows).
+
+    Components run along the first axis so that the log-sum-exp's reductions over them are
+    elementwise operations between contiguous rows (fast), not reductions along short rows.
+    """
     width = theta.per_component.shape[0]
-    out = phi[:, :width] @ theta.per_component
+    out = theta.per_component.T @ phi[:, :width].T
     if theta.shared is not None:
-        out += (phi[:, width:] @ theta.shared)[:, None]
+        out += phi[:, width:] @ theta.shared
     return out
 
 
-def log_normalize(weighted, out_resp=True):
-    """Stable log-sum-exp over components, in place.
+def _shift_by_max(weighted):
+    """Subtract each column's maximum in place and return it (0 where all are -inf)."""
+    top = weighted.max(axis=0)
+    # A sample with -inf density under every component keeps -inf instead of NaN.
+    top[~np.isfinite(top)] = 0.0
+    weighted -= top
+    return top
 
-    Parameters
-    ----------
-    weighted : ndarray of shape (n_samples, n_components)
-        Weighted log-probabilities; overwritten with the responsibilities (or, when
-        ``out_resp`` is False, the log-responsibilities).
+
+def log_normalize(weighted):
+    """Stable log-sum-exp over components; ``weighted`` (K, n) becomes log-responsibilities.
 
     Returns
     -------
-    log_prob_norm : ndarray of shape (n_samples,)
+    log_prob_norm : ndarray of shape (n,)
         ``log p(x_i)``.
     """
-    top = weighted.max(axis=1)
-    # A row whose every component has -inf density keeps -inf instead of becoming NaN.
-    top[~np.isfinite(top)] = 0.0
-    weighted -= top[:, None]
-    if out_resp:
-        np.exp(weighted, out=weighted)
-        total = weighted.sum(axis=1)
-        weighted /= total[:, None]
-        with np.errstate(divide="ignore"):
-            return np.log(total) + top
+    top = _shift_by_max(weighted)
     with np.errstate(under="ignore"):
-        total = np.exp(weighted).sum(axis=1)
+        total = np.exp(weighted).sum(axis=0)
     with np.errstate(divide="ignore"):
         log_total = np.log(total)
-    weighted -= log_total[:, None]
+    weighted -= log_total
     return log_total + top
+
+
+def responsibilities(weighted):
+    """In place: ``weighted`` (K, n) becomes the responsibilities; returns ``log p(x_i)``."""
+    top = _shift_by_max(weighted)
+    with np.errstate(under="ignore"):
+        np.exp(weighted, out=weighted)
+    total = weighted.sum(axis=0)
+    weighted /= total
+    with np.errstate(divide="ignore"):
+        return np.log(total) + top
 
 
 @dataclass
@@ -234,14 +241,26 @@ class SufficientStatistics:
         )
 
 
-def statistics_from_responsibilities(phi, resp, covariance_type, n_features, log_likelihood=0.0):
-    """Sufficient statistics of the rows ``phi`` given their responsibilities ``resp``."""
-    if covariance_type == "tied":
-        width = 1 + n_features
-        return SufficientStatistics(
-            phi.shape[0], log_likelihood, resp.T @ phi[:, :width], phi[:, width:].sum(axis=0)
-        )
-    return SufficientStatistics(phi.shape[0], log_likelihood, resp.T @ phi)
+def statistics_from_responsibilities(
+    phi, resp, covariance_type, n_features, log_likelihood=0.0, row_scale=None
+):
+    """Sufficient statistics of the rows ``phi`` given their responsibilities.
+
+    Parameters
+    ----------
+    phi : ndarray of shape (n_rows, width)
+    resp : ndarray of shape (n_components, n_rows)
+        Responsibilities, component-major.
+    row_scale : ndarray of shape (n_rows,), optional
+        Divides each row's responsibilities (the E-step passes the unnormalized ones and
+        their row sums when that costs fewer operations than normalizing them).
+    """
+    linear_width = 1 + n_features if covariance_type == "tied" else phi.shape[1]
+    moment_phi = phi[:, :linear_width]
+    if row_scale is not None:
+        moment_phi = moment_phi / row_scale[:, None]
+    shared = phi[:, linear_width:].sum(axis=0) if covariance_type == "tied" else None
+    return SufficientStatistics(phi.shape[0], log_likelihood, resp @ moment_phi, shared)
 
 
 def block_rows(width, n_components):
@@ -265,10 +284,23 @@ def block_statistics(phi, theta, covariance_type):
     SufficientStatistics
         Add the results of several blocks to get those of all their rows.
     """
-    resp = weighted_log_prob(phi, theta)
-    log_prob_norm = log_normalize(resp)
+    n_components = theta.per_component.shape[1]
+    weighted = weighted_log_prob(phi, theta)
+    top = _shift_by_max(weighted)
+    with np.errstate(under="ignore"):
+        np.exp(weighted, out=weighted)
+    total = weighted.sum(axis=0)
+    with np.errstate(divide="ignore"):
+        log_likelihood = float((np.log(total) + top).sum(dtype=np.float64))
+    # Normalizing divides K x n numbers; dividing the features instead divides width x n.
+    linear_width = 1 + theta.n_features if covariance_type == "tied" else phi.shape[1]
+    row_scale = None
+    if linear_width < n_components:
+        row_scale = total
+    else:
+        weighted /= total
     return statistics_from_responsibilities(
-        phi, resp, covariance_type, theta.n_features, float(log_prob_norm.sum(dtype=np.float64))
+        phi, weighted, covariance_type, theta.n_features, log_likelihood, row_scale
     )
 
 

@@ -14,8 +14,10 @@ loops over the components in Python.
 
 import math
 import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 from time import time
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
@@ -23,6 +25,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ..utils._dask import is_dask_array
 from ._em_steps import (
@@ -33,6 +36,7 @@ from ._em_steps import (
     m_step,
     n_quadratic_features,
     natural_parameters,
+    responsibilities,
     statistics_from_responsibilities,
     weighted_log_prob,
 )
@@ -52,6 +56,8 @@ from ._precisions import (
 # The features of all training rows are kept between EM iterations when they take at most
 # this many bytes; beyond it (many features under 'full') each block is rebuilt per pass.
 _MAX_CACHED_FEATURE_BYTES = 1 << 28
+# Feature maps up to this wide are multiplied on one BLAS thread (see _blas_threads).
+_MAX_SINGLE_THREAD_WIDTH = 512
 
 
 class GaussianMixtureEM(DensityMixin, BaseEstimator):
@@ -150,7 +156,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
     array([1, 0])
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
         "tol": [Interval(Real, 0.0, None, closed="left")],
@@ -265,7 +271,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         # mean products lose few digits (the mixture itself is shift-invariant).
         shift = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
         features = _Features(X, self.covariance_type, shift)
+        with _blas_threads(features.width):
+            return self._run_em(X, features, inits, n_init, do_init, random_state, predict)
 
+    def _run_em(self, X, features, inits, n_init, do_init, random_state, predict):
         max_lower_bound = -np.inf
         best_lower_bounds = []
         best_converged = False
@@ -323,7 +332,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         if predict:
-            return self._weighted_log_prob(X).argmax(axis=1)
+            return self._weighted_log_prob(X).argmax(axis=0)
         return None
 
     def _checked_inits(self, n_features, dtype):
@@ -349,7 +358,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             stats = None
             for phi, rows in features.blocks(resp.shape[1]):
                 block = statistics_from_responsibilities(
-                    phi, resp[rows], self.covariance_type, n_features
+                    phi, resp[rows].T, self.covariance_type, n_features
                 )
                 stats = block if stats is None else stats + block
             nk, shifted_means, covariances, raw = m_step(
@@ -395,7 +404,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         return X.astype(np.result_type(X.dtype, self.means_.dtype), copy=False)
 
     def _weighted_log_prob(self, X):
-        """``log weight_k + log N(x_i | component k)``, shape (n_samples, n_components)."""
+        """``log weight_k + log N(x_i | component k)``, shape (n_components, n_samples)."""
         # Center on the mixture's own mean: a fitted quantity, so each row's result does
         # not depend on which other rows are scored with it.
         shift = (self.weights_ @ self.means_).astype(X.dtype)
@@ -406,9 +415,11 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             self.covariance_type,
             shift,
         )
-        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        for phi, rows in _Features(X, self.covariance_type, shift).blocks(self.n_components):
-            out[rows] = weighted_log_prob(phi, theta)
+        features = _Features(X, self.covariance_type, shift)
+        out = np.empty((self.n_components, X.shape[0]), dtype=X.dtype)
+        with _blas_threads(features.width):
+            for phi, rows in features.blocks(self.n_components):
+                out[:, rows] = weighted_log_prob(phi, theta)
         return out
 
     def score_samples(self, X):
@@ -425,7 +436,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             Log-likelihood of each sample; low values flag out-of-distribution samples.
         """
         X = self._validate_for_inference(X)
-        return log_normalize(self._weighted_log_prob(X), out_resp=False)
+        return log_normalize(self._weighted_log_prob(X))
 
     def score(self, X, y=None):
         """Average log-likelihood of the samples in ``X``.
@@ -458,7 +469,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             Component labels.
         """
         X = self._validate_for_inference(X)
-        return self._weighted_log_prob(X).argmax(axis=1)
+        return self._weighted_log_prob(X).argmax(axis=0)
 
     def predict_proba(self, X):
         """Responsibilities: the posterior probability of each component for each sample.
@@ -475,8 +486,8 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         """
         X = self._validate_for_inference(X)
         resp = self._weighted_log_prob(X)
-        log_normalize(resp)
-        return resp
+        responsibilities(resp)
+        return np.ascontiguousarray(resp.T)
 
     def sample(self, n_samples=1):
         """Draw samples from the fitted mixture.
@@ -603,6 +614,18 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 f"Initialization {message}. time lapse {elapsed:.5f}s\t lower bound "
                 f"{lower_bound:.5f}."
             )
+
+
+def _blas_threads(width):
+    """One BLAS thread for the narrow products of EM (``width`` features by K components).
+
+    Such products are too thin for OpenBLAS's threads to share well: they synchronize on
+    every call and, when other processes hold the cores, their spin-waits cost several
+    times the product itself.  Wide feature maps (many features, 'full') keep all threads.
+    """
+    if width <= _MAX_SINGLE_THREAD_WIDTH:
+        return threadpool_limits(limits=1, user_api="blas")
+    return nullcontext()
 
 
 def _num_rows(X):
