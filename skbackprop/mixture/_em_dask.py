@@ -215,9 +215,9 @@ def _add_pairs(a, b):
 
 def _picked_rows_statistics(X, offset, picked, covariance_type, shift, dtype):
     X = np.asarray(X, dtype=dtype)
-    resp = np.zeros((X.shape[0], len(picked)), dtype=dtype)
+    resp = np.zeros((len(picked), X.shape[0]), dtype=dtype)  # component-major
     here = (picked >= offset) & (picked < offset + X.shape[0])
-    resp[picked[here] - offset, np.flatnonzero(here)] = 1
+    resp[np.flatnonzero(here), picked[here] - offset] = 1
     phi = feature_map(X, covariance_type, shift)
     return statistics_from_responsibilities(phi, resp, covariance_type, X.shape[1])
 

@@ -1,14 +1,15 @@
 """A dask.distributed cluster of two worker processes on the loopback interface.
 
-Each test module that asks for ``client`` starts one cluster and closes it at the end; the
-modules skip (through ``pytest.importorskip`` at their top) when the ``dask`` extra is not
-installed.
+The cluster is started once, by the first test module that asks for ``client``, and closed
+after the last one (starting one costs seconds, mostly the workers importing scikit-learn);
+the modules skip (through ``pytest.importorskip`` at their top) when the ``dask`` extra is
+not installed.
 """
 
 import pytest
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def client():
     from dask.distributed import Client, LocalCluster
 
@@ -23,3 +24,18 @@ def client():
         Client(cluster) as client,
     ):
         yield client
+
+
+@pytest.fixture
+def never_gathered(monkeypatch):
+    """Fail if the client materializes a dask array; only reduced results may come back.
+
+    Persisting is allowed: it keeps the blocks on the workers.
+    """
+    import dask.array as da
+
+    def gathered(self, *args, **kwargs):
+        raise AssertionError(f"a dask array of shape {self.shape} was gathered on the client")
+
+    for method in ("compute", "__array__", "__iter__", "__len__"):
+        monkeypatch.setattr(da.Array, method, gathered)

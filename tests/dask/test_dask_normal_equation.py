@@ -22,17 +22,6 @@ def regression():
     return X, y, Y, weight
 
 
-@pytest.fixture
-def never_gathered(monkeypatch):
-    """Fail if the client ever materializes a dask array (rather than a reduced result)."""
-
-    def gathered(self, *args, **kwargs):
-        raise AssertionError(f"a dask array of shape {self.shape} was gathered on the client")
-
-    for method in ("compute", "persist", "__array__", "__iter__", "__len__"):
-        monkeypatch.setattr(da.Array, method, gathered)
-
-
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("alpha", [0.0, 3.0])
 @pytest.mark.parametrize("weighted", [False, True])
