@@ -13,10 +13,12 @@ Run as::
 import argparse
 import time
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 
 from skbackprop import GaussianMixtureEM
 
@@ -74,12 +76,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="cap BLAS threads for both libraries (default: OpenBLAS's own count)",
+    )
     args = parser.parse_args()
     dtype = np.dtype(args.dtype)
+    limit = nullcontext() if args.blas_threads is None else threadpool_limits(args.blas_threads)
+    with limit:
+        run(args, dtype)
 
+
+def run(args, dtype):
+    threads = args.blas_threads or "default"
     print(
         f"10 EM iterations (max_iter=10, tol=0, n_init=1, same init), {dtype}, "
-        f"median of {args.repeats}"
+        f"BLAS threads: {threads}, median of {args.repeats}"
     )
     header = (
         f"{'n x d':>12} {'K':>3} {'covariance':>10} {'sklearn s':>10} {'ours s':>8} "

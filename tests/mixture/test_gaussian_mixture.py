@@ -1,0 +1,251 @@
+"""GaussianMixtureEM against scikit-learn's GaussianMixture, and its own contracts."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.mixture import GaussianMixture
+
+from skbackprop import GaussianMixtureEM
+from skbackprop.mixture._em_steps import (
+    block_statistics,
+    feature_map,
+    natural_parameters,
+)
+
+COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, _ = make_blobs(
+        n_samples=600, n_features=3, centers=4, cluster_std=[0.5, 1.0, 1.5, 0.8], random_state=0
+    )
+    # Anisotropic and away from the origin, so the covariances are not trivial.
+    return X @ np.array([[1.0, 0.3, 0.0], [0.0, 1.0, 0.5], [0.2, 0.0, 1.0]]) + 5.0
+
+
+def _both(X, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = GaussianMixture(**params).fit(X)
+        ours = GaussianMixtureEM(**params).fit(X)
+    return theirs, ours
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_same_init_gives_sklearns_lower_bound_and_parameters(blobs, covariance_type):
+    rng = np.random.default_rng(1)
+    means_init = blobs[rng.choice(len(blobs), 4, replace=False)]
+    params = {
+        "n_components": 4,
+        "covariance_type": covariance_type,
+        "tol": 0.0,
+        "max_iter": 15,
+        "means_init": means_init,
+        "weights_init": np.full(4, 0.25),
+        "random_state": 0,
+    }
+    theirs, ours = _both(blobs, **params)
+    assert ours.n_iter_ == theirs.n_iter_ == 15
+    np.testing.assert_allclose(ours.lower_bound_, theirs.lower_bound_, rtol=1e-6)
+    np.testing.assert_allclose(ours.lower_bounds_, theirs.lower_bounds_, rtol=1e-6)
+    for name in ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"):
+        np.testing.assert_allclose(
+            getattr(ours, name), getattr(theirs, name), rtol=1e-6, atol=1e-8, err_msg=name
+        )
+    np.testing.assert_allclose(ours.score_samples(blobs), theirs.score_samples(blobs), rtol=1e-8)
+    np.testing.assert_allclose(ours.predict_proba(blobs), theirs.predict_proba(blobs), atol=1e-8)
+    assert ours.bic(blobs) == pytest.approx(theirs.bic(blobs), rel=1e-10)
+    assert ours.aic(blobs) == pytest.approx(theirs.aic(blobs), rel=1e-10)
+
+
+@pytest.mark.parametrize("init_params", ["kmeans", "k-means++", "random", "random_from_data"])
+def test_every_init_params_starts_where_sklearn_starts(blobs, init_params):
+    params = {
+        "n_components": 3,
+        "init_params": init_params,
+        "max_iter": 5,
+        "n_init": 2,
+        "random_state": 3,
+        "tol": 0.0,
+    }
+    theirs, ours = _both(blobs, **params)
+    np.testing.assert_allclose(ours.lower_bounds_, theirs.lower_bounds_, rtol=1e-9)
+    np.testing.assert_allclose(ours.means_, theirs.means_, rtol=1e-7)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_precisions_init_per_covariance_type(blobs, covariance_type):
+    reference = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(blobs)
+    params = {
+        "n_components": 3,
+        "covariance_type": covariance_type,
+        "weights_init": reference.weights_,
+        "means_init": reference.means_,
+        "precisions_init": reference.precisions_ * 0.7,
+        "max_iter": 4,
+        "tol": 0.0,
+    }
+    theirs, ours = _both(blobs, **params)
+    np.testing.assert_allclose(ours.lower_bounds_, theirs.lower_bounds_, rtol=1e-9)
+    np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-6, atol=1e-10)
+
+
+def test_converged_n_iter_and_warning_match_sklearn(blobs):
+    theirs, ours = _both(blobs, n_components=4, random_state=0, tol=1e-3)
+    assert ours.converged_
+    assert theirs.converged_
+    assert ours.n_iter_ == theirs.n_iter_
+    assert len(ours.lower_bounds_) == ours.n_iter_
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        GaussianMixtureEM(n_components=4, max_iter=2, random_state=0).fit(blobs)
+
+
+def test_max_iter_zero_keeps_the_initialization(blobs):
+    theirs, ours = _both(blobs, n_components=3, max_iter=0, random_state=0)
+    assert ours.n_iter_ == 0
+    assert not ours.converged_
+    assert ours.lower_bound_ == -np.inf
+    np.testing.assert_allclose(ours.means_, theirs.means_)
+
+
+def test_warm_start_continues_from_the_previous_fit(blobs):
+    params = {"n_components": 3, "random_state": 0, "tol": 0.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warm = GaussianMixtureEM(max_iter=3, warm_start=True, **params).fit(blobs)
+        warm.fit(blobs)
+        cold = GaussianMixtureEM(max_iter=6, **params).fit(blobs)
+    np.testing.assert_allclose(warm.means_, cold.means_, rtol=1e-10)
+    assert warm.lower_bound_ == pytest.approx(cold.lower_bound_, rel=1e-12)
+
+
+def test_n_init_keeps_the_best_lower_bound(blobs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        best = GaussianMixtureEM(4, init_params="random", max_iter=3, tol=0, n_init=3)
+        best.set_params(random_state=np.random.RandomState(0)).fit(blobs)
+        theirs = GaussianMixture(4, init_params="random", max_iter=3, tol=0, n_init=3)
+        theirs.set_params(random_state=np.random.RandomState(0)).fit(blobs)
+    assert best.lower_bound_ == pytest.approx(theirs.lower_bound_, rel=1e-9)
+    assert best.n_iter_ == len(best.lower_bounds_) == 3
+
+
+def test_fit_predict_equals_fit_then_predict(blobs):
+    model = GaussianMixtureEM(n_components=4, random_state=0)
+    labels = model.fit_predict(blobs)
+    np.testing.assert_array_equal(labels, model.predict(blobs))
+    np.testing.assert_allclose(model.predict_proba(blobs).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_float32_stays_float32(blobs, covariance_type):
+    X = blobs.astype(np.float32)
+    model = GaussianMixtureEM(n_components=3, covariance_type=covariance_type, random_state=0)
+    model.fit(X)
+    for name in ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"):
+        assert getattr(model, name).dtype == np.float32, name
+    assert model.score_samples(X).dtype == np.float32
+    assert model.predict_proba(X).dtype == np.float32
+    reference = GaussianMixtureEM(n_components=3, covariance_type=covariance_type, random_state=0)
+    reference.fit(blobs)
+    assert model.lower_bound_ == pytest.approx(reference.lower_bound_, rel=1e-4)
+
+
+@pytest.mark.filterwarnings("ignore:Number of distinct clusters")
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_collapsed_component_says_how_to_fix_it(covariance_type):
+    # Four distinct points for five components: one component must collapse onto a point.
+    X = np.repeat(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [3.0, 3.0]]), 5, axis=0)
+    model = GaussianMixtureEM(
+        n_components=5, covariance_type=covariance_type, reg_covar=0.0, random_state=0
+    )
+    with pytest.raises(ValueError, match="increase reg_covar") as error:
+        model.fit(X)
+    assert "number of components" in str(error.value)
+    assert "scale the input data" in str(error.value)
+    assert not hasattr(model, "means_")  # a failed fit leaves nothing behind
+
+
+@pytest.mark.filterwarnings("ignore:Number of distinct clusters")
+def test_failed_refit_keeps_the_previous_fit(blobs):
+    model = GaussianMixtureEM(n_components=2, random_state=0).fit(blobs)
+    means = model.means_.copy()
+    bad = np.repeat(np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]), 3, axis=0)
+    with pytest.raises(ValueError, match="reg_covar"):
+        model.set_params(n_components=3, reg_covar=0.0).fit(bad)
+    np.testing.assert_array_equal(model.means_, means)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"weights_init": [0.5, 0.6]}, "should be normalized"),
+        ({"weights_init": [0.5, 0.3, 0.2]}, "shape"),
+        ({"weights_init": [1.5, -0.5]}, "range"),
+        ({"means_init": np.zeros((3, 3))}, "shape"),
+        ({"precisions_init": -np.ones((2, 3, 3))}, "positive-definite"),
+        ({"covariance_type": "diag", "precisions_init": -np.ones((2, 3))}, "positive"),
+        ({"covariance_type": "tied", "precisions_init": np.ones((2, 2))}, "shape"),
+    ],
+)
+def test_bad_initial_parameters(blobs, params, message):
+    with pytest.raises(ValueError, match=message):
+        GaussianMixtureEM(n_components=2, **params).fit(blobs)
+
+
+def test_bad_input():
+    model = GaussianMixtureEM(n_components=2)
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(np.array([[0.0, np.nan], [1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="n_samples >= n_components"):
+        GaussianMixtureEM(n_components=5).fit(np.eye(3))
+    with pytest.raises(ValueError, match="minimum of 2"):
+        model.fit(np.ones((1, 2)))
+    with pytest.raises(ValueError, match="covariance_type"):
+        GaussianMixtureEM(covariance_type="banana").fit(np.eye(3))
+    with pytest.raises(NotFittedError):
+        model.predict(np.eye(2))
+    model.fit(np.random.default_rng(0).normal(size=(20, 2)))
+    with pytest.raises(ValueError, match="features"):
+        model.predict(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="n_samples"):
+        model.sample(0)
+
+
+def test_sample_matches_sklearn(blobs):
+    for covariance_type in COVARIANCE_TYPES:
+        theirs, ours = _both(
+            blobs, n_components=3, covariance_type=covariance_type, random_state=0
+        )
+        X_theirs, y_theirs = theirs.sample(50)
+        X_ours, y_ours = ours.sample(50)
+        np.testing.assert_array_equal(y_ours, y_theirs)
+        np.testing.assert_allclose(X_ours, X_theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_out_of_distribution_points_score_lower(blobs):
+    model = GaussianMixtureEM(n_components=4, random_state=0).fit(blobs)
+    far = blobs.mean(axis=0) + 50.0 * np.ones((5, 3))
+    assert model.score_samples(far).max() < model.score_samples(blobs).min()
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_block_statistics_add_across_blocks(blobs, covariance_type):
+    model = GaussianMixtureEM(3, covariance_type=covariance_type, random_state=0).fit(blobs)
+    shift = blobs.mean(axis=0)
+    theta = natural_parameters(
+        model.weights_, model.means_, model.precisions_cholesky_, covariance_type, shift
+    )
+    phi = feature_map(blobs, covariance_type, shift)
+    whole = block_statistics(phi, theta, covariance_type)
+    parts = block_statistics(phi[:250], theta, covariance_type) + block_statistics(
+        phi[250:], theta, covariance_type
+    )
+    assert parts.n_samples == whole.n_samples == len(blobs)
+    assert parts.log_likelihood == pytest.approx(whole.log_likelihood, rel=1e-12)
+    np.testing.assert_allclose(parts.moments, whole.moments, rtol=1e-12)
+    assert whole.log_likelihood / len(blobs) == pytest.approx(model.score(blobs), rel=1e-12)
