@@ -377,9 +377,14 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         n_samples = X.shape[0]
         solver = self.solver if self.solver in STOCHASTIC_SOLVERS else "adam"
         l2_scale, l1_scale = self._penalty_scales(weights, n_samples)
-        continuing = incremental and warm and hasattr(self, "_optimizer")
-        # Work on a copy of the optimizer, so a failed call leaves the model as it was.
-        optimizer = copy.deepcopy(self._optimizer) if continuing else None
+        n_outputs = Y.shape[1]
+        n_params = (X.shape[1] + self.fit_intercept) * n_outputs
+        previous = getattr(self, "_optimizer", None) if incremental and warm else None
+        if previous is not None and previous.params.size == n_params:
+            # Continue with the optimizer's state, on a copy: a failed call changes nothing.
+            optimizer = copy.deepcopy(previous)
+        else:
+            optimizer = None
         objective = LogisticObjective(
             X[:1],
             Y[:1],
@@ -394,53 +399,51 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             optimizer = self._make_optimizer(objective.params, solver)
         rng = check_random_state(self.random_state)
         batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
-        batch_size = min(batch_size, n_samples)
-        W = objective.params[: objective.n_weights]
-        epoch_grad = np.zeros(objective.n_weights)
-        n_epochs = 1 if incremental else self.max_iter
+        batches = _Minibatches(X, Y, weights, min(batch_size, n_samples), rng)
         schedule = AdaptiveSchedule(self.learning_rate_init, patience=2, tol=self.tol)
         loss_curve, gradient_norms = [], []
+        n_epochs = 1 if incremental else self.max_iter
         epoch = 0
         for epoch in range(1, n_epochs + 1):
-            order = rng.permutation(n_samples)
-            epoch_loss, epoch_weight = 0.0, 0.0
-            epoch_grad[:] = 0.0
-            intercept_grad = 0.0
-            for start in range(0, n_samples, batch_size):
-                rows = order[start : start + batch_size]
-                batch_weight = None if weights is None else weights[rows]
-                if batch_weight is not None and not batch_weight.sum() > 0:
-                    continue  # a batch of zero weight carries no gradient
-                objective.set_data(X[rows], Y[rows], batch_weight)
+            loss, gradient_norm = self._epoch(objective, optimizer, batches, l1_scale, solver)
+            loss_curve.append(loss)
+            gradient_norms.append(gradient_norm)
+            if self.verbose:
+                print(f"Epoch {epoch}, loss = {loss:.8f}")
+            if not incremental:
+                if schedule.observe(loss):
+                    break
+                schedule.apply(optimizer)
+        return _FitResult(objective, epoch, loss_curve, gradient_norms, optimizer)
+
+    def _epoch(self, objective, optimizer, batches, l1_scale, solver):
+        """One pass over shuffled minibatches; the epoch's loss and mean gradient norm."""
+        n_weights = objective.n_weights
+        W = objective.params[:n_weights]
+        grad_sum = np.zeros_like(objective.params)
+        loss_sum = weight_sum = 0.0
+        # Overflow is detected below from the loss, with a message that says what to do.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for X, Y, weights, share in batches:
+                objective.set_data(X, Y, weights)
                 loss, grad = objective.evaluate()
-                if not np.isfinite(loss):
+                optimizer.step(grad)
+                if not (np.isfinite(loss) and np.isfinite(W).all()):
                     raise ValueError(
                         f"The {solver} solver diverged (the loss became {loss}). Lower "
                         "learning_rate_init, or scale the features (e.g. StandardScaler)."
                     )
-                optimizer.step(grad)
                 if l1_scale > 0:
-                    soft_threshold(W, optimizer.learning_rate * l1_scale, out=W)
-                share = rows.size if weights is None else float(batch_weight.sum())
-                epoch_loss += loss * share
-                epoch_weight += share
-                epoch_grad += grad[: objective.n_weights] * share
-                if self.fit_intercept:
-                    intercept_grad = intercept_grad + grad[objective.n_weights :] * share
-            epoch_loss /= epoch_weight
-            loss_curve.append(epoch_loss)
-            mean_grad = min_norm_subgradient(epoch_grad / epoch_weight, W, l1_scale)
-            norm_sq = float(mean_grad @ mean_grad) + float(
-                np.sum(np.square(np.asarray(intercept_grad) / epoch_weight))
-            )
-            gradient_norms.append(norm_sq**0.5)
-            if self.verbose:
-                print(f"Epoch {epoch}, loss = {epoch_loss:.8f}")
-            if not incremental:
-                if schedule.observe(epoch_loss):
-                    break
-                schedule.apply(optimizer)
-        return _FitResult(objective, epoch, loss_curve, gradient_norms, optimizer)
+                    # The proximal step of the L1 term, by each coordinate's own step size.
+                    step = optimizer.step_sizes()
+                    step = step[:n_weights] if np.ndim(step) else step
+                    soft_threshold(W, step * l1_scale, out=W)
+                loss_sum += loss * share
+                weight_sum += share
+                grad_sum += grad * share
+        grad_sum /= weight_sum
+        grad_sum[:n_weights] = min_norm_subgradient(grad_sum[:n_weights], W, l1_scale)
+        return loss_sum / weight_sum, float(np.linalg.norm(grad_sum))
 
     # ------------------------------------------------------------------ fitted state
     def _set_state(self, result):
@@ -541,6 +544,27 @@ class _FitResult(NamedTuple):
     loss_curve: list
     gradient_norms: list
     optimizer: object = None
+
+
+class _Minibatches:
+    """Shuffled minibatches of (X, Y, sample_weight, total weight), one epoch per iteration."""
+
+    def __init__(self, X, Y, weights, batch_size, rng):
+        self.X, self.Y, self.weights = X, Y, weights
+        self.batch_size, self.rng = batch_size, rng
+
+    def __iter__(self):
+        n_samples = self.X.shape[0]
+        order = self.rng.permutation(n_samples)
+        for start in range(0, n_samples, self.batch_size):
+            rows = order[start : start + self.batch_size]
+            if self.weights is None:
+                yield self.X[rows], self.Y[rows], None, float(rows.size)
+                continue
+            weights = self.weights[rows]
+            share = float(weights.sum())
+            if share > 0:  # a batch of zero weight carries no gradient
+                yield self.X[rows], self.Y[rows], weights, share
 
 
 def _targets(y_encoded, n_classes):

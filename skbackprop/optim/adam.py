@@ -80,6 +80,7 @@ class Adam:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
+        self._lr_t = 0.0
         self.first_moment = np.zeros_like(params)
         self.second_moment = np.zeros_like(params)
         self._scratch = np.empty_like(params)
@@ -98,9 +99,21 @@ class Adam:
         np.multiply(grad, grad, out=scratch)
         np.multiply(scratch, 1.0 - beta_2, out=scratch)
         np.add(v, scratch, out=v)
-        lr_t = float(self.learning_rate) * math.sqrt(1.0 - beta_2**self.t) / (1.0 - beta_1**self.t)
+        self._lr_t = lr_t = (
+            float(self.learning_rate) * math.sqrt(1.0 - beta_2**self.t) / (1.0 - beta_1**self.t)
+        )
         np.sqrt(v, out=scratch)
         np.add(scratch, float(self.epsilon), out=scratch)
         np.multiply(m, lr_t, out=update)
         np.divide(update, scratch, out=update)
         np.subtract(self.params, update, out=self.params)
+
+    def step_sizes(self):
+        """The per-coordinate step of the last update, ``lr_t / (sqrt(v) + epsilon)``.
+
+        The update was ``p -= step_sizes * m``; a proximal step after it (an L1 penalty's
+        :func:`~skbackprop.optim.soft_threshold`) thresholds by ``step_sizes * strength``.
+        """
+        sizes = np.sqrt(self.second_moment)
+        sizes += float(self.epsilon)
+        return np.divide(self._lr_t, sizes, out=sizes)

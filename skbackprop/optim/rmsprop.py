@@ -79,3 +79,13 @@ class RMSProp:
         np.divide(update, scratch, out=update)
         np.subtract(self.params, update, out=self.params)
         self.t += 1
+
+    def step_sizes(self):
+        """The per-coordinate step of the last update, ``learning_rate / sqrt(S + epsilon)``.
+
+        The update was ``W -= step_sizes * g``; a proximal step after it (an L1 penalty's
+        :func:`~skbackprop.optim.soft_threshold`) thresholds by ``step_sizes * strength``.
+        """
+        sizes = self.square_avg + float(self.epsilon)
+        np.sqrt(sizes, out=sizes)
+        return np.divide(float(self.learning_rate), sizes, out=sizes)

@@ -90,3 +90,15 @@ class SGD:
         else:
             np.add(self.params, v, out=self.params)
         self.t += 1
+
+    def step_sizes(self):
+        """The effective step size, ``learning_rate / (1 - momentum)``, for every coordinate.
+
+        Once the velocity has built up, a constant gradient ``g`` moves the parameters by
+        ``learning_rate * g / (1 - momentum)`` per step (Nesterov's form too). A proximal
+        step after :meth:`step` (an L1 penalty's :func:`~skbackprop.optim.soft_threshold`)
+        thresholds by ``step_sizes() * strength``: then a coordinate whose gradient is
+        smaller than the L1 strength stays exactly at 0 instead of being carried across
+        it by the velocity.
+        """
+        return float(self.learning_rate) / (1.0 - float(self.momentum))

@@ -137,3 +137,18 @@ def test_bad_buffers():
     read_only.flags.writeable = False
     with pytest.raises(ValueError, match="read-only"):
         SGD(read_only)
+
+
+def test_step_sizes_are_the_last_updates_per_coordinate_step():
+    params, grads = _problem()
+    for opt, direction in [
+        (Adam(params.copy(), learning_rate=0.01), "first_moment"),
+        (RMSProp(params.copy(), learning_rate=0.01), None),
+        (SGD(params.copy(), learning_rate=0.01, momentum=0.0), None),
+    ]:
+        for g in grads[:3]:
+            before = opt.params.copy()
+            opt.step(g)
+        moved = before - opt.params
+        along = getattr(opt, direction) if direction else grads[2]
+        np.testing.assert_allclose(moved, opt.step_sizes() * along, rtol=1e-10)
