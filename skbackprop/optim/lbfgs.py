@@ -21,6 +21,7 @@ def minimize_lbfgs(
     tol=1e-4,
     max_fun=15000,
     max_ls=50,
+    max_corrections=10,
     ftol=None,
     bounds=None,
     callback=None,
@@ -50,6 +51,10 @@ def minimize_lbfgs(
         Maximum number of function evaluations.
     max_ls : int, default=50
         Maximum number of line-search steps per iteration (scikit-learn uses 50).
+    max_corrections : int, default=10
+        Number of (step, gradient change) pairs L-BFGS keeps for its curvature model
+        (scipy's ``maxcor``). More pairs cost ``O(max_corrections * n_params)`` memory and
+        arithmetic per iteration and often save function evaluations.
     ftol : float, optional
         Relative decrease of the loss below which to stop. Default: 64 times the float64
         machine epsilon, as scikit-learn's ``LogisticRegression``.
@@ -94,6 +99,7 @@ def minimize_lbfgs(
         "maxiter": max_iter,
         "maxfun": max_fun,
         "maxls": max_ls,
+        "maxcor": max_corrections,
         "gtol": tol,
         "ftol": 64 * np.finfo(float).eps if ftol is None else ftol,
     }
