@@ -17,7 +17,8 @@ The script starts a local cluster (two worker processes on the loopback interfac
 on a real cluster, connect a :class:`~dask.distributed.Client` to its scheduler instead.
 It needs the ``dask`` extra: ``pip install "skbackprop[dask]"``.  It is not executed by the
 documentation build (it starts a cluster); run it as
-``python examples/dask_scale_out.py --rows 2000000``.
+``python examples/dask_scale_out.py`` (``--rows``, ``--chunk-rows``, ``--features`` and
+``--workers`` change the sizes).
 """
 
 import argparse
@@ -101,9 +102,9 @@ def main(rows, features, chunk_rows, workers):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--features", type=int, default=20)
-    parser.add_argument("--chunk-rows", type=int, default=50_000)
+    parser.add_argument("--chunk-rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     main(args.rows, args.features, args.chunk_rows, args.workers)
