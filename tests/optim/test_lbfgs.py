@@ -54,3 +54,18 @@ def test_verbose_prints_iterations(capsys):
     assert "iteration 1: loss" in capsys.readouterr().out
     minimize_lbfgs(fun, np.zeros(5), verbose=0, tol=1e-10)
     assert capsys.readouterr().out == ""
+
+
+def test_callback_sees_each_iterate_and_blas_threads_are_restored():
+    from threadpoolctl import threadpool_info
+
+    before = [info["num_threads"] for info in threadpool_info()]
+    fun, solution = _quadratic(n=10)
+    seen = []
+    _, n_iter = minimize_lbfgs(
+        fun, np.zeros(10), tol=1e-10, max_corrections=3, callback=lambda r: seen.append(r.fun)
+    )
+    assert len(seen) == n_iter
+    assert seen == sorted(seen, reverse=True)  # L-BFGS decreases the loss every iteration
+    assert seen[-1] == pytest.approx(fun(solution)[0])
+    assert [info["num_threads"] for info in threadpool_info()] == before
