@@ -112,7 +112,8 @@ def minimize_lbfgs(
                 f"{solver_name}: the loss became {loss} (non-finite). Scale the input "
                 "features (e.g. StandardScaler) or increase the regularization."
             )
-        return loss, grad
+        # A float64 copy: scipy may hold on to the array while the caller reuses its buffer.
+        return loss, np.array(grad, dtype=np.float64)
 
     def report(intermediate_result):
         iteration[0] += 1
