@@ -7,10 +7,13 @@ Each estimator joins the public API, and with it ``tests/test_common.py`` and th
 from ._version import __version__
 from .linear_model import LogisticBackprop, NormalEquationRegressor
 from .mixture import GaussianMixtureEM
+from .neural_network import MLPClassifier, MLPRegressor
 
 __all__ = [
     "GaussianMixtureEM",
     "LogisticBackprop",
+    "MLPClassifier",
+    "MLPRegressor",
     "NormalEquationRegressor",
     "__version__",
 ]
