@@ -60,8 +60,6 @@ STREAMING = {
 
 @pytest.mark.parametrize("name", sorted(STREAMING))
 def test_incremental_streams_partial_fit_over_the_blocks_in_order(client, name):
-    if name not in skbackprop.__all__:
-        pytest.skip(f"{name} is not exported by skbackprop yet")
     Estimator = getattr(skbackprop, name)
     estimator = Estimator(**STREAMING[name])
     if is_classifier(estimator):
