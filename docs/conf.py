@@ -154,6 +154,26 @@ if shutil.which("dot") is None:
         "`brew install graphviz`) and build again."
     )
 
+def _write_graphs():
+    """DOT files drawn by ``to_dot`` for the user guide, so each picture is the library's."""
+    from skbackprop.autodiff import Tensor, cos, sin, to_dot
+
+    x = Tensor(2.0, requires_grad=True, name="x")
+    t = x**2
+    u1 = sin(t)
+    u2 = 3 * t
+    u = u1 + u2
+    J = cos(u)
+    for node, name in [(t, "t"), (u1, "u1"), (u2, "u2"), (u, "u"), (J, "J")]:
+        node.name = name
+    out_dir = HERE / "gen_modules"
+    out_dir.mkdir(exist_ok=True)
+    _write_if_changed(out_dir / "graph_lecture_J.dot", to_dot(J) + "\n")
+
+
+_write_graphs()
+
+
 # --- the gallery -------------------------------------------------------------------------
 sphinx_gallery_conf = {
     "examples_dirs": str(HERE.parent / "examples"),
