@@ -7,7 +7,8 @@ of both; for the largest network also the achieved GFLOP/s of training against a
 ``a @ b`` of the training's own GEMM shape, measured in the same run.
 
 Run as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mlp.py``
-(``--quick`` for fewer repeats).
+(``--quick`` for fewer repeats, ``--blas-threads 1`` to pin BLAS to one thread, which makes
+the small cases' timings far steadier on a shared machine).
 """
 
 import argparse
@@ -83,9 +84,11 @@ def _gemm_gflops(m, k, n, repeats):
     return 2 * m * k * n / statistics.median(best) / 1e9
 
 
-def main(quick=False):
+def main(quick=False, only=None):
     rows = []
     for name, kind, n, d, hidden, batch, epochs, target in CASES:
+        if only is not None and only not in name:
+            continue
         X_train, X_test, y_train, y_test = _data(kind, n, d)
         params = {
             "hidden_layer_sizes": hidden,
@@ -170,6 +173,13 @@ def _machine():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--blas-threads", type=int, default=None, help="limit BLAS threads")
+    parser.add_argument("--only", default=None, help="run the cases whose name has this")
     args = parser.parse_args()
-    print(_machine())
-    main(quick=args.quick)
+    from contextlib import nullcontext
+
+    from threadpoolctl import threadpool_limits
+
+    print(_machine(), f"| BLAS threads: {args.blas_threads or 'default'}")
+    with nullcontext() if args.blas_threads is None else threadpool_limits(args.blas_threads):
+        main(quick=args.quick, only=args.only)
