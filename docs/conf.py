@@ -54,6 +54,7 @@ API_MODULES = {
     "skbackprop": "Estimators",
     "skbackprop.autodiff": "Automatic differentiation",
     "skbackprop.optim": "Optimizers and schedules",
+    "skbackprop.inspection": "Inspection and plotting",
 }
 
 
