@@ -64,7 +64,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         Training stops when the loss (or validation score) does not improve by ``tol``
         for ``n_iter_no_change`` consecutive epochs.
     verbose : bool, default=False
-        Print the loss after each epoch.
+        Print progress after each epoch: the iteration, the training loss and the
+        time since the fit started, and with ``early_stopping`` the validation
+        score; with 'lbfgs', the loss and time after each L-BFGS iteration.
     warm_start : bool, default=False
         Start ``fit`` from the previous solution (``y`` must have the same classes).
     momentum : float, default=0.9

@@ -13,6 +13,7 @@ replays the graph, and hands the flat gradient to an optimizer that updates the 
 parameter buffer in a few vectorized calls. Nothing is validated or allocated per step.
 """
 
+import time
 import warnings
 
 import numpy as np
@@ -166,10 +167,11 @@ class StochasticTrainingMixin:
         batches = [(objectives[stop - start], start, stop) for start, stop in spans]
 
         n_weights = params.n_weights
-        weights, weight_grad = params.weights, params.grad[:n_weights]
-        squared_grad = np.zeros_like(weight_grad)
-        squared_tmp = np.empty_like(weight_grad)
-        layer_starts = [s.start for s in params.weight_slices]
+        weights = params.weights
+        # Each layer's weight gradient as a flat view, for gradient_norms_: its squared
+        # norm per minibatch is one dot product, summed over the epoch's minibatches.
+        layer_grads = [params.grad[s] for s in params.weight_slices]
+        squared_norms = np.zeros(len(layer_grads))
         # The parameters at the start of the current epoch and of the epoch with the
         # lowest loss so far: what a diverging fit falls back to.
         epoch_start, best_start = np.empty_like(params.values), None
@@ -179,12 +181,13 @@ class StochasticTrainingMixin:
         dropout = self.dropout > 0
 
         self.n_iter_ = 0
+        fit_start = time.perf_counter()
         try:
             for _ in range(self.max_iter):
                 np.copyto(epoch_start, params.values)
                 if self.shuffle:
                     sample_idx = shuffle(sample_idx, random_state=rng)
-                squared_grad[...] = 0
+                squared_norms[:] = 0.0
                 accumulated_loss = 0.0
                 for objective, start, stop in batches:
                     rows = sample_idx[start:stop] if self.shuffle else slice(start, stop)
@@ -205,8 +208,8 @@ class StochasticTrainingMixin:
                         soft_threshold(weights, step * (l1_alpha / n), out=weights)
                         batch_loss += l1_alpha * float(np.abs(weights).sum()) / n
                     accumulated_loss += batch_loss * (stop - start)
-                    np.multiply(weight_grad, weight_grad, out=squared_tmp)
-                    squared_grad += squared_tmp
+                    for layer, grad in enumerate(layer_grads):
+                        squared_norms[layer] += np.dot(grad, grad)
 
                 loss = accumulated_loss / n_samples
                 if not (np.isfinite(loss) and np.isfinite(params.values).all()):
@@ -222,10 +225,13 @@ class StochasticTrainingMixin:
                 self.loss_ = loss
                 self.t_ += n_samples
                 self.loss_curve_.append(loss)
-                norms = np.sqrt(np.add.reduceat(squared_grad, layer_starts) / len(batches))
+                norms = np.sqrt(squared_norms / len(batches))
                 self.gradient_norms_ = np.vstack([self.gradient_norms_, norms])
                 if self.verbose:
-                    print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+                    print(
+                        f"Iteration {self.n_iter_}, loss = {loss:.8f}, "
+                        f"time = {time.perf_counter() - fit_start:.2f}s"
+                    )
 
                 self._update_no_improvement_count(early_stopping, X_val, y_val, sw_val, params)
                 schedule.iteration_ends(self.t_)

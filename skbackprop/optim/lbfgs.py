@@ -3,6 +3,7 @@
 import contextlib
 import functools
 import os
+import time
 import warnings
 
 import numpy as np
@@ -64,7 +65,8 @@ def minimize_lbfgs(
         Called after each iteration as ``callback(intermediate_result)``, an
         ``OptimizeResult`` with the iterate ``x`` and its loss ``fun``.
     verbose : int, default=0
-        When positive, print the loss after each iteration.
+        When positive, print the loss and the time since the start after each
+        iteration.
     solver_name : str, default='lbfgs'
         Name used in the warning message.
     limit_scipy_blas : bool, default=True
@@ -118,11 +120,15 @@ def minimize_lbfgs(
     def report(intermediate_result):
         iteration[0] += 1
         if verbose:
-            print(f"{solver_name} iteration {iteration[0]}: loss = {intermediate_result.fun:.8g}")
+            print(
+                f"{solver_name} iteration {iteration[0]}: loss = {intermediate_result.fun:.8g}, "
+                f"time = {time.perf_counter() - start:.2f}s"
+            )
         if callback is not None:
             callback(intermediate_result)
 
     needs_callback = verbose or callback is not None
+    start = time.perf_counter()
     pool = _scipy_only_blas() if limit_scipy_blas else None
     with pool.limit(limits=1) if pool is not None else contextlib.nullcontext():
         result = _minimize(checked, x0, bounds, report if needs_callback else None, options)

@@ -169,6 +169,44 @@ def test_verbose_prints_the_loss(iris, capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_verbose_reports_time_and_validation_score(iris, capsys):
+    X, y = iris
+    clf = MLPClassifier(
+        hidden_layer_sizes=(5,),
+        max_iter=3,
+        early_stopping=True,
+        random_state=0,
+        verbose=True,
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    iterations = [line for line in lines if line.startswith("Iteration")]
+    scores = [line for line in lines if line.startswith("Validation score: ")]
+    assert len(iterations) == len(scores) == 3
+    for epoch, (line, score_line) in enumerate(zip(iterations, scores)):
+        loss = float(line.split("loss = ")[1].split(",")[0])
+        seconds = float(line.split("time = ")[1].rstrip("s"))
+        assert loss == pytest.approx(clf.loss_curve_[epoch], abs=1e-8)
+        assert seconds >= 0.0
+        assert float(score_line.split(": ")[1]) == pytest.approx(
+            clf.validation_scores_[epoch], abs=1e-6
+        )
+    # Times are cumulative, so they never decrease.
+    times = [float(line.split("time = ")[1].rstrip("s")) for line in iterations]
+    assert times == sorted(times)
+
+
+def test_lbfgs_verbose_reports_loss_and_time(iris, capsys):
+    X, y = iris
+    MLPClassifier(
+        solver="lbfgs", hidden_layer_sizes=(3,), max_iter=3, random_state=0, verbose=True
+    ).fit(X, y)
+    out = capsys.readouterr().out
+    assert "lbfgs iteration 1: loss = " in out
+    assert ", time = " in out
+
+
 def test_lbfgs_attributes_and_no_partial_fit(iris):
     X, y = iris
     clf = MLPClassifier(solver="lbfgs", hidden_layer_sizes=(5,), max_iter=50, random_state=0).fit(
