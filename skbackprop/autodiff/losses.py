@@ -15,7 +15,6 @@ import numpy as np
 from scipy.special import expit
 
 from .operation import Operation, apply
-from .softmax import stable_logsumexp
 
 __all__ = ["sigmoid_binary_cross_entropy", "softmax_cross_entropy", "squared_error"]
 
@@ -43,6 +42,13 @@ def _check_target(prediction, target, name):
         )
 
 
+def _weighted_total(scale, row_values, dtype):
+    """``sum_i scale_i row_values_i`` as a 0-d array: one dot product, no temporaries."""
+    if scale.ndim == 0:
+        return np.asarray(scale * row_values.sum(), dtype=dtype)
+    return np.asarray(np.dot(scale.ravel(), row_values), dtype=dtype)
+
+
 class FusedLoss(Operation):
     __slots__ = ("residual", "scale", "weighted")
 
@@ -67,27 +73,52 @@ class SquaredError(FusedLoss):
 
     def forward(self, prediction, target, weight=None):
         _check_target(prediction, target, "squared_error")
-        self.scale = _row_scale(prediction, weight)
-        self.residual = prediction - target
-        return self._finish(0.5 * self.residual * self.residual, weight)
+        self.scale = scale = _row_scale(prediction, weight)
+        self.weighted = weight is not None
+        self.residual = residual = prediction - target
+        if not self.weighted:
+            # The sum of squares is one dot product of the residual with itself.
+            flat = residual.ravel()
+            return np.asarray(0.5 * scale * np.dot(flat, flat), dtype=residual.dtype)
+        if residual.ndim == 2:
+            row_squares = np.einsum("ij,ij->i", residual, residual)
+            return _weighted_total(0.5 * scale, row_squares, residual.dtype)
+        return self._finish(0.5 * residual * residual, weight)
 
     def _target_grad(self, grad):
         return -self.residual * (self.scale * grad)
 
 
 class SoftmaxCrossEntropy(FusedLoss):
-    __slots__ = ("log_p",)
+    __slots__ = ("log_normalizer", "shifted")
     label = "softmax_cross_entropy"
 
     def forward(self, logits, target, weight=None):
         _check_target(logits, target, "softmax_cross_entropy")
         self.scale = _row_scale(logits, weight)
-        self.log_p = logits - stable_logsumexp(logits, axis=-1)
-        self.residual = np.exp(self.log_p) - target
-        return self._finish(-target * self.log_p, weight)
+        self.weighted = weight is not None
+        # log softmax(z) = (z - m) - log sum exp(z - m), with m the row's maximum: no exp
+        # sees a positive argument. A row of -inf has no finite maximum; shift it by 0.
+        m = np.max(logits, axis=-1, keepdims=True)
+        if not np.isfinite(m).all():
+            m = np.where(np.isfinite(m), m, 0)
+        self.shifted = shifted = logits - m
+        e = np.exp(shifted)
+        normalizer = e.sum(axis=-1, keepdims=True)
+        self.log_normalizer = log_normalizer = np.log(normalizer)
+        e /= normalizer  # softmax(z)
+        e -= target
+        self.residual = e
+        # A row's loss -sum_k y_k log p_k = log_normalizer * sum_k y_k - sum_k y_k shifted_k,
+        # summed without forming log p.
+        if logits.ndim == 2:
+            row_loss = log_normalizer[:, 0] * target.sum(axis=-1)
+            row_loss -= np.einsum("ij,ij->i", target, shifted)
+            return _weighted_total(self.scale, row_loss, logits.dtype)
+        return self._finish(-target * (shifted - log_normalizer), weight)
 
     def _target_grad(self, grad):
-        return -self.log_p * (self.scale * grad)
+        return -(self.shifted - self.log_normalizer) * (self.scale * grad)
 
 
 class SigmoidBinaryCrossEntropy(FusedLoss):
