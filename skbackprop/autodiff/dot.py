@@ -2,38 +2,72 @@
 
 One rectangle per intermediate variable with the function it computes inside and the
 variable's name outside; parameters and constants (the data, the labels, the numbers) are
-nodes of their own; edges are directed and unlabeled.
+nodes of their own; edges are directed and unlabeled. A fitted estimator is drawn through
+the graph of its forward pass (:func:`skbackprop.nn.forward_graph`), with each node's shape.
 """
 
 import numpy as np
 
+from .dense import DENSE_ACTIVATIONS
 from .graph import topological_order
+from .tensor import Tensor
 
 __all__ = ["to_dot"]
+
+_MISSING = object()
 
 
 def _quote(text):
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _leaf_label(node):
+def _with_shape(label, node, show_shapes):
+    shape = getattr(node.value, "shape", ())
+    # A scalar's shape () says nothing; the lecture's scalar graphs stay as drawn.
+    if show_shapes and len(shape) > 0:
+        return f"{label} {tuple(shape)}"
+    return label
+
+
+def _leaf_label(node, show_shapes):
     if node.name is not None:
-        return node.name
+        return _with_shape(node.name, node, show_shapes)
     value = node.value
     if getattr(value, "ndim", 2) == 0 or getattr(value, "size", 2) == 1:
         return f"{float(np.asarray(value).reshape(())):g}"
     return f"const {'x'.join(map(str, value.shape))}"
 
 
-def to_dot(output, rankdir="BT"):
+def _op_label(op):
+    """The function inside the box; a fused layer also names its activation."""
+    label = op.label
+    if label == "dense":
+        # The dense operation keeps the activation's function, not its name: look it up.
+        activate = getattr(op, "activate", _MISSING)
+        for name, (function, _) in DENSE_ACTIVATIONS.items():
+            if function is activate:
+                return f"dense {name}"
+    return label
+
+
+def to_dot(output, rankdir="BT", *, show_shapes=None):
     """Graphviz DOT source drawing the graph that computed ``output``.
 
     Parameters
     ----------
-    output : Tensor
-        The last node (usually the loss).
+    output : Tensor or fitted estimator
+        The last node (usually the loss), or a fitted
+        :class:`~skbackprop.MLPRegressor`, :class:`~skbackprop.MLPClassifier` or
+        :class:`~skbackprop.LogisticBackprop`, whose forward pass on one row is drawn (see
+        :func:`skbackprop.nn.forward_graph`, which builds it): the input ``X``, the
+        parameters ``W1, b1, ...``, one ``dense`` node per hidden layer, the output
+        layer's ``affine`` node and the output activation.
     rankdir : {"BT", "LR", "TB", "RL"}, default="BT"
         Layout direction: bottom-to-top puts the inputs at the bottom, as the lecture draws.
+    show_shapes : bool or None, default=None
+        Write each non-scalar node's shape after its label, e.g. ``W1 (64, 100)``. None
+        shows them for an estimator, whose nodes are matrices, and hides them for a
+        Tensor.
 
     Returns
     -------
@@ -72,7 +106,42 @@ def to_dot(output, rankdir="BT"):
       n5 -> n6;
       n6 -> n7;
     }
+
+    A fitted network is drawn from its parameters, each node with its shape:
+
+    >>> import numpy as np
+    >>> from skbackprop import MLPRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", random_state=0)
+    >>> print(to_dot(reg.fit(X, y)))
+    digraph computation_graph {
+      rankdir=BT;
+      node [fontname="Helvetica"];
+      n0 [label="X (1, 3)", shape=box, style="rounded,dashed"];
+      n1 [label="W1 (3, 4)", shape=box, style="rounded,bold"];
+      n2 [label="b1 (4,)", shape=box, style="rounded,bold"];
+      n3 [label="dense relu (1, 4)", xlabel="a1", shape=box];
+      n4 [label="W2 (4, 1)", shape=box, style="rounded,bold"];
+      n5 [label="b2 (1,)", shape=box, style="rounded,bold"];
+      n6 [label="affine (1, 1)", xlabel="z", shape=box];
+      n7 [label="identity (1, 1)", xlabel="y_hat", shape=box];
+      n0 -> n3;
+      n1 -> n3;
+      n2 -> n3;
+      n3 -> n6;
+      n4 -> n6;
+      n5 -> n6;
+      n6 -> n7;
+    }
     """
+    if not isinstance(output, Tensor):
+        # Imported here: skbackprop.nn is built on this package, not the other way round.
+        from ..nn.fitted_graph import forward_graph
+
+        output = forward_graph(output)
+        if show_shapes is None:
+            show_shapes = True
     order = topological_order(output)
     ids = {node: f"n{i}" for i, node in enumerate(order)}
     lines = [
@@ -86,14 +155,16 @@ def to_dot(output, rankdir="BT"):
         if node.op is None:
             style = "rounded,bold" if node.requires_grad else "rounded,dashed"
             lines.append(
-                f"  {nid} [label={_quote(_leaf_label(node))}, shape=box, style={_quote(style)}];"
+                f"  {nid} [label={_quote(_leaf_label(node, show_shapes))}, shape=box, "
+                f"style={_quote(style)}];"
             )
             continue
         name = node.name
         if name is None:
             counter += 1
             name = f"u{counter}"
-        lines.append(f"  {nid} [label={_quote(node.op.label)}, xlabel={_quote(name)}, shape=box];")
+        label = _with_shape(_op_label(node.op), node, show_shapes)
+        lines.append(f"  {nid} [label={_quote(label)}, xlabel={_quote(name)}, shape=box];")
     for node in order:
         for parent in node.parents:
             lines.append(f"  {ids[parent]} -> {ids[node]};")

@@ -1,0 +1,248 @@
+"""to_dot and forward_graph on fitted estimators: the drawing is of the network predict runs."""
+
+import itertools
+import re
+import textwrap
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skbackprop import (
+    LogisticBackprop,
+    MLPClassifier,
+    MLPRegressor,
+    NormalEquationRegressor,
+)
+from skbackprop.autodiff import Tensor, to_dot
+from skbackprop.nn import forward_graph
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(30, 5))
+y_reg = X @ rng.normal(size=5)
+y_three = np.digitize(X[:, 0], [-0.5, 0.5])  # three classes
+y_two = (X[:, 1] > 0).astype(int)
+
+
+def _fit(estimator, X, y):
+    # A few iterations give parameters far from their initialization; convergence is not
+    # what these tests are about.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+def _labels(dot):
+    """Every node's label (inside the box) and xlabel (outside), in order."""
+    return re.findall(r'label="([^"]*)"', dot)
+
+
+@pytest.mark.parametrize("hidden", [(100,), (8, 6, 4)])
+def test_mlp_drawing_has_every_layer_with_its_shape(hidden):
+    clf = _fit(MLPClassifier(hidden_layer_sizes=hidden, max_iter=3, random_state=0), X, y_three)
+    dot = to_dot(clf)
+    labels = _labels(dot)
+    units = [5, *hidden, 3]
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(units), 1):
+        assert f"W{layer} ({n_in}, {n_out})" in labels
+        assert f"b{layer} ({n_out},)" in labels
+    dense = [label for label in labels if label.startswith("dense")]
+    assert dense == [f"dense relu (1, {n})" for n in hidden]
+    assert 'label="affine (1, 3)", xlabel="z"' in dot
+    assert 'label="softmax (1, 3)", xlabel="y_hat"' in dot
+    for layer in range(1, len(hidden) + 1):
+        assert f'xlabel="a{layer}"' in dot
+    # The input is a constant, the parameters are variables (the lecture's dashed / bold).
+    assert 'label="X (1, 5)", shape=box, style="rounded,dashed"' in dot
+    assert re.search(r'label="W1 \(5, \d+\)", shape=box, style="rounded,bold"', dot)
+    # Edges: X, W, b into each layer, then the output activation.
+    assert dot.count("->") == 3 * (len(hidden) + 1) + 1
+
+
+@pytest.mark.parametrize(
+    ("estimator", "X_fit", "y", "out_label", "expected"),
+    [
+        (
+            MLPRegressor(hidden_layer_sizes=(4,), activation="tanh", max_iter=5, random_state=0),
+            X,
+            y_reg,
+            "identity",
+            lambda est, X: est.predict(X).reshape(-1, 1),
+        ),
+        (
+            MLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=5, random_state=0),
+            X,
+            np.exp(X[:, 0]),
+            "exp",
+            lambda est, X: est.predict(X).reshape(-1, 1),
+        ),
+        (
+            MLPRegressor(hidden_layer_sizes=(4, 3), max_iter=5, random_state=0),
+            X,
+            np.column_stack([y_reg, -y_reg]),
+            "identity",
+            lambda est, X: est.predict(X),
+        ),
+        (
+            MLPClassifier(
+                hidden_layer_sizes=(4, 3), activation="logistic", max_iter=5, random_state=0
+            ),
+            X,
+            y_three,
+            "softmax",
+            lambda est, X: est.predict_proba(X),
+        ),
+        (
+            MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+            X,
+            y_two,
+            "sigmoid",
+            lambda est, X: est.predict_proba(X)[:, 1:],
+        ),
+        (
+            MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+            X,
+            np.column_stack([y_two, 1 - y_two, y_two]),  # multilabel: one sigmoid each
+            "sigmoid",
+            lambda est, X: est.predict_proba(X),
+        ),
+        (
+            LogisticBackprop(max_iter=5),
+            X,
+            y_two,
+            "sigmoid",
+            lambda est, X: est.predict_proba(X)[:, 1:],
+        ),
+        (
+            LogisticBackprop(max_iter=5),
+            X,
+            y_three,
+            "softmax",
+            lambda est, X: est.predict_proba(X),
+        ),
+        (
+            SklearnMLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+            X,
+            y_three,
+            "softmax",
+            lambda est, X: est.predict_proba(X),
+        ),
+    ],
+    ids=[
+        "regressor",
+        "poisson-regressor",
+        "two-output-regressor",
+        "multiclass",
+        "binary",
+        "multilabel",
+        "logistic-binary",
+        "logistic-multiclass",
+        "sklearn-mlp",
+    ],
+)
+def test_forward_value_is_what_the_estimator_predicts(estimator, X_fit, y, out_label, expected):
+    estimator = _fit(estimator, X_fit, y)
+    X_new = rng.normal(size=(7, 5))
+    y_hat = forward_graph(estimator, X_new)
+    assert y_hat.op.label == out_label
+    np.testing.assert_allclose(y_hat.value, expected(estimator, X_new), rtol=0, atol=1e-12)
+    # The same network is drawn, whatever X.
+    assert f'label="{out_label} (1, ' in to_dot(estimator)
+
+
+def test_sparse_and_float32_inputs_predict_as_the_estimator_does():
+    reg = _fit(
+        MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+        X.astype(np.float32),
+        y_reg,
+    )
+    y_hat = forward_graph(reg, sparse.csr_matrix(X[:6]))
+    assert y_hat.value.dtype == np.float32
+    np.testing.assert_allclose(y_hat.value.ravel(), reg.predict(X[:6]), rtol=0, atol=1e-6)
+
+
+def test_the_graph_backpropagates_to_the_parameters():
+    clf = _fit(MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0), X, y_three)
+    y_hat = forward_graph(clf, X[:3])
+    y_hat[:, 0].sum().backward()
+    W1 = y_hat.parents[0].parents[0].parents[1]
+    assert W1.name == "W1"
+    assert W1.grad.shape == clf.coefs_[0].shape
+    assert np.abs(W1.grad).sum() > 0
+
+
+def test_the_graph_keeps_the_values_it_was_built_from():
+    reg = _fit(
+        MLPRegressor(hidden_layer_sizes=(4,), solver="adam", max_iter=5, random_state=0), X, y_reg
+    )
+    y_hat = forward_graph(reg, X[:3])
+    before = y_hat.value.copy()
+    reg.partial_fit(X, y_reg)  # updates coefs_ in place
+    W1 = y_hat.parents[0].parents[0].parents[1]
+    assert not np.allclose(W1.value, reg.coefs_[0])
+    np.testing.assert_array_equal(y_hat.value, before)
+
+
+def test_tensor_drawings_show_shapes_only_when_asked():
+    reg = _fit(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0), X, y_reg)
+    y_hat = forward_graph(reg)
+    assert "dense relu" in to_dot(y_hat)
+    assert "(1, 4)" not in to_dot(y_hat)
+    assert to_dot(y_hat, show_shapes=True) == to_dot(reg)
+    assert "(1, 4)" not in to_dot(reg, show_shapes=False)
+    # Scalars have no shape to show: the lecture's scalar graph is unchanged.
+    x = Tensor(2.0, requires_grad=True, name="x")
+    assert to_dot(x * 3, show_shapes=True) == to_dot(x * 3)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [MLPRegressor(), MLPClassifier(), LogisticBackprop(), SklearnMLPClassifier()],
+    ids=lambda est: type(est).__name__,
+)
+def test_unfitted_estimator_is_not_fitted_error(estimator):
+    with pytest.raises(NotFittedError):
+        to_dot(estimator)
+    with pytest.raises(NotFittedError):
+        forward_graph(estimator)
+
+
+def test_unsupported_objects_are_a_type_error_naming_what_is_accepted():
+    accepted = "MLPRegressor, MLPClassifier .* or LogisticBackprop.*Tensor"
+    with pytest.raises(TypeError, match=accepted + r".*got list"):
+        to_dot([1.0, 2.0])
+    with pytest.raises(TypeError, match=accepted + r".*got ndarray"):
+        to_dot(np.ones(3))
+    # A fitted linear model whose link forward_graph cannot know.
+    linear = NormalEquationRegressor().fit(X, y_reg)
+    with pytest.raises(TypeError, match=r"got NormalEquationRegressor"):
+        forward_graph(linear)
+    pipe = _fit(
+        make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(3,), max_iter=2)),
+        X,
+        y_reg,
+    )
+    with pytest.raises(TypeError, match="For a Pipeline, pass its last step"):
+        to_dot(pipe)
+
+
+def test_input_of_the_wrong_width_is_rejected_as_predict_rejects_it():
+    reg = _fit(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0), X, y_reg)
+    with pytest.raises(ValueError, match="features"):
+        forward_graph(reg, X[:, :3])
+
+
+def test_the_user_guide_renders_the_drawing_its_doctest_prints():
+    # The doctest checks the printed DOT against to_dot; the picture must be that text.
+    page = Path(__file__).parents[2] / "docs" / "user_guide" / "mlp.rst"
+    text = page.read_text()
+    printed = text.split(">>> print(to_dot(model))\n", 1)[1].split("\n\n", 1)[0]
+    directive = text.split(".. graphviz::\n", 1)[1]
+    body = directive.split("\n\n", 1)[1].split("\n\n", 1)[0]
+    assert textwrap.dedent(body) == printed
