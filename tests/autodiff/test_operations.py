@@ -234,6 +234,31 @@ def test_numerically_stable_for_large_inputs():
     assert float(ad.softmax_cross_entropy(z, y).value) == pytest.approx((2000 + 1600) / 2)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_softmax_cross_entropy_rows_far_apart(dtype, weighted):
+    # One row sits far below the batch's maximum: shifted by that maximum its exps would
+    # underflow, so each row must be shifted by its own maximum.
+    gap = 2000.0 if dtype == np.float64 else 200.0
+    logits = np.array([[gap, 0.0, 1.0], [-gap, -gap + 2.0, -gap - 1.0]], dtype=dtype)
+    y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=dtype)
+    sw = np.array([1.0, 3.0], dtype=dtype) if weighted else None
+    z = Tensor(logits, requires_grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        loss = ad.softmax_cross_entropy(z, y, sample_weight=sw)
+        loss.backward()
+    # The expected values, row by row in float64 with each row's own maximum.
+    z64 = logits.astype(np.float64)
+    log_p = z64 - z64.max(1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
+    w = np.ones(2) if sw is None else sw.astype(np.float64)
+    w = w / w.sum()
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(loss.value, -((y * log_p).sum(1) @ w), rtol=rtol)
+    np.testing.assert_allclose(z.grad, (np.exp(log_p) - y) * w[:, None], rtol=rtol, atol=1e-7)
+    assert loss.value.dtype == z.grad.dtype == dtype
+
+
 def test_float32_stays_float32():
     x = Tensor(np.ones((4, 3), dtype=np.float32))
     W = Tensor(np.full((3, 2), 0.5, dtype=np.float32), requires_grad=True)
