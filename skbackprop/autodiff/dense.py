@@ -50,12 +50,14 @@ DENSE_ACTIVATIONS = {
 
 
 class Dense(Operation):
-    __slots__ = ("W", "activate", "derivative", "ones", "out", "x")
+    __slots__ = ("W", "activate", "activation", "derivative", "grad_out", "ones", "out", "x")
     label = "dense"
 
-    def __init__(self, activation):
+    def __init__(self, activation, grad_out=None):
+        self.activation = activation  # the name, for drawings
         self.activate, self.derivative = DENSE_ACTIVATIONS[activation]
         self.ones = None
+        self.grad_out = grad_out
 
     def forward(self, x, W, b):
         out = x @ W
@@ -69,21 +71,35 @@ class Dense(Operation):
         delta = grad if self.derivative is None else self.derivative(grad, self.out)
         return (
             delta @ self.W.T if needs[0] else None,
-            self.x.T @ delta if needs[1] else None,
-            self._column_sums(delta) if needs[2] else None,
+            *parameter_gradients(self, self.x, delta, needs),
         )
 
-    def _column_sums(self, delta):
+
+def parameter_gradients(op, x, delta, needs):
+    """``dL/dW = x^T delta`` and ``dL/db = 1^T delta`` of a layer, written into
+    ``op.grad_out`` when the layer was given buffers for them."""
+    W_out, b_out = (None, None) if op.grad_out is None else op.grad_out
+    grad_W = grad_b = None
+    if needs[1]:
+        if W_out is not None and isinstance(x, np.ndarray) and x.dtype == W_out.dtype:
+            grad_W = np.matmul(x.T, delta, out=W_out)
+        else:
+            grad_W = x.T @ delta  # sparse x, or no buffer
+    if needs[2]:
         # dL/db sums delta over the batch; as a product with a ones vector it is one BLAS
         # call, cheaper than a reduction on small batches. The vector is kept across
         # replays of the graph.
-        ones = self.ones
+        ones = op.ones
         if ones is None or ones.shape[0] != delta.shape[0] or ones.dtype != delta.dtype:
-            ones = self.ones = np.ones(delta.shape[0], dtype=delta.dtype)
-        return ones @ delta
+            ones = op.ones = np.ones(delta.shape[0], dtype=delta.dtype)
+        if b_out is not None and b_out.dtype == delta.dtype:
+            grad_b = np.matmul(ones, delta, out=b_out)
+        else:
+            grad_b = ones @ delta
+    return grad_W, grad_b
 
 
-def dense(x, W, b, activation="relu"):
+def dense(x, W, b, activation="relu", *, grad_out=None):
     """A hidden layer ``g(x @ W + b)`` as one graph node.
 
     Parameters
@@ -96,6 +112,12 @@ def dense(x, W, b, activation="relu"):
         Biases, shape (m,).
     activation : {'identity', 'relu', 'tanh', 'logistic'}, default='relu'
         The activation ``g``.
+    grad_out : tuple of (ndarray, ndarray), optional
+        Arrays of the shapes of ``W`` and ``b`` that every backward pass writes ``W.grad``
+        and ``b.grad`` into, instead of new arrays: a training loop keeps all of a
+        network's gradients in one flat buffer this way, with no copy per minibatch.
+        ``W.grad`` is then that array, overwritten by the next backward pass (unless W
+        has more than one consumer, whose contributions are summed into a new array).
 
     Examples
     --------
@@ -130,4 +152,17 @@ def dense(x, W, b, activation="relu"):
             f"dense: x has {x_shape[1]} columns but W has {W.value.shape[0]} rows; they "
             "must match (one row of W per input feature)."
         )
-    return apply(Dense(activation), x, W, b)
+    check_grad_out(grad_out, W, b)
+    return apply(Dense(activation, grad_out), x, W, b)
+
+
+def check_grad_out(grad_out, W, b):
+    """Raise ValueError unless ``grad_out`` is None or two arrays shaped like W and b."""
+    if grad_out is None:
+        return
+    W_out, b_out = grad_out
+    if W_out.shape != W.value.shape or b_out.shape != b.value.shape:
+        raise ValueError(
+            f"grad_out must hold arrays of W's shape {W.value.shape} and b's shape "
+            f"{b.value.shape}; got {W_out.shape} and {b_out.shape}."
+        )

@@ -8,13 +8,10 @@ the graph of its forward pass (:func:`skbackprop.nn.forward_graph`), with each n
 
 import numpy as np
 
-from .dense import DENSE_ACTIVATIONS
 from .graph import topological_order
 from .tensor import Tensor
 
 __all__ = ["to_dot"]
-
-_MISSING = object()
 
 
 def _quote(text):
@@ -41,12 +38,9 @@ def _leaf_label(node, show_shapes):
 def _op_label(op):
     """The function inside the box; a fused layer also names its activation."""
     label = op.label
-    if label == "dense":
-        # The dense operation keeps the activation's function, not its name: look it up.
-        activate = getattr(op, "activate", _MISSING)
-        for name, (function, _) in DENSE_ACTIVATIONS.items():
-            if function is activate:
-                return f"dense {name}"
+    activation = getattr(op, "activation", None)
+    if label == "dense" and activation is not None:
+        return f"dense {activation}"
     return label
 
 

@@ -77,6 +77,26 @@ class Graph:
         self._computed = [node for node in self.order if node.op is not None]
         self._differentiated = [node for node in self.order if node.requires_grad]
         self._reverse = [node for node in reversed(self._differentiated) if node.op is not None]
+        self._release_shared_grad_buffers()
+
+    def _release_shared_grad_buffers(self):
+        """Keep ``grad_out`` buffers only for parameters with a single consumer.
+
+        A layer given ``grad_out`` writes its parameters' gradients into those arrays. A
+        parameter that feeds several nodes receives several contributions, which Version B
+        sums; written into one buffer, each would overwrite the last. Such layers compute
+        fresh arrays instead (the sum is then a new array too).
+        """
+        consumers = {}
+        for node in self._computed:
+            for parent in node.parents:
+                consumers[id(parent)] = consumers.get(id(parent), 0) + 1
+        for node in self._computed:
+            op = node.op
+            if getattr(op, "grad_out", None) is not None and any(
+                consumers[id(parent)] > 1 for parent in node.parents[1:]
+            ):
+                op.grad_out = None
 
     def forward(self):
         """Recompute every node's value from the leaves; return the output's value."""

@@ -8,6 +8,7 @@ is the seeds' layer rule: ``dL/dW = x^T delta``, ``dL/db = sum of delta over the
 
 import numpy as np
 
+from .dense import check_grad_out, parameter_gradients
 from .operation import Operation, apply, unbroadcast
 
 __all__ = ["affine", "matmul", "reshape", "transpose"]
@@ -71,8 +72,12 @@ class MatMul(Operation):
 
 
 class Affine(Operation):
-    __slots__ = ("W", "b_shape", "x")
+    __slots__ = ("W", "b_shape", "grad_out", "ones", "x")
     label = "affine"
+
+    def __init__(self, grad_out=None):
+        self.grad_out = grad_out
+        self.ones = None
 
     def forward(self, x, W, b):
         if x.ndim != 2 or W.ndim != 2:
@@ -87,13 +92,14 @@ class Affine(Operation):
         return out
 
     def backward(self, grad, needs):
-        x = self.x
+        grad_x = grad @ self.W.T if needs[0] else None
+        if len(self.b_shape) == 1:
+            return (grad_x, *parameter_gradients(self, self.x, grad, needs))
+        # A bias of shape (1, m) or (n, m): its gradient is unbroadcast, no buffer.
         return (
-            grad @ self.W.T if needs[0] else None,
-            x.T @ grad if needs[1] else None,
-            (grad.sum(axis=0) if len(self.b_shape) == 1 else unbroadcast(grad, self.b_shape))
-            if needs[2]
-            else None,
+            grad_x,
+            self.x.T @ grad if needs[1] else None,
+            unbroadcast(grad, self.b_shape) if needs[2] else None,
         )
 
 
@@ -133,12 +139,14 @@ def matmul(a, b):
     return apply(MatMul(), a, b)
 
 
-def affine(x, W, b):
+def affine(x, W, b, *, grad_out=None):
     """The fused layer map ``x @ W + b`` for a batch ``x`` of shape (n, k).
 
     ``W`` has shape (k, m) and ``b`` shape (m,). ``x`` may be a scipy sparse matrix (a
     constant). One node instead of two: one temporary less and one Python call less per
-    layer and minibatch.
+    layer and minibatch. ``grad_out``, optional arrays of the shapes of ``W`` and ``b``,
+    receive the parameters' gradients on every backward pass, as in
+    :func:`~skbackprop.autodiff.dense`.
 
     Examples
     --------
@@ -154,7 +162,12 @@ def affine(x, W, b):
     >>> W.grad.ravel(), b.grad
     (array([1., 2.]), array([1.]))
     """
-    return apply(Affine(), x, W, b)
+    from .tensor import as_tensor
+
+    if grad_out is not None:
+        W, b = as_tensor(W), as_tensor(b)
+        check_grad_out(grad_out, W, b)
+    return apply(Affine(grad_out), x, W, b)
 
 
 def transpose(a, axes=None):

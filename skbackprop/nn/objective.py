@@ -121,6 +121,8 @@ class MinibatchObjective:
             params.intercept_tensors,
             activation,
             self.dropout_masks,
+            # The layers write their gradients straight into the flat gradient buffer.
+            grad_out=list(zip(params.coef_grads, params.intercept_grads)),
         )
         self.data_loss = self.loss.node(z, self.Y, self.sample_weight)
         cost = self.data_loss

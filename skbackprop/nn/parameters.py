@@ -50,6 +50,9 @@ class FlatParameters:
         ``weights`` as one differentiable leaf, for the weight penalties.
     weight_slices : list of slice
         Where each layer's weights sit in ``values`` and ``grad``.
+    coef_grads, intercept_grads : list of ndarray
+        Per-layer views into ``grad``, shaped like ``coefs`` and ``intercepts``: the
+        ``grad_out`` buffers the layers write their gradients into.
 
     Examples
     --------
@@ -96,6 +99,14 @@ class FlatParameters:
             Tensor(b, requires_grad=True, name=f"b{i + 1}") for i, b in enumerate(self.intercepts)
         ]
         self.tensors = self.coef_tensors + self.intercept_tensors
+        # The same per-layer views into the gradient buffer, for the layers to write into.
+        self.coef_grads = [
+            self.grad[offsets[i] : offsets[i + 1]].reshape(shape) for i, shape in enumerate(shapes)
+        ]
+        self.intercept_grads = [
+            self.grad[offsets[n_layers + i] : offsets[n_layers + i + 1]] for i in range(n_layers)
+        ]
+        self._grad_views = self.coef_grads + self.intercept_grads
         # Every weight at once, over the same memory: a weight penalty is a function of
         # this one vector (one node, one vectorized gradient) instead of one per layer.
         self.weights_tensor = Tensor(self.weights, requires_grad=True, name="weights")
@@ -110,16 +121,20 @@ class FlatParameters:
             view[...] = array
 
     def gather_grad(self, penalized=False):
-        """Copy every parameter Tensor's ``.grad`` into the flat gradient buffer.
+        """Make the flat gradient buffer hold every parameter Tensor's ``.grad``.
 
-        One ``np.concatenate`` call, whatever the depth. When a penalty reached the
+        Layers given :attr:`coef_grads` and :attr:`intercept_grads` as their ``grad_out``
+        already wrote there; any other gradient is copied in. When a penalty reached the
         weights through :attr:`weights_tensor` as well (``penalized``), its gradient is
-        added to the
-        weights' part: the two leaves are the same parameters, so their gradients sum, as
-        the gradients of any value reached by two paths do.
+        added to the weights' part: the two leaves are the same parameters, so their
+        gradients sum, as the gradients of any value reached by two paths do.
         """
         grad = self.grad
-        np.concatenate([t.grad.ravel() for t in self.tensors], out=grad)
+        for tensor, view in zip(self.tensors, self._grad_views):
+            if tensor.grad is not view:
+                # Not written in place by its layer (no buffer given, sparse input, or
+                # contributions from several paths): copy it over.
+                view[...] = tensor.grad
         if penalized:
             grad[: self.n_weights] += self.weights_tensor.grad
         return grad

@@ -72,3 +72,50 @@ def test_bad_shapes_and_names_are_explained():
         dense(x, W, Tensor(np.ones(3)))
     with pytest.raises(ValueError, match="unknown activation 'softplus'"):
         dense(x, W, b, "softplus")
+
+
+@pytest.mark.parametrize("layer", ["dense", "affine"])
+def test_grad_out_receives_the_parameter_gradients(layer):
+    def build(grad_out):
+        x, W, b = _inputs(x_grad=False)
+        if layer == "dense":
+            out = dense(x, W, b, "tanh", grad_out=grad_out)
+        else:
+            out = affine(x, W, b, grad_out=grad_out)
+        (out * out).sum().backward()
+        return W, b
+
+    buffers = (np.full((3, 4), np.nan), np.full(4, np.nan))
+    W, b = build(buffers)
+    W_plain, b_plain = build(None)
+    # The gradients are the buffers themselves, filled with the same values.
+    assert W.grad is buffers[0]
+    assert b.grad is buffers[1]
+    np.testing.assert_array_equal(W.grad, W_plain.grad)
+    np.testing.assert_array_equal(b.grad, b_plain.grad)
+
+
+def test_grad_out_of_a_parameter_used_twice_sums_both_paths():
+    # W and b feed two layers: the two contributions must be summed, not written over
+    # each other in one buffer.
+    x, W, b = _inputs(x_grad=False)
+    x2 = Tensor(np.random.default_rng(3).normal(size=(5, 3)))
+
+    def cost(W, b, grad_out=None):
+        first = dense(x, W, b, "tanh", grad_out=grad_out)
+        return (first * dense(x2, W, b, "tanh", grad_out=grad_out)).sum()
+
+    assert check_grad(cost, W, b) < 1e-7
+    cost(W, b).backward()
+    expected_W, expected_b = W.grad, b.grad
+    cost(W, b, grad_out=(np.zeros((3, 4)), np.zeros(4))).backward()
+    np.testing.assert_allclose(W.grad, expected_W, rtol=1e-14)
+    np.testing.assert_allclose(b.grad, expected_b, rtol=1e-14)
+
+
+def test_grad_out_shapes_are_checked():
+    x, W, b = _inputs()
+    with pytest.raises(ValueError, match="grad_out must hold arrays of W's shape"):
+        dense(x, W, b, grad_out=(np.zeros((4, 3)), np.zeros(4)))
+    with pytest.raises(ValueError, match="grad_out must hold arrays of W's shape"):
+        affine(x, W, b, grad_out=(np.zeros((3, 4)), np.zeros(3)))
