@@ -7,11 +7,26 @@ added on the workers, and only their sum (``n_components x width`` numbers) come
 the client, which runs the M-step.  The rows are never gathered on the client.
 
 The data is persisted on the workers for the duration of the fit, since EM reads it once
-per iteration.  Initialization must not need the rows in one place either, so a dask fit
-starts from ``weights_init``, ``means_init`` and ``precisions_init`` when all three are
-given, and otherwise from ``init_params='random_from_data'`` (a handful of random rows,
-picked by the same draws as the in-memory fit); 'kmeans', 'k-means++' and 'random' need
-every row at once and are refused with a message saying so.
+per iteration.  Initialization must not need the rows in one place either: each block
+builds its own initial responsibilities and reduces them to sufficient statistics, whose
+sum gives the first M-step, as in memory.  Given ``weights_init``, ``means_init`` and
+``precisions_init`` the fit starts from them; otherwise ``init_params`` decides:
+
+- 'random_from_data': one-hot of ``n_components`` random rows, picked by the same draws
+  as the in-memory fit (so the same start).
+- 'k-means++': one-hot of the k-means++ seed rows, as in memory, but the seeds are chosen
+  among a uniform sample of ``max(10_000, 50 n_components)`` rows (see
+  :mod:`._kmeans_dask`); only the sample comes to the client.
+- 'kmeans': one-hot of the nearest center of a distributed k-means (Lloyd's iterations
+  over every row, from k-means++ seeds on the sample), as in memory the KMeans labels.
+- 'random': uniform responsibilities normalized per row, drawn on each block from a
+  generator seeded by a draw from ``random_state`` and the block's first row.  The same
+  ``random_state`` and chunks give the same fit, but not the in-memory draws, which come
+  from one sequential stream over every row.
+
+A data set of at most that many rows is seeded on every row, in order: 'kmeans' and
+'k-means++' then start where the in-memory fit starts, to rounding.  On more rows the
+seeds differ from the in-memory fit's, and so may the local optimum EM reaches.
 """
 
 import warnings
@@ -21,7 +36,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, validate_data
 
-from ..utils._dask import map_reduce, row_blocks
+from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
 from ._em_steps import (
     e_step_statistics,
     feature_map,
@@ -29,6 +44,7 @@ from ._em_steps import (
     natural_parameters,
     statistics_from_responsibilities,
 )
+from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
 from ._precisions import (
     covariances_from_precisions,
     precisions_cholesky,
@@ -41,9 +57,11 @@ _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 def fit_dask(estimator, X, predict):
     """Fit ``estimator`` (a GaussianMixtureEM) on the dask array ``X``.
 
-    Follows the in-memory fit step for step (the same initial parameters, E-steps, M-steps,
-    stopping rule, ``n_init`` and ``warm_start`` handling), so from the same starting point
-    the fitted parameters equal the in-memory fit's to rounding.
+    Follows the in-memory fit step for step (the same E-steps, M-steps, stopping rule,
+    ``n_init`` and ``warm_start`` handling), so from the same starting point the fitted
+    parameters equal the in-memory fit's to rounding.  The starting point is the same for
+    given initial parameters and 'random_from_data'; the module's docstring says how the
+    other initializations differ.
 
     Returns
     -------
@@ -80,18 +98,9 @@ def _fit_or_fail(estimator, X, predict):
     inits = estimator._checked_inits(n_features, dtype)
     do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
     needs_rows = do_init and any(init is None for init in inits)
-    if needs_rows and estimator.init_params != "random_from_data":
-        raise ValueError(
-            f"init_params={estimator.init_params!r} needs all the rows in one place, which a "
-            "fit on a dask array never gathers; use init_params='random_from_data', or give "
-            "weights_init, means_init and precisions_init (e.g. from a GaussianMixtureEM "
-            "fitted on a sample of the rows)."
-        )
     # The rows stay on the workers (persist, not compute) for the passes EM makes over them.
     (X,) = dask.persist(X.rechunk({1: -1}))
-    blocks = row_blocks(X)
-    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
-    blocks = [(X_block, int(offset)) for (X_block,), offset in zip(blocks, offsets)]
+    blocks = indexed_row_blocks(X)
 
     # The pass that checks every block also gives the data's mean, the features' shift.
     count, total = map_reduce(_checked_sum, blocks, dtype, combine=_add_pairs)
@@ -99,6 +108,10 @@ def _fit_or_fail(estimator, X, predict):
     shift = (total / count).astype(dtype)
     random_state = check_random_state(estimator.random_state)
     n_init = estimator.n_init if do_init else 1
+    sample = None
+    if needs_rows and estimator.init_params in ("kmeans", "k-means++"):
+        # One sample serves every initialization; their k-means++ draws differ.
+        sample = draw_sample(blocks, n_samples, estimator.n_components, shift, dtype, random_state)
 
     max_lower_bound = -np.inf
     best = None
@@ -106,7 +119,7 @@ def _fit_or_fail(estimator, X, predict):
         estimator._print_verbose_msg_init_beg(init)
         if do_init:
             params = _initial_parameters(
-                estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits
+                estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits, sample
             )
         else:
             params = tuple(
@@ -159,17 +172,18 @@ def _fit_or_fail(estimator, X, predict):
 
 
 def _initial_parameters(
-    estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits
+    estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits, sample
 ):
-    """Parameters before the first E-step, as the in-memory fit computes them."""
+    """Parameters before the first E-step: an M-step on the initial responsibilities.
+
+    The responsibilities are never formed whole: each block builds its own and reduces
+    them to sufficient statistics, which add up to those the in-memory fit computes.
+    """
     weights, means, precisions = inits
     covariances = prec_chol = None
     if weights is None or means is None or precisions is None:
-        # 'random_from_data': the same draw picks the same rows; each block builds the
-        # one-hot responsibilities of the picked rows it holds.
-        picked = random_state.choice(n_samples, size=estimator.n_components, replace=False)
-        stats = map_reduce(
-            _picked_rows_statistics, blocks, picked, estimator.covariance_type, shift, dtype
+        stats = _initial_statistics(
+            estimator, blocks, n_samples, dtype, shift, random_state, sample
         )
         nk, shifted_means, covariances, raw = m_step(
             stats, estimator.covariance_type, estimator.reg_covar, n_features
@@ -184,6 +198,33 @@ def _initial_parameters(
         prec_chol = precisions_cholesky_from_precisions(precisions, estimator.covariance_type)
         covariances = covariances_from_precisions(precisions, estimator.covariance_type)
     return weights, means, covariances, prec_chol
+
+
+def _initial_statistics(estimator, blocks, n_samples, dtype, shift, random_state, sample):
+    """Sufficient statistics of the initial responsibilities that ``init_params`` names."""
+    init_params = estimator.init_params
+    n_components = estimator.n_components
+    covariance_type = estimator.covariance_type
+    if init_params == "kmeans":
+        # One-hot of the nearest k-means center, as the in-memory fit's KMeans labels.
+        centers, _ = kmeans(blocks, sample, n_components, shift, dtype, random_state, n_samples)
+        return map_reduce(
+            _nearest_center_statistics, blocks, centers, covariance_type, shift, dtype
+        )
+    if init_params == "random":
+        # Each block draws its own responsibilities from a generator seeded by this
+        # initialization's seed and the block's first row: reproducible, but not the
+        # in-memory fit's draws, which come from one sequential stream over all rows.
+        seed = random_state.randint(np.iinfo(np.int32).max)
+        return map_reduce(
+            _random_statistics, blocks, seed, n_components, covariance_type, shift, dtype
+        )
+    if init_params == "k-means++":
+        # One-hot of the seed rows, as in memory; the seeds are chosen among the sample.
+        picked = kmeans_plusplus_rows(sample, n_components, random_state)
+    else:  # 'random_from_data': the same draw picks the same rows as in memory
+        picked = random_state.choice(n_samples, size=n_components, replace=False)
+    return map_reduce(_picked_rows_statistics, blocks, picked, covariance_type, shift, dtype)
 
 
 def _em_step(estimator, blocks, params, n_features, dtype, shift):
@@ -220,6 +261,29 @@ def _picked_rows_statistics(X, offset, picked, covariance_type, shift, dtype):
     resp[np.flatnonzero(here), picked[here] - offset] = 1
     phi = feature_map(X, covariance_type, shift)
     return statistics_from_responsibilities(phi, resp, covariance_type, X.shape[1])
+
+
+def _nearest_center_statistics(X, offset, centers, covariance_type, shift, dtype):
+    if X.shape[0] == 0:
+        return None
+    X = np.asarray(X, dtype=dtype)
+    labels = nearest_center(X - shift, centers.astype(dtype))
+    resp = np.zeros((centers.shape[0], X.shape[0]), dtype=dtype)  # component-major
+    resp[labels, np.arange(X.shape[0])] = 1
+    phi = feature_map(X, covariance_type, shift)
+    return statistics_from_responsibilities(phi, resp, covariance_type, X.shape[1])
+
+
+def _random_statistics(X, offset, seed, n_components, covariance_type, shift, dtype):
+    if X.shape[0] == 0:
+        return None
+    X = np.asarray(X, dtype=dtype)
+    rng = np.random.default_rng([seed, offset])
+    # Drawn in float64 and normalized per row in the data's dtype, as in memory.
+    resp = rng.uniform(size=(X.shape[0], n_components)).astype(dtype)
+    resp /= resp.sum(axis=1)[:, None]
+    phi = feature_map(X, covariance_type, shift)
+    return statistics_from_responsibilities(phi, resp.T, covariance_type, X.shape[1])
 
 
 def _e_step_block(X, offset, theta, covariance_type, shift, dtype):

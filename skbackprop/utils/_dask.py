@@ -88,6 +88,16 @@ def row_blocks(X, *columns):
     ]
 
 
+def indexed_row_blocks(X):
+    """``(X_block, offset)`` per row block of ``X``, ``offset`` being the block's first row.
+
+    Per-block tasks that must know which rows they hold (to pick drawn rows, or to seed a
+    block's random numbers) receive the offset alongside the block.
+    """
+    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
+    return [(X_block, int(offset)) for (X_block,), offset in zip(row_blocks(X), offsets)]
+
+
 def tree_reduce(parts, combine=operator.add, split_every=SPLIT_EVERY):
     """Combine delayed ``parts`` pairwise-associatively in a tree of tasks on the workers.
 

@@ -7,7 +7,12 @@ from sklearn.datasets import make_blobs
 pytest.importorskip("dask.distributed")
 da = pytest.importorskip("dask.array")
 
+from sklearn.cluster import KMeans  # noqa: E402
+from sklearn.utils import check_random_state  # noqa: E402
+
 from skbackprop import GaussianMixtureEM  # noqa: E402
+from skbackprop.mixture import _kmeans_dask  # noqa: E402
+from skbackprop.utils._dask import indexed_row_blocks  # noqa: E402
 
 FITTED = ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_")
 
@@ -18,6 +23,14 @@ def blobs():
         n_samples=1_500, centers=3, n_features=3, cluster_std=[1.0, 2.0, 0.5], random_state=0
     )
     return X + 10.0  # off-center: exercises the features' shift
+
+
+@pytest.fixture(scope="module")
+def separated_blobs():
+    """Well-separated clusters, with more rows than k-means++ is seeded on in a dask fit."""
+    n_samples = 2 * _kmeans_dask.MIN_SAMPLE_ROWS + 4_000
+    X, _ = make_blobs(n_samples=n_samples, centers=3, n_features=3, random_state=0)
+    return X + 10.0
 
 
 def assert_same_fit(model, expected):
@@ -97,17 +110,90 @@ def test_warm_start_and_fit_predict(client, blobs):
     assert_same_fit(model, expected)
 
 
-def test_initializations_that_need_every_row_are_refused(client, blobs):
+def test_default_kmeans_init_reaches_the_in_memory_optimum(
+    client, separated_blobs, never_gathered
+):
+    # Seeded on a sample of the rows, so not from the in-memory seeds; on separated
+    # clusters k-means still finds the same partition, and EM the same optimum.
+    X = separated_blobs
+    expected = GaussianMixtureEM(3, random_state=0).fit(X)
+    model = GaussianMixtureEM(3, random_state=0).fit(da.from_array(X, chunks=(3_000, 3)))
+    np.testing.assert_allclose(
+        np.sort(model.means_, axis=0), np.sort(expected.means_, axis=0), rtol=0, atol=1e-6
+    )
+    np.testing.assert_allclose(model.lower_bound_, expected.lower_bound_, rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("init_params", ["kmeans", "k-means++"])
+def test_kmeans_inits_on_few_rows_equal_the_in_memory_fit(
+    client, blobs, never_gathered, init_params
+):
+    # With no more rows than the seeding sample, the sample is every row, in order: the
+    # same k-means++ draws as in memory, so the same fit.
+    assert len(blobs) <= _kmeans_dask.MIN_SAMPLE_ROWS
+    params = {"n_components": 3, "init_params": init_params, "random_state": 0}
+    expected = GaussianMixtureEM(**params).fit(blobs)
+    model = GaussianMixtureEM(**params).fit(da.from_array(blobs, chunks=(250, 3)))
+    assert_same_fit(model, expected)
+
+
+def test_distributed_kmeans_equals_sklearn_kmeans(client, separated_blobs, never_gathered):
+    X = separated_blobs
+    blocks = indexed_row_blocks(da.from_array(X, chunks=(3_000, 3)))
+    shift = X.mean(axis=0)
+    random_state = check_random_state(0)
+    sample = _kmeans_dask.draw_sample(blocks, len(X), 3, shift, X.dtype, random_state)
+    assert len(sample.rows) == _kmeans_dask.sample_size(len(X), 3) < len(X)
+    np.testing.assert_array_equal(sample.rows, X[sample.indices])
+    np.testing.assert_allclose(sample.squared_deviations / len(X), X.var(axis=0))
+    centers, _ = _kmeans_dask.kmeans(blocks, sample, 3, shift, X.dtype, random_state, len(X))
+    expected = KMeans(3, n_init=1, random_state=0).fit(X).cluster_centers_
+    np.testing.assert_allclose(np.sort(centers + shift, axis=0), np.sort(expected, axis=0))
+
+    # A center no row is nearest to: its cluster is empty, and takes the row farthest from
+    # its own center, as in KMeans.
+    init = np.vstack([X[:2], [[1e3, 1e3, 1e3]]])
+    tol = 1e-4 * X.var(axis=0).mean()
+    centers, n_iter = _kmeans_dask.lloyd(blocks, init - shift, shift, X.dtype, tol)
+    expected = KMeans(3, init=init, n_init=1).fit(X)
+    np.testing.assert_allclose(centers + shift, expected.cluster_centers_)
+    assert n_iter == expected.n_iter_
+
+
+@pytest.mark.parametrize("max_permuted_rows", [1 << 20, 0])
+def test_the_sample_is_distinct_rows_however_they_are_drawn(
+    client, separated_blobs, monkeypatch, max_permuted_rows
+):
+    # Beyond _MAX_PERMUTED_ROWS the row numbers are drawn with rejection, not permuted.
+    monkeypatch.setattr(_kmeans_dask, "_MAX_PERMUTED_ROWS", max_permuted_rows)
+    X = separated_blobs
+    blocks = indexed_row_blocks(da.from_array(X, chunks=(6_000, 3)))
+    sample = _kmeans_dask.draw_sample(
+        blocks, len(X), 3, X.mean(axis=0), X.dtype, check_random_state(0)
+    )
+    assert len(np.unique(sample.indices)) == _kmeans_dask.sample_size(len(X), 3)
+    np.testing.assert_array_equal(sample.rows, X[sample.indices])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("init_params", ["random", "k-means++"])
+def test_random_inits_are_reproducible(client, separated_blobs, never_gathered, init_params):
+    X_dask = da.from_array(separated_blobs, chunks=(6_000, 3))
+    params = {"n_components": 3, "init_params": init_params, "max_iter": 2}
+    first = GaussianMixtureEM(**params, random_state=0).fit(X_dask)
+    again = GaussianMixtureEM(**params, random_state=0).fit(X_dask)
+    other = GaussianMixtureEM(**params, random_state=1).fit(X_dask)
+    for name in FITTED:
+        np.testing.assert_array_equal(getattr(again, name), getattr(first, name))
+    assert np.all(np.isfinite(first.means_))
+    assert other.lower_bounds_ != first.lower_bounds_
+
+
+def test_bad_rows_raise_and_keep_the_fitted_state(client, blobs):
     model = GaussianMixtureEM(3, random_state=0).fit(blobs)
     means = model.means_.copy()
-    X_dask = da.from_array(blobs, chunks=(100, 3))
-    with pytest.raises(ValueError, match="init_params='kmeans' needs all the rows"):
-        GaussianMixtureEM(3).fit(X_dask)
-    with pytest.raises(ValueError, match=r"init_params='k-means\+\+' needs all the rows"):
-        GaussianMixtureEM(3, init_params="k-means++", means_init=means).fit(X_dask)
-
     X_inf = blobs.copy()
     X_inf[700, 1] = np.inf
     with pytest.raises(ValueError, match="Input X contains infinity"):
-        model.set_params(init_params="random_from_data").fit(da.from_array(X_inf, chunks=100))
+        model.fit(da.from_array(X_inf, chunks=100))
     np.testing.assert_array_equal(model.means_, means)  # the failed fit changed nothing

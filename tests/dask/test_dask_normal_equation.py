@@ -87,8 +87,10 @@ def test_numpy_input_does_not_import_dask():
     import sys
 
     code = (
-        "import sys, numpy as np; from skbackprop import NormalEquationRegressor; "
+        "import sys, numpy as np; "
+        "from skbackprop import GaussianMixtureEM, NormalEquationRegressor; "
         "NormalEquationRegressor().fit(np.eye(3), np.arange(3.0)); "
+        "GaussianMixtureEM(2, random_state=0).fit(np.arange(12.0).reshape(6, 2)); "
         "assert 'dask' not in sys.modules, 'dask was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
