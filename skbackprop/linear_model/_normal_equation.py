@@ -392,32 +392,55 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         statistics = sufficient_statistics(X, y_2d, sample_weight)
         if previous is not None:
             statistics = previous + statistics
+        # All the rows are at hand (and dense) only in a fit; then the minimum-norm fallback
+        # can be the SVD of the data itself rather than the eigendecomposition of the Gram
+        # matrix.  partial_fit always solves from the statistics, chunk after chunk alike.
+        data = (X, y_2d, sample_weight) if keep_data and not sp.issparse(X) else None
+        return self._fit_statistics(statistics, data, X.dtype, y.ndim)
+
+    def _fit_statistics(self, statistics, data, dtype, y_ndim):
+        """Solve the normal equations of ``statistics`` and set the fitted attributes.
+
+        Shared by the in-memory and the dask fits, which differ only in how they gather
+        the statistics.
+
+        Parameters
+        ----------
+        statistics : SufficientStatistics
+            Of every row seen.
+        data : tuple of (X, y_2d, sample_weight) or None
+            The rows themselves, when at hand, for the SVD fallback (see :meth:`_solve`).
+        dtype : numpy dtype
+            The precision of X, that of the fitted coefficients.
+        y_ndim : int
+            1 gives a 1D ``coef_`` and a scalar ``intercept_``.
+
+        Returns
+        -------
+        self : object
+        """
         if statistics.sum_weights == 0:
             raise ValueError(
                 "The sample weights sum to zero, so there is nothing to fit; give at least "
                 "one sample a positive weight."
             )
-        # All the rows are at hand (and dense) only in a fit; then the minimum-norm fallback
-        # can be the SVD of the data itself rather than the eigendecomposition of the Gram
-        # matrix.  partial_fit always solves from the statistics, chunk after chunk alike.
-        data = (X, y_2d, sample_weight) if keep_data and not sp.issparse(X) else None
         coef, rank, singular, solver = self._solve(statistics, data)
 
-        coef = coef.T.astype(X.dtype, copy=False)  # (n_targets, n_features)
+        coef = coef.T.astype(dtype, copy=False)  # (n_targets, n_features)
         if self.fit_intercept:
             intercept = (statistics.mean_y - coef.astype(np.float64) @ statistics.mean_X).astype(
-                X.dtype
+                dtype
             )
         else:
             intercept = 0.0
-        if y.ndim == 1:
+        if y_ndim == 1:
             coef = coef.ravel()
             if self.fit_intercept:
                 intercept = intercept[0]
         self.coef_ = coef
         self.intercept_ = intercept
         self.rank_ = rank
-        self.singular_ = singular.astype(X.dtype, copy=False)
+        self.singular_ = singular.astype(dtype, copy=False)
         self.solver_ = solver
         self._statistics = statistics
         return self

@@ -59,30 +59,8 @@ def _fit_or_fail(estimator, X, y, sample_weight):
     dtype = np.float32 if X.dtype == np.float32 else np.float64
     blocks = row_blocks(X, y, sample_weight)
     statistics = map_reduce(_block_statistics, blocks)
-    if statistics.sum_weights == 0:
-        raise ValueError(
-            "The sample weights sum to zero, so there is nothing to fit; give at least one "
-            "sample a positive weight."
-        )
-    coef, rank, singular, solver = estimator._solve(statistics, None)
-
-    # As in the in-memory fit: coefficients in X's precision, intercept from the means.
-    coef = coef.T.astype(dtype, copy=False)
-    if estimator.fit_intercept:
-        intercept = (statistics.mean_y - coef.astype(np.float64) @ statistics.mean_X).astype(dtype)
-    else:
-        intercept = 0.0
-    if y_ndim == 1:
-        coef = coef.ravel()
-        if estimator.fit_intercept:
-            intercept = intercept[0]
-    estimator.coef_ = coef
-    estimator.intercept_ = intercept
-    estimator.rank_ = rank
-    estimator.singular_ = singular.astype(dtype, copy=False)
-    estimator.solver_ = solver
-    estimator._statistics = statistics
-    return estimator
+    # The rows are never at hand here: the minimum-norm fallback uses the Gram matrix.
+    return estimator._fit_statistics(statistics, None, dtype, y_ndim)
 
 
 def _block_statistics(X, y, sample_weight):
