@@ -84,7 +84,7 @@ def _gemm_gflops(m, k, n, repeats):
     return 2 * m * k * n / statistics.median(best) / 1e9
 
 
-def main(quick=False, only=None):
+def main(quick=False, only=None, repeats=None):
     rows = []
     for name, kind, n, d, hidden, batch, epochs, target in CASES:
         if only is not None and only not in name:
@@ -106,10 +106,10 @@ def main(quick=False, only=None):
             else (skbackprop.MLPRegressor, sk.MLPRegressor)
         )
         big = X_train.shape[0] * sum(hidden) > 5e6
-        repeats = 3 if big or quick else 7
+        n_repeats = repeats or (3 if big or quick else 7)
         times = {0: [], 1: []}
         models = {}
-        for r in range(repeats):
+        for r in range(n_repeats):
             # alternate which library goes first
             for i in (0, 1) if r % 2 == 0 else (1, 0):
                 elapsed, models[i] = _fit_time(pair[i], params, X_train, y_train)
@@ -175,6 +175,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--blas-threads", type=int, default=None, help="limit BLAS threads")
     parser.add_argument("--only", default=None, help="run the cases whose name has this")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per library and case")
     args = parser.parse_args()
     from contextlib import nullcontext
 
@@ -182,4 +183,4 @@ if __name__ == "__main__":
 
     print(_machine(), f"| BLAS threads: {args.blas_threads or 'default'}")
     with nullcontext() if args.blas_threads is None else threadpool_limits(args.blas_threads):
-        main(quick=args.quick, only=args.only)
+        main(quick=args.quick, only=args.only, repeats=args.repeats)
