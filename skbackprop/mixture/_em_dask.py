@@ -29,10 +29,7 @@ A data set of at most that many rows is seeded on every row, in order: 'kmeans' 
 seeds differ from the in-memory fit's, and so may the local optimum EM reaches.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, validate_data
 
@@ -40,16 +37,10 @@ from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
 from ._em_steps import (
     e_step_statistics,
     feature_map,
-    m_step,
     natural_parameters,
     statistics_from_responsibilities,
 )
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
-from ._precisions import (
-    covariances_from_precisions,
-    precisions_cholesky,
-    precisions_cholesky_from_precisions,
-)
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 
@@ -113,57 +104,15 @@ def _fit_or_fail(estimator, X, predict):
         # One sample serves every initialization; their k-means++ draws differ.
         sample = draw_sample(blocks, n_samples, estimator.n_components, shift, dtype, random_state)
 
-    max_lower_bound = -np.inf
-    best = None
-    for init in range(n_init):
-        estimator._print_verbose_msg_init_beg(init)
-        if do_init:
-            params = _initial_parameters(
-                estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits, sample
-            )
-        else:
-            params = tuple(
-                np.asarray(p, dtype=dtype)
-                for p in (
-                    estimator.weights_,
-                    estimator.means_,
-                    estimator.covariances_,
-                    estimator.precisions_cholesky_,
-                )
-            )
-        lower_bound = -np.inf if do_init else estimator.lower_bound_
-        lower_bounds = []
-        if estimator.max_iter == 0:
-            best = (params, 0, [], False)
-            continue
-        converged = False
-        for n_iter in range(1, estimator.max_iter + 1):
-            previous = lower_bound
-            lower_bound, params = _em_step(estimator, blocks, params, n_features, dtype, shift)
-            lower_bounds.append(lower_bound)
-            change = lower_bound - previous
-            estimator._print_verbose_msg_iter_end(n_iter, change)
-            if abs(change) < estimator.tol:
-                converged = True
-                break
-        estimator._print_verbose_msg_init_end(lower_bound, converged)
-        if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
-            max_lower_bound = lower_bound
-            best = (params, n_iter, lower_bounds, converged)
-
-    # As in the in-memory fit, the state changes only once every step has succeeded.
-    params, n_iter, lower_bounds, converged = best
-    estimator._set_parameters(params)
-    estimator.converged_ = converged
-    estimator.n_iter_ = n_iter
-    estimator.lower_bound_ = max_lower_bound
-    estimator.lower_bounds_ = lower_bounds
-    if not converged and estimator.max_iter > 0:
-        warnings.warn(
-            "Best performing initialization did not converge. Try different init "
-            "parameters, or increase max_iter, tol, or check for degenerate data.",
-            ConvergenceWarning,
-        )
+    estimator._fit_initializations(
+        lambda: _initial_parameters(
+            estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits, sample
+        ),
+        lambda params: _em_step(estimator, blocks, params, n_features, dtype, shift),
+        n_init,
+        do_init,
+        dtype,
+    )
     if predict:
         return X.map_blocks(
             _predict_block, estimator, drop_axis=1, dtype=np.int64, meta=np.empty(0, np.int64)
@@ -179,25 +128,12 @@ def _initial_parameters(
     The responsibilities are never formed whole: each block builds its own and reduces
     them to sufficient statistics, which add up to those the in-memory fit computes.
     """
-    weights, means, precisions = inits
-    covariances = prec_chol = None
-    if weights is None or means is None or precisions is None:
+    stats = None
+    if any(init is None for init in inits):
         stats = _initial_statistics(
             estimator, blocks, n_samples, dtype, shift, random_state, sample
         )
-        nk, shifted_means, covariances, raw = m_step(
-            stats, estimator.covariance_type, estimator.reg_covar, n_features
-        )
-        if weights is None:
-            weights = nk / n_samples
-        if means is None:
-            means = shifted_means + shift
-        if precisions is None:
-            prec_chol = precisions_cholesky(covariances, estimator.covariance_type, raw)
-    if precisions is not None:
-        prec_chol = precisions_cholesky_from_precisions(precisions, estimator.covariance_type)
-        covariances = covariances_from_precisions(precisions, estimator.covariance_type)
-    return weights, means, covariances, prec_chol
+    return estimator._parameters_from_inits(inits, stats, n_samples, n_features, shift)
 
 
 def _initial_statistics(estimator, blocks, n_samples, dtype, shift, random_state, sample):
@@ -233,12 +169,7 @@ def _em_step(estimator, blocks, params, n_features, dtype, shift):
     covariance_type = estimator.covariance_type
     theta = natural_parameters(weights, means, prec_chol, covariance_type, shift)
     stats = map_reduce(_e_step_block, blocks, theta, covariance_type, shift, dtype)
-    lower_bound = stats.log_likelihood / stats.n_samples
-    nk, shifted_means, covariances, raw = m_step(
-        stats, covariance_type, estimator.reg_covar, n_features
-    )
-    prec_chol = precisions_cholesky(covariances, covariance_type, raw)
-    return lower_bound, (nk / nk.sum(), shifted_means + shift, covariances, prec_chol)
+    return estimator._m_step(stats, n_features, shift)
 
 
 # ------------------------------------------------------- per-block tasks, on the workers

@@ -275,6 +275,37 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             return self._run_em(X, features, inits, n_init, do_init, random_state, predict)
 
     def _run_em(self, X, features, inits, n_init, do_init, random_state, predict):
+        self._fit_initializations(
+            lambda: self._initial_parameters(X, features, random_state, inits),
+            lambda params: self._em_step(features, params),
+            n_init,
+            do_init,
+            X.dtype,
+        )
+        if predict:
+            return self._weighted_log_prob(X).argmax(axis=0)
+        return None
+
+    def _fit_initializations(self, initial_parameters, em_step, n_init, do_init, dtype):
+        """EM from each of ``n_init`` starts; keep the best, then set the fitted attributes.
+
+        Shared by the in-memory and the dask fits, which differ only in where the rows of
+        an initialization or an EM step are read.
+
+        Parameters
+        ----------
+        initial_parameters : callable
+            ``initial_parameters()`` gives the (weights, means, covariances,
+            precisions_cholesky) of a new start.
+        em_step : callable
+            ``em_step(params)`` runs one E-step and M-step and gives ``(lower_bound,
+            params)``, the lower bound being that of the ``params`` passed in.
+        n_init : int
+        do_init : bool
+            False continues from the fitted attributes (``warm_start``).
+        dtype : numpy dtype
+            The precision of the fit.
+        """
         max_lower_bound = -np.inf
         best_lower_bounds = []
         best_converged = False
@@ -283,10 +314,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         for init in range(n_init):
             self._print_verbose_msg_init_beg(init)
             if do_init:
-                params = self._initial_parameters(X, features, random_state, inits)
+                params = initial_parameters()
             else:
                 params = tuple(
-                    np.asarray(p, dtype=X.dtype)
+                    np.asarray(p, dtype=dtype)
                     for p in (
                         self.weights_,
                         self.means_,
@@ -303,7 +334,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             converged = False
             for n_iter in range(1, self.max_iter + 1):
                 previous = lower_bound
-                lower_bound, params = self._em_step(features, params)
+                lower_bound, params = em_step(params)
                 current_lower_bounds.append(lower_bound)
                 change = lower_bound - previous
                 self._print_verbose_msg_iter_end(n_iter, change)
@@ -331,9 +362,6 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 "parameters, or increase max_iter, tol, or check for degenerate data.",
                 ConvergenceWarning,
             )
-        if predict:
-            return self._weighted_log_prob(X).argmax(axis=0)
-        return None
 
     def _checked_inits(self, n_features, dtype):
         """The user's initial weights, means and precisions, validated and in ``dtype``."""
@@ -350,24 +378,47 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
     def _initial_parameters(self, X, features, random_state, inits):
         """Parameters before the first E-step: an M-step on the initial responsibilities."""
-        weights, means, precisions = inits
         n_samples, n_features = X.shape
-        covariances = prec_chol = None
-        if weights is None or means is None or precisions is None:
+        stats = None
+        if any(init is None for init in inits):
             resp = initial_responsibilities(X, self.n_components, self.init_params, random_state)
-            stats = None
             for phi, rows in features.blocks(resp.shape[1]):
                 block = statistics_from_responsibilities(
                     phi, resp[rows].T, self.covariance_type, n_features
                 )
                 stats = block if stats is None else stats + block
+        return self._parameters_from_inits(inits, stats, n_samples, n_features, features.shift)
+
+    def _parameters_from_inits(self, inits, stats, n_samples, n_features, shift):
+        """The user's initial parameters, the missing ones from an M-step on ``stats``.
+
+        Shared by the in-memory and the dask fits, which differ only in how they sum the
+        statistics of the initial responsibilities.
+
+        Parameters
+        ----------
+        inits : tuple of (weights, means, precisions)
+            From :meth:`_checked_inits`; None where the user gave none.
+        stats : SufficientStatistics or None
+            Of the initial responsibilities; None when all three are given.
+        n_samples, n_features : int
+        shift : ndarray of shape (n_features,)
+            The shift the statistics' features were computed with.
+
+        Returns
+        -------
+        params : tuple of (weights, means, covariances, precisions_cholesky)
+        """
+        weights, means, precisions = inits
+        covariances = prec_chol = None
+        if stats is not None:
             nk, shifted_means, covariances, raw = m_step(
                 stats, self.covariance_type, self.reg_covar, n_features
             )
             if weights is None:
                 weights = nk / n_samples
             if means is None:
-                means = shifted_means + features.shift
+                means = shifted_means + shift
             if precisions is None:
                 prec_chol = precisions_cholesky(covariances, self.covariance_type, raw)
         if precisions is not None:
@@ -383,12 +434,19 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         for phi, _ in features.blocks(self.n_components):
             block = e_step_statistics(phi, theta, self.covariance_type)
             stats = block if stats is None else stats + block
+        return self._m_step(stats, features.n_features, features.shift)
+
+    def _m_step(self, stats, n_features, shift):
+        """The lower bound the E-step's ``stats`` give, and the parameters of the M-step.
+
+        Shared by the in-memory and the dask fits.
+        """
         lower_bound = stats.log_likelihood / stats.n_samples
         nk, shifted_means, covariances, raw = m_step(
-            stats, self.covariance_type, self.reg_covar, features.n_features
+            stats, self.covariance_type, self.reg_covar, n_features
         )
         prec_chol = precisions_cholesky(covariances, self.covariance_type, raw)
-        return lower_bound, (nk / nk.sum(), shifted_means + features.shift, covariances, prec_chol)
+        return lower_bound, (nk / nk.sum(), shifted_means + shift, covariances, prec_chol)
 
     def _set_parameters(self, params):
         self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = params
