@@ -155,6 +155,7 @@ if shutil.which("dot") is None:
         "`brew install graphviz`) and build again."
     )
 
+
 def _write_graphs():
     """DOT files drawn by ``to_dot`` for the user guide, so each picture is the library's."""
     from skbackprop.autodiff import Tensor, cos, sin, to_dot
