@@ -1,14 +1,16 @@
 """skbackprop's MLPs against scikit-learn's, side by side in one process.
 
 Same data, same hyperparameters, a fixed number of epochs (tol=0 and n_iter_no_change
-larger than max_iter, so neither stops early), runs alternating between the two libraries,
-median of the repeats. Prints the fit-time ratio ours/scikit-learn and the held-out score
-of both; for the largest network also the achieved GFLOP/s of training against a plain
-``a @ b`` of the training's own GEMM shape, measured in the same run.
+larger than max_iter, so neither stops early), runs alternating between the two libraries.
+Prints the median fit time of each, the median of the repeats' ratios ours/scikit-learn
+and the held-out score of both; for the largest network also the achieved GFLOP/s of
+training against a plain ``a @ b`` of the training's own GEMM shape, measured in the same
+run.
 
 Run as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mlp.py``
-(``--quick`` for fewer repeats, ``--blas-threads 1`` to pin BLAS to one thread, which makes
-the small cases' timings far steadier on a shared machine).
+(``--quick`` for fewer repeats, ``--repeats N`` to set them, ``--only TEXT`` for the cases
+whose name contains TEXT, ``--blas-threads 1`` to pin BLAS to one thread for both
+libraries).
 """
 
 import argparse
@@ -106,7 +108,7 @@ def main(quick=False, only=None, repeats=None):
             else (skbackprop.MLPRegressor, sk.MLPRegressor)
         )
         big = X_train.shape[0] * sum(hidden) > 5e6
-        n_repeats = repeats or (3 if big or quick else 7)
+        n_repeats = repeats or (3 if quick else 5 if big else 11)
         times = {0: [], 1: []}
         models = {}
         for r in range(n_repeats):
@@ -120,7 +122,9 @@ def main(quick=False, only=None, repeats=None):
             "name": name,
             "ours": ours,
             "theirs": theirs,
-            "ratio": ours / theirs,
+            # The median of each repeat's own ratio: the two runs of a repeat are seconds
+            # apart, so a slow drift of a shared machine's speed cancels out of it.
+            "ratio": statistics.median(a / b for a, b in zip(times[0], times[1])),
             "target": target,
             "score_ours": scores[0],
             "score_theirs": scores[1],
