@@ -28,10 +28,6 @@ import numpy as np
 
 from ._precisions import log_det_cholesky, precisions_from_cholesky
 
-# A covariance formed as ``second moment - N mean mean^T`` carries a round-off error of a
-# few eps times the second moment; a variance below this many eps times it is noise.
-_NOISE_EPS = 4.0
-
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 # Rows per block are chosen so that a block's features and log-probabilities (about this
@@ -325,14 +321,6 @@ def m_step(stats, covariance_type, reg_covar, n_features):
     ``cov_k = sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T / N_k + reg_covar I``, written in
     terms of the sums: ``(S2_k - (2 N_k - S0_k) mean_k mean_k^T) / N_k``.
 
-    Computed from sums, a covariance carries a round-off error of a few eps times the raw
-    second moment ``S2 / N``; a variance below that is indistinguishable from zero (a
-    component on a single point, or flat along a feature). Such a variance, and with it its
-    row and column of a full or tied covariance, is set to exactly zero before ``reg_covar``
-    is added: the covariance scikit-learn's centered formula gives in that case. Without
-    ``reg_covar`` the component has collapsed, which
-    :func:`~skbackprop.mixture._precisions.precisions_cholesky` reports.
-
     Returns
     -------
     nk : ndarray of shape (n_components,)
@@ -341,6 +329,9 @@ def m_step(stats, covariance_type, reg_covar, n_features):
         Means in the shifted coordinates of the features.
     covariances : ndarray
         Shaped as scikit-learn's ``covariances_`` for the covariance type.
+    raw_second_moments : ndarray of shape (n_components, n_features) or (n_features,)
+        ``S2 / N`` on the diagonal: the scale against which round-off in the covariances is
+        judged (see :func:`~skbackprop.mixture._precisions.precisions_cholesky`).
     """
     moments = stats.moments
     dtype = moments.dtype
@@ -350,46 +341,27 @@ def m_step(stats, covariance_type, reg_covar, n_features):
     means = s1 / nk[:, None]
     # sum_i r (x - mu)(x - mu)^T = S2 - 2 mu S1^T + S0 mu mu^T = S2 - (2 N - S0) mu mu^T
     excess = 2 * nk - s0
-    noise = _NOISE_EPS * np.finfo(dtype).eps
     if covariance_type == "full":
         s2 = _unpack_upper(moments[:, 1 + n_features :], n_features)
         covariances = s2 - excess[:, None, None] * (means[:, :, None] * means[:, None, :])
         covariances /= nk[:, None, None]
         raw = np.diagonal(s2, axis1=1, axis2=2) / nk[:, None]
-        _zero_flat_directions(covariances, noise * np.abs(raw))
         covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
     elif covariance_type == "tied":
         s2 = _unpack_upper(stats.shared_moments[None, :], n_features)[0]
         covariances = (s2 - (excess[:, None] * means).T @ means) / nk.sum()
         raw = np.diagonal(s2) / nk.sum()
-        _zero_flat_directions(covariances[None], noise * np.abs(raw)[None])
         covariances.flat[:: n_features + 1] += reg_covar
     elif covariance_type == "diag":
         s2 = moments[:, 1 + n_features :]
-        covariances = (s2 - excess[:, None] * means**2) / nk[:, None]
-        covariances[np.abs(covariances) <= noise * np.abs(s2 / nk[:, None])] = 0.0
-        covariances += reg_covar
+        covariances = (s2 - excess[:, None] * means**2) / nk[:, None] + reg_covar
+        raw = s2 / nk[:, None]
     else:
         s2 = moments[:, -1]
         sq_norm = np.einsum("ki,ki->k", means, means)
-        covariances = (s2 - excess * sq_norm) / (nk * n_features)
-        covariances[np.abs(covariances) <= noise * np.abs(s2 / (nk * n_features))] = 0.0
-        covariances += reg_covar
-    return nk, means, covariances.astype(dtype, copy=False)
-
-
-def _zero_flat_directions(covariances, noise):
-    """Zero each variance within ``noise`` of zero, with its row and column, in place.
-
-    A zero variance bounds the covariances of its feature to zero (Cauchy-Schwarz), so
-    what those entries hold is round-off too.
-    """
-    diagonal = np.diagonal(covariances, axis1=-2, axis2=-1)
-    flat = np.abs(diagonal) <= noise
-    if flat.any():
-        components, features = np.nonzero(flat)
-        covariances[components, features, :] = 0.0
-        covariances[components, :, features] = 0.0
+        covariances = (s2 - excess * sq_norm) / (nk * n_features) + reg_covar
+        raw = (s2 / (nk * n_features))[:, None]
+    return nk, means, covariances.astype(dtype, copy=False), raw
 
 
 def _unpack_upper(packed, n_features):

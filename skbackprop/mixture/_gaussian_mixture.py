@@ -412,7 +412,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         weights, means, precisions = inits
         covariances = prec_chol = None
         if stats is not None:
-            nk, shifted_means, covariances = m_step(
+            nk, shifted_means, covariances, raw = m_step(
                 stats, self.covariance_type, self.reg_covar, n_features
             )
             if weights is None:
@@ -420,7 +420,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             if means is None:
                 means = shifted_means + shift
             if precisions is None:
-                prec_chol = precisions_cholesky(covariances, self.covariance_type)
+                prec_chol = precisions_cholesky(covariances, self.covariance_type, raw)
         if precisions is not None:
             prec_chol = precisions_cholesky_from_precisions(precisions, self.covariance_type)
             covariances = covariances_from_precisions(precisions, self.covariance_type)
@@ -442,10 +442,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         Shared by the in-memory and the dask fits.
         """
         lower_bound = stats.log_likelihood / stats.n_samples
-        nk, shifted_means, covariances = m_step(
+        nk, shifted_means, covariances, raw = m_step(
             stats, self.covariance_type, self.reg_covar, n_features
         )
-        prec_chol = precisions_cholesky(covariances, self.covariance_type)
+        prec_chol = precisions_cholesky(covariances, self.covariance_type, raw)
         return lower_bound, (nk / nk.sum(), shifted_means + shift, covariances, prec_chol)
 
     def _set_parameters(self, params):

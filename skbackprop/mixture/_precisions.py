@@ -14,6 +14,11 @@ COLLAPSED_MESSAGE = (
     "the number of components (n_components), increase reg_covar, or scale the input data."
 )
 
+# A covariance formed as ``second moment - N mean mean^T`` carries a round-off error of a
+# few eps times the second moment; a variance below this many eps times it is noise, and
+# the component has collapsed (unless reg_covar lifts it clear of the noise).
+_NOISE_EPS = 4.0
+
 
 def _collapsed_error(dtype):
     message = COLLAPSED_MESSAGE
@@ -25,24 +30,29 @@ def _collapsed_error(dtype):
     return ValueError(message)
 
 
-def precisions_cholesky(covariances, covariance_type):
+def precisions_cholesky(covariances, covariance_type, raw_second_moments=None):
     """``precisions_cholesky_`` from ``covariances_``, raising if a component collapsed.
 
     Parameters
     ----------
     covariances : ndarray
         (K, d, d) for 'full', (d, d) for 'tied', (K, d) for 'diag', (K,) for 'spherical'.
-        Variances that are round-off arrive as exact zeros plus ``reg_covar`` (see
-        :func:`~skbackprop.mixture._em_steps.m_step`).
     covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    raw_second_moments : ndarray, optional
+        Diagonal second moments the covariances were computed from (see
+        :func:`~skbackprop.mixture._em_steps.m_step`); variances within round-off of zero
+        relative to them count as collapsed.
 
     Raises
     ------
     ValueError
-        When a covariance is not positive definite; the message says to raise reg_covar,
-        reduce n_components or scale the data.
+        When a covariance is not numerically positive definite; the message says to raise
+        reg_covar, reduce n_components or scale the data.
     """
     dtype = covariances.dtype
+    noise = 0.0
+    if raw_second_moments is not None:
+        noise = _NOISE_EPS * np.finfo(dtype).eps * np.abs(raw_second_moments)
     if covariance_type in ("full", "tied"):
         n_features = covariances.shape[-1]
         try:
@@ -50,13 +60,15 @@ def precisions_cholesky(covariances, covariance_type):
         except np.linalg.LinAlgError:
             raise _collapsed_error(dtype) from None
         pivots = np.diagonal(lower, axis1=-2, axis2=-1)
-        if not np.all(np.isfinite(lower)) or np.any(pivots <= 0):
+        if not np.all(np.isfinite(lower)) or np.any(pivots**2 <= noise):
             raise _collapsed_error(dtype)
         # L is triangular, so its inverse is too; tril drops the round-off LU leaves above.
         eye = np.eye(n_features, dtype=dtype)
         inverse = np.tril(np.linalg.solve(lower, np.broadcast_to(eye, lower.shape)))
         return np.ascontiguousarray(np.swapaxes(inverse, -1, -2))
-    if not np.all(np.isfinite(covariances)) or np.any(covariances <= 0):
+    if covariance_type == "spherical":
+        noise = noise[:, 0] if np.ndim(noise) == 2 else noise
+    if not np.all(np.isfinite(covariances)) or np.any(covariances <= noise):
         raise _collapsed_error(dtype)
     return 1.0 / np.sqrt(covariances)
 

@@ -249,24 +249,3 @@ def test_block_statistics_add_across_blocks(blobs, covariance_type):
     assert parts.log_likelihood == pytest.approx(whole.log_likelihood, rel=1e-12)
     np.testing.assert_allclose(parts.moments, whole.moments, rtol=1e-12)
     assert whole.log_likelihood / len(blobs) == pytest.approx(model.score(blobs), rel=1e-12)
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_float32_singleton_start_fits_like_scikit_learn(covariance_type):
-    # k-means++ starts every component on one row: its variance is zero, computed from
-    # float32 sums as round-off of the size eps * x^2, far above reg_covar. It must count as
-    # zero (covariance = reg_covar), as scikit-learn's centered formula gives, not as a
-    # collapsed component. The first E-steps of such needle-thin components differ in
-    # float32 (the expanded quadratic form loses digits there), so the comparison is of the
-    # optimum both reach.
-    X, _ = make_blobs(2000, centers=3, n_features=3, random_state=0)
-    X = (X + 10).astype(np.float32)
-    params = {"covariance_type": covariance_type, "init_params": "k-means++", "random_state": 0}
-    ours = GaussianMixtureEM(3, **params).fit(X)
-    theirs = GaussianMixture(3, **params).fit(X)
-    assert ours.means_.dtype == np.float32
-    assert ours.converged_
-    assert ours.lower_bound_ == pytest.approx(theirs.lower_bound_, rel=1e-5)
-    np.testing.assert_allclose(
-        np.sort(ours.means_, axis=0), np.sort(theirs.means_, axis=0), atol=1e-3
-    )
