@@ -114,17 +114,18 @@ class SoftmaxCrossEntropy(FusedLoss):
             # Row sums as a product with a ones vector: one BLAS call, several times faster
             # than numpy's reduction over short rows. Kept across replays of the graph.
             ones = self.ones = np.ones(logits.shape[1], dtype=logits.dtype)
-        # softmax(z) = exp(z - m) / sum exp(z - m) for any shift m. The batch's maximum
-        # keeps every exp <= 1 with one reduction; only when a row's sum comes near the
-        # subnormals (a row far below the batch's maximum, or non-finite logits) is each
-        # row shifted by its own maximum, the textbook stable form.
-        shifted = logits - np.max(logits)
+        # softmax(z) = exp(z - m) / sum exp(z - m) for any shift m. In float64 the batch's
+        # maximum keeps every exp <= 1 with one reduction (a row's loss then carries a
+        # round-off of eps times its distance from that maximum: harmless at 1e-16). Each
+        # row is shifted by its own maximum, the textbook stable form, in lower precision,
+        # and whenever a row's sum comes near the subnormals (a row far below the batch's
+        # maximum, or non-finite logits).
+        per_row = logits.dtype != np.float64
+        shifted = logits - (_row_max(logits) if per_row else np.max(logits))
         e = np.exp(shifted)
         normalizer = e @ ones
-        if not normalizer.min() > _smallest_safe(logits.dtype):
-            m = np.max(logits, axis=-1, keepdims=True)
-            m[~np.isfinite(m)] = 0  # a row of -inf: its softmax is undefined either way
-            np.subtract(logits, m, out=shifted)
+        if not per_row and not normalizer.min() > _smallest_safe(logits.dtype):
+            np.subtract(logits, _row_max(logits), out=shifted)
             np.exp(shifted, out=e)
             normalizer = e @ ones
         log_normalizer = np.log(normalizer)
@@ -142,6 +143,12 @@ class SoftmaxCrossEntropy(FusedLoss):
 
     def _target_grad(self, grad):
         return -(self.shifted - self.log_normalizer) * (self.scale * grad)
+
+
+def _row_max(logits):
+    m = np.max(logits, axis=-1, keepdims=True)
+    m[~np.isfinite(m)] = 0  # a row of -inf: its softmax is undefined either way
+    return m
 
 
 @functools.cache

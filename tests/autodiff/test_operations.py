@@ -259,6 +259,24 @@ def test_softmax_cross_entropy_rows_far_apart(dtype, weighted):
     assert loss.value.dtype == z.grad.dtype == dtype
 
 
+def test_softmax_cross_entropy_float32_small_loss_is_accurate():
+    # A well-fitted batch (loss ~1e-4) whose rows sit at different heights: shifted by the
+    # batch's maximum, float32 loses about 1e-3 of the loss to cancellation; each row's own
+    # shift leaves the round-off of log(1 + small) in float32, about 1e-5.
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 200)
+    z = rng.normal(size=(200, 10)) + rng.normal(scale=5.0, size=(200, 1))
+    z[np.arange(200), labels] += 12.0
+    y = np.eye(10)[labels]
+    z32 = Tensor(z.astype(np.float32), requires_grad=True)
+    # The float64 loss of the very float32 logits.
+    reference = float(ad.softmax_cross_entropy(Tensor(z32.value.astype(np.float64)), y).value)
+    loss = ad.softmax_cross_entropy(z32, y.astype(np.float32))
+    loss.backward()
+    assert loss.value.dtype == z32.grad.dtype == np.float32
+    assert float(loss.value) == pytest.approx(reference, rel=1e-4)
+
+
 def test_float32_stays_float32():
     x = Tensor(np.ones((4, 3), dtype=np.float32))
     W = Tensor(np.full((3, 2), 0.5, dtype=np.float32), requires_grad=True)
