@@ -77,14 +77,22 @@ class Dense(Operation):
 
 def parameter_gradients(op, x, delta, needs):
     """``dL/dW = x^T delta`` and ``dL/db = 1^T delta`` of a layer, written into
-    ``op.grad_out`` when the layer was given buffers for them."""
+    ``op.grad_out`` when the layer was given buffers for them.
+
+    The products go straight into the buffers when the operands allow it (a dense ``x``
+    and ``delta`` of the buffers' dtype); otherwise (a sparse batch, mixed precision) they
+    are computed and copied in, so the buffers always hold the last backward pass.
+    """
     W_out, b_out = (None, None) if op.grad_out is None else op.grad_out
     grad_W = grad_b = None
     if needs[1]:
-        if W_out is not None and isinstance(x, np.ndarray) and x.dtype == W_out.dtype:
+        if W_out is None:
+            grad_W = x.T @ delta
+        elif isinstance(x, np.ndarray) and x.dtype == delta.dtype == W_out.dtype:
             grad_W = np.matmul(x.T, delta, out=W_out)
         else:
-            grad_W = x.T @ delta  # sparse x, or no buffer
+            np.copyto(W_out, x.T @ delta, casting="same_kind")  # sparse x, mixed dtypes
+            grad_W = W_out
     if needs[2]:
         # dL/db sums delta over the batch; as a product with a ones vector it is one BLAS
         # call, cheaper than a reduction on small batches. The vector is kept across
@@ -92,10 +100,13 @@ def parameter_gradients(op, x, delta, needs):
         ones = op.ones
         if ones is None or ones.shape[0] != delta.shape[0] or ones.dtype != delta.dtype:
             ones = op.ones = np.ones(delta.shape[0], dtype=delta.dtype)
-        if b_out is not None and b_out.dtype == delta.dtype:
+        if b_out is None:
+            grad_b = ones @ delta
+        elif b_out.dtype == delta.dtype:
             grad_b = np.matmul(ones, delta, out=b_out)
         else:
-            grad_b = ones @ delta
+            np.copyto(b_out, ones @ delta, casting="same_kind")
+            grad_b = b_out
     return grad_W, grad_b
 
 
@@ -113,11 +124,13 @@ def dense(x, W, b, activation="relu", *, grad_out=None):
     activation : {'identity', 'relu', 'tanh', 'logistic'}, default='relu'
         The activation ``g``.
     grad_out : tuple of (ndarray, ndarray), optional
-        Arrays of the shapes of ``W`` and ``b`` that every backward pass writes ``W.grad``
-        and ``b.grad`` into, instead of new arrays: a training loop keeps all of a
-        network's gradients in one flat buffer this way, with no copy per minibatch.
-        ``W.grad`` is then that array, overwritten by the next backward pass (unless W
-        has more than one consumer, whose contributions are summed into a new array).
+        Arrays of the shapes and dtypes of ``W`` and ``b`` that every backward pass
+        writes ``W.grad`` and ``b.grad`` into, instead of new arrays: a training loop
+        keeps all of a network's gradients in one flat buffer this way, with no copy per
+        minibatch. ``W.grad`` is then that array, overwritten by the next backward pass.
+        A :class:`~skbackprop.autodiff.Graph` drops the buffers of a layer whose W or b
+        feeds other nodes too, or whose buffers overlap another layer's: the
+        contributions are then summed into new arrays, and ``.grad`` is the one to read.
 
     Examples
     --------
@@ -157,12 +170,22 @@ def dense(x, W, b, activation="relu", *, grad_out=None):
 
 
 def check_grad_out(grad_out, W, b):
-    """Raise ValueError unless ``grad_out`` is None or two arrays shaped like W and b."""
+    """Raise ValueError unless ``grad_out`` is None or two arrays like W and b (a 1-D b)."""
     if grad_out is None:
         return
     W_out, b_out = grad_out
+    if b.value.ndim != 1:
+        raise ValueError(
+            f"grad_out needs a bias vector of shape (m,); this b has shape {b.value.shape}. "
+            "Pass b as a vector, or leave grad_out out."
+        )
     if W_out.shape != W.value.shape or b_out.shape != b.value.shape:
         raise ValueError(
             f"grad_out must hold arrays of W's shape {W.value.shape} and b's shape "
             f"{b.value.shape}; got {W_out.shape} and {b_out.shape}."
+        )
+    if W_out.dtype != W.value.dtype or b_out.dtype != b.value.dtype:
+        raise ValueError(
+            f"grad_out must hold arrays of W's dtype {W.value.dtype} and b's dtype "
+            f"{b.value.dtype}; got {W_out.dtype} and {b_out.dtype}."
         )

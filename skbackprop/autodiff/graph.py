@@ -80,23 +80,35 @@ class Graph:
         self._release_shared_grad_buffers()
 
     def _release_shared_grad_buffers(self):
-        """Keep ``grad_out`` buffers only for parameters with a single consumer.
+        """Keep ``grad_out`` buffers only where each serves one parameter of one layer.
 
         A layer given ``grad_out`` writes its parameters' gradients into those arrays. A
         parameter that feeds several nodes receives several contributions, which Version B
-        sums; written into one buffer, each would overwrite the last. Such layers compute
-        fresh arrays instead (the sum is then a new array too).
+        sums; written into one buffer, each would overwrite the last. Two layers given
+        overlapping buffers would overwrite each other's gradients. Such layers compute
+        fresh arrays instead (a sum is then a new array too).
         """
         consumers = {}
         for node in self._computed:
             for parent in node.parents:
                 consumers[id(parent)] = consumers.get(id(parent), 0) + 1
-        for node in self._computed:
-            op = node.op
-            if getattr(op, "grad_out", None) is not None and any(
-                consumers[id(parent)] > 1 for parent in node.parents[1:]
-            ):
-                op.grad_out = None
+        buffered = [node for node in self._computed if getattr(node.op, "grad_out", None)]
+        release = {
+            id(node)
+            for node in buffered
+            if any(consumers[id(parent)] > 1 for parent in node.parents[1:])
+        }
+        for i, first in enumerate(buffered):
+            for second in buffered[i + 1 :]:
+                if any(
+                    np.may_share_memory(a, b)
+                    for a in first.op.grad_out
+                    for b in second.op.grad_out
+                ):
+                    release.update((id(first), id(second)))
+        for node in buffered:
+            if id(node) in release:
+                node.op.grad_out = None
 
     def forward(self):
         """Recompute every node's value from the leaves; return the output's value."""

@@ -119,3 +119,42 @@ def test_grad_out_shapes_are_checked():
         dense(x, W, b, grad_out=(np.zeros((4, 3)), np.zeros(4)))
     with pytest.raises(ValueError, match="grad_out must hold arrays of W's shape"):
         affine(x, W, b, grad_out=(np.zeros((3, 4)), np.zeros(3)))
+
+
+def test_grad_out_shared_by_two_layers_keeps_each_gradient():
+    # One buffer pair handed to two layers with different parameters: they must not
+    # overwrite each other's gradients.
+    x, W, b = _inputs(x_grad=False)
+    W2 = Tensor(np.random.default_rng(5).normal(size=(4, 4)), requires_grad=True)
+    b2 = Tensor(np.zeros(4), requires_grad=True)
+
+    def cost(grad_out=None, grad_out2=None):
+        h = dense(x, W, b, "tanh", grad_out=grad_out)
+        return (dense(h, W2, b2, "tanh", grad_out=grad_out2) ** 2).sum()
+
+    cost().backward()
+    expected = [t.grad for t in (W, b, W2, b2)]
+    shared = (np.zeros((4, 4)), np.zeros(4))
+    cost(grad_out=(shared[0][:3], shared[1]), grad_out2=shared).backward()
+    for tensor, grad in zip((W, b, W2, b2), expected):
+        np.testing.assert_allclose(tensor.grad, grad, rtol=1e-14)
+
+
+def test_grad_out_is_filled_for_a_sparse_batch():
+    x, W, b = _inputs(x_grad=False)
+    buffers = (np.full((3, 4), np.nan), np.full(4, np.nan))
+    dense(sparse.csr_matrix(x.value), W, b, "relu", grad_out=buffers).sum().backward()
+    W_plain, b_plain = Tensor(W.value, requires_grad=True), Tensor(b.value, requires_grad=True)
+    dense(x, W_plain, b_plain, "relu").sum().backward()
+    assert W.grad is buffers[0]
+    np.testing.assert_allclose(buffers[0], W_plain.grad, rtol=1e-14)
+    np.testing.assert_allclose(buffers[1], b_plain.grad, rtol=1e-14)
+
+
+def test_grad_out_dtype_and_bias_shape_are_checked():
+    x, W, b = _inputs()
+    with pytest.raises(ValueError, match="W's dtype float64"):
+        dense(x, W, b, grad_out=(np.zeros((3, 4), np.float32), np.zeros(4, np.float32)))
+    b_row = Tensor(np.zeros((1, 4)), requires_grad=True)
+    with pytest.raises(ValueError, match="needs a bias vector"):
+        affine(x, W, b_row, grad_out=(np.zeros((3, 4)), np.zeros((1, 4))))
