@@ -46,9 +46,8 @@ def _check_target(prediction, target, name):
 
 
 def _weighted_total(scale, row_values, dtype):
-    """``sum_i scale_i row_values_i`` as a 0-d array: one dot product, no temporaries."""
-    if scale.ndim == 0:
-        return np.asarray(scale * row_values.sum(), dtype=dtype)
+    """``sum_i scale_i row_values_i`` (``scale`` the weighted rows' column of shares) as a
+    0-d array: one dot product, no temporaries."""
     return np.asarray(np.dot(scale.ravel(), row_values), dtype=dtype)
 
 

@@ -194,7 +194,7 @@ class BaseMultilayerPerceptron(StochasticTrainingMixin, LBFGSTrainingMixin, Base
         # The rows one forward pass multiplies: a minibatch, or every row for L-BFGS.
         rows = X.shape[0]
         if self.solver in STOCHASTIC_SOLVERS:
-            rows = min(200 if self.batch_size == "auto" else max(int(self.batch_size), 1), rows)
+            rows = self._clipped_batch_size(rows)
         multiply_adds = rows * sum(a * b for a, b in itertools.pairwise(layer_units))
         with blas_threads_for(multiply_adds):
             if self.solver in STOCHASTIC_SOLVERS:
