@@ -78,6 +78,12 @@ class Graph:
         self._differentiated = [node for node in self.order if node.requires_grad]
         self._reverse = [node for node in reversed(self._differentiated) if node.op is not None]
         self._release_shared_grad_buffers()
+        # What each replay looks up, looked up once: a small network's step is a few
+        # dozen microseconds, and attribute lookups per node and pass are part of them.
+        self._forward_steps = [(node, node.op.forward, node.parents) for node in self._computed]
+        self._backward_steps = [
+            (node, node.op.backward, node.needs, node.parents) for node in self._reverse
+        ]
 
     def _release_shared_grad_buffers(self):
         """Keep ``grad_out`` buffers only where each serves one parameter of one layer.
@@ -112,8 +118,8 @@ class Graph:
 
     def forward(self):
         """Recompute every node's value from the leaves; return the output's value."""
-        for node in self._computed:
-            node.value = node.op.forward(*[parent.value for parent in node.parents])
+        for node, forward, parents in self._forward_steps:
+            node.value = forward(*[parent.value for parent in parents])
         return self.output.value
 
     def backward(self, grad=None):
@@ -142,12 +148,11 @@ class Graph:
         for node in self._differentiated:
             node.grad = None
         output.grad = grad
-        for node in self._reverse:
+        for node, backward, needs, parents in self._backward_steps:
             upstream = node.grad
             if upstream is None:
                 continue
-            input_grads = node.op.backward(upstream, node.needs)
-            for parent, g in zip(node.parents, input_grads, strict=True):
+            for parent, g in zip(parents, backward(upstream, needs), strict=True):
                 if g is None:
                     continue
                 if parent.grad is None:
