@@ -81,48 +81,31 @@ class Adam:
         self.epsilon = epsilon
         self.t = 0
         self._lr_t = 0.0
-        # The two moments are the rows of one array, and so are their increments: one
-        # numpy call decays both and one adds both (five calls for the two averages
-        # instead of seven), which matters where a step costs microseconds.
-        self._moments = np.zeros((2, params.size), dtype=params.dtype)
-        self._increments = np.empty_like(self._moments)
+        self.first_moment = np.zeros_like(params)
+        self.second_moment = np.zeros_like(params)
+        self._scratch = np.empty_like(params)
         self._update = np.empty_like(params)
-        self._betas = None  # (beta_1, beta_2) that the two arrays below were made for
-
-    @property
-    def first_moment(self):
-        """The running average ``m`` of gradients (a view of the moments' array)."""
-        return self._moments[0]
-
-    @property
-    def second_moment(self):
-        """The running average ``v`` of squared gradients (a view of the moments' array)."""
-        return self._moments[1]
 
     def step(self, grad):
         """Update ``params`` in place from the flat gradient ``grad`` (same shape/dtype)."""
         self.t += 1
         beta_1, beta_2 = float(self.beta_1), float(self.beta_2)
-        if self._betas != (beta_1, beta_2):
-            self._betas = (beta_1, beta_2)
-            dtype = self.params.dtype
-            self._decay = np.array([[beta_1], [beta_2]], dtype=dtype)
-            self._complement = np.array([[1.0 - beta_1], [1.0 - beta_2]], dtype=dtype)
-        moments, increments, update = self._moments, self._increments, self._update
-        # increments = [(1 - beta_1) g, (1 - beta_2) g^2]; moments = decay * moments + increments
-        np.copyto(increments[0], grad)
-        np.multiply(grad, grad, out=increments[1])
-        np.multiply(increments, self._complement, out=increments)
-        np.multiply(moments, self._decay, out=moments)
-        np.add(moments, increments, out=moments)
+        m, v = self.first_moment, self.second_moment
+        scratch, update = self._scratch, self._update
+        np.multiply(m, beta_1, out=m)
+        np.multiply(grad, 1.0 - beta_1, out=scratch)
+        np.add(m, scratch, out=m)
+        np.multiply(v, beta_2, out=v)
+        np.multiply(grad, grad, out=scratch)
+        np.multiply(scratch, 1.0 - beta_2, out=scratch)
+        np.add(v, scratch, out=v)
         self._lr_t = lr_t = (
             float(self.learning_rate) * math.sqrt(1.0 - beta_2**self.t) / (1.0 - beta_1**self.t)
         )
-        denominator = increments[1]  # free again: sqrt(v) + epsilon
-        np.sqrt(self.second_moment, out=denominator)
-        np.add(denominator, float(self.epsilon), out=denominator)
-        np.multiply(self.first_moment, lr_t, out=update)
-        np.divide(update, denominator, out=update)
+        np.sqrt(v, out=scratch)
+        np.add(scratch, float(self.epsilon), out=scratch)
+        np.multiply(m, lr_t, out=update)
+        np.divide(update, scratch, out=update)
         np.subtract(self.params, update, out=self.params)
 
     def step_sizes(self):
