@@ -1,5 +1,7 @@
 """SGD, RMSProp and Adam against hand-written references and scikit-learn's optimizers."""
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
@@ -152,3 +154,28 @@ def test_step_sizes_are_the_last_updates_per_coordinate_step():
         moved = before - opt.params
         along = getattr(opt, direction) if direction else grads[2]
         np.testing.assert_allclose(moved, opt.step_sizes() * along, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: Adam(p, learning_rate=0.01),
+        lambda p: RMSProp(p, learning_rate=0.01),
+        lambda p: SGD(p, learning_rate=0.01, momentum=0.9),
+    ],
+    ids=["adam", "rmsprop", "sgd"],
+)
+def test_a_pickled_optimizer_continues_where_it_stopped(make):
+    # An estimator keeps its optimizer for partial_fit, and pickles it with itself: the
+    # unpickled optimizer's state must still be the state its step updates.
+    params, grads = _problem()
+    opt = make(params.copy())
+    for g in grads[:3]:
+        opt.step(g)
+    copy = pickle.loads(pickle.dumps(opt))
+    for g in grads[3:]:
+        opt.step(g)
+        copy.step(g)
+    np.testing.assert_array_equal(copy.params, opt.params)
+    if isinstance(opt, Adam):
+        np.testing.assert_array_equal(copy.second_moment, opt.second_moment)
