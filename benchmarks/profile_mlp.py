@@ -42,14 +42,14 @@ def profile_step(units, batch, loss, repeats):
     parts = {
         "gather the rows": lambda: objective.take(X, Y, None, rows),
         "Graph.forward": graph.forward,
-        "Graph.backward": lambda: graph.backward(objective._seed),
+        "Graph.backward": lambda: graph.backward(),
         "gradient buffer": lambda: params.gather_grad(objective._penalized),
         "Adam step": lambda: optimizer.step(params.grad),
     }
     for name, function in parts.items():
         print(f"  {name:<20s}{_per_call(function, repeats):8.1f}")
     graph.forward()
-    graph.backward(objective._seed)
+    graph.backward()
     for node in graph._computed:
         values = [parent.value for parent in node.parents]
         us = _per_call(lambda node=node, values=values: node.op.forward(*values), repeats)

@@ -78,6 +78,7 @@ class Graph:
         self._differentiated = [node for node in self.order if node.requires_grad]
         self._reverse = [node for node in reversed(self._differentiated) if node.op is not None]
         self._release_shared_grad_buffers()
+        self._unit_seed = None
         # What each replay looks up, looked up once: a small network's step is a few
         # dozen microseconds, and attribute lookups per node and pass are part of them.
         self._forward_steps = [(node, node.op.forward, node.parents) for node in self._computed]
@@ -132,7 +133,12 @@ class Graph:
                     f"output has shape {output.value.shape}. Reduce it first (e.g. "
                     ".sum() or .mean()) or pass grad=, an array of that shape."
                 )
-            grad = np.ones_like(output.value)
+            seed, value = self._unit_seed, output.value
+            if seed is None or seed.dtype != value.dtype or seed.shape != value.shape:
+                # d output / d output = 1, made once and kept for the next replays.
+                seed = self._unit_seed = np.ones_like(output.value)
+                seed.flags.writeable = False
+            grad = seed
         else:
             grad = np.asarray(grad, dtype=output.value.dtype)
             if grad.shape != output.value.shape:

@@ -26,7 +26,7 @@ def _row_scale(prediction, weight):
     """Each row's share of the average: 1/n, or w_i / sum(w), shaped to broadcast."""
     dtype = prediction.dtype
     if weight is None:
-        return np.asarray(1.0 / (prediction.shape[0] if prediction.ndim else 1), dtype=dtype)
+        return _mean_scale(prediction.shape[0] if prediction.ndim else 1, dtype)
     total = weight.sum()
     if not total > 0:
         raise ValueError(
@@ -35,6 +35,15 @@ def _row_scale(prediction, weight):
         )
     scale = (weight / total).astype(dtype, copy=False)
     return scale.reshape(scale.shape + (1,) * (prediction.ndim - 1))
+
+
+@functools.lru_cache(maxsize=64)
+def _mean_scale(n_rows, dtype):
+    """``1 / n_rows`` as a read-only 0-d array of ``dtype``, made once per batch length
+    (a graph replayed for every minibatch asks for the same one each time)."""
+    scale = np.asarray(1.0 / n_rows, dtype=dtype)
+    scale.flags.writeable = False
+    return scale
 
 
 def _check_target(prediction, target, name):

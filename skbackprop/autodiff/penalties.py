@@ -22,7 +22,11 @@ class L2Penalty(Operation):
 
     def forward(self, *weights):
         self.weights = weights
-        total = sum(float(np.dot(w.ravel(), w.ravel())) for w in weights)
+        if len(weights) == 1:  # a network's weights as one flat vector: one dot product
+            flat = weights[0].ravel()
+            total = float(np.dot(flat, flat))
+        else:
+            total = sum(float(np.dot(w.ravel(), w.ravel())) for w in weights)
         return np.asarray(0.5 * self.scale * total, dtype=weights[0].dtype)
 
     def backward(self, grad, needs):

@@ -235,7 +235,6 @@ class StochasticTrainingMixin:
         # Each layer's weight gradient as a flat view, for gradient_norms_: its squared
         # norm per minibatch is one dot product, summed over the epoch's minibatches.
         layer_grads = [params.grad[s] for s in params.weight_slices]
-        squared_norms = np.zeros(len(layer_grads))
         # The parameters at the start of the current epoch and of the epoch with the
         # lowest loss so far: what a diverging fit falls back to.
         epoch_start, best_start = np.empty_like(params.values), None
@@ -255,7 +254,7 @@ class StochasticTrainingMixin:
                 if self.shuffle:
                     order.shuffle(rng)
                 X_epoch, Y_epoch, sw_epoch = order.epoch_data
-                squared_norms[:] = 0.0
+                squared_norms = [0.0] * len(layer_grads)  # Python floats: cheap to add to
                 accumulated_loss = 0.0
                 for objective, start, stop in batches:
                     total_weight = objective.take(
@@ -278,7 +277,7 @@ class StochasticTrainingMixin:
                         batch_loss += l1_alpha * float(np.abs(weights).sum()) / n
                     accumulated_loss += batch_loss * (stop - start)
                     for layer, grad in enumerate(layer_grads):
-                        squared_norms[layer] += np.dot(grad, grad)
+                        squared_norms[layer] += float(np.dot(grad, grad))
 
                 loss = accumulated_loss / n_samples
                 if not (np.isfinite(loss) and np.isfinite(params.values).all()):
@@ -294,7 +293,7 @@ class StochasticTrainingMixin:
                 self.loss_ = loss
                 self.t_ += n_samples
                 self.loss_curve_.append(loss)
-                norms = np.sqrt(squared_norms / len(batches))
+                norms = np.sqrt(np.array(squared_norms) / len(batches))
                 self.gradient_norms_ = np.vstack([self.gradient_norms_, norms])
                 if self.verbose:
                     print(

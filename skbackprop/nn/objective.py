@@ -137,7 +137,6 @@ class MinibatchObjective:
         self.cost = cost
         self._penalized = cost is not self.data_loss
         self.graph = Graph(cost)
-        self._seed = np.ones((), dtype=dtype)  # d cost / d cost, made once
 
     def take(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
@@ -183,7 +182,7 @@ class MinibatchObjective:
         """Forward and backward over the current batch; the gradient lands in
         ``params.grad``. Returns the cost (a 0-d array)."""
         cost = self.graph.forward()
-        self.graph.backward(self._seed)
+        self.graph.backward()
         self.params.gather_grad(self._penalized)
         return cost
 
