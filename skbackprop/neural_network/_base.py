@@ -20,7 +20,6 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ..nn import HIDDEN_ACTIVATIONS, LOSSES, FlatParameters, glorot_uniform, predict_output
-from ..utils._threads import blas_threads_for
 from ._lbfgs import LBFGSTrainingMixin
 from ._stochastic import STOCHASTIC_SOLVERS, StochasticTrainingMixin
 
@@ -191,16 +190,10 @@ class BaseMultilayerPerceptron(StochasticTrainingMixin, LBFGSTrainingMixin, Base
         if first_pass:
             self._initialize(Y, layer_units, dtype)
 
-        # The rows one forward pass multiplies: a minibatch, or every row for L-BFGS.
-        rows = X.shape[0]
         if self.solver in STOCHASTIC_SOLVERS:
-            rows = self._clipped_batch_size(rows)
-        multiply_adds = rows * sum(a * b for a, b in itertools.pairwise(layer_units))
-        with blas_threads_for(multiply_adds):
-            if self.solver in STOCHASTIC_SOLVERS:
-                self._fit_stochastic(X, Y, sample_weight, layer_units, incremental)
-            else:
-                self._fit_lbfgs(X, Y, sample_weight, layer_units)
+            self._fit_stochastic(X, Y, sample_weight, layer_units, incremental)
+        else:
+            self._fit_lbfgs(X, Y, sample_weight, layer_units)
 
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError(

@@ -167,15 +167,12 @@ class StochasticTrainingMixin:
         return Y_val
 
     def _batch_size(self, n_samples):
+        """The rows of a minibatch: ``batch_size`` clipped to [1, n_samples], 'auto' 200."""
         if self.batch_size != "auto" and self.batch_size > n_samples:
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going to be "
                 "clipped"
             )
-        return self._clipped_batch_size(n_samples)
-
-    def _clipped_batch_size(self, n_samples):
-        """The rows of a minibatch: ``batch_size`` clipped to [1, n_samples], 'auto' 200."""
         if self.batch_size == "auto":
             return min(200, n_samples)
         return int(np.clip(self.batch_size, 1, n_samples))
