@@ -21,7 +21,11 @@ class Add(Operation):
         return a + b
 
     def backward(self, grad, needs):
-        return tuple(unbroadcast(grad, s) if n else None for s, n in zip(self.shapes, needs))
+        shape_a, shape_b = self.shapes
+        return (
+            unbroadcast(grad, shape_a) if needs[0] else None,
+            unbroadcast(grad, shape_b) if needs[1] else None,
+        )
 
 
 class Subtract(Operation):

@@ -31,6 +31,8 @@ class L2Penalty(Operation):
 
     def backward(self, grad, needs):
         factor = self.scale * grad
+        if len(needs) == 1:
+            return (self.weights[0] * factor if needs[0] else None,)
         return tuple(w * factor if n else None for w, n in zip(self.weights, needs))
 
 
