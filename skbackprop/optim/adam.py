@@ -25,7 +25,16 @@ class Adam:
     into ``lr_t`` is exact except for where :math:`\epsilon` sits: here it is added to
     :math:`\sqrt{S}`, i.e. the seed's :math:`\epsilon` times
     :math:`\sqrt{1 - \beta_2^t}` (the Adam paper's own efficient form).
-    The momentum average is the seed's :math:`V = \beta V + (1 - \beta) g` as written.
+    The momentum average is the seed's :math:`V = \beta V + (1 - \beta) g`.
+
+    In memory the two averages are kept divided by :math:`1 - \beta`:
+    :math:`\tilde m = m / (1 - \beta_1)` follows :math:`\tilde m = \beta_1 \tilde m + g`
+    and :math:`\tilde v = v / (1 - \beta_2)` follows :math:`\tilde v = \beta_2 \tilde v
+    + g^2`, and the constants move into the step:
+    ``p -= c lr_t m~ / (sqrt(v~) + epsilon / sqrt(1 - beta_2))`` with
+    ``c = (1 - beta_1) / sqrt(1 - beta_2)``. The same update, to rounding, in ten numpy
+    calls instead of twelve; on a small network, where each call costs about a
+    microsecond, that is a few percent of a training step.
 
     Parameters
     ----------
@@ -81,30 +90,51 @@ class Adam:
         self.epsilon = epsilon
         self.t = 0
         self._lr_t = 0.0
-        self.first_moment = np.zeros_like(params)
-        self.second_moment = np.zeros_like(params)
+        # m / (1 - beta_1) and v / (1 - beta_2), for the betas in _betas (see the notes).
+        self._scaled_first = np.zeros_like(params)
+        self._scaled_second = np.zeros_like(params)
+        self._betas = (float(beta_1), float(beta_2))
         self._scratch = np.empty_like(params)
         self._update = np.empty_like(params)
+
+    @property
+    def first_moment(self):
+        """The running average ``m`` of gradients (a new array)."""
+        return self._scaled_first * (1.0 - self._betas[0])
+
+    @property
+    def second_moment(self):
+        """The running average ``v`` of squared gradients (a new array)."""
+        return self._scaled_second * (1.0 - self._betas[1])
+
+    def _rescale_for_new_betas(self, beta_1, beta_2):
+        """Keep ``m`` and ``v`` when a caller changes ``beta_1`` or ``beta_2``: the stored
+        averages are divided by ``1 - beta``, so they are rescaled to the new betas."""
+        old_1, old_2 = self._betas
+        self._scaled_first *= (1.0 - old_1) / (1.0 - beta_1)
+        self._scaled_second *= (1.0 - old_2) / (1.0 - beta_2)
+        self._betas = (beta_1, beta_2)
 
     def step(self, grad):
         """Update ``params`` in place from the flat gradient ``grad`` (same shape/dtype)."""
         self.t += 1
         beta_1, beta_2 = float(self.beta_1), float(self.beta_2)
-        m, v = self.first_moment, self.second_moment
+        if (beta_1, beta_2) != self._betas:
+            self._rescale_for_new_betas(beta_1, beta_2)
+        m, v = self._scaled_first, self._scaled_second
         scratch, update = self._scratch, self._update
         np.multiply(m, beta_1, out=m)
-        np.multiply(grad, 1.0 - beta_1, out=scratch)
-        np.add(m, scratch, out=m)
+        np.add(m, grad, out=m)
         np.multiply(v, beta_2, out=v)
         np.multiply(grad, grad, out=scratch)
-        np.multiply(scratch, 1.0 - beta_2, out=scratch)
         np.add(v, scratch, out=v)
         self._lr_t = lr_t = (
             float(self.learning_rate) * math.sqrt(1.0 - beta_2**self.t) / (1.0 - beta_1**self.t)
         )
+        root = math.sqrt(1.0 - beta_2)
         np.sqrt(v, out=scratch)
-        np.add(scratch, float(self.epsilon), out=scratch)
-        np.multiply(m, lr_t, out=update)
+        np.add(scratch, float(self.epsilon) / root, out=scratch)
+        np.multiply(m, lr_t * (1.0 - beta_1) / root, out=update)
         np.divide(update, scratch, out=update)
         np.subtract(self.params, update, out=self.params)
 
@@ -114,6 +144,7 @@ class Adam:
         The update was ``p -= step_sizes * m``; a proximal step after it (an L1 penalty's
         :func:`~skbackprop.optim.soft_threshold`) thresholds by ``step_sizes * strength``.
         """
-        sizes = np.sqrt(self.second_moment)
-        sizes += float(self.epsilon)
-        return np.divide(self._lr_t, sizes, out=sizes)
+        root = math.sqrt(1.0 - self._betas[1])
+        sizes = np.sqrt(self._scaled_second)
+        sizes += float(self.epsilon) / root
+        return np.divide(self._lr_t / root, sizes, out=sizes)

@@ -179,3 +179,21 @@ def test_a_pickled_optimizer_continues_where_it_stopped(make):
     np.testing.assert_array_equal(copy.params, opt.params)
     if isinstance(opt, Adam):
         np.testing.assert_array_equal(copy.second_moment, opt.second_moment)
+
+
+def test_adam_keeps_its_averages_when_the_betas_change():
+    # Adam stores m / (1 - beta_1) and v / (1 - beta_2); changing a beta between steps
+    # must still continue from the same m and v, as the textbook update does.
+    params, grads = _problem()
+    opt = Adam(params.copy(), learning_rate=0.01)
+    p, m, v = params.copy(), np.zeros_like(params), np.zeros_like(params)
+    for t, g in enumerate(grads, start=1):
+        b1, b2 = (0.9, 0.999) if t <= 10 else (0.5, 0.99)
+        opt.beta_1, opt.beta_2 = b1, b2
+        opt.step(g)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        p -= 0.01 * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(opt.params, p, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(opt.first_moment, m, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(opt.second_moment, v, rtol=1e-12, atol=1e-15)
