@@ -124,7 +124,13 @@ class Graph:
         return self.output.value
 
     def backward(self, grad=None):
-        """Fill ``.grad`` of every node that requires it with ``d output / d node``."""
+        """Fill ``.grad`` of every node that requires it with ``d output / d node``.
+
+        Without ``grad`` the seed ``d output / d output = 1`` is one read-only array kept
+        across calls; a gradient passed on unchanged (``x + y`` hands its own gradient to
+        both inputs) is that very array, so ``.grad`` arrays are to be read, not written in
+        place: the engine itself only ever adds them into new arrays.
+        """
         output = self.output
         if grad is None:
             if output.value.ndim != 0 and output.value.size != 1:

@@ -8,9 +8,10 @@ losses weighted by batch length, and scikit-learn's tolerance test on the traini
 the validation score.
 
 What differs is how a step is computed. The graph of each minibatch length is built once
-(:class:`~skbackprop.nn.MinibatchObjective`); a step gathers the rows into its buffers,
-replays the graph, and hands the flat gradient to an optimizer that updates the flat
-parameter buffer in a few vectorized calls. Nothing is validated or allocated per step.
+(:class:`~skbackprop.nn.MinibatchObjective`); each epoch's rows are gathered once in the
+epoch's order (:class:`EpochOrder`), so a step takes its minibatch as a view, replays the
+graph, and hands the flat gradient to an optimizer that updates the flat parameter buffer
+in a few vectorized calls. Nothing is validated per step.
 """
 
 import time
@@ -36,9 +37,10 @@ __all__ = ["STOCHASTIC_SOLVERS", "StochasticTrainingMixin"]
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop")
 
-# Training data up to this size is gathered in its epoch's shuffled order once per epoch,
-# so that each minibatch is a view of consecutive rows; larger data is gathered minibatch
-# by minibatch instead, which needs no second copy of it.
+# Dense training data up to this size is gathered in its epoch's shuffled order once per
+# epoch, so that each minibatch is a view of consecutive rows; larger data, and sparse data
+# (where indexing a minibatch costs about what slicing it does), is gathered minibatch by
+# minibatch instead, which needs no second copy of it.
 EPOCH_GATHER_BYTES = 512 * 2**20
 
 
@@ -57,20 +59,19 @@ class EpochOrder:
     Y : ndarray of shape (n_samples, n_outputs)
     sample_weight : ndarray of shape (n_samples,) or None
     gather : bool
-        Whether to gather each epoch; if not, :meth:`rows` returns index arrays into the
-        original data.
+        Whether to gather each epoch (dense X only); if not, :meth:`rows` returns index
+        arrays into the original data.
     """
 
     def __init__(self, X, Y, sample_weight, gather):
         self.data = (X, Y, sample_weight)
-        self.gather = gather
+        self.gather = gather and not sparse.issparse(X)
         self.sample_idx = np.arange(X.shape[0], dtype=int)
         self.shuffled = False
         self._buffers = None
-        if gather:
+        if self.gather:
             self._buffers = tuple(
-                None if a is None or sparse.issparse(a) else np.empty(a.shape, a.dtype)
-                for a in self.data
+                None if a is None else np.empty(a.shape, a.dtype) for a in self.data
             )
         self.epoch_data = self.data
 
@@ -87,8 +88,6 @@ class EpochOrder:
     def _gather(self, array, out):
         if array is None:
             return None
-        if out is None:  # sparse rows: a new CSR matrix
-            return array[self.sample_idx]
         # mode="clip": the indices are a permutation, always in range, and numpy then
         # writes straight into `out` instead of through a temporary copy (2.6 times
         # faster on the digits data).

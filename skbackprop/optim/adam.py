@@ -55,9 +55,11 @@ class Adam:
     params : ndarray of shape (n_params,)
         The buffer being optimized (the very array passed in).
     first_moment : ndarray of shape (n_params,)
-        The running average ``m`` of gradients, in the params' dtype.
+        The running average ``m`` of gradients, in the params' dtype: a new array computed
+        from the stored ``m / (1 - beta_1)`` (read-only in effect: writing into it changes
+        nothing).
     second_moment : ndarray of shape (n_params,)
-        The running average ``v`` of squared gradients, in the params' dtype.
+        The running average ``v`` of squared gradients, likewise computed.
     learning_rate : float
         The current base step size.
     t : int
@@ -106,6 +108,17 @@ class Adam:
     def second_moment(self):
         """The running average ``v`` of squared gradients (a new array)."""
         return self._scaled_second * (1.0 - self._betas[1])
+
+    def __setstate__(self, state):
+        """Unpickle, also from the layout before the moments were stored scaled (with
+        ``first_moment`` and ``second_moment`` as plain attributes), so an estimator
+        pickled then still continues with ``partial_fit``."""
+        if "first_moment" in state:
+            beta_1, beta_2 = float(state["beta_1"]), float(state["beta_2"])
+            state["_scaled_first"] = state.pop("first_moment") / (1.0 - beta_1)
+            state["_scaled_second"] = state.pop("second_moment") / (1.0 - beta_2)
+            state["_betas"] = (beta_1, beta_2)
+        self.__dict__.update(state)
 
     def _rescale_for_new_betas(self, beta_1, beta_2):
         """Keep ``m`` and ``v`` when a caller changes ``beta_1`` or ``beta_2``: the stored
