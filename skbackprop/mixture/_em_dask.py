@@ -41,6 +41,7 @@ from ._em_steps import (
     statistics_from_responsibilities,
 )
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
+from ._precisions import CollapsedComponentError
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 
@@ -60,12 +61,27 @@ def fit_dask(estimator, X, predict):
         With ``predict``, the component of each row, computed lazily on the workers.
     """
     saved = dict(vars(estimator))
-    try:
-        return _fit_or_fail(estimator, X, predict)
-    except BaseException:
-        # A failed fit leaves the fitted state exactly as it was.
+
+    def restore():
         vars(estimator).clear()
         vars(estimator).update(saved)
+
+    try:
+        try:
+            return _fit_or_fail(estimator, X, predict)
+        except CollapsedComponentError:
+            if X.dtype != np.float32:
+                raise
+        # As in memory: float32 sums of moments could not resolve a covariance, so the fit
+        # is redone in float64 (cast block by block on the workers), its results stored in
+        # float32.
+        restore()
+        labels = _fit_or_fail(estimator, X.astype(np.float64), predict)
+        estimator._cast_fitted_attributes(np.float32)
+        return labels
+    except BaseException:
+        # A failed fit leaves the fitted state exactly as it was.
+        restore()
         raise
 
 

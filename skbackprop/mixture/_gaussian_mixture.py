@@ -47,6 +47,7 @@ from ._initialization import (
     initial_responsibilities,
 )
 from ._precisions import (
+    CollapsedComponentError,
     covariances_from_precisions,
     precisions_cholesky,
     precisions_cholesky_from_precisions,
@@ -68,7 +69,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
     import keeps a script working.  Each E-step is one matrix product of the samples'
     sufficient-statistic features with the natural parameters of all components and one
     log-sum-exp; each M-step is one product of the responsibilities with those features.
-    float32 input is fitted in float32.
+    float32 input is fitted in float32 and its fitted attributes are float32. Where float32
+    round-off cannot resolve a component's covariance from those sums (a component started
+    on a single sample, as 'k-means++' and 'random_from_data' do, or a tight cluster far
+    from the data's mean), the fit is redone in float64 and its results stored in float32.
 
     Parameters
     ----------
@@ -255,14 +259,29 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
             return fit_dask(self, X, predict)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        n_samples, n_features = X.shape
+        n_samples = X.shape[0]
         if n_samples < self.n_components:
             raise ValueError(
                 f"Expected n_samples >= n_components but got n_components = "
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
-        inits = self._checked_inits(n_features, X.dtype)
+        try:
+            return self._fit_in_dtype(X, predict)
+        except CollapsedComponentError:
+            if X.dtype != np.float32:
+                raise
+        # The statistics are sums of moments (second moment minus N mean^2): in float32 a
+        # variance below about 1e-7 of a squared distance from the data's mean is lost to
+        # round-off, where scikit-learn's per-component centred sums keep it. float64 sums
+        # resolve it; the fitted attributes stay float32 like the data.
+        labels = self._fit_in_dtype(X.astype(np.float64), predict)
+        self._cast_fitted_attributes(np.float32)
+        return labels
+
+    def _fit_in_dtype(self, X, predict):
+        """EM on validated in-memory ``X``, in ``X``'s precision."""
+        inits = self._checked_inits(X.shape[1], X.dtype)
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         n_init = self.n_init if do_init else 1
@@ -273,6 +292,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         features = _Features(X, self.covariance_type, shift)
         with _blas_threads(features.width):
             return self._run_em(X, features, inits, n_init, do_init, random_state, predict)
+
+    def _cast_fitted_attributes(self, dtype):
+        for name in ("weights_", "means_", "covariances_", "precisions_cholesky_", "precisions_"):
+            setattr(self, name, getattr(self, name).astype(dtype))
 
     def _run_em(self, X, features, inits, n_init, do_init, random_state, predict):
         self._fit_initializations(

@@ -20,6 +20,11 @@ COLLAPSED_MESSAGE = (
 _NOISE_EPS = 4.0
 
 
+class CollapsedComponentError(ValueError):
+    """A component's covariance is not numerically positive definite (a ValueError, as
+    scikit-learn raises); its own class lets a float32 fit retry in float64."""
+
+
 def _collapsed_error(dtype):
     message = COLLAPSED_MESSAGE
     if dtype == np.float32:
@@ -27,7 +32,7 @@ def _collapsed_error(dtype):
             " The numerical accuracy can also be improved by passing float64 data instead "
             "of float32."
         )
-    return ValueError(message)
+    return CollapsedComponentError(message)
 
 
 def precisions_cholesky(covariances, covariance_type, raw_second_moments=None):

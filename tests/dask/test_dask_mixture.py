@@ -137,6 +137,23 @@ def test_kmeans_inits_on_few_rows_equal_the_in_memory_fit(
     assert_same_fit(model, expected)
 
 
+def test_float32_single_sample_starts_fall_back_to_float64_as_in_memory(
+    client, blobs, never_gathered
+):
+    # 'k-means++' starts each component on one row; float32 sums of moments cannot resolve
+    # its reg_covar-sized covariance 50 units from the mean, so both fits redo it in float64.
+    X = (blobs + 50.0).astype(np.float32)
+    params = {"n_components": 3, "init_params": "k-means++", "random_state": 0}
+    expected = GaussianMixtureEM(**params).fit(X)
+    model = GaussianMixtureEM(**params).fit(da.from_array(X, chunks=(250, 3)))
+    for name in FITTED:
+        assert getattr(model, name).dtype == np.float32, name
+        np.testing.assert_allclose(
+            getattr(model, name), getattr(expected, name), rtol=1e-6, atol=1e-6, err_msg=name
+        )
+    assert model.lower_bound_ == pytest.approx(expected.lower_bound_, rel=1e-10)
+
+
 def test_distributed_kmeans_equals_sklearn_kmeans(client, separated_blobs, never_gathered):
     X = separated_blobs
     blocks = indexed_row_blocks(da.from_array(X, chunks=(3_000, 3)))

@@ -155,6 +155,33 @@ def test_float32_stays_float32(blobs, covariance_type):
     assert model.lower_bound_ == pytest.approx(reference.lower_bound_, rel=1e-4)
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
+@pytest.mark.parametrize("init_params", ["k-means++", "random_from_data"])
+def test_float32_single_sample_starts_fit_like_float64(covariance_type, init_params):
+    # These starts put each component on one sample: its covariance is reg_covar alone,
+    # which float32 sums of moments cannot resolve 50 units from the data's mean. The fit
+    # falls back to float64 sums, as scikit-learn's centred float32 sums would fit it,
+    # and keeps float32 attributes.
+    X, _ = make_blobs(n_samples=500, centers=3, n_features=2, random_state=1)
+    X = X + 50.0
+    params = {
+        "n_components": 3,
+        "covariance_type": covariance_type,
+        "init_params": init_params,
+        "random_state": 1,
+    }
+    model = GaussianMixtureEM(**params).fit(X.astype(np.float32))
+    for name in ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"):
+        assert getattr(model, name).dtype == np.float32, name
+    reference = GaussianMixtureEM(**params).fit(X.astype(np.float32).astype(np.float64))
+    assert model.lower_bound_ == reference.lower_bound_
+    np.testing.assert_allclose(model.means_, reference.means_, rtol=1e-6)
+    theirs = GaussianMixture(**params).fit(X.astype(np.float32).astype(np.float64))
+    assert model.lower_bound_ == pytest.approx(theirs.lower_bound_, abs=1e-3)
+    labels = GaussianMixtureEM(**params).fit_predict(X.astype(np.float32))
+    np.testing.assert_array_equal(labels, model.predict(X.astype(np.float32)))
+
+
 @pytest.mark.filterwarnings("ignore:Number of distinct clusters")
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_collapsed_component_says_how_to_fix_it(covariance_type):
@@ -165,6 +192,9 @@ def test_collapsed_component_says_how_to_fix_it(covariance_type):
     )
     with pytest.raises(ValueError, match="increase reg_covar") as error:
         model.fit(X)
+    # float32 data retries in float64 and fails there too, with the same advice.
+    with pytest.raises(ValueError, match="increase reg_covar"):
+        model.fit(X.astype(np.float32))
     assert "number of components" in str(error.value)
     assert "scale the input data" in str(error.value)
     assert not hasattr(model, "means_")  # a failed fit leaves nothing behind
