@@ -133,10 +133,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         True when the best initialization reached the convergence threshold.
     n_iter_ : int
         Number of EM steps the best initialization used.
-    lower_bound_ : float
+    lower_bound_ : numpy.float32 or numpy.float64
         Average log-likelihood of the training data at the best initialization's last
-        E-step (the lower bound EM maximizes).
-    lower_bounds_ : list of float of length n_iter_
+        E-step (the lower bound EM maximizes), in the precision of the fit.
+    lower_bounds_ : list of numpy.float32 or numpy.float64 of length n_iter_
         The lower bound at each iteration of the best initialization.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -296,6 +296,9 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
     def _cast_fitted_attributes(self, dtype):
         for name in ("weights_", "means_", "covariances_", "precisions_cholesky_", "precisions_"):
             setattr(self, name, getattr(self, name).astype(dtype))
+        scalar = np.dtype(dtype).type
+        self.lower_bound_ = scalar(self.lower_bound_)
+        self.lower_bounds_ = [scalar(bound) for bound in self.lower_bounds_]
 
     def _run_em(self, X, features, inits, n_init, do_init, random_state, predict):
         self._fit_initializations(
@@ -377,8 +380,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         self._set_parameters(best_params)
         self.converged_ = best_converged
         self.n_iter_ = best_n_iter
-        self.lower_bound_ = max_lower_bound
-        self.lower_bounds_ = best_lower_bounds
+        # numpy scalars of the fit's precision, as scikit-learn stores them.
+        scalar = np.dtype(dtype).type
+        self.lower_bound_ = scalar(max_lower_bound)
+        self.lower_bounds_ = [scalar(bound) for bound in best_lower_bounds]
         if not best_converged and self.max_iter > 0:
             warnings.warn(
                 "Best performing initialization did not converge. Try different init "

@@ -153,6 +153,10 @@ def test_float32_stays_float32(blobs, covariance_type):
     reference = GaussianMixtureEM(n_components=3, covariance_type=covariance_type, random_state=0)
     reference.fit(blobs)
     assert model.lower_bound_ == pytest.approx(reference.lower_bound_, rel=1e-4)
+    # The lower bounds are numpy scalars of the data's precision, as scikit-learn's are.
+    assert type(model.lower_bound_) is np.float32
+    assert {type(bound) for bound in model.lower_bounds_} == {np.float32}
+    assert type(reference.lower_bound_) is np.float64
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
@@ -174,7 +178,7 @@ def test_float32_single_sample_starts_fit_like_float64(covariance_type, init_par
     for name in ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"):
         assert getattr(model, name).dtype == np.float32, name
     reference = GaussianMixtureEM(**params).fit(X.astype(np.float32).astype(np.float64))
-    assert model.lower_bound_ == reference.lower_bound_
+    assert model.lower_bound_ == np.float32(reference.lower_bound_)
     np.testing.assert_allclose(model.means_, reference.means_, rtol=1e-6)
     theirs = GaussianMixture(**params).fit(X.astype(np.float32).astype(np.float64))
     assert model.lower_bound_ == pytest.approx(theirs.lower_bound_, abs=1e-3)
