@@ -45,6 +45,7 @@ from ._initialization import (
     check_precisions,
     check_weights,
     initial_responsibilities,
+    rewind_random_state,
 )
 from ._precisions import (
     CollapsedComponentError,
@@ -266,6 +267,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
+        rewind = rewind_random_state(self.random_state)
         try:
             return self._fit_in_dtype(X, predict)
         except CollapsedComponentError:
@@ -275,9 +277,12 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         # variance below about 1e-7 of a squared distance from the data's mean is lost to
         # round-off, where scikit-learn's per-component centred sums keep it. float64 sums
         # resolve it; the fitted attributes stay float32 like the data.
-        labels = self._fit_in_dtype(X.astype(np.float64), predict)
+        self._print_verbose_msg_float64_retry()
+        rewind()
+        self._fit_in_dtype(X.astype(np.float64), predict=False)
         self._cast_fitted_attributes(np.float32)
-        return labels
+        # Labels from the stored float32 parameters, so that they are predict(X)'s.
+        return self._weighted_log_prob(X).argmax(axis=0) if predict else None
 
     def _fit_in_dtype(self, X, predict):
         """EM on validated in-memory ``X``, in ``X``'s precision."""
@@ -670,6 +675,13 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         return -2 * self.score(X) * _num_rows(X) + 2 * self._n_parameters()
 
     # ----------------------------------------------------------------- verbose
+
+    def _print_verbose_msg_float64_retry(self):
+        if self.verbose >= 1:
+            print(
+                "float32 round-off left a component's covariance unresolved: fitting again "
+                "in float64 (the fitted attributes stay float32)."
+            )
 
     def _print_verbose_msg_init_beg(self, n_init):
         if self.verbose >= 1:

@@ -96,3 +96,13 @@ def check_precisions(precisions, covariance_type, n_components, n_features, dtyp
     elif np.any(precisions <= 0.0):
         raise ValueError(f"'{covariance_type} precision' should be positive.")
     return precisions.astype(dtype, copy=True)
+
+
+def rewind_random_state(random_state):
+    """A callable that puts a ``RandomState`` instance back to its current draws (nothing
+    to do for a seed or None): a float64 retry starts from the draws the float32 attempt
+    started from, as a fit of float64 data would."""
+    if isinstance(random_state, np.random.RandomState):
+        state = random_state.get_state()
+        return lambda: random_state.set_state(state)
+    return lambda: None

@@ -186,6 +186,23 @@ def test_float32_single_sample_starts_fit_like_float64(covariance_type, init_par
     np.testing.assert_array_equal(labels, model.predict(X.astype(np.float32)))
 
 
+def test_float64_retry_starts_from_the_same_draws_and_labels_like_predict(capsys):
+    X, _ = make_blobs(n_samples=5000, centers=3, cluster_std=3.0, random_state=5)
+    X32 = (X + 1000.0).astype(np.float32)
+    params = {"n_components": 3, "init_params": "k-means++", "verbose": 1}
+    # A RandomState instance: the float32 attempt draws from it before failing, and the
+    # retry must start again from the same draws, as a fit of float64 data does.
+    model = GaussianMixtureEM(random_state=np.random.RandomState(5), **params).fit(X32)
+    assert "fitting again in float64" in capsys.readouterr().out
+    reference = GaussianMixtureEM(random_state=np.random.RandomState(5), **params)
+    reference.fit(X32.astype(np.float64))
+    assert model.n_iter_ == reference.n_iter_
+    assert model.lower_bound_ == np.float32(reference.lower_bound_)
+    # fit_predict's labels are predict's, from the stored float32 parameters.
+    labels = GaussianMixtureEM(random_state=5, **params).fit_predict(X32)
+    np.testing.assert_array_equal(labels, model.predict(X32))
+
+
 @pytest.mark.filterwarnings("ignore:Number of distinct clusters")
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_collapsed_component_says_how_to_fix_it(covariance_type):
