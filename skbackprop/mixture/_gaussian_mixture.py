@@ -73,7 +73,9 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
     float32 input is fitted in float32 and its fitted attributes are float32. Where float32
     round-off cannot resolve a component's covariance from those sums (a component started
     on a single sample, as 'k-means++' and 'random_from_data' do, or a tight cluster far
-    from the data's mean), the fit is redone in float64 and its results stored in float32.
+    from the data's mean), the fit is redone in float64 and its results stored in float32;
+    the retry costs a float64 copy of ``X`` and every start again, and the float32
+    attempt's warnings and verbose lines come before the retry's own.
 
     Parameters
     ----------
