@@ -40,9 +40,7 @@ from ._em_steps import (
     natural_parameters,
     statistics_from_responsibilities,
 )
-from ._initialization import rewind_random_state
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
-from ._precisions import CollapsedComponentError
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 
@@ -62,27 +60,18 @@ def fit_dask(estimator, X, predict):
         With ``predict``, the component of each row, computed lazily on the workers.
     """
     saved = dict(vars(estimator))
-    rewind = rewind_random_state(estimator.random_state)
 
     def restore():
         vars(estimator).clear()
         vars(estimator).update(saved)
 
     try:
-        try:
-            return _fit_or_fail(estimator, X, predict)
-        except CollapsedComponentError:
-            if X.dtype != np.float32:
-                raise
-        # As in memory: float32 sums of moments could not resolve a covariance, so the fit
-        # is redone in float64 (cast block by block on the workers) from the same draws,
-        # its results stored in float32. The lazy labels read the stored parameters.
-        restore()
-        estimator._print_verbose_msg_float64_retry()
-        rewind()
-        labels = _fit_or_fail(estimator, X.astype(np.float64), predict)
-        estimator._cast_fitted_attributes(np.float32)
-        return labels
+        # As in memory, float32 data whose sums cannot resolve a covariance is fitted
+        # again in float64 (cast block by block on the workers); the lazy labels read the
+        # stored float32 parameters.
+        return estimator._fit_with_float64_retry(
+            X, lambda data: _fit_or_fail(estimator, data, predict), before_retry=restore
+        )
     except BaseException:
         # A failed fit leaves the fitted state exactly as it was.
         restore()

@@ -269,27 +269,38 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
+        self._fit_with_float64_retry(X, self._fit_in_dtype)
+        # Labels from the stored parameters (scikit-learn's final E-step), so that they are
+        # predict(X)'s, also when the fit ran in float64.
+        return self._weighted_log_prob(X).argmax(axis=0) if predict else None
+
+    def _fit_with_float64_retry(self, X, fit, before_retry=None):
+        """``fit(X)``; for float32 ``X`` whose fit raised a collapse, ``fit`` again on a
+        float64 copy from the same random draws, with the fitted attributes in float32.
+
+        The statistics are sums of moments (second moment minus N mean^2): in float32 a
+        variance below about 1e-7 of a squared distance from the data's mean is lost to
+        round-off, where scikit-learn's per-component centred sums keep it; float64 sums
+        resolve it. Shared by the in-memory and the dask fits (``before_retry`` lets the
+        latter restore its state first).
+        """
         rewind = rewind_random_state(self.random_state)
         try:
-            return self._fit_in_dtype(X, predict)
+            return fit(X)
         except CollapsedComponentError:
             if X.dtype != np.float32:
                 raise
-        # The statistics are sums of moments (second moment minus N mean^2): in float32 a
-        # variance below about 1e-7 of a squared distance from the data's mean is lost to
-        # round-off, where scikit-learn's per-component centred sums keep it. float64 sums
-        # resolve it; the fitted attributes stay float32 like the data.
+        if before_retry is not None:
+            before_retry()
         self._print_verbose_msg_float64_retry()
         rewind()
-        self._fit_in_dtype(X.astype(np.float64), predict=False)
+        result = fit(X.astype(np.float64))
         self._cast_fitted_attributes(np.float32)
-        # Labels from the stored float32 parameters, so that they are predict(X)'s.
-        return self._weighted_log_prob(X).argmax(axis=0) if predict else None
+        return result
 
-    def _fit_in_dtype(self, X, predict):
+    def _fit_in_dtype(self, X):
         """EM on validated in-memory ``X``, in ``X``'s precision."""
         inits = self._checked_inits(X.shape[1], X.dtype)
-
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
@@ -298,7 +309,13 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         shift = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
         features = _Features(X, self.covariance_type, shift)
         with _blas_threads(features.width):
-            return self._run_em(X, features, inits, n_init, do_init, random_state, predict)
+            self._fit_initializations(
+                lambda: self._initial_parameters(X, features, random_state, inits),
+                lambda params: self._em_step(features, params),
+                n_init,
+                do_init,
+                X.dtype,
+            )
 
     def _cast_fitted_attributes(self, dtype):
         for name in ("weights_", "means_", "covariances_", "precisions_cholesky_", "precisions_"):
@@ -306,18 +323,6 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         scalar = np.dtype(dtype).type
         self.lower_bound_ = scalar(self.lower_bound_)
         self.lower_bounds_ = [scalar(bound) for bound in self.lower_bounds_]
-
-    def _run_em(self, X, features, inits, n_init, do_init, random_state, predict):
-        self._fit_initializations(
-            lambda: self._initial_parameters(X, features, random_state, inits),
-            lambda params: self._em_step(features, params),
-            n_init,
-            do_init,
-            X.dtype,
-        )
-        if predict:
-            return self._weighted_log_prob(X).argmax(axis=0)
-        return None
 
     def _fit_initializations(self, initial_parameters, em_step, n_init, do_init, dtype):
         """EM from each of ``n_init`` starts; keep the best, then set the fitted attributes.
