@@ -25,6 +25,7 @@ from .elementwise import (
 )
 from .gradcheck import check_grad, numerical_grad
 from .graph import Graph, topological_order
+from .identity import identity
 from .linalg import affine, matmul, reshape, transpose
 from .losses import sigmoid_binary_cross_entropy, softmax_cross_entropy, squared_error
 from .operation import Operation, apply, unbroadcast
@@ -51,6 +52,7 @@ __all__ = [
     "dense",
     "divide",
     "exp",
+    "identity",
     "l1_penalty",
     "l2_penalty",
     "log",

@@ -2,8 +2,9 @@
 
 One rectangle per intermediate variable with the function it computes inside and the
 variable's name outside; parameters and constants (the data, the labels, the numbers) are
-nodes of their own; edges are directed and unlabeled. A fitted estimator is drawn through
-the graph of its forward pass (:func:`skbackprop.nn.forward_graph`), with each node's shape.
+nodes of their own; edges are directed and unlabeled. A fitted estimator is drawn by
+:func:`skbackprop.inspection.export_graphviz`, which builds the graph of its forward pass
+and hands it to :func:`to_dot`.
 """
 
 import numpy as np
@@ -44,29 +45,33 @@ def _op_label(op):
     return label
 
 
-def to_dot(output, rankdir="BT", *, show_shapes=None):
+def to_dot(output, rankdir="BT", *, show_shapes=False):
     """Graphviz DOT source drawing the graph that computed ``output``.
 
     Parameters
     ----------
-    output : Tensor or fitted estimator
-        The last node (usually the loss), or a fitted
-        :class:`~skbackprop.MLPRegressor`, :class:`~skbackprop.MLPClassifier` or
-        :class:`~skbackprop.LogisticBackprop`, whose forward pass on one row is drawn (see
-        :func:`skbackprop.nn.forward_graph`, which builds it): the input ``X``, the
-        parameters ``W1, b1, ...``, one ``dense`` node per hidden layer, the output
-        layer's ``affine`` node and the output activation.
+    output : Tensor
+        The last node (usually the loss). Every node it was computed from is drawn.
+        A fitted estimator is drawn by :func:`skbackprop.inspection.export_graphviz`.
     rankdir : {"BT", "LR", "TB", "RL"}, default="BT"
         Layout direction: bottom-to-top puts the inputs at the bottom, as the lecture draws.
-    show_shapes : bool or None, default=None
-        Write each non-scalar node's shape after its label, e.g. ``W1 (64, 100)``. None
-        shows them for an estimator, whose nodes are matrices, and hides them for a
-        Tensor.
+    show_shapes : bool, default=False
+        Write each non-scalar node's shape after its label, e.g. ``W1 (64, 100)``.
 
     Returns
     -------
     dot : str
         Render with Graphviz (``dot -Tsvg``) or any DOT viewer.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` is not a Tensor.
+
+    See Also
+    --------
+    skbackprop.inspection.export_graphviz : The drawing of a fitted estimator's forward
+        pass, made with this function.
 
     Examples
     --------
@@ -100,42 +105,15 @@ def to_dot(output, rankdir="BT", *, show_shapes=None):
       n5 -> n6;
       n6 -> n7;
     }
-
-    A fitted network is drawn from its parameters, each node with its shape:
-
-    >>> import numpy as np
-    >>> from skbackprop import MLPRegressor
-    >>> rng = np.random.default_rng(0)
-    >>> X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
-    >>> reg = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", random_state=0)
-    >>> print(to_dot(reg.fit(X, y)))
-    digraph computation_graph {
-      rankdir=BT;
-      node [fontname="Helvetica"];
-      n0 [label="X (1, 3)", shape=box, style="rounded,dashed"];
-      n1 [label="W1 (3, 4)", shape=box, style="rounded,bold"];
-      n2 [label="b1 (4,)", shape=box, style="rounded,bold"];
-      n3 [label="dense relu (1, 4)", xlabel="a1", shape=box];
-      n4 [label="W2 (4, 1)", shape=box, style="rounded,bold"];
-      n5 [label="b2 (1,)", shape=box, style="rounded,bold"];
-      n6 [label="affine (1, 1)", xlabel="z", shape=box];
-      n7 [label="identity (1, 1)", xlabel="y_hat", shape=box];
-      n0 -> n3;
-      n1 -> n3;
-      n2 -> n3;
-      n3 -> n6;
-      n4 -> n6;
-      n5 -> n6;
-      n6 -> n7;
-    }
     """
     if not isinstance(output, Tensor):
-        # Imported here: skbackprop.nn is built on this package, not the other way round.
-        from ..nn.fitted_graph import forward_graph
-
-        output = forward_graph(output)
-        if show_shapes is None:
-            show_shapes = True
+        # Named, not imported: the engine knows nothing of estimators (the layer above
+        # builds their graphs from it).
+        raise TypeError(
+            f"to_dot draws the graph that computed a Tensor; got {type(output).__name__}. "
+            "To draw a fitted estimator's forward pass, use "
+            "skbackprop.inspection.export_graphviz(estimator)."
+        )
     order = topological_order(output)
     ids = {node: f"n{i}" for i, node in enumerate(order)}
     lines = [

@@ -1,11 +1,17 @@
 """The training loss per epoch, and the validation score beside it, in scikit-learn's
 Display style: ``from_estimator`` reads a fitted estimator, ``plot`` draws, and the
-matplotlib objects are kept as attributes for the user to restyle.
+matplotlib objects are kept as attributes for the user to restyle. A Gaussian mixture's
+curve is the EM lower bound per iteration, which EM raises where training lowers a loss.
 """
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
 
 __all__ = ["LossCurveDisplay"]
+
+TRAINING_LOSS = "training loss"
+EM_LOWER_BOUND = "EM lower bound (mean log-likelihood)"
 
 
 def _pyplot():
@@ -24,32 +30,86 @@ def _as_curve(values, what):
     curve = np.asarray(values, dtype=float)
     if curve.ndim != 1 or curve.size == 0:
         raise ValueError(
-            f"{what} must be a non-empty 1-D sequence of numbers (one per epoch); got "
-            f"shape {curve.shape}. Fit the estimator with a stochastic solver first."
+            f"{what} must be a non-empty 1-D sequence of numbers (one per iteration); got "
+            f"shape {curve.shape}."
         )
     return curve
 
 
+def _final_step(estimator):
+    # A Pipeline's record of training is its final step's: the steps before it transform.
+    while isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    return estimator
+
+
+def _is_fitted(estimator):
+    # scikit-learn's rule (check_is_fitted without attribute names), which its
+    # check_is_fitted applies only to estimators that have scikit-learn's tags; any object
+    # that records a curve is drawn, so any object is asked.
+    if hasattr(estimator, "__sklearn_is_fitted__"):
+        return estimator.__sklearn_is_fitted__()
+    return any(
+        v.endswith("_") and not v.startswith("__") for v in getattr(estimator, "__dict__", {})
+    )
+
+
+def _no_curve(estimator, final):
+    """The error for a ``final`` step that recorded no curve: what is missing and the fix."""
+    if final is estimator:
+        who = type(final).__name__
+    else:
+        # A final step may be 'passthrough' or None, which have no class to name.
+        name = type(final).__name__ if hasattr(final, "fit") else repr(final)
+        who = f"The Pipeline's final step {name}"
+    if not hasattr(final, "fit"):
+        return ValueError(
+            f"{who} is not an estimator: LossCurveDisplay draws the curve a fitted "
+            "estimator recorded."
+        )
+    if not _is_fitted(final):
+        return NotFittedError(f"{who} is not fitted yet: call fit before drawing its curve.")
+    if hasattr(final, "hidden_layer_sizes") and getattr(final, "solver", None) == "lbfgs":
+        return ValueError(
+            f"{who} was fitted with solver='lbfgs', which records no loss_curve_ (as in "
+            "scikit-learn): fit it with solver='sgd', 'adam' or 'rmsprop' to get one loss "
+            "per epoch."
+        )
+    return ValueError(
+        f"{who} records no curve to draw: LossCurveDisplay draws loss_curve_ (the training "
+        "loss per iteration of the MLPs and LogisticBackprop) or lower_bounds_ (the EM "
+        "lower bound per iteration of GaussianMixtureEM)."
+    )
+
+
 class LossCurveDisplay:
-    """Training loss per epoch and, if recorded, the validation score per epoch.
+    """Training loss per iteration and, if recorded, the validation score per iteration.
 
     Create it with :meth:`from_estimator` from a fitted estimator that records
-    ``loss_curve_`` (:class:`~skbackprop.MLPClassifier`,
-    :class:`~skbackprop.MLPRegressor`, :class:`~skbackprop.LogisticBackprop` with a
-    minibatch solver, or scikit-learn's MLPs), or directly from the numbers and then call
-    :meth:`plot`. The loss is drawn against the iteration (``n_iter_`` counts them: an epoch
-    for the stochastic solvers, an L-BFGS step for LogisticBackprop's default solver) on the
-    left axis; ``validation_scores_`` (recorded with ``early_stopping=True``) on a second y
-    axis on the right, sharing the iterations, with the best one marked.
+    ``loss_curve_`` (:class:`~skbackprop.MLPClassifier` and
+    :class:`~skbackprop.MLPRegressor` with a stochastic solver,
+    :class:`~skbackprop.LogisticBackprop`, or scikit-learn's MLPs), ``lower_bounds_``
+    (:class:`~skbackprop.GaussianMixtureEM`, or scikit-learn's GaussianMixture), or a
+    fitted :class:`~sklearn.pipeline.Pipeline` ending in one of them; or directly from the
+    numbers and then call :meth:`plot`. The curve is drawn against the iteration
+    (``n_iter_`` counts them: an epoch for the stochastic solvers, an L-BFGS step for
+    LogisticBackprop's default solver, an E-step and M-step for EM) on the left axis;
+    ``validation_scores_`` (recorded with ``early_stopping=True``) on a second y axis on
+    the right, sharing the iterations, with the best one marked.
 
     Parameters
     ----------
-    loss_curve : array-like of shape (n_epochs,)
-        The training loss after each iteration (epoch).
-    validation_scores : array-like of shape (n_epochs,), default=None
+    loss_curve : array-like of shape (n_iter,)
+        The training loss after each iteration (epoch), or the value of whatever
+        ``curve_label`` names.
+    validation_scores : array-like of shape (n_iter,), default=None
         The validation score after each iteration, or None.
     estimator_name : str, default=None
         Used in the legend.
+    curve_label : str, default=None
+        What ``loss_curve`` holds: the y axis's label, and the legend's after the
+        estimator's name. None means ``"training loss"``; :meth:`from_estimator` sets
+        ``"EM lower bound (mean log-likelihood)"`` for a Gaussian mixture.
 
     Attributes
     ----------
@@ -83,12 +143,25 @@ class LossCurveDisplay:
     True
     >>> display.validation_line_ is not None
     True
+
+    A Gaussian mixture's curve is the lower bound that each EM iteration raises:
+
+    >>> from skbackprop import GaussianMixtureEM
+    >>> gmm = GaussianMixtureEM(n_components=3, random_state=0).fit(X[:300])
+    >>> display = LossCurveDisplay.from_estimator(gmm)
+    >>> display.ax_.get_ylabel()
+    'EM lower bound (mean log-likelihood)'
+    >>> len(display.line_.get_xdata()) == gmm.n_iter_
+    True
     """
 
-    def __init__(self, *, loss_curve, validation_scores=None, estimator_name=None):
+    def __init__(
+        self, *, loss_curve, validation_scores=None, estimator_name=None, curve_label=None
+    ):
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
+        self.curve_label = curve_label
 
     def plot(self, ax=None, *, name=None, loss_kw=None, validation_kw=None):
         """Draw the curves.
@@ -123,16 +196,17 @@ class LossCurveDisplay:
         if ax is None:
             _, ax = plt.subplots()
         name = self.estimator_name if name is None else name
+        what = TRAINING_LOSS if self.curve_label is None else self.curve_label
         epochs = np.arange(1, loss.size + 1)
 
         loss_kw = {
             "color": "tab:blue",
-            "label": f"{name} training loss" if name else "training loss",
+            "label": f"{name} {what}" if name else what,
             **(loss_kw or {}),
         }
         (self.line_,) = ax.plot(epochs, loss, **loss_kw)
         ax.set_xlabel("iteration")
-        ax.set_ylabel("training loss")
+        ax.set_ylabel(what)
         handles = [self.line_]
 
         self.ax_validation_ = None
@@ -168,31 +242,47 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : fitted estimator
-            Any object with a ``loss_curve_`` attribute; ``validation_scores_`` is drawn
-            when present and not None.
+        estimator : fitted estimator or Pipeline
+            An estimator with a ``loss_curve_`` attribute, drawn as the training loss with
+            ``validation_scores_`` beside it when present and not None; or, without
+            ``loss_curve_``, with ``lower_bounds_``, drawn as the EM lower bound. A
+            fitted :class:`~sklearn.pipeline.Pipeline` is drawn through its final step.
         ax : matplotlib Axes, default=None
             Where to draw the loss; a new figure and axes when None.
         name : str, default=None
-            Legend label; defaults to the estimator's class name.
+            Legend label; defaults to the class name of the estimator (of a Pipeline's
+            final step).
         loss_kw, validation_kw : dict, default=None
             Keyword arguments for the two ``plot`` calls.
 
         Returns
         -------
         display : LossCurveDisplay
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator (a Pipeline's final step) is not fitted.
+        ValueError
+            If it is fitted but recorded no curve (an MLP fitted with ``solver='lbfgs'``,
+            or an estimator that keeps neither ``loss_curve_`` nor ``lower_bounds_``).
         """
         _pyplot()  # fail before any work when matplotlib is missing
-        loss_curve = getattr(estimator, "loss_curve_", None)
-        if loss_curve is None:
-            raise ValueError(
-                f"{type(estimator).__name__} has no loss_curve_: fit it first, with a "
-                "solver that records one loss per iteration (the MLPs keep none with "
-                "solver='lbfgs': use 'sgd', 'adam' or 'rmsprop')."
-            )
+        final = _final_step(estimator)
+        validation_scores = None
+        curve_label = TRAINING_LOSS
+        curve = getattr(final, "loss_curve_", None)
+        if curve is not None:
+            validation_scores = getattr(final, "validation_scores_", None)
+        else:
+            curve = getattr(final, "lower_bounds_", None)
+            curve_label = EM_LOWER_BOUND
+        if curve is None:
+            raise _no_curve(estimator, final)
         display = cls(
-            loss_curve=loss_curve,
-            validation_scores=getattr(estimator, "validation_scores_", None),
-            estimator_name=type(estimator).__name__ if name is None else name,
+            loss_curve=curve,
+            validation_scores=validation_scores,
+            estimator_name=type(final).__name__ if name is None else name,
+            curve_label=curve_label,
         )
         return display.plot(ax=ax, loss_kw=loss_kw, validation_kw=validation_kw)

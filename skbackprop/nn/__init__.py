@@ -3,12 +3,10 @@
 The tables of activations and losses, Glorot initialization, one flat parameter buffer
 with per-layer views, the forward pass, and the minibatch objective whose graph is built
 once and replayed for every minibatch. The estimators in
-:mod:`skbackprop.neural_network` are assembled from these; :func:`forward_graph` goes the
-other way, from a fitted estimator back to the graph of its forward pass.
+:mod:`skbackprop.neural_network` are assembled from these.
 """
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, glorot_factor
-from .fitted_graph import forward_graph
 from .init import glorot_uniform
 from .losses import LOSSES, Loss
 from .network import forward, predict_output
@@ -23,7 +21,6 @@ __all__ = [
     "Loss",
     "MinibatchObjective",
     "forward",
-    "forward_graph",
     "glorot_factor",
     "glorot_uniform",
     "predict_output",

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes, load_iris
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skbackprop.inspection import LossCurveDisplay
 
@@ -83,14 +85,95 @@ def test_plot_from_numbers_and_replot_elsewhere():
 def test_unfitted_or_lbfgs_estimator_is_a_clear_error():
     from skbackprop import MLPRegressor
 
-    with pytest.raises(ValueError, match="has no loss_curve_: fit it first"):
+    with pytest.raises(NotFittedError, match="FittedWithCurves is not fitted yet: call fit"):
         LossCurveDisplay.from_estimator(FittedWithCurves([1.0]))
     X, y = load_diabetes(return_X_y=True)
     reg = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5, random_state=0)
     with pytest.warns(ConvergenceWarning):
         reg.fit(X, y / 100)
-    with pytest.raises(ValueError, match="keep none with solver='lbfgs'"):
+    with pytest.raises(ValueError, match="fitted with solver='lbfgs', which records no loss"):
         LossCurveDisplay.from_estimator(reg)
+
+
+def test_an_estimator_that_records_no_curve_is_told_what_is_drawn():
+    from skbackprop import NormalEquationRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(
+        ValueError,
+        match=r"NormalEquationRegressor records no curve to draw: LossCurveDisplay draws "
+        r"loss_curve_ .* or lower_bounds_",
+    ):
+        LossCurveDisplay.from_estimator(NormalEquationRegressor().fit(X, y))
+
+
+def test_a_pipeline_is_drawn_through_its_final_step():
+    from skbackprop import MLPClassifier
+
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(
+        StandardScaler(),
+        MLPClassifier(
+            hidden_layer_sizes=(8,), early_stopping=True, n_iter_no_change=2, random_state=0
+        ),
+    ).fit(X, y)
+    display = LossCurveDisplay.from_estimator(pipe)
+    np.testing.assert_allclose(display.line_.get_ydata(), pipe[-1].loss_curve_)
+    np.testing.assert_allclose(display.validation_line_.get_ydata(), pipe[-1].validation_scores_)
+    assert display.line_.get_label() == "MLPClassifier training loss"
+
+
+def test_a_pipeline_whose_final_step_has_no_curve_says_so():
+    from skbackprop import MLPRegressor, NormalEquationRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    unfitted = make_pipeline(StandardScaler(), MLPRegressor())
+    with pytest.raises(
+        NotFittedError, match="The Pipeline's final step MLPRegressor is not fitted yet"
+    ):
+        LossCurveDisplay.from_estimator(unfitted)
+    closed_form = make_pipeline(StandardScaler(), NormalEquationRegressor()).fit(X, y)
+    with pytest.raises(
+        ValueError, match="The Pipeline's final step NormalEquationRegressor records no curve"
+    ):
+        LossCurveDisplay.from_estimator(closed_form)
+    passthrough = make_pipeline(StandardScaler(), "passthrough").fit(X)
+    with pytest.raises(
+        ValueError, match="The Pipeline's final step 'passthrough' is not an estimator"
+    ):
+        LossCurveDisplay.from_estimator(passthrough)
+
+
+@pytest.mark.parametrize("make_mixture", ["skbackprop", "scikit-learn"])
+def test_a_gaussian_mixture_is_drawn_as_its_em_lower_bound(make_mixture):
+    from sklearn.mixture import GaussianMixture
+
+    from skbackprop import GaussianMixtureEM
+
+    mixture = GaussianMixtureEM if make_mixture == "skbackprop" else GaussianMixture
+    X, _ = load_iris(return_X_y=True)
+    gmm = mixture(n_components=3, random_state=0).fit(X)
+    display = LossCurveDisplay.from_estimator(gmm)
+    np.testing.assert_allclose(display.line_.get_ydata(), gmm.lower_bounds_)
+    assert len(display.line_.get_xdata()) == gmm.n_iter_
+    assert display.ax_.get_ylabel() == "EM lower bound (mean log-likelihood)"
+    name = type(gmm).__name__
+    assert display.line_.get_label() == f"{name} EM lower bound (mean log-likelihood)"
+    assert display.validation_line_ is None
+    # Nothing about losses or solvers: EM has neither.
+    assert "loss" not in display.ax_.get_ylabel()
+    with pytest.raises(NotFittedError, match=f"{name} is not fitted yet"):
+        LossCurveDisplay.from_estimator(mixture(n_components=3))
+
+
+def test_the_curve_label_names_the_y_axis_and_the_legend():
+    display = LossCurveDisplay(loss_curve=[1.0, 0.5], estimator_name="net", curve_label="cost")
+    display.plot()
+    assert display.ax_.get_ylabel() == "cost"
+    assert display.line_.get_label() == "net cost"
+    default = LossCurveDisplay(loss_curve=[1.0, 0.5]).plot()
+    assert default.ax_.get_ylabel() == "training loss"
+    assert default.line_.get_label() == "training loss"
 
 
 @pytest.mark.parametrize(
