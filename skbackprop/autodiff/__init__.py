@@ -34,6 +34,7 @@ from .reductions import max_ as max
 from .reductions import mean
 from .reductions import min_ as min
 from .reductions import sum_ as sum
+from .robust_losses import absolute_error, huber, pinball
 from .softmax import log_softmax, logsumexp, softmax
 from .tensor import Tensor, as_tensor
 
@@ -42,6 +43,7 @@ __all__ = [
     "Operation",
     "Tensor",
     "abs",
+    "absolute_error",
     "add",
     "affine",
     "apply",
@@ -51,6 +53,7 @@ __all__ = [
     "dense",
     "divide",
     "exp",
+    "huber",
     "l1_penalty",
     "l2_penalty",
     "log",
@@ -65,6 +68,7 @@ __all__ = [
     "multiply",
     "negative",
     "numerical_grad",
+    "pinball",
     "poisson_deviance_exp",
     "power",
     "relu",
