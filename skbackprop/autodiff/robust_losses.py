@@ -10,9 +10,9 @@ average ``sum_i w_i l_i / sum_i w_i``, targets and weights are graph inputs (a
 :class:`~skbackprop.autodiff.Graph` replayed on a new minibatch reads them again), and the
 loss and gradient have the residual's dtype (float32 stays float32).
 
-Each loss is also a product of the residual with its slope, ``l(r) = r * l'(r)`` for the
-absolute error and the pinball loss, ``l(r) = l'(r) * (r - l'(r) / 2)`` for Huber, which
-the forward pass uses so that the slope it keeps for backward is its only temporary.
+Each loss is also a product with its slope, ``l(r) = r * l'(r)`` for the absolute error
+and the pinball loss, ``l(r) = l'(r) * (r - l'(r) / 2)`` for Huber, so the forward pass
+computes the slope once and uses it twice: for the value and, kept, for backward.
 
 **Kinks.** The absolute error and the pinball loss have a corner at ``r = 0``, where any
 slope between the two sides' is a subgradient. Both take 0 there, the subgradient of
