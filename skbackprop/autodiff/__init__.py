@@ -35,6 +35,7 @@ from .reductions import max_ as max
 from .reductions import mean
 from .reductions import min_ as min
 from .reductions import sum_ as sum
+from .robust_losses import absolute_error, huber, pinball
 from .softmax import log_softmax, logsumexp, softmax
 from .tensor import Tensor, as_tensor
 
@@ -43,6 +44,7 @@ __all__ = [
     "Operation",
     "Tensor",
     "abs",
+    "absolute_error",
     "add",
     "affine",
     "apply",
@@ -52,6 +54,7 @@ __all__ = [
     "dense",
     "divide",
     "exp",
+    "huber",
     "identity",
     "l1_penalty",
     "l2_penalty",
@@ -67,6 +70,7 @@ __all__ = [
     "multiply",
     "negative",
     "numerical_grad",
+    "pinball",
     "poisson_deviance_exp",
     "power",
     "relu",
