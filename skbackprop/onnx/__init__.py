@@ -19,7 +19,8 @@ Two entry points, one mechanism:
 
 The converters reuse skl2onnx's wherever our fitted attributes are scikit-learn's
 (LogisticBackprop as ``LogisticRegression``, NormalEquationRegressor as
-``LinearRegression``, GaussianMixtureEM as ``GaussianMixture``), and are written here only
+``LinearRegression``, GaussianMixtureEM as ``GaussianMixture``: skl2onnx converts a
+scikit-learn twin that holds our fitted attributes), and are written here only
 for the MLPs, whose networks go beyond scikit-learn's: an exponential output
 (``MLPRegressor(loss='poisson')``), one activation per hidden layer, several regression
 outputs. Dropout is applied only while training and needs nothing at inference.

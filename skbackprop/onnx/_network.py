@@ -171,6 +171,8 @@ def _class_labels(classes, proba, opv, output_name):
     """``classes[argmax(proba)]``: ties go to the first class, as numpy's argmax."""
     index = OnnxArgMax(proba, axis=1, keepdims=0, op_version=opv)
     if np.issubdtype(classes.dtype, np.number) or classes.dtype == np.bool_:
+        # Classifiers accept whole numbers only (scikit-learn calls other floats continuous
+        # targets), so float labels convert exactly.
         table = classes.astype(np.int64)
     else:
         table = np.array([str(c) for c in classes], dtype=object)

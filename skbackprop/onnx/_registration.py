@@ -28,6 +28,7 @@ from ._twins import (
     centering_twin,
     converter_of_twin,
     gaussian_mixture_twin,
+    linear_regression_twin,
     logistic_regression_twin,
 )
 
@@ -103,7 +104,7 @@ def register():
         NormalEquationRegressor,
         _ALIASES[NormalEquationRegressor],
         calculate_linear_regressor_output_shapes,
-        convert_sklearn_linear_regressor,
+        converter_of_twin(linear_regression_twin, convert_sklearn_linear_regressor),
     )
     update_registered_converter(
         GaussianMixtureEM,

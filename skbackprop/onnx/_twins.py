@@ -15,12 +15,13 @@ that mean feeds a ``GaussianMixture`` twin whose means are shifted by it. The lo
 is the same; in float32 it is far more accurate when the data sit away from the origin
 (skl2onnx's 'diag' and 'spherical' graphs expand ``||x - mu||^2``, which cancels there).
 
-NormalEquationRegressor needs no twin: skl2onnx's linear regressor converter reads
-``coef_`` and ``intercept_`` only, and is registered for it as it is.
+NormalEquationRegressor's twin is a ``LinearRegression`` whose ``intercept_`` is always an
+array: without an intercept, ours (like scikit-learn's) stores the float ``0.0``, on which
+skl2onnx's float64 graph fails.
 """
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
@@ -28,6 +29,7 @@ __all__ = [
     "centering_twin",
     "converter_of_twin",
     "gaussian_mixture_twin",
+    "linear_regression_twin",
     "logistic_regression_twin",
 ]
 
@@ -38,6 +40,16 @@ def logistic_regression_twin(model):
     twin.classes_ = model.classes_
     twin.coef_ = model.coef_
     twin.intercept_ = model.intercept_
+    twin.n_features_in_ = model.n_features_in_
+    return twin
+
+
+def linear_regression_twin(model):
+    """A ``LinearRegression`` with the fitted attributes of a NormalEquationRegressor."""
+    twin = LinearRegression(fit_intercept=model.fit_intercept)
+    twin.coef_ = model.coef_
+    n_targets = model.coef_.shape[0] if model.coef_.ndim == 2 else ()
+    twin.intercept_ = np.broadcast_to(np.asarray(model.intercept_), n_targets).copy()
     twin.n_features_in_ = model.n_features_in_
     return twin
 

@@ -240,11 +240,35 @@ def test_gaussian_mixture_without_score_samples():
     assert [o.name for o in onx.graph.output] == ["label", "probabilities"]
 
 
-def test_float64_graph():
-    X, y = load_iris(return_X_y=True)
-    model = MLPClassifier(hidden_layer_sizes=(6,), max_iter=30, random_state=0).fit(X, y)
+FLOAT64_CASES = {
+    "mlp-classifier": (lambda: MLPClassifier(hidden_layer_sizes=(6,), max_iter=30), "iris"),
+    "logistic": (lambda: LogisticBackprop(max_iter=50), "iris"),
+    "mlp-regressor": (lambda: MLPRegressor(hidden_layer_sizes=(6,), max_iter=30), "diabetes"),
+    "normal-equation-no-intercept": (
+        lambda: NormalEquationRegressor(fit_intercept=False),
+        "diabetes",
+    ),
+    "gaussian-mixture": (lambda: GaussianMixtureEM(3, random_state=0), "iris"),
+}
+
+
+@pytest.mark.parametrize("case", FLOAT64_CASES)
+def test_float64_graph(case):
+    make, data = FLOAT64_CASES[case]
+    X, y = (load_iris if data == "iris" else load_diabetes)(return_X_y=True)
+    model = make().set_params(random_state=0) if case.startswith("mlp") else make()
+    model.fit(X, y / 100 if data == "diabetes" else y)
     out = run(to_onnx(model, X[:1]), X)
-    np.testing.assert_allclose(out["probabilities"], model.predict_proba(X), rtol=1e-12)
+    if "variable" in out:
+        assert out["variable"].dtype == np.float64
+        np.testing.assert_allclose(
+            out["variable"], model.predict(X).reshape(len(X), -1), rtol=1e-10
+        )
+    else:
+        assert out["probabilities"].dtype == np.float64
+        np.testing.assert_allclose(
+            out["probabilities"], model.predict_proba(X), rtol=1e-10, atol=1e-12
+        )
 
 
 def numpy_forward(X, coefs, intercepts, activations):
