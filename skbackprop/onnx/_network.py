@@ -30,6 +30,7 @@ from skl2onnx.algebra.onnx_ops import (
     OnnxTanh,
 )
 from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+from skl2onnx.common.utils_classifier import get_label_classes
 from skl2onnx.proto import onnx_proto
 
 __all__ = [
@@ -162,7 +163,8 @@ def convert_mlp_classifier(scope, operator, container):
                 op_version=opv,
             )
         proba = output
-        labels = _class_labels(model.classes_, proba, opv, label_name)
+        # The classes, or their indices with the option nocl=True.
+        labels = _class_labels(get_label_classes(scope, model), proba, opv, label_name)
     OnnxIdentity(proba, output_names=[proba_name], op_version=opv).add_to(scope, container)
     labels.add_to(scope, container)
 

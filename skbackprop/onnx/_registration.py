@@ -36,6 +36,7 @@ __all__ = ["register"]
 
 # The options of skl2onnx's classifiers: zipmap=False gives probabilities as a plain
 # (n_samples, n_classes) tensor, as predict_proba does.
+# nocl=True gives labels as class indices.
 CLASSIFIER_OPTIONS = {
     "zipmap": [True, False, "columns"],
     "output_class_labels": [False, True],
@@ -43,6 +44,15 @@ CLASSIFIER_OPTIONS = {
 }
 LOGISTIC_OPTIONS = {**CLASSIFIER_OPTIONS, "raw_scores": [True, False]}
 MIXTURE_OPTIONS = {"score_samples": [True, False]}
+
+
+_ALIASES = {
+    MLPRegressor: "SkbackpropMLPRegressor",
+    MLPClassifier: "SkbackpropMLPClassifier",
+    LogisticBackprop: "SkbackpropLogisticBackprop",
+    NormalEquationRegressor: "SkbackpropNormalEquationRegressor",
+    GaussianMixtureEM: "SkbackpropGaussianMixtureEM",
+}
 
 
 def _parse_gaussian_mixture(scope, model, inputs, custom_parsers=None):
@@ -67,15 +77,6 @@ def _parse_gaussian_mixture(scope, model, inputs, custom_parsers=None):
         tensor_type = Int64TensorType() if name == "label" else guess_tensor_type(inputs[0].type)
         operator.outputs.append(scope.declare_local_variable(name, tensor_type))
     return list(operator.outputs)
-
-
-_ALIASES = {
-    MLPRegressor: "SkbackpropMLPRegressor",
-    MLPClassifier: "SkbackpropMLPClassifier",
-    LogisticBackprop: "SkbackpropLogisticBackprop",
-    NormalEquationRegressor: "SkbackpropNormalEquationRegressor",
-    GaussianMixtureEM: "SkbackpropGaussianMixtureEM",
-}
 
 
 def register():

@@ -231,6 +231,14 @@ def test_raw_scores_option_reaches_the_twin():
     np.testing.assert_allclose(out["probabilities"], clf.decision_function(X), **TOL)
 
 
+@pytest.mark.parametrize("make", [CLASSIFIERS["mlp-relu"], CLASSIFIERS["logistic"]])
+def test_nocl_option_gives_class_indices(make):
+    X, y = iris()
+    model = make().fit(X, np.array(["setosa", "versicolor", "virginica"])[y])
+    out = run(to_onnx(model, X[:1], options={id(model): {"nocl": True}}), X)
+    np.testing.assert_array_equal(model.classes_[out["label"]], model.predict(X))
+
+
 def test_gaussian_mixture_without_score_samples():
     X, _ = make_blobs(100, centers=2, random_state=0)
     model = GaussianMixtureEM(2, random_state=0).fit(X)
