@@ -29,6 +29,8 @@ LAYER = {
     TRAINER: 3,
     **dict.fromkeys(ESTIMATORS, 4),
     "inspection": 5,
+    # ONNX export converts fitted estimators, as inspection looks inside them.
+    "onnx": 5,
     # Beside the ladder: what several estimators share (linear algebra, validation, Dask
     # helpers). On rung 1 it may import the engine and nothing else of skbackprop ...
     "utils": 1,
