@@ -28,7 +28,7 @@ from .graph import Graph, topological_order
 from .linalg import affine, matmul, reshape, transpose
 from .losses import sigmoid_binary_cross_entropy, softmax_cross_entropy, squared_error
 from .operation import Operation, apply, unbroadcast
-from .penalties import l1_penalty, l2_penalty
+from .penalties import l1_min_norm_subgradient, l1_penalty, l2_penalty
 from .poisson import poisson_deviance_exp
 from .reductions import max_ as max
 from .reductions import mean
@@ -51,6 +51,7 @@ __all__ = [
     "dense",
     "divide",
     "exp",
+    "l1_min_norm_subgradient",
     "l1_penalty",
     "l2_penalty",
     "log",

@@ -1,0 +1,41 @@
+"""What training has done so far: the record the trainer keeps and its observers read."""
+
+from dataclasses import dataclass, field
+
+from ..optim import Plateau
+
+__all__ = ["TrainingHistory"]
+
+
+@dataclass
+class TrainingHistory:
+    """The running record of a fit, epoch by epoch (or L-BFGS iteration by iteration).
+
+    An estimator that continues training (``warm_start``, ``partial_fit``) starts the
+    next call's history from its fitted attributes; one that starts over starts a new one.
+
+    Attributes
+    ----------
+    n_iter : int
+        Epochs (or L-BFGS iterations) completed.
+    t : int
+        Training samples seen (the 'invscaling' schedule's clock).
+    loss : float or None
+        The last epoch's loss.
+    loss_curve : list of float
+        Every epoch's loss.
+    gradient_norms : list
+        Every epoch's gradient summary (see :mod:`~skbackprop.training.gradient_norms`).
+    plateau : Plateau
+        The tolerance test, over the training loss or the validation score.
+    validation_scores : list of float or None
+        Every epoch's validation score, with early stopping.
+    """
+
+    n_iter: int = 0
+    t: int = 0
+    loss: float | None = None
+    loss_curve: list = field(default_factory=list)
+    gradient_norms: list = field(default_factory=list)
+    plateau: Plateau = field(default_factory=lambda: Plateau(0.0))
+    validation_scores: list | None = None
