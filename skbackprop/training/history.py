@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from ..optim import Plateau
 
-__all__ = ["TrainingHistory"]
+__all__ = ["TrainingHistory", "notify"]
 
 
 @dataclass
@@ -39,3 +39,12 @@ class TrainingHistory:
     gradient_norms: list = field(default_factory=list)
     plateau: Plateau = field(default_factory=lambda: Plateau(0.0))
     validation_scores: list | None = None
+
+
+def notify(observers, history):
+    """Call every observer with ``history`` (all of them, even after one asked to stop);
+    return True if any asked to stop."""
+    stop = False
+    for observer in observers:
+        stop = bool(observer(history)) or stop
+    return stop

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..nn import MinibatchObjective
 from ..optim import minimize_lbfgs
+from .history import notify
 
 __all__ = ["train_lbfgs"]
 
@@ -87,7 +88,7 @@ def train_lbfgs(
             history.n_iter += 1
             history.loss = float(intermediate_result.fun)
             history.loss_curve.append(history.loss)
-            if any([observer(history) for observer in on_iteration]):
+            if notify(on_iteration, history):
                 raise StopIteration  # scipy ends the search at the current iterate
 
     # Warns (ConvergenceWarning) like scikit-learn when max_iter or max_fun is reached.

@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..nn import MinibatchObjective
 from ..optim import soft_threshold
 from .batching import EPOCH_GATHER_BYTES, EpochOrder, batch_spans, resolve_batch_size
+from .history import notify
 from .solvers import make_optimizer
 
 __all__ = ["MinibatchTrainer"]
@@ -263,7 +264,7 @@ class MinibatchTrainer:
                     schedule.apply(optimizer)
                     plateau.n_bad = 0
 
-                if any([observer(history) for observer in on_epoch_end]):
+                if notify(on_epoch_end, history):
                     break
                 if incremental:
                     break

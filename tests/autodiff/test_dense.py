@@ -100,7 +100,8 @@ def test_a_flat_graph_has_layers_write_into_the_gradient_buffer(layer):
     out = op(x, W_plain, b_plain, "tanh")
     (out * out).sum().backward()
     # The gradients are views of the flat buffer, written in place by the layer.
-    assert np.shares_memory(W.grad, flat_grad) and out.op.grad_out is None
+    assert np.shares_memory(W.grad, flat_grad)
+    assert out.op.grad_out is None
     np.testing.assert_array_equal(flat_grad, np.concatenate([W_plain.grad.ravel(), b_plain.grad]))
 
 
@@ -123,7 +124,7 @@ def test_a_flat_parameter_used_twice_sums_both_paths():
 
 def test_overlapping_flat_leaves_sum_and_uncovered_parameters_are_zero():
     x = Tensor(np.random.default_rng(2).normal(size=(5, 3)))
-    values, flat_grad, (W, b, unused) = _flat((3, 4), (4,), (2,))
+    values, flat_grad, (W, b, _unused) = _flat((3, 4), (4,), (2,))
     every = Tensor(values, requires_grad=True)  # all the parameters at once
     h = dense(x, W, b, "relu")
     cost = (h * h).sum() + l2_penalty(every, scale=0.5)

@@ -41,7 +41,7 @@ def test_the_graph_fills_the_flat_gradient_in_the_same_layout():
     out = hidden @ params.coef_tensors[1] + params.intercept_tensors[1]
     cost = out.sum() + l2_penalty(params.weights_tensor, scale=0.3)
     Graph(cost, parameters=params.values, gradient=params.grad).backward()
-    W1, W2, b1, b2 = (t.value for t in params.coef_tensors + params.intercept_tensors)
+    W1, W2, b1, _ = (t.value for t in params.coef_tensors + params.intercept_tensors)
     expected_W1 = x.value.sum(axis=0)[:, None] * W2.ravel()[None, :] + 0.3 * W1
     expected_W2 = (x.value @ W1 + b1).sum(axis=0)[:, None] + 0.3 * W2
     expected = np.concatenate([expected_W1.ravel(), expected_W2.ravel(), 2 * W2.ravel(), [2.0]])
