@@ -57,7 +57,7 @@ def _train(observers, max_iter=10):
 
 def test_every_observer_sees_every_epoch_and_one_may_stop_training():
     seen, also_seen = [], []
-    history, params = _train(
+    history, _ = _train(
         [lambda h: seen.append(list(h.loss_curve)) or h.n_iter == 4, also_seen.append]
     )
     assert history.n_iter == 4
