@@ -52,6 +52,17 @@ class EpochOrder:
     gather : bool
         Whether to gather each epoch (dense X only); if not, :meth:`rows` returns index
         arrays into the original data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.training import EpochOrder
+    >>> X, Y = np.arange(8.0).reshape(4, 2), np.arange(4.0).reshape(4, 1)
+    >>> order = EpochOrder(X, Y, None, gather=True)
+    >>> order.shuffle(np.random.RandomState(0))
+    >>> X_epoch, Y_epoch, _ = order.epoch_data
+    >>> Y_epoch[order.rows(0, 2)].ravel()   # the epoch's first minibatch, a view
+    array([2., 3.])
     """
 
     def __init__(self, X, Y, sample_weight, gather):

@@ -38,6 +38,16 @@ class EarlyStopping:
         The held-out data.
     best_parameters : ndarray
         The parameters of the best score so far (a copy); training ends on them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.training import EarlyStopping
+    >>> def score(X, y, sample_weight):
+    ...     return -float(np.abs(X.sum(axis=1) - y).mean())
+    >>> stopping = EarlyStopping(score, np.ones((2, 2)), np.array([2.0, 1.0]), None, np.zeros(3))
+    >>> stopping()
+    -0.5
     """
 
     def __init__(self, score, X_val, y_val, sw_val, best_parameters):

@@ -15,6 +15,19 @@ class LayerGradientNorms:
     """Per layer, the root mean square over the epoch's minibatches of ``||dJ/dW||``.
 
     One dot product per layer and minibatch on views of the flat gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.nn import FlatParameters
+    >>> from skbackprop.training import LayerGradientNorms
+    >>> params = FlatParameters([2, 1, 1], np.float64)
+    >>> norms = LayerGradientNorms(params)
+    >>> norms.start_epoch()
+    >>> params.grad[:2] = [3.0, 4.0]   # the first layer's weights; the second's is 0
+    >>> norms.add(params.grad, 1)
+    >>> norms.end_epoch()
+    array([5., 0.])
     """
 
     def __init__(self, params):
@@ -38,7 +51,20 @@ class LayerGradientNorms:
 
 class MeanGradientNorm:
     """The norm of the epoch's mean minibatch gradient (weighted by the batches' shares),
-    with the L1 term's minimum-norm subgradient on the weights: 0 at an optimum."""
+    with the L1 term's minimum-norm subgradient on the weights: 0 at an optimum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.nn import FlatParameters
+    >>> from skbackprop.training import MeanGradientNorm
+    >>> params = FlatParameters([2, 1], np.float64)   # w1, w2, b
+    >>> norm = MeanGradientNorm(params, l1_strength=1.0)
+    >>> norm.start_epoch()
+    >>> norm.add(np.array([0.5, 3.0, 0.0]), 2.0)   # at w = 0: |0.5| <= 1 is optimal
+    >>> norm.end_epoch()
+    2.0
+    """
 
     def __init__(self, params, l1_strength=0.0):
         self.params = params

@@ -30,6 +30,14 @@ class TrainingHistory:
         The tolerance test, over the training loss or the validation score.
     validation_scores : list of float or None
         Every epoch's validation score, with early stopping.
+
+    Examples
+    --------
+    >>> from skbackprop.optim import Plateau
+    >>> from skbackprop.training import TrainingHistory
+    >>> history = TrainingHistory(plateau=Plateau(tol=1e-4))
+    >>> history.n_iter, history.loss_curve, history.plateau.best
+    (0, [], inf)
     """
 
     n_iter: int = 0

@@ -76,6 +76,39 @@ class MinibatchTrainer:
         raises ValueError.
     verbose : int, default=0
         Print each epoch's loss when positive.
+
+    See Also
+    --------
+    skbackprop.training.train_lbfgs : The full-batch path.
+    skbackprop.utils.rollback_on_error : The rollback rule.
+
+    Examples
+    --------
+    A network trained for three epochs; an observer stops it after two:
+
+    >>> import numpy as np
+    >>> from skbackprop.nn import FlatParameters
+    >>> from skbackprop.optim import Plateau
+    >>> from skbackprop.training import (LayerGradientNorms, MinibatchTrainer,
+    ...     SolverSettings, TrainingHistory, make_optimizer, make_schedule)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 2))
+    >>> Y = X[:, :1] - X[:, 1:]
+    >>> params = FlatParameters([2, 3, 1], np.float64)
+    >>> params.values[:] = rng.uniform(-0.5, 0.5, params.values.size)
+    >>> settings = SolverSettings(solver="adam", learning_rate_init=0.01)
+    >>> trainer = MinibatchTrainer(settings, batch_size=10, shuffle=True, max_iter=3,
+    ...                            tol=1e-4, n_iter_no_change=10)
+    >>> history = TrainingHistory(plateau=Plateau(1e-4))
+    >>> _ = trainer.fit(params, X, Y, None,
+    ...     objective_options={"loss": "squared_error", "activation": "tanh"},
+    ...     optimizer=make_optimizer(settings, params.values),
+    ...     schedule=make_schedule(settings), history=history,
+    ...     gradient_norms=LayerGradientNorms(params),
+    ...     random_state=np.random.RandomState(0),
+    ...     on_epoch_end=[lambda h: h.n_iter == 2])
+    >>> history.n_iter, len(history.loss_curve), history.t
+    (2, 2, 80)
     """
 
     def __init__(

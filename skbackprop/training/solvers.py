@@ -25,6 +25,17 @@ class SolverSettings:
     (t + 1) ** power_t``, t the samples seen) or 'adaptive' (divided by 5 when the
     tolerance test fails, stopping once it is at 1e-6). ``rmsprop_decay`` is the decay of
     RMSProp's average of squared gradients (the optimizers lecture's beta).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.training import SolverSettings, make_optimizer, make_schedule
+    >>> settings = SolverSettings(solver="sgd", learning_rate_init=0.1,
+    ...                           learning_rate="invscaling")
+    >>> type(make_optimizer(settings, np.zeros(3))).__name__
+    'SGD'
+    >>> make_schedule(settings).iteration_ends(99)
+    0.01
     """
 
     solver: str = "adam"
