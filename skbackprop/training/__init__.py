@@ -7,6 +7,11 @@ stopping, divergence handling) and :func:`train_lbfgs` the full-batch L-BFGS sea
 call observers after each epoch or iteration with the :class:`TrainingHistory`; an
 observer returning True stops training.
 
+The trainer updates parameters and optimizer state in place and never restores an
+estimator: a failed fit is rolled back by the estimator with
+:func:`skbackprop.utils.rollback_on_error` (every fitted attribute deep-copied on entry and
+restored if the fit raises), the one rollback rule of the library.
+
 Imports only downward: autodiff, optim and nn.
 """
 
