@@ -43,7 +43,8 @@ def profile_step(units, batch, loss, repeats):
         "gather the rows": lambda: objective.take(X, Y, None, rows),
         "Graph.forward": graph.forward,
         "Graph.backward": lambda: graph.backward(),
-        "gradient buffer": lambda: params.gather_grad(objective._penalized),
+        # Part of Graph.backward since the Graph fills the flat gradient itself.
+        "gradient buffer": graph._gather_flat_gradient,
         "Adam step": lambda: optimizer.step(params.grad),
     }
     for name, function in parts.items():

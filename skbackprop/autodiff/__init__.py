@@ -29,7 +29,7 @@ from .identity import identity
 from .linalg import affine, matmul, reshape, transpose
 from .losses import sigmoid_binary_cross_entropy, softmax_cross_entropy, squared_error
 from .operation import Operation, apply, unbroadcast
-from .penalties import l1_penalty, l2_penalty
+from .penalties import l1_min_norm_subgradient, l1_penalty, l2_penalty
 from .poisson import poisson_deviance_exp
 from .reductions import max_ as max
 from .reductions import mean
@@ -56,6 +56,7 @@ __all__ = [
     "exp",
     "huber",
     "identity",
+    "l1_min_norm_subgradient",
     "l1_penalty",
     "l2_penalty",
     "log",

@@ -3,79 +3,38 @@ activation node.
 
 Forward computes the pre-activation into one fresh array and applies ``g`` in place.
 Backward is the seeds' layer rule with the activation's derivative read from the output
-(relu' = [a > 0], tanh' = 1 - a^2, sigmoid' = a (1 - a)): ``delta = grad * g'``, then
+(the rules of :mod:`~skbackprop.autodiff.activation_rules`): ``delta = grad * g'``, then
 ``dL/dW = x^T delta``, ``dL/db = sum of delta over the batch`` and ``dL/dx = delta W^T``
 (only when x needs it: never for the data). Halving the nodes of a network halves the
 graph's per-node Python cost, which dominates small networks' training steps.
 """
 
 import numpy as np
-from scipy.special import expit
 
+from .activation_rules import ACTIVATION_RULES
 from .operation import Operation, apply
 
-__all__ = ["DENSE_ACTIVATIONS", "dense"]
-
-
-def _relu_derivative(grad, out):
-    return np.multiply(grad, np.greater(out, _zero(out.dtype)))
-
-
-def _tanh_derivative(grad, out):
-    delta = out * out
-    np.subtract(1, delta, out=delta)
-    delta *= grad
-    return delta
-
-
-def _sigmoid_derivative(grad, out):
-    delta = 1 - out
-    delta *= out
-    delta *= grad
-    return delta
-
-
-_ZEROS = {}
-
-
-def _zero(dtype):
-    """A 0-d zero of ``dtype``, made once: numpy then skips converting a Python scalar on
-    every call, a noticeable share of a small layer's microseconds."""
-    zero = _ZEROS.get(dtype)
-    if zero is None:
-        zero = _ZEROS[dtype] = np.zeros((), dtype)
-        zero.flags.writeable = False
-    return zero
-
-
-def _relu(z):
-    return np.maximum(z, _zero(z.dtype), out=z)
-
-
-# name -> (in-place activation or None, derivative from the output or None)
-DENSE_ACTIVATIONS = {
-    "identity": (None, None),
-    "relu": (_relu, _relu_derivative),
-    "tanh": (lambda z: np.tanh(z, out=z), _tanh_derivative),
-    "logistic": (lambda z: expit(z, out=z), _sigmoid_derivative),
-}
+__all__ = ["dense"]
 
 
 class Dense(Operation):
     __slots__ = ("W", "activate", "activation", "derivative", "grad_out", "ones", "out", "x")
     label = "dense"
 
-    def __init__(self, activation, grad_out=None):
+    # Which parents a Graph may hand a buffer for (W and b): see parameter_gradients.
+    buffered_parents = (1, 2)
+
+    def __init__(self, activation):
         self.activation = activation  # the name, for drawings
-        self.activate, self.derivative = DENSE_ACTIVATIONS[activation]
+        self.activate, self.derivative = ACTIVATION_RULES[activation]
         self.ones = None
-        self.grad_out = grad_out
+        self.grad_out = None
 
     def forward(self, x, W, b):
         out = x @ W
         out += b
         if self.activate is not None:
-            self.activate(out)
+            self.activate(out, out=out)
         self.x, self.W, self.out = x, W, out
         return out
 
@@ -89,7 +48,8 @@ class Dense(Operation):
 
 def parameter_gradients(op, x, delta, needs):
     """``dL/dW = x^T delta`` and ``dL/db = 1^T delta`` of a layer, written into
-    ``op.grad_out`` when the layer was given buffers for them.
+    ``op.grad_out`` when a :class:`~skbackprop.autodiff.Graph` over a flat parameter
+    buffer handed the layer views of its gradient buffer (see ``Graph``'s ``gradient``).
 
     The products go straight into the buffers when the operands allow it (a dense ``x``
     and ``delta`` of the buffers' dtype); otherwise (a sparse batch, mixed precision) they
@@ -122,7 +82,7 @@ def parameter_gradients(op, x, delta, needs):
     return grad_W, grad_b
 
 
-def dense(x, W, b, activation="relu", *, grad_out=None):
+def dense(x, W, b, activation="relu"):
     """A hidden layer ``g(x @ W + b)`` as one graph node.
 
     Parameters
@@ -135,14 +95,10 @@ def dense(x, W, b, activation="relu", *, grad_out=None):
         Biases, shape (m,).
     activation : {'identity', 'relu', 'tanh', 'logistic'}, default='relu'
         The activation ``g``.
-    grad_out : tuple of (ndarray, ndarray), optional
-        Arrays of the shapes and dtypes of ``W`` and ``b`` that every backward pass
-        writes ``W.grad`` and ``b.grad`` into, instead of new arrays: a training loop
-        keeps all of a network's gradients in one flat buffer this way, with no copy per
-        minibatch. ``W.grad`` is then that array, overwritten by the next backward pass.
-        A :class:`~skbackprop.autodiff.Graph` drops the buffers of a layer whose W or b
-        feeds other nodes too, or whose buffers overlap another layer's: the
-        contributions are then summed into new arrays, and ``.grad`` is the one to read.
+
+    When a :class:`~skbackprop.autodiff.Graph` is built over a flat parameter buffer that
+    ``W`` and ``b`` are views of, it may have the layer write their gradients straight
+    into the flat gradient buffer: a training loop then copies nothing per minibatch.
 
     Examples
     --------
@@ -159,9 +115,9 @@ def dense(x, W, b, activation="relu", *, grad_out=None):
     array([[ 0.,  1.],
            [ 0., -2.]])
     """
-    if activation not in DENSE_ACTIVATIONS:
+    if activation not in ACTIVATION_RULES:
         raise ValueError(
-            f"dense: unknown activation {activation!r}; use one of {sorted(DENSE_ACTIVATIONS)}."
+            f"dense: unknown activation {activation!r}; use one of {sorted(ACTIVATION_RULES)}."
         )
     from .tensor import as_tensor
 
@@ -177,27 +133,4 @@ def dense(x, W, b, activation="relu", *, grad_out=None):
             f"dense: x has {x_shape[1]} columns but W has {W.value.shape[0]} rows; they "
             "must match (one row of W per input feature)."
         )
-    check_grad_out(grad_out, W, b)
-    return apply(Dense(activation, grad_out), x, W, b)
-
-
-def check_grad_out(grad_out, W, b):
-    """Raise ValueError unless ``grad_out`` is None or two arrays like W and b (a 1-D b)."""
-    if grad_out is None:
-        return
-    W_out, b_out = grad_out
-    if b.value.ndim != 1:
-        raise ValueError(
-            f"grad_out needs a bias vector of shape (m,); this b has shape {b.value.shape}. "
-            "Pass b as a vector, or leave grad_out out."
-        )
-    if W_out.shape != W.value.shape or b_out.shape != b.value.shape:
-        raise ValueError(
-            f"grad_out must hold arrays of W's shape {W.value.shape} and b's shape "
-            f"{b.value.shape}; got {W_out.shape} and {b_out.shape}."
-        )
-    if W_out.dtype != W.value.dtype or b_out.dtype != b.value.dtype:
-        raise ValueError(
-            f"grad_out must hold arrays of W's dtype {W.value.dtype} and b's dtype "
-            f"{b.value.dtype}; got {W_out.dtype} and {b_out.dtype}."
-        )
+    return apply(Dense(activation), x, W, b)

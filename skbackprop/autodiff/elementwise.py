@@ -2,12 +2,13 @@
 
 Where the derivative can be written from the output (sigmoid' = s(1 - s), tanh' = 1 - t^2,
 exp' = exp, relu' = [out > 0]) it is, so the forward's work is reused and nothing is
-recomputed.
+recomputed. The activations (tanh, sigmoid, relu) take their function and derivative from
+:mod:`~skbackprop.autodiff.activation_rules`, the table the fused layer uses too.
 """
 
 import numpy as np
-from scipy.special import expit
 
+from .activation_rules import ACTIVATION_RULES
 from .operation import Operation, apply, unbroadcast
 
 __all__ = [
@@ -74,44 +75,36 @@ class Cos(Operation):
         return (-grad * np.sin(self.a),)
 
 
-class Tanh(Operation):
+class Activation(Operation):
+    """An activation of :data:`ACTIVATION_RULES`, its derivative taken from its output."""
+
     __slots__ = ("out",)
-    label = "tanh"
 
     def forward(self, a):
-        self.out = np.tanh(a)
+        self.out = self.function(a)
         return self.out
 
     def backward(self, grad, needs):
-        out = self.out
-        return (grad * (1 - out * out),)
+        return (self.derivative(grad, self.out),)
 
 
-class Sigmoid(Operation):
-    __slots__ = ("out",)
-    label = "sigmoid"
+def _activation(name, label):
+    function, derivative = ACTIVATION_RULES[name]
+    return type(
+        label.capitalize(),
+        (Activation,),
+        {
+            "__slots__": (),
+            "label": label,
+            "function": staticmethod(function),
+            "derivative": staticmethod(derivative),
+        },
+    )
 
-    def forward(self, a):
-        # expit never overflows: 1 / (1 + exp(-a)) for large negative a would.
-        self.out = expit(a)
-        return self.out
 
-    def backward(self, grad, needs):
-        out = self.out
-        return (grad * out * (1 - out),)
-
-
-class Relu(Operation):
-    __slots__ = ("out",)
-    label = "relu"
-
-    def forward(self, a):
-        self.out = np.maximum(a, 0)
-        return self.out
-
-    def backward(self, grad, needs):
-        # relu'(0) = 0, as scikit-learn's MLP takes it.
-        return (grad * (self.out > 0),)
+Tanh = _activation("tanh", "tanh")
+Sigmoid = _activation("logistic", "sigmoid")
+Relu = _activation("relu", "relu")
 
 
 class Abs(Operation):

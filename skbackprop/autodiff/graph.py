@@ -4,6 +4,11 @@ The lecture's algorithm: visit the nodes in topological order to compute values,
 reverse topological order to compute derivatives, each node incrementing the derivative of
 each of its inputs (Backward Computation, Version B). A value used on two paths therefore
 receives the sum of both contributions.
+
+A Graph may also be told that its parameter leaves are views of one flat buffer (every
+weight and bias of a network in one array, as the optimizers want them). It then fills a
+flat gradient buffer of the same layout itself: leaves viewing the same memory are the same
+parameters, so their gradients add up, exactly as the two paths to one value do.
 """
 
 import numpy as np
@@ -46,6 +51,16 @@ class Graph:
     ----------
     output : Tensor
         The node to evaluate and differentiate, usually the scalar loss.
+    parameters : ndarray of shape (n_parameters,), optional
+        A flat buffer that some differentiable leaves are views of (a network's weights
+        and biases). Leaves may overlap (one Tensor over every weight for a penalty, and
+        one per layer): they are the same parameters.
+    gradient : ndarray like ``parameters``, optional
+        Required with ``parameters``. Every :meth:`backward` fills it with
+        ``d output / d parameters``: the sum of the gradients of all the leaves viewing
+        each element (0 where none does), and each such leaf's ``.grad`` is then its view
+        of this buffer. Layers whose parameters feed nothing else write their gradients
+        straight into it, with no copy.
 
     Attributes
     ----------
@@ -69,15 +84,28 @@ class Graph:
     >>> graph.backward()
     >>> w.grad
     array([5., 6.])
+
+    Two leaves over one flat buffer are the same parameters; their gradients add up:
+
+    >>> flat, flat_grad = np.array([1.0, 2.0, 3.0]), np.zeros(3)
+    >>> head = Tensor(flat[:2], requires_grad=True)
+    >>> every = Tensor(flat, requires_grad=True)
+    >>> loss = (head * head).sum() + every.sum()
+    >>> Graph(loss, parameters=flat, gradient=flat_grad).backward()
+    >>> flat_grad
+    array([3., 5., 1.])
     """
 
-    def __init__(self, output):
+    def __init__(self, output, parameters=None, gradient=None):
         self.output = output
         self.order = topological_order(output)
         self._computed = [node for node in self.order if node.op is not None]
         self._differentiated = [node for node in self.order if node.requires_grad]
         self._reverse = [node for node in reversed(self._differentiated) if node.op is not None]
-        self._release_shared_grad_buffers()
+        self.gradient = gradient
+        self._written, self._added, self._zero_first = [], [], False
+        if parameters is not None:
+            self._plan_flat_gradient(parameters, gradient)
         self._unit_seed = None
         # What each replay looks up, looked up once: a small network's step is a few
         # dozen microseconds, and attribute lookups per node and pass are part of them.
@@ -86,36 +114,64 @@ class Graph:
             (node, node.op.backward, node.needs, node.parents) for node in self._reverse
         ]
 
-    def _release_shared_grad_buffers(self):
-        """Keep ``grad_out`` buffers only where each serves one parameter of one layer.
+    def _plan_flat_gradient(self, parameters, gradient):
+        """Decide, once, how each leaf's gradient reaches the flat gradient buffer.
 
-        A layer given ``grad_out`` writes its parameters' gradients into those arrays. A
-        parameter that feeds several nodes receives several contributions, which Version B
-        sums; written into one buffer, each would overwrite the last. Two layers given
-        overlapping buffers would overwrite each other's gradients. Such layers compute
-        fresh arrays instead (a sum is then a new array too).
+        A leaf that is the W or b of exactly one layer (:func:`dense`, :func:`affine`) and
+        overlaps no other such leaf gets its view of ``gradient`` as the layer's output
+        buffer: written in place, no copy. Every other leaf over the buffer is added into
+        its view after the backward pass, which is where the gradients of leaves sharing
+        memory sum. Elements no written leaf covers are zeroed first, when there are any.
         """
+        if gradient is None or gradient.shape != parameters.shape or parameters.ndim != 1:
+            raise ValueError(
+                "Graph needs gradient= with parameters=: a flat array of the parameters' "
+                f"shape {getattr(parameters, 'shape', None)}; got "
+                f"{getattr(gradient, 'shape', None)}."
+            )
         consumers = {}
         for node in self._computed:
-            for parent in node.parents:
-                consumers[id(parent)] = consumers.get(id(parent), 0) + 1
-        buffered = [node for node in self._computed if getattr(node.op, "grad_out", None)]
-        release = {
-            id(node)
-            for node in buffered
-            if any(consumers[id(parent)] > 1 for parent in node.parents[1:])
-        }
-        for i, first in enumerate(buffered):
-            for second in buffered[i + 1 :]:
-                if any(
-                    np.may_share_memory(a, b)
-                    for a in first.op.grad_out
-                    for b in second.op.grad_out
-                ):
-                    release.update((id(first), id(second)))
-        for node in buffered:
-            if id(node) in release:
-                node.op.grad_out = None
+            for position, parent in enumerate(node.parents):
+                consumers.setdefault(id(parent), []).append((node, position))
+        covered = np.zeros(parameters.size, dtype=bool)
+        leaves = [n for n in self._differentiated if n.op is None]
+        added = []
+        for leaf in leaves:
+            where = _flat_slice(leaf.value, parameters)
+            if where is None:
+                continue  # not a view of the buffer: its .grad is all there is
+            view = gradient[where].reshape(leaf.value.shape)
+            uses = consumers.get(id(leaf), [])
+            if len(uses) == 1 and not covered[where].any():
+                node, position = uses[0]
+                buffered = getattr(node.op, "buffered_parents", ())
+                if position in buffered:
+                    outs = list(node.op.grad_out or (None,) * len(buffered))
+                    outs[buffered.index(position)] = view
+                    node.op.grad_out = tuple(outs)
+                    covered[where] = True
+                    self._written.append((leaf, view))
+                    continue
+            added.append((leaf, view, where))
+        self._zero_first = any(not covered[where].all() for _, _, where in added)
+        self._added = [(leaf, view) for leaf, view, _ in added]
+
+    def _gather_flat_gradient(self):
+        """Complete the flat gradient after the backward pass; each leaf's ``.grad`` is
+        then its view of it."""
+        for leaf, view in self._written:
+            grad = leaf.grad
+            if grad is not view:
+                # Not written in place (a sparse batch, mixed dtypes, no gradient at all).
+                if grad is None:
+                    view.fill(0)
+                else:
+                    view[...] = grad
+                leaf.grad = view
+        for leaf, view in self._added:
+            if leaf.grad is not None:
+                view += leaf.grad
+            leaf.grad = view
 
     def forward(self):
         """Recompute every node's value from the leaves; return the output's value."""
@@ -159,6 +215,8 @@ class Graph:
             )
         for node in self._differentiated:
             node.grad = None
+        if self._zero_first:
+            self.gradient.fill(0)
         output.grad = grad
         for node, backward, needs, parents in self._backward_steps:
             upstream = node.grad
@@ -172,3 +230,20 @@ class Graph:
                 else:
                     # A new array, never +=: gradients may share memory with each other.
                     parent.grad = parent.grad + g
+        if self._written or self._added:
+            self._gather_flat_gradient()
+
+
+def _flat_slice(value, parameters):
+    """The slice of the 1-D ``parameters`` that ``value`` is a contiguous view of, or None."""
+    if not isinstance(value, np.ndarray) or value.dtype != parameters.dtype:
+        return None
+    if not np.shares_memory(value, parameters) or not value.flags.c_contiguous:
+        return None
+    offset, remainder = divmod(
+        value.__array_interface__["data"][0] - parameters.__array_interface__["data"][0],
+        parameters.itemsize,
+    )
+    if remainder or offset < 0 or offset + value.size > parameters.size:
+        return None
+    return slice(offset, offset + value.size)

@@ -8,7 +8,7 @@ is the seeds' layer rule: ``dL/dW = x^T delta``, ``dL/db = sum of delta over the
 
 import numpy as np
 
-from .dense import check_grad_out, parameter_gradients
+from .dense import parameter_gradients
 from .operation import Operation, apply, unbroadcast
 
 __all__ = ["affine", "matmul", "reshape", "transpose"]
@@ -75,8 +75,11 @@ class Affine(Operation):
     __slots__ = ("W", "b_shape", "grad_out", "ones", "x")
     label = "affine"
 
-    def __init__(self, grad_out=None):
-        self.grad_out = grad_out
+    # Which parents a Graph may hand a buffer for (W and b): see parameter_gradients.
+    buffered_parents = (1, 2)
+
+    def __init__(self):
+        self.grad_out = None
         self.ones = None
 
     def forward(self, x, W, b):
@@ -139,14 +142,13 @@ def matmul(a, b):
     return apply(MatMul(), a, b)
 
 
-def affine(x, W, b, *, grad_out=None):
+def affine(x, W, b):
     """The fused layer map ``x @ W + b`` for a batch ``x`` of shape (n, k).
 
     ``W`` has shape (k, m) and ``b`` shape (m,). ``x`` may be a scipy sparse matrix (a
     constant). One node instead of two: one temporary less and one Python call less per
-    layer and minibatch. ``grad_out``, optional arrays of the shapes of ``W`` and ``b``,
-    receive the parameters' gradients on every backward pass, as in
-    :func:`~skbackprop.autodiff.dense`.
+    layer and minibatch. Like :func:`~skbackprop.autodiff.dense`, it writes ``W``'s and
+    ``b``'s gradients into a flat gradient buffer when a Graph hands it views of one.
 
     Examples
     --------
@@ -162,12 +164,7 @@ def affine(x, W, b, *, grad_out=None):
     >>> W.grad.ravel(), b.grad
     (array([1., 2.]), array([1.]))
     """
-    from .tensor import as_tensor
-
-    if grad_out is not None:
-        W, b = as_tensor(W), as_tensor(b)
-        check_grad_out(grad_out, W, b)
-    return apply(Affine(grad_out), x, W, b)
+    return apply(Affine(), x, W, b)
 
 
 def transpose(a, axes=None):

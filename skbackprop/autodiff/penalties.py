@@ -10,7 +10,7 @@ import numpy as np
 
 from .operation import Operation, apply
 
-__all__ = ["l1_penalty", "l2_penalty"]
+__all__ = ["l1_min_norm_subgradient", "l1_penalty", "l2_penalty"]
 
 
 class L2Penalty(Operation):
@@ -36,6 +36,11 @@ class L2Penalty(Operation):
         return tuple(w * factor if n else None for w, n in zip(self.weights, needs))
 
 
+def _l1_subgradient(w, factor):
+    """The L1 term's subgradient ``factor * sign(w)``, with 0 at ``w = 0``."""
+    return np.sign(w) * factor
+
+
 class L1Penalty(Operation):
     __slots__ = ("scale", "weights")
     label = "l1_penalty"
@@ -52,7 +57,9 @@ class L1Penalty(Operation):
         # The subgradient sign(w), with 0 at w = 0: exact zeros come from a proximal step
         # in the optimizer, not from this derivative.
         factor = self.scale * grad
-        return tuple(np.sign(w) * factor if n else None for w, n in zip(self.weights, needs))
+        return tuple(
+            _l1_subgradient(w, factor) if n else None for w, n in zip(self.weights, needs)
+        )
 
 
 def l2_penalty(*weights, scale=1.0):
@@ -81,3 +88,38 @@ def l1_penalty(*weights, scale=1.0):
     if not weights:
         raise ValueError("l1_penalty needs at least one weight Tensor.")
     return apply(L1Penalty(scale), *weights)
+
+
+def l1_min_norm_subgradient(smooth_grad, w, scale):
+    """The smallest element of ``smooth_grad + scale * d||w||_1``: 0 exactly at an optimum.
+
+    Where ``w != 0`` the L1 term is differentiable, with derivative ``scale * sign(w)``;
+    where ``w == 0`` its subdifferential is ``[-scale, scale]``, so the smallest
+    subgradient there is ``smooth_grad`` soft-thresholded by ``scale``. This is the
+    convergence measure of an L1-penalized fit (its ``gradient_norms_``), where the
+    subgradient :func:`l1_penalty` backpropagates (0 at 0) would not vanish.
+
+    Parameters
+    ----------
+    smooth_grad : ndarray
+        The gradient of the rest of the cost with respect to ``w`` (the engine's).
+    w : ndarray
+        The weights, same shape.
+    scale : float
+        The L1 strength; 0 returns ``smooth_grad`` itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import l1_min_norm_subgradient
+    >>> l1_min_norm_subgradient(np.array([0.5, 0.5, -2.0]), np.array([1.0, 0.0, 0.0]), 1.0)
+    array([ 1.5,  0. , -1. ])
+    """
+    if scale == 0:
+        return smooth_grad
+    g = smooth_grad + _l1_subgradient(w, scale)
+    zero = w == 0
+    # Soft thresholding of smooth_grad by scale, the projection onto [-scale, scale].
+    at_zero = smooth_grad[zero]
+    g[zero] = np.sign(at_zero) * np.maximum(np.abs(at_zero) - scale, 0.0)
+    return g

@@ -1,28 +1,20 @@
 """LogisticBackprop: scikit-learn's logistic regression, trained by backpropagation."""
 
-import copy
 from numbers import Integral, Real
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..optim import SGD, Adam, AdaptiveSchedule, RMSProp, minimize_lbfgs, soft_threshold
-from ._logistic_objective import LogisticObjective, min_norm_subgradient
+from ..training import SOLVERS
+from ..utils import rollback_on_error
+from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
 
 __all__ = ["LogisticBackprop"]
-
-STOCHASTIC_SOLVERS = ("sgd", "rmsprop", "adam")
-# L-BFGS keeps 20 curvature pairs (scipy's default is 10). Each function evaluation is a
-# pass over X, while a pair costs 2 vectors of n_params; on logistic losses the longer
-# memory saves about a quarter of the evaluations.
-LBFGS_MEMORY = 20
 
 
 class LogisticBackprop(ClassifierMixin, BaseEstimator):
@@ -35,9 +27,11 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
 
     with ``s_i`` the sample weight times the class weight, the intercept not penalized,
     a sigmoid and one coefficient row for two classes, a softmax and one row per class for
-    more. It is built once as an autodiff graph (``affine`` then the fused
-    ``sigmoid_binary_cross_entropy`` or ``softmax_cross_entropy``, plus ``l2_penalty``) and
-    replayed for every gradient, divided by ``C * sum_i s_i`` (the same minimizer).
+    more. The model is a network with no hidden layer: its objective is
+    :class:`~skbackprop.nn.MinibatchObjective`'s graph (``affine`` then the fused
+    ``sigmoid_binary_cross_entropy`` or ``softmax_cross_entropy``, plus ``l2_penalty``),
+    built once and replayed for every gradient, divided by ``C * sum_i s_i`` (the same
+    minimizer), and it trains through :mod:`skbackprop.training` as the MLPs do.
 
     With the default ``solver='lbfgs'`` it converges to scikit-learn's coefficients. For
     L1 and elastic net (``l1_ratio > 0``) L-BFGS-B runs over the split
@@ -66,7 +60,8 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         and elastic net). 'sgd' (Nesterov momentum 0.9), 'rmsprop' and 'adam' run minibatch
         epochs with :mod:`skbackprop.optim`'s optimizers; the learning rate is divided by 5
         when the epoch loss stops improving by ``tol`` for two epochs, and training stops
-        when it falls below 1e-6.
+        when it falls below 1e-6 (a ConvergenceWarning when ``max_iter`` epochs end
+        first).
     learning_rate_init : float, default=0.01
         Initial learning rate of the minibatch solvers (and of ``partial_fit``).
     batch_size : int or 'auto', default='auto'
@@ -96,7 +91,8 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         Number of L-BFGS iterations or epochs, as scikit-learn's ``n_iter_``.
     loss_curve_ : list of float
         The objective ``J`` (the loss above divided by ``C * sum_i s_i``) after each
-        iteration; for the minibatch solvers, each epoch's average minibatch objective.
+        iteration; for the minibatch solvers, each epoch's average minibatch objective
+        (weighted by the minibatches' numbers of rows).
     gradient_norms_ : list of float
         The Euclidean norm of the gradient of ``J`` with respect to ``coef_`` and
         ``intercept_`` after each iteration (L-BFGS) or epoch (the minibatch solvers:
@@ -135,7 +131,7 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "solver": [StrOptions({"lbfgs", *STOCHASTIC_SOLVERS})],
+        "solver": [StrOptions(set(SOLVERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -193,6 +189,10 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         self : LogisticBackprop
             The fitted estimator.
         """
+        with rollback_on_error(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=True
         )
@@ -204,15 +204,14 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
                 f"data contains only one class: {classes[0]!r}. Pass data with two or more "
                 "classes."
             )
-        weights = self._sample_weight(X, y, classes, sample_weight)
-        Y = _targets(y_encoded, classes.size)
+        weights = sample_weights(self, X, y, classes, sample_weight)
+        Y = targets(y_encoded, classes.size)
         warm = self.warm_start and self._warm_start_matches(classes, X.shape[1])
-        if self.solver == "lbfgs":
-            state = self._fit_lbfgs(X, Y, weights, warm)
-        else:
-            state = self._fit_stochastic(X, Y, weights, warm, classes)
         self.classes_ = classes
-        self._set_state(state)
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, weights, warm)
+        else:
+            self._fit_stochastic(X, Y, weights, warm)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -240,6 +239,10 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         self : LogisticBackprop
             The updated estimator.
         """
+        with rollback_on_error(self):
+            return self._partial_fit(X, y, classes, sample_weight)
+
+    def _partial_fit(self, X, y, classes, sample_weight):
         first_call = not hasattr(self, "classes_")
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=first_call
@@ -259,13 +262,10 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
                 "partial_fit. Pass class weights as a dict, or call fit."
             )
         y_encoded = np.searchsorted(all_classes, y)
-        weights = self._sample_weight(X, y, all_classes, sample_weight)
-        Y = _targets(y_encoded, all_classes.size)
-        state = self._fit_stochastic(
-            X, Y, weights, warm=not first_call, classes=all_classes, incremental=True
-        )
+        weights = sample_weights(self, X, y, all_classes, sample_weight)
+        Y = targets(y_encoded, all_classes.size)
         self.classes_ = all_classes
-        self._set_state(state)
+        self._fit_stochastic(X, Y, weights, warm=not first_call, incremental=True)
         return self
 
     def _partial_fit_classes(self, classes, first_call):
@@ -290,33 +290,6 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             )
         return self.classes_
 
-    def _sample_weight(self, X, y, classes, sample_weight):
-        """Sample times class weights, or None when every weight is 1."""
-        if sample_weight is None and self.class_weight is None:
-            return None
-        weights = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        if self.class_weight is not None:
-            per_class = compute_class_weight(
-                self.class_weight, classes=classes, y=y, sample_weight=sample_weight
-            )
-            weights = weights * per_class[np.searchsorted(classes, y)]
-        if not weights.sum() > 0:
-            raise ValueError(
-                "The sample weights (times the class weights) sum to 0, so there is nothing "
-                "to fit. Give some samples a positive weight."
-            )
-        return weights
-
-    def _penalty_scales(self, weights, n_samples):
-        """``(l2_scale, l1_scale)``: the penalty of ``J``, divided by ``C * sum_i s_i``."""
-        if np.isinf(self.C):
-            return 0.0, 0.0
-        total = float(weights.sum()) if weights is not None else float(n_samples)
-        strength = 1.0 / (self.C * total)
-        return (1.0 - self.l1_ratio) * strength, self.l1_ratio * strength
-
     def _warm_start_matches(self, classes, n_features):
         return (
             hasattr(self, "coef_")
@@ -324,142 +297,23 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             and self.coef_.shape[1] == n_features
         )
 
-    def _initial_weights(self):
-        """The current model as (W, intercept) in the objective's layout."""
-        return self.coef_.T, self.intercept_
-
-    # ------------------------------------------------------------------ L-BFGS
     def _fit_lbfgs(self, X, Y, weights, warm):
-        l2_scale, l1_scale = self._penalty_scales(weights, X.shape[0])
-        objective = LogisticObjective(
-            X,
-            Y,
-            weights,
-            fit_intercept=self.fit_intercept,
-            l2_scale=l2_scale,
-            l1_scale=l1_scale,
-            split_l1=True,
+        self._publish(*fit_lbfgs(self, X, Y, weights, warm))
+
+    def _fit_stochastic(self, X, Y, weights, warm, incremental=False):
+        params, n_iter, history, self._optimizer = fit_minibatch(
+            self, X, Y, weights, warm, incremental
         )
-        if warm:
-            objective.set_weights(*self._initial_weights())
-        loss_curve, gradient_norms = [], []
-        last_x = np.empty_like(objective.params)
-
-        def fun(x):
-            last_x[...] = x
-            return objective(x)
-
-        def record(intermediate_result):
-            # L-BFGS-B's last evaluation is normally at the accepted iterate already.
-            if not np.array_equal(intermediate_result.x, last_x):
-                fun(intermediate_result.x)
-            loss_curve.append(float(intermediate_result.fun))
-            gradient_norms.append(objective.subgradient_norm(l1_scale))
-
-        result, n_iter = minimize_lbfgs(
-            fun,
-            objective.params.copy(),
-            max_iter=self.max_iter,
-            tol=self.tol,
-            max_corrections=LBFGS_MEMORY,
-            bounds=objective.bounds(),
-            callback=record,
-            verbose=self.verbose,
-        )
-        objective.params[...] = result.x
-        return _FitResult(objective, n_iter, loss_curve, gradient_norms)
-
-    # ------------------------------------------------------------------ minibatches
-    def _make_optimizer(self, params, solver):
-        lr = self.learning_rate_init
-        if solver == "sgd":
-            return SGD(params, learning_rate=lr, momentum=0.9, nesterov=True)
-        if solver == "rmsprop":
-            return RMSProp(params, learning_rate=lr)
-        return Adam(params, learning_rate=lr)
-
-    def _fit_stochastic(self, X, Y, weights, warm, classes, incremental=False):
-        n_samples = X.shape[0]
-        solver = self.solver if self.solver in STOCHASTIC_SOLVERS else "adam"
-        l2_scale, l1_scale = self._penalty_scales(weights, n_samples)
-        n_outputs = Y.shape[1]
-        n_params = (X.shape[1] + self.fit_intercept) * n_outputs
-        previous = getattr(self, "_optimizer", None) if incremental and warm else None
-        if previous is not None and previous.params.size == n_params:
-            # Continue with the optimizer's state, on a copy: a failed call changes nothing.
-            optimizer = copy.deepcopy(previous)
-        else:
-            optimizer = None
-        objective = LogisticObjective(
-            X[:1],
-            Y[:1],
-            None if weights is None else weights[:1],
-            fit_intercept=self.fit_intercept,
-            l2_scale=l2_scale,
-            params=None if optimizer is None else optimizer.params,
-        )
-        if optimizer is None:
-            if warm:
-                objective.set_weights(*self._initial_weights())
-            optimizer = self._make_optimizer(objective.params, solver)
-        rng = check_random_state(self.random_state)
-        batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
-        batches = _Minibatches(X, Y, weights, min(batch_size, n_samples), rng)
-        schedule = AdaptiveSchedule(self.learning_rate_init, patience=2, tol=self.tol)
-        loss_curve, gradient_norms = [], []
-        n_epochs = 1 if incremental else self.max_iter
-        epoch = 0
-        for epoch in range(1, n_epochs + 1):
-            loss, gradient_norm = self._epoch(objective, optimizer, batches, l1_scale, solver)
-            loss_curve.append(loss)
-            gradient_norms.append(gradient_norm)
-            if self.verbose:
-                print(f"Epoch {epoch}, loss = {loss:.8f}")
-            if not incremental:
-                if schedule.observe(loss):
-                    break
-                schedule.apply(optimizer)
-        return _FitResult(objective, epoch, loss_curve, gradient_norms, optimizer)
-
-    def _epoch(self, objective, optimizer, batches, l1_scale, solver):
-        """One pass over shuffled minibatches; the epoch's loss and mean gradient norm."""
-        n_weights = objective.n_weights
-        W = objective.params[:n_weights]
-        grad_sum = np.zeros_like(objective.params)
-        loss_sum = weight_sum = 0.0
-        # Overflow is detected below from the loss, with a message that says what to do.
-        with np.errstate(over="ignore", invalid="ignore"):
-            for X, Y, weights, share in batches:
-                objective.set_data(X, Y, weights)
-                loss, grad = objective.evaluate()
-                optimizer.step(grad)
-                if not (np.isfinite(loss) and np.isfinite(W).all()):
-                    raise ValueError(
-                        f"The {solver} solver diverged (the loss became {loss}). Lower "
-                        "learning_rate_init, or scale the features (e.g. StandardScaler)."
-                    )
-                if l1_scale > 0:
-                    # The proximal step of the L1 term, by each coordinate's own step size.
-                    step = optimizer.step_sizes()
-                    step = step[:n_weights] if np.ndim(step) else step
-                    soft_threshold(W, step * l1_scale, out=W)
-                loss_sum += loss * share
-                weight_sum += share
-                grad_sum += grad * share
-        grad_sum /= weight_sum
-        grad_sum[:n_weights] = min_norm_subgradient(grad_sum[:n_weights], W, l1_scale)
-        return loss_sum / weight_sum, float(np.linalg.norm(grad_sum))
+        self._publish(params, n_iter, history)
 
     # ------------------------------------------------------------------ fitted state
-    def _set_state(self, result):
-        """Publish a finished fit: nothing on ``self`` changes before this point."""
-        objective = result.objective
-        self.coef_ = np.ascontiguousarray(objective.weights().T)
-        self.intercept_ = objective.intercept.value.copy()
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.loss_curve_ = result.loss_curve
-        self.gradient_norms_ = result.gradient_norms
-        self._optimizer = result.optimizer
+    def _publish(self, params, n_iter, history):
+        """Set the fitted attributes from a finished training."""
+        self.coef_ = np.ascontiguousarray(params.coef_values()[0].T)
+        self.intercept_ = params.intercepts[0].copy()
+        self.n_iter_ = np.array([n_iter], dtype=np.int32)
+        self.loss_curve_ = history.loss_curve
+        self.gradient_norms_ = history.gradient_norms
 
     # ------------------------------------------------------------------ prediction
     def decision_function(self, X):
@@ -539,43 +393,3 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-class _FitResult(NamedTuple):
-    """What a solver hands back, published on the estimator only once the fit succeeded."""
-
-    objective: LogisticObjective
-    n_iter: int
-    loss_curve: list
-    gradient_norms: list
-    optimizer: object = None
-
-
-class _Minibatches:
-    """Shuffled minibatches of (X, Y, sample_weight, total weight), one epoch per iteration."""
-
-    def __init__(self, X, Y, weights, batch_size, rng):
-        self.X, self.Y, self.weights = X, Y, weights
-        self.batch_size, self.rng = batch_size, rng
-
-    def __iter__(self):
-        n_samples = self.X.shape[0]
-        order = self.rng.permutation(n_samples)
-        for start in range(0, n_samples, self.batch_size):
-            rows = order[start : start + self.batch_size]
-            if self.weights is None:
-                yield self.X[rows], self.Y[rows], None, float(rows.size)
-                continue
-            weights = self.weights[rows]
-            share = float(weights.sum())
-            if share > 0:  # a batch of zero weight carries no gradient
-                yield self.X[rows], self.Y[rows], weights, share
-
-
-def _targets(y_encoded, n_classes):
-    """0/1 targets: one column for two classes, one-hot rows for more."""
-    if n_classes == 2:
-        return y_encoded.astype(np.float64).reshape(-1, 1)
-    Y = np.zeros((y_encoded.size, n_classes))
-    Y[np.arange(y_encoded.size), y_encoded] = 1.0
-    return Y

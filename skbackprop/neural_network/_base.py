@@ -1,14 +1,13 @@
 """What MLPRegressor and MLPClassifier share: parameters, validation, fit and predict.
 
-The parts of a fit live in their own files: the minibatch loop in ``_stochastic.py``, the
-L-BFGS driver in ``_lbfgs.py``, the network pieces in :mod:`skbackprop.nn`. This class
-holds scikit-learn's public surface (constructor parameters and their constraints, fitted
-attributes, ``warm_start`` and ``partial_fit`` semantics) and assembles those parts.
+The parts of a fit live elsewhere: the training loops in :mod:`skbackprop.training`, the
+network pieces in :mod:`skbackprop.nn`. This class holds scikit-learn's public surface
+(constructor parameters and their constraints, fitted attributes, ``warm_start`` and
+``partial_fit`` semantics) and translates it for the trainer.
 """
 
 import itertools
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -20,19 +19,32 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ..nn import HIDDEN_ACTIVATIONS, LOSSES, FlatParameters, glorot_uniform, predict_output
-from ._lbfgs import LBFGSTrainingMixin
-from ._stochastic import STOCHASTIC_SOLVERS, StochasticTrainingMixin
+from ..optim import Plateau
+from ..training import (
+    SOLVERS,
+    STOCHASTIC_SOLVERS,
+    EarlyStopping,
+    LayerGradientNorms,
+    MinibatchTrainer,
+    SolverSettings,
+    TrainingHistory,
+    make_optimizer,
+    make_schedule,
+    train_lbfgs,
+    validation_split,
+)
+from ..utils import rollback_on_error
 
 __all__ = ["BaseMultilayerPerceptron"]
 
 
-class BaseMultilayerPerceptron(StochasticTrainingMixin, LBFGSTrainingMixin, BaseEstimator, ABC):
+class BaseMultilayerPerceptron(BaseEstimator, ABC):
     """Base class of the MLP estimators; use MLPRegressor or MLPClassifier."""
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam", "rmsprop"})],
+        "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -130,22 +142,15 @@ class BaseMultilayerPerceptron(StochasticTrainingMixin, LBFGSTrainingMixin, Base
     def _score(self, X, y, sample_weight=None):
         """The validation score used by early stopping (no input validation)."""
 
+    def _stratify(self, Y):
+        """Labels to stratify the validation split by; None for regressors."""
+        return None
+
+    def _validation_targets(self, Y_val):
+        """Targets in the form ``score`` expects (classes for a classifier)."""
+        return Y_val
+
     # ------------------------------------------------------------------ fitting
-    @contextmanager
-    def _transaction(self):
-        """Leave the estimator as it was if the block raises.
-
-        Validation runs before anything is trained, but it already sets attributes such
-        as ``n_features_in_``; restoring the attribute dictionary undoes those.
-        """
-        saved = dict(self.__dict__)
-        try:
-            yield
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
         if not hasattr(sizes, "__iter__"):
@@ -159,9 +164,9 @@ class BaseMultilayerPerceptron(StochasticTrainingMixin, LBFGSTrainingMixin, Base
         return [int(n) for n in sizes]
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        with self._transaction(), np.errstate(all="ignore"):
+        with rollback_on_error(self), np.errstate(all="ignore"):
             # Overflow during a diverging step is detected and reported after each epoch
-            # (see _stochastic.py), so numpy's floating-point warnings are silenced here.
+            # (by the trainer), so numpy's floating-point warnings are silenced here.
             self._fit_checked(X, y, sample_weight, incremental)
         return self
 
@@ -243,6 +248,147 @@ class BaseMultilayerPerceptron(StochasticTrainingMixin, LBFGSTrainingMixin, Base
                 self.best_loss_ = np.inf
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
+
+    # ------------------------------------------------------------------ training
+    def _solver_settings(self):
+        """The trainer's view of the solver parameters.
+
+        Adam keeps its constant base rate (its bias correction is its own schedule), as
+        in scikit-learn; 'rmsprop' follows ``learning_rate`` like 'sgd', and its decay of
+        the squared-gradient average is ``beta_2``.
+        """
+        return SolverSettings(
+            solver=self.solver,
+            learning_rate_init=self.learning_rate_init,
+            learning_rate="constant" if self.solver == "adam" else self.learning_rate,
+            power_t=self.power_t,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            rmsprop_decay=self.beta_2,
+        )
+
+    def _objective_options(self, dropout=0.0):
+        l1_alpha = self.alpha * self.l1_ratio
+        return {
+            "loss": self._loss_name(),
+            "activation": self.activation,
+            "alpha": self.alpha - l1_alpha,
+            "dropout": dropout,
+        }
+
+    def _fit_lbfgs(self, X, Y, sample_weight, layer_units):
+        params = self._flat_parameters(layer_units, Y.dtype)
+        # No proximal step here: the L1 term enters with its subgradient.
+        objective, self.n_iter_ = train_lbfgs(
+            params,
+            X,
+            Y,
+            sample_weight,
+            objective_options=self._objective_options(),
+            l1_alpha=self.alpha * self.l1_ratio,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
+        self.loss_ = objective.reported_loss()
+
+    def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental):
+        if self.early_stopping and incremental:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; set early_stopping=False "
+                "or call fit."
+            )
+        settings = self._solver_settings()
+        if incremental and hasattr(self, "_optimizer"):
+            # Continue where the last call stopped: same optimizer state, same buffer.
+            params = self._flat_parameters(layer_units, Y.dtype, values=self._optimizer.params)
+        else:
+            params = self._flat_parameters(layer_units, Y.dtype)
+            self._optimizer = make_optimizer(settings, params.values)
+            self._schedule = make_schedule(settings)
+
+        early_stopping = None
+        if self.early_stopping:
+            X, Y, sample_weight, X_val, Y_val, sw_val = validation_split(
+                X,
+                Y,
+                sample_weight,
+                fraction=self.validation_fraction,
+                random_state=self._random_state,
+                stratify=self._stratify(Y),
+            )
+            if self.validation_scores_ is None:
+                # Warm start from a fit without early stopping: start its bookkeeping.
+                self.validation_scores_, self.best_validation_score_ = [], -np.inf
+                self.best_loss_ = None
+            if self._best_parameters is None:
+                self._best_parameters = params.values.copy()
+            early_stopping = EarlyStopping(
+                self._score,
+                X_val,
+                self._validation_targets(Y_val),
+                sw_val,
+                self._best_parameters,
+            )
+            plateau = Plateau(
+                self.tol, "max", self.best_validation_score_, self._no_improvement_count
+            )
+        else:
+            plateau = Plateau(self.tol, "min", self.best_loss_, self._no_improvement_count)
+        history = TrainingHistory(
+            n_iter=0,  # epochs of this call, as scikit-learn counts them
+            t=self.t_,
+            loss=getattr(self, "loss_", None),
+            loss_curve=self.loss_curve_,
+            gradient_norms=list(self.gradient_norms_),
+            plateau=plateau,
+            validation_scores=self.validation_scores_,
+        )
+        trainer = MinibatchTrainer(
+            settings,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            l1_alpha=self.alpha * self.l1_ratio,
+            verbose=self.verbose,
+        )
+        try:
+            self._optimizer = trainer.fit(
+                params,
+                X,
+                Y,
+                sample_weight,
+                objective_options=self._objective_options(self.dropout),
+                optimizer=self._optimizer,
+                schedule=self._schedule,
+                history=history,
+                gradient_norms=LayerGradientNorms(params),
+                random_state=self._random_state,
+                incremental=incremental,
+                early_stopping=early_stopping,
+            )
+        finally:
+            self._publish(history, early_stopping, len(layer_units) - 1)
+
+    def _publish(self, history, early_stopping, n_layers):
+        """Set the fitted attributes from the trainer's history."""
+        self.n_iter_ = history.n_iter
+        self.t_ = history.t
+        self.loss_ = np.nan if history.loss is None else history.loss
+        self.loss_curve_ = history.loss_curve
+        self.gradient_norms_ = np.array(history.gradient_norms).reshape(-1, n_layers)
+        self._no_improvement_count = history.plateau.n_bad
+        if early_stopping is not None:
+            self.best_validation_score_ = history.plateau.best
+            self._best_parameters = early_stopping.best_parameters
+        else:
+            self.best_loss_ = history.plateau.best
 
     def _flat_parameters(self, layer_units, dtype, values=None):
         """Put the current ``coefs_``/``intercepts_`` into one flat buffer.

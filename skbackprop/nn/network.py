@@ -14,7 +14,7 @@ from .activations import OUTPUT_ACTIVATIONS
 __all__ = ["forward", "predict_output"]
 
 
-def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None, grad_out=None):
+def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None):
     """Build the nodes from the input ``x`` to the output layer's pre-activation.
 
     Parameters
@@ -27,23 +27,18 @@ def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None, 
         The hidden activation.
     dropout_masks : list of Tensor, optional
         One per hidden layer; the hidden activation is multiplied by it.
-    grad_out : list of (ndarray, ndarray), optional
-        Per layer, the arrays that receive ``dL/dW`` and ``dL/db`` on every backward
-        pass (views into a flat gradient buffer); see :func:`~skbackprop.autodiff.dense`.
 
     Returns
     -------
     z : Tensor
         The output layer's pre-activation, shape (n_samples, n_outputs).
     """
-    if grad_out is None:
-        grad_out = [None] * len(coef_tensors)
     a = x
     for layer, (W, b) in enumerate(zip(coef_tensors[:-1], intercept_tensors[:-1])):
-        a = dense(a, W, b, activation, grad_out=grad_out[layer])
+        a = dense(a, W, b, activation)
         if dropout_masks is not None:
             a = a * dropout_masks[layer]
-    return affine(a, coef_tensors[-1], intercept_tensors[-1], grad_out=grad_out[-1])
+    return affine(a, coef_tensors[-1], intercept_tensors[-1])
 
 
 def predict_output(X, coefs, intercepts, activation, out_activation):

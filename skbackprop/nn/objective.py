@@ -2,15 +2,20 @@
 
 The graph from the input batch to the cost is built when training starts, for a fixed
 number of rows. Each minibatch is then gathered into the input leaves' preallocated buffers
-and the :class:`~skbackprop.autodiff.Graph` is replayed: no node is created per step. After
-the backward pass the parameters' gradients are copied into the flat gradient buffer that
-the optimizer reads.
+and the :class:`~skbackprop.autodiff.Graph` is replayed: no node is created per step. The
+Graph knows the parameters are views of one flat buffer and fills the flat gradient buffer
+that the optimizer reads.
 
-The cost is scikit-learn's: the fused data loss (weighted mean over the rows) plus
+The cost is scikit-learn's MLP's: the fused data loss (weighted mean over the rows) plus
 ``alpha / 2 * ||W||^2 / n``, where ``n`` is the batch's number of rows or, with sample
 weights, their sum. An optional L1 term ``l1_alpha * sum |W| / n`` is included when the
 optimizer cannot take a proximal step (L-BFGS); the stochastic solvers apply it as a
-soft-threshold instead, which gives exact zeros.
+soft-threshold instead, which gives exact zeros. With ``penalty_scale`` a number, the
+penalties are multiplied by it instead of divided by ``n``: scikit-learn's
+``LogisticRegression`` objective divided by ``C`` times the total sample weight is then
+the data loss plus ``alpha / 2 * ||W||^2`` with ``alpha`` already divided. Over split
+weights (``W = W_pos - W_neg >= 0`` parts) the L1 term is the linear
+``l1_alpha * (sum W_pos + sum W_neg)``, smooth for L-BFGS-B.
 """
 
 import numpy as np
@@ -48,6 +53,9 @@ class MinibatchObjective:
     dropout : float, default=0.0
         Fraction of hidden units dropped; when positive every hidden activation is
         multiplied by a mask leaf refilled by :meth:`draw_dropout`.
+    penalty_scale : 'batch' or float, default='batch'
+        'batch' divides the penalties by the batch's number of rows (or total sample
+        weight), as scikit-learn's MLP does; a float multiplies them by it.
 
     Attributes
     ----------
@@ -86,6 +94,7 @@ class MinibatchObjective:
         weighted=False,
         sparse_input=False,
         dropout=0.0,
+        penalty_scale="batch",
     ):
         dtype = params.dtype
         n_features, n_outputs = params.layer_units[0], params.layer_units[-1]
@@ -100,9 +109,12 @@ class MinibatchObjective:
         self.X = Tensor(self._X_buffer if x0 is None else x0, name="X")
         self.Y = Tensor(self._Y_buffer, name="Y")
         self.sample_weight = None
+        per_batch = penalty_scale == "batch"
         if weighted:
             self._weight_buffer = np.ones(n_rows, dtype=dtype)
             self.sample_weight = Tensor(self._weight_buffer, name="sample_weight")
+        self._inverse_total = None
+        if weighted and per_batch:
             # 1 / sum of the batch's weights: the penalty's share, refreshed per batch.
             self._inverse_total = Tensor(np.asarray(1.0 / n_rows, dtype=dtype), name="1/n")
 
@@ -121,22 +133,25 @@ class MinibatchObjective:
             params.intercept_tensors,
             activation,
             self.dropout_masks,
-            # The layers write their gradients straight into the flat gradient buffer.
-            grad_out=list(zip(params.coef_grads, params.intercept_grads)),
         )
         self.data_loss = self.loss.node(z, self.Y, self.sample_weight)
         cost = self.data_loss
         weights = params.weights_tensor
-        for strength, penalty in ((alpha, l2_penalty), (l1_alpha, l1_penalty)):
-            if strength > 0:
-                if weighted:
-                    term = penalty(weights, scale=strength) * self._inverse_total
-                else:
-                    term = penalty(weights, scale=strength / n_rows)
-                cost = cost + term
+        l1 = _split_l1_penalty(params) if params.split_weights else l1_penalty
+        for strength, penalty in ((alpha, l2_penalty), (l1_alpha, l1)):
+            if strength <= 0:
+                continue
+            if self._inverse_total is not None:
+                term = penalty(weights, scale=strength) * self._inverse_total
+            elif per_batch:
+                term = penalty(weights, scale=strength / n_rows)
+            else:
+                term = penalty(weights, scale=strength * penalty_scale)
+            cost = cost + term
         self.cost = cost
-        self._penalized = cost is not self.data_loss
-        self.graph = Graph(cost)
+        # The Graph sums the gradients of the leaves over the same parameters (the layers'
+        # weights and the penalties' vector of every weight) into params.grad.
+        self.graph = Graph(cost, parameters=params.values, gradient=params.grad)
 
     def take(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
@@ -163,7 +178,7 @@ class MinibatchObjective:
                 sample_weight, rows, axis=0, out=self._weight_buffer
             )
         total = self.sample_weight.value.sum()
-        if total > 0:
+        if total > 0 and self._inverse_total is not None:
             self._inverse_total.value = np.asarray(1.0 / total, dtype=self.params.dtype)
         return total
 
@@ -183,7 +198,6 @@ class MinibatchObjective:
         ``params.grad``. Returns the cost (a 0-d array)."""
         cost = self.graph.forward()
         self.graph.backward()
-        self.params.gather_grad(self._penalized)
         return cost
 
     def reported_loss(self):
@@ -193,3 +207,16 @@ class MinibatchObjective:
         if scale == 1.0:
             return cost
         return cost - (1.0 - scale) * float(self.data_loss.value)
+
+
+def _split_l1_penalty(params):
+    """The L1 term over split weights: ``scale * (sum W_pos + sum W_neg)``.
+
+    Linear on the bounded parts, so its gradient is ``scale`` even at 0, where L-BFGS-B
+    must see it to keep the coefficient there.
+    """
+
+    def penalty(weights, scale):
+        return scale * (params.positive.sum() + params.negative.sum())
+
+    return penalty

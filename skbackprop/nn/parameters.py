@@ -9,7 +9,14 @@ it, wrapped as autodiff Tensors without copying, so
   the gradient norms each touch one slice;
 - the flat vector is directly the ``x`` that ``scipy.optimize.minimize`` works on.
 
-A second buffer of the same layout receives the gradient after each backward pass.
+A second buffer of the same layout receives the gradient: a
+:class:`~skbackprop.autodiff.Graph` built with ``parameters=values, gradient=grad`` fills
+it, summing the gradients of the leaves that view the same parameters.
+
+Two variants serve linear models: without intercepts (the biases are zero constants,
+outside the buffer), and with the weights split into a positive and a negative part,
+``W = W_pos - W_neg`` with both bounded below by 0, where L-BFGS-B's bounds give the L1
+penalty exact zeros.
 """
 
 import itertools
@@ -33,26 +40,33 @@ class FlatParameters:
     values : ndarray of shape (n_parameters,), optional
         An existing buffer to lay the views over (e.g. the one an optimizer already owns
         when training continues); a new zeroed one by default.
+    fit_intercept : bool, default=True
+        Whether the biases are parameters; if not they are zero constants.
+    split_weights : bool, default=False
+        Store every weight as two non-negative parts, ``W = W_pos - W_neg`` (see
+        :meth:`bounds`); ``coef_tensors`` are then graph nodes computed from the parts.
 
     Attributes
     ----------
     values : ndarray of shape (n_parameters,)
-        Every weight, then every bias.
+        Every weight (or the positive parts, then the negative parts), then every bias.
     grad : ndarray of shape (n_parameters,)
-        The gradient, same layout; filled by :meth:`gather_grad`.
+        The gradient, same layout; filled by the objective's graph.
+    n_weights : int
+        The number of weights (of ``W``, not of its parts).
     weights : ndarray of shape (n_weights,)
-        The prefix of ``values`` holding the weight matrices (a view).
+        The prefix of ``values`` holding the weight matrices (a view); without
+        ``split_weights`` only.
     coefs, intercepts : list of ndarray
-        Per-layer views into ``values``.
+        Per-layer views into ``values`` (zero arrays for intercepts that are not fitted);
+        ``coefs`` is None with ``split_weights`` (see :meth:`coef_values`).
     coef_tensors, intercept_tensors : list of Tensor
-        The same views as differentiable leaves of the computation graph.
+        The layers' weights and biases as nodes of the computation graph.
     weights_tensor : Tensor
-        ``weights`` as one differentiable leaf, for the weight penalties.
+        Every weight as one vector, for the weight penalties.
     weight_slices : list of slice
-        Where each layer's weights sit in ``values`` and ``grad``.
-    coef_grads, intercept_grads : list of ndarray
-        Per-layer views into ``grad``, shaped like ``coefs`` and ``intercepts``: the
-        ``grad_out`` buffers the layers write their gradients into.
+        Where each layer's weights sit in ``values`` and ``grad`` (without
+        ``split_weights``).
 
     Examples
     --------
@@ -66,50 +80,63 @@ class FlatParameters:
     (array([6., 7., 8.]), array([ 9., 10., 11.]))
     """
 
-    def __init__(self, layer_units, dtype, values=None):
+    def __init__(
+        self, layer_units, dtype, values=None, *, fit_intercept=True, split_weights=False
+    ):
         layer_units = [int(n) for n in layer_units]
         shapes = list(itertools.pairwise(layer_units))
-        sizes = [n_in * n_out for n_in, n_out in shapes] + [n_out for _, n_out in shapes]
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-        n_layers = len(shapes)
-        self.layer_units = layer_units
+        weight_sizes = [n_in * n_out for n_in, n_out in shapes]
+        n_weights = sum(weight_sizes)
+        n_stored = 2 * n_weights if split_weights else n_weights
+        bias_sizes = [n_out for _, n_out in shapes] if fit_intercept else []
+        offsets = np.concatenate([[0], np.cumsum(weight_sizes)]).tolist()
+        bias_offsets = [n_stored + int(o) for o in np.cumsum([0, *bias_sizes])]
+        size = bias_offsets[-1]
         if values is None:
-            values = np.zeros(offsets[-1], dtype=dtype)
-        elif values.shape != (offsets[-1],) or values.dtype != dtype:
+            values = np.zeros(size, dtype=dtype)
+        elif values.shape != (size,) or values.dtype != dtype:
             raise ValueError(
-                f"values must be a flat {np.dtype(dtype)} array of {offsets[-1]} elements; "
+                f"values must be a flat {np.dtype(dtype)} array of {size} elements; "
                 f"got {values.dtype} of shape {values.shape}."
             )
+        self.layer_units = layer_units
+        self.fit_intercept = fit_intercept
+        self.split_weights = split_weights
         self.values = values
-        self.grad = np.zeros_like(self.values)
-        self.n_weights = offsets[n_layers]
-        self.weights = self.values[: self.n_weights]
+        self.grad = np.zeros_like(values)
+        self.n_weights = n_weights
+        n_layers = len(shapes)
         self.weight_slices = [slice(offsets[i], offsets[i + 1]) for i in range(n_layers)]
-        self.coefs = [
-            self.values[offsets[i] : offsets[i + 1]].reshape(shape)
-            for i, shape in enumerate(shapes)
-        ]
-        self.intercepts = [
-            self.values[offsets[n_layers + i] : offsets[n_layers + i + 1]] for i in range(n_layers)
-        ]
-        self.coef_tensors = [
-            Tensor(c, requires_grad=True, name=f"W{i + 1}") for i, c in enumerate(self.coefs)
-        ]
+        if fit_intercept:
+            self.intercepts = [
+                values[bias_offsets[i] : bias_offsets[i + 1]] for i in range(n_layers)
+            ]
+        else:
+            self.intercepts = [np.zeros(n_out, dtype=dtype) for _, n_out in shapes]
         self.intercept_tensors = [
-            Tensor(b, requires_grad=True, name=f"b{i + 1}") for i, b in enumerate(self.intercepts)
+            Tensor(b, requires_grad=fit_intercept, name=f"b{i + 1}")
+            for i, b in enumerate(self.intercepts)
         ]
-        self.tensors = self.coef_tensors + self.intercept_tensors
-        # The same per-layer views into the gradient buffer, for the layers to write into.
-        self.coef_grads = [
-            self.grad[offsets[i] : offsets[i + 1]].reshape(shape) for i, shape in enumerate(shapes)
-        ]
-        self.intercept_grads = [
-            self.grad[offsets[n_layers + i] : offsets[n_layers + i + 1]] for i in range(n_layers)
-        ]
-        self._grad_views = self.coef_grads + self.intercept_grads
-        # Every weight at once, over the same memory: a weight penalty is a function of
-        # this one vector (one node, one vectorized gradient) instead of one per layer.
-        self.weights_tensor = Tensor(self.weights, requires_grad=True, name="weights")
+        if split_weights:
+            self.weights = self.coefs = None
+            self.positive = Tensor(values[:n_weights], requires_grad=True, name="W+")
+            self.negative = Tensor(values[n_weights:n_stored], requires_grad=True, name="W-")
+            # One node for W, so that its gradient d cost / d W is one .grad to read.
+            self.weights_tensor = self.positive - self.negative
+            self.coef_tensors = [
+                (self.weights_tensor if n_layers == 1 else self.weights_tensor[s]).reshape(shape)
+                for s, shape in zip(self.weight_slices, shapes)
+            ]
+        else:
+            self.weights = values[:n_weights]
+            self.coefs = [values[s].reshape(shape) for s, shape in zip(self.weight_slices, shapes)]
+            self.coef_tensors = [
+                Tensor(c, requires_grad=True, name=f"W{i + 1}") for i, c in enumerate(self.coefs)
+            ]
+            # Every weight at once, over the same memory: a weight penalty is a function of
+            # this one vector (one node, one vectorized gradient) instead of one per layer.
+            # The Graph sums its gradient with the layers' (the same parameters).
+            self.weights_tensor = Tensor(self.weights, requires_grad=True, name="weights")
 
     @property
     def dtype(self):
@@ -117,24 +144,29 @@ class FlatParameters:
 
     def load(self, coefs, intercepts):
         """Copy per-layer arrays (e.g. a previous fit's ``coefs_``) into the buffer."""
-        for view, array in zip(self.coefs + self.intercepts, list(coefs) + list(intercepts)):
-            view[...] = array
+        if self.split_weights:
+            flat = np.concatenate([np.ravel(c) for c in coefs])
+            np.maximum(flat, 0.0, out=self.positive.value)
+            np.maximum(-flat, 0.0, out=self.negative.value)
+        else:
+            for view, array in zip(self.coefs, coefs):
+                view[...] = array
+        if self.fit_intercept:
+            for view, array in zip(self.intercepts, intercepts):
+                view[...] = array
 
-    def gather_grad(self, penalized=False):
-        """Make the flat gradient buffer hold every parameter Tensor's ``.grad``.
+    def coef_values(self):
+        """The weight matrices as new arrays (``W_pos - W_neg`` when split)."""
+        if not self.split_weights:
+            return [c.copy() for c in self.coefs]
+        flat = self.positive.value - self.negative.value
+        shapes = itertools.pairwise(self.layer_units)
+        return [flat[s].reshape(shape) for s, shape in zip(self.weight_slices, shapes)]
 
-        Layers given :attr:`coef_grads` and :attr:`intercept_grads` as their ``grad_out``
-        already wrote there; any other gradient is copied in. When a penalty reached the
-        weights through :attr:`weights_tensor` as well (``penalized``), its gradient is
-        added to the weights' part: the two leaves are the same parameters, so their
-        gradients sum, as the gradients of any value reached by two paths do.
-        """
-        grad = self.grad
-        for tensor, view in zip(self.tensors, self._grad_views):
-            if tensor.grad is not view:
-                # Not written in place by its layer (no buffer given, sparse input, or
-                # contributions from several paths): copy it over.
-                view[...] = tensor.grad
-        if penalized:
-            grad[: self.n_weights] += self.weights_tensor.grad
-        return grad
+    def bounds(self):
+        """L-BFGS-B bounds: the split weight parts are >= 0, the rest is free; None when
+        nothing is bounded."""
+        if not self.split_weights:
+            return None
+        n_free = self.values.size - 2 * self.n_weights
+        return [(0.0, None)] * (2 * self.n_weights) + [(None, None)] * n_free

@@ -3,11 +3,13 @@
 Each stochastic optimizer owns a flat parameter buffer and updates it in place from a flat
 gradient in ``step(grad)``; ``learning_rate`` is a public attribute that a schedule may
 change between steps. ``minimize_lbfgs`` drives scipy's L-BFGS-B with the autodiff
-engine's gradients; ``soft_threshold`` is the L1 proximal step.
+engine's gradients; ``soft_threshold`` is the L1 proximal step; ``Plateau`` is the
+tolerance test that early stopping and the 'adaptive' rate share.
 """
 
 from .adam import Adam
 from .lbfgs import minimize_lbfgs
+from .plateau import Plateau
 from .proximal import soft_threshold
 from .rmsprop import RMSProp
 from .schedules import AdaptiveSchedule, ConstantSchedule, InverseScalingSchedule
@@ -19,6 +21,7 @@ __all__ = [
     "AdaptiveSchedule",
     "ConstantSchedule",
     "InverseScalingSchedule",
+    "Plateau",
     "RMSProp",
     "minimize_lbfgs",
     "soft_threshold",

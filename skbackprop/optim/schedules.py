@@ -6,6 +6,8 @@ moments scikit-learn's MLP uses; ``apply`` copies it onto an optimizer. Optimize
 nothing of schedules, and schedules know nothing of models.
 """
 
+from .plateau import Plateau
+
 __all__ = ["AdaptiveSchedule", "ConstantSchedule", "InverseScalingSchedule"]
 
 
@@ -140,8 +142,15 @@ class AdaptiveSchedule(ConstantSchedule):
         self.tol = tol
         self.factor = factor
         self.min_learning_rate = min_learning_rate
-        self.best_loss = float("inf")
-        self.n_bad_epochs = 0
+        self.plateau = Plateau(tol)
+
+    @property
+    def best_loss(self):
+        return self.plateau.best
+
+    @property
+    def n_bad_epochs(self):
+        return self.plateau.n_bad
 
     def trigger_stopping(self, msg="", verbose=False):
         """Lower the rate and continue (False), or stop (True) once it is too small."""
@@ -156,12 +165,8 @@ class AdaptiveSchedule(ConstantSchedule):
 
     def observe(self, loss):
         """Record an epoch's loss; return True when training should stop."""
-        if loss < self.best_loss - self.tol:
-            self.n_bad_epochs = 0
-        else:
-            self.n_bad_epochs += 1
-        self.best_loss = min(self.best_loss, loss)
-        if self.n_bad_epochs >= self.patience:
-            self.n_bad_epochs = 0
+        self.plateau.update(loss)
+        if self.plateau.n_bad >= self.patience:
+            self.plateau.n_bad = 0
             return self.trigger_stopping()
         return False

@@ -5,10 +5,12 @@ import pytest
 from scipy import sparse
 
 from skbackprop.autodiff import (
+    Graph,
     Tensor,
     affine,
     check_grad,
     dense,
+    l2_penalty,
     relu,
     sigmoid,
     tanh,
@@ -74,87 +76,82 @@ def test_bad_shapes_and_names_are_explained():
         dense(x, W, b, "softplus")
 
 
+def _flat(*shapes, rng=None):
+    """Leaves over one flat buffer, with the buffer and its gradient buffer."""
+    rng = rng or np.random.default_rng(4)
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    values = rng.normal(size=sum(sizes))
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    leaves = [
+        Tensor(values[a:b].reshape(shape), requires_grad=True)
+        for a, b, shape in zip(offsets[:-1], offsets[1:], shapes)
+    ]
+    return values, np.full(values.size, np.nan), leaves
+
+
 @pytest.mark.parametrize("layer", ["dense", "affine"])
-def test_grad_out_receives_the_parameter_gradients(layer):
-    def build(grad_out):
-        x, W, b = _inputs(x_grad=False)
-        if layer == "dense":
-            out = dense(x, W, b, "tanh", grad_out=grad_out)
-        else:
-            out = affine(x, W, b, grad_out=grad_out)
-        (out * out).sum().backward()
-        return W, b
-
-    buffers = (np.full((3, 4), np.nan), np.full(4, np.nan))
-    W, b = build(buffers)
-    W_plain, b_plain = build(None)
-    # The gradients are the buffers themselves, filled with the same values.
-    assert W.grad is buffers[0]
-    assert b.grad is buffers[1]
-    np.testing.assert_array_equal(W.grad, W_plain.grad)
-    np.testing.assert_array_equal(b.grad, b_plain.grad)
+def test_a_flat_graph_has_layers_write_into_the_gradient_buffer(layer):
+    x = Tensor(np.random.default_rng(2).normal(size=(5, 3)))
+    values, flat_grad, (W, b) = _flat((3, 4), (4,))
+    op = dense if layer == "dense" else (lambda x, W, b, _: affine(x, W, b))
+    out = op(x, W, b, "tanh")
+    Graph((out * out).sum(), parameters=values, gradient=flat_grad).backward()
+    W_plain, b_plain = (Tensor(t.value.copy(), requires_grad=True) for t in (W, b))
+    out = op(x, W_plain, b_plain, "tanh")
+    (out * out).sum().backward()
+    # The gradients are views of the flat buffer, written in place by the layer.
+    assert np.shares_memory(W.grad, flat_grad)
+    assert out.op.grad_out is None
+    np.testing.assert_array_equal(flat_grad, np.concatenate([W_plain.grad.ravel(), b_plain.grad]))
 
 
-def test_grad_out_of_a_parameter_used_twice_sums_both_paths():
+def test_a_flat_parameter_used_twice_sums_both_paths():
     # W and b feed two layers: the two contributions must be summed, not written over
     # each other in one buffer.
-    x, W, b = _inputs(x_grad=False)
+    x = Tensor(np.random.default_rng(2).normal(size=(5, 3)))
     x2 = Tensor(np.random.default_rng(3).normal(size=(5, 3)))
+    values, flat_grad, (W, b) = _flat((3, 4), (4,))
 
-    def cost(W, b, grad_out=None):
-        first = dense(x, W, b, "tanh", grad_out=grad_out)
-        return (first * dense(x2, W, b, "tanh", grad_out=grad_out)).sum()
+    def cost(W, b):
+        return (dense(x, W, b, "tanh") * dense(x2, W, b, "tanh")).sum()
 
     assert check_grad(cost, W, b) < 1e-7
     cost(W, b).backward()
-    expected_W, expected_b = W.grad, b.grad
-    cost(W, b, grad_out=(np.zeros((3, 4)), np.zeros(4))).backward()
-    np.testing.assert_allclose(W.grad, expected_W, rtol=1e-14)
-    np.testing.assert_allclose(b.grad, expected_b, rtol=1e-14)
+    expected = np.concatenate([W.grad.ravel(), b.grad])
+    Graph(cost(W, b), parameters=values, gradient=flat_grad).backward()
+    np.testing.assert_allclose(flat_grad, expected, rtol=1e-14)
 
 
-def test_grad_out_shapes_are_checked():
-    x, W, b = _inputs()
-    with pytest.raises(ValueError, match="grad_out must hold arrays of W's shape"):
-        dense(x, W, b, grad_out=(np.zeros((4, 3)), np.zeros(4)))
-    with pytest.raises(ValueError, match="grad_out must hold arrays of W's shape"):
-        affine(x, W, b, grad_out=(np.zeros((3, 4)), np.zeros(3)))
+def test_overlapping_flat_leaves_sum_and_uncovered_parameters_are_zero():
+    x = Tensor(np.random.default_rng(2).normal(size=(5, 3)))
+    values, flat_grad, (W, b, _unused) = _flat((3, 4), (4,), (2,))
+    every = Tensor(values, requires_grad=True)  # all the parameters at once
+    h = dense(x, W, b, "relu")
+    cost = (h * h).sum() + l2_penalty(every, scale=0.5)
+    Graph(cost, parameters=values, gradient=flat_grad).backward()
+    W_plain, b_plain = (Tensor(t.value.copy(), requires_grad=True) for t in (W, b))
+    h = dense(x, W_plain, b_plain, "relu")
+    (h * h).sum().backward()
+    expected = np.concatenate([W_plain.grad.ravel(), b_plain.grad, np.zeros(2)]) + 0.5 * values
+    np.testing.assert_allclose(flat_grad, expected, rtol=1e-14)
+    np.testing.assert_array_equal(every.grad, flat_grad)
 
 
-def test_grad_out_shared_by_two_layers_keeps_each_gradient():
-    # One buffer pair handed to two layers with different parameters: they must not
-    # overwrite each other's gradients.
-    x, W, b = _inputs(x_grad=False)
-    W2 = Tensor(np.random.default_rng(5).normal(size=(4, 4)), requires_grad=True)
-    b2 = Tensor(np.zeros(4), requires_grad=True)
-
-    def cost(grad_out=None, grad_out2=None):
-        h = dense(x, W, b, "tanh", grad_out=grad_out)
-        return (dense(h, W2, b2, "tanh", grad_out=grad_out2) ** 2).sum()
-
-    cost().backward()
-    expected = [t.grad for t in (W, b, W2, b2)]
-    shared = (np.zeros((4, 4)), np.zeros(4))
-    cost(grad_out=(shared[0][:3], shared[1]), grad_out2=shared).backward()
-    for tensor, grad in zip((W, b, W2, b2), expected):
-        np.testing.assert_allclose(tensor.grad, grad, rtol=1e-14)
+def test_a_flat_graph_fills_the_buffer_for_a_sparse_batch():
+    x = np.random.default_rng(2).normal(size=(5, 3))
+    x[x < 0] = 0.0
+    values, flat_grad, (W, b) = _flat((3, 4), (4,))
+    Graph(
+        dense(sparse.csr_matrix(x), W, b, "relu").sum(), parameters=values, gradient=flat_grad
+    ).backward()
+    W_plain, b_plain = (Tensor(t.value.copy(), requires_grad=True) for t in (W, b))
+    dense(Tensor(x), W_plain, b_plain, "relu").sum().backward()
+    np.testing.assert_allclose(
+        flat_grad, np.concatenate([W_plain.grad.ravel(), b_plain.grad]), rtol=1e-14
+    )
 
 
-def test_grad_out_is_filled_for_a_sparse_batch():
-    x, W, b = _inputs(x_grad=False)
-    buffers = (np.full((3, 4), np.nan), np.full(4, np.nan))
-    dense(sparse.csr_matrix(x.value), W, b, "relu", grad_out=buffers).sum().backward()
-    W_plain, b_plain = Tensor(W.value, requires_grad=True), Tensor(b.value, requires_grad=True)
-    dense(x, W_plain, b_plain, "relu").sum().backward()
-    assert W.grad is buffers[0]
-    np.testing.assert_allclose(buffers[0], W_plain.grad, rtol=1e-14)
-    np.testing.assert_allclose(buffers[1], b_plain.grad, rtol=1e-14)
-
-
-def test_grad_out_dtype_and_bias_shape_are_checked():
-    x, W, b = _inputs()
-    with pytest.raises(ValueError, match="W's dtype float64"):
-        dense(x, W, b, grad_out=(np.zeros((3, 4), np.float32), np.zeros(4, np.float32)))
-    b_row = Tensor(np.zeros((1, 4)), requires_grad=True)
-    with pytest.raises(ValueError, match="needs a bias vector"):
-        affine(x, W, b_row, grad_out=(np.zeros((3, 4)), np.zeros((1, 4))))
+def test_a_flat_graph_needs_a_matching_gradient_buffer():
+    values, _, (W,) = _flat((3,))
+    with pytest.raises(ValueError, match="gradient="):
+        Graph(W.sum(), parameters=values, gradient=np.zeros(2))

@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skbackprop import LogisticBackprop
-from skbackprop.linear_model._logistic_objective import LogisticObjective
+from skbackprop.nn import FlatParameters, MinibatchObjective
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -51,6 +51,24 @@ def _objective(model, X, y, C, l1_ratio=0.0, sample_weight=None):
     W = model.coef_
     penalty = (1 - l1_ratio) / 2 * np.sum(W * W) + l1_ratio * np.abs(W).sum()
     return C * loss + penalty
+
+
+def _logistic_objective(X, Y, sample_weight, *, l2_scale, l1_scale=0.0, split_l1=False):
+    """LogisticBackprop's objective J: a network with no hidden layer, penalties already
+    divided by C times the total sample weight."""
+    params = FlatParameters([X.shape[1], Y.shape[1]], np.float64, split_weights=split_l1)
+    objective = MinibatchObjective(
+        params,
+        X.shape[0],
+        loss="binary_log_loss" if Y.shape[1] == 1 else "log_loss",
+        activation="identity",
+        alpha=l2_scale,
+        l1_alpha=l1_scale if split_l1 else 0.0,
+        weighted=sample_weight is not None,
+        penalty_scale=1.0,
+    )
+    objective.take(X, Y, sample_weight, slice(None))
+    return objective
 
 
 # ---------------------------------------------------------------- agreement with sklearn
@@ -107,16 +125,11 @@ def test_objective_is_logistic_regressions_divided_by_c_times_weight_sum(cancer)
     y = y[:100]
     w = np.linspace(0.5, 1.5, 100)
     model = LogisticBackprop(C=0.7, max_iter=3).fit(X, y, sample_weight=w)
-    objective = LogisticObjective(
-        X,
-        y.reshape(-1, 1).astype(float),
-        w,
-        fit_intercept=True,
-        l2_scale=1 / (0.7 * w.sum()),
+    J = _logistic_objective(X, y.reshape(-1, 1).astype(float), w, l2_scale=1 / (0.7 * w.sum()))
+    J.params.load([model.coef_.T], [model.intercept_])
+    assert float(J()) * 0.7 * w.sum() == pytest.approx(
+        _objective(model, X, y, 0.7, sample_weight=w)
     )
-    objective.set_weights(model.coef_.T, model.intercept_)
-    J, _ = objective.evaluate()
-    assert J * 0.7 * w.sum() == pytest.approx(_objective(model, X, y, 0.7, sample_weight=w))
 
 
 # ---------------------------------------------------------------- L1 and elastic net
@@ -152,18 +165,19 @@ def test_objective_gradient_matches_finite_differences(n_outputs, split_l1):
     X = rng.standard_normal((30, 4))
     labels = rng.integers(0, max(n_outputs, 2), size=30)
     Y = labels.reshape(-1, 1).astype(float) if n_outputs == 1 else np.eye(n_outputs)[labels]
-    objective = LogisticObjective(
-        X,
-        Y,
-        rng.uniform(0.5, 2, 30),
-        fit_intercept=True,
-        l2_scale=0.1,
-        l1_scale=0.05,
-        split_l1=split_l1,
+    objective = _logistic_objective(
+        X, Y, rng.uniform(0.5, 2, 30), l2_scale=0.1, l1_scale=0.05, split_l1=split_l1
     )
-    x = rng.uniform(0.1, 1.0, size=objective.params.size)
-    grad = objective(x)[1].copy()
-    numeric = approx_fprime(x, lambda v: objective(v)[0], 1e-7)
+    values = objective.params.values
+
+    def cost(x):
+        values[...] = x
+        return float(objective())
+
+    x = rng.uniform(0.1, 1.0, size=values.size)
+    cost(x)
+    grad = objective.params.grad.copy()
+    numeric = approx_fprime(x, cost, 1e-7)
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-6)
 
 

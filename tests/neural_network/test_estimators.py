@@ -233,24 +233,24 @@ def test_large_data_gathered_per_minibatch_trains_the_same(iris, monkeypatch, in
     # Data larger than EPOCH_GATHER_BYTES (and sparse data) is indexed minibatch by
     # minibatch instead of gathered per epoch: the same rows in the same order, so the
     # very same fit.
-    from skbackprop.neural_network import _stochastic
+    from skbackprop.training import batching, minibatch
 
     X, y = iris
     X = sparse.csr_matrix(X) if input_kind == "sparse" else X
     weight = np.linspace(0.5, 2.0, len(y)) if input_kind == "weighted" else None
     params = {"hidden_layer_sizes": (7,), "max_iter": 3, "batch_size": 16, "random_state": 0}
     paths = []  # whether each fit gathered its epochs
-    original_init = _stochastic.EpochOrder.__init__
+    original_init = batching.EpochOrder.__init__
 
     def recording_init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
         paths.append(self.gather)
 
-    monkeypatch.setattr(_stochastic.EpochOrder, "__init__", recording_init)
+    monkeypatch.setattr(batching.EpochOrder, "__init__", recording_init)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         gathered = MLPClassifier(**params).fit(X, y, sample_weight=weight)
-        monkeypatch.setattr(_stochastic, "EPOCH_GATHER_BYTES", 0)
+        monkeypatch.setattr(minibatch, "EPOCH_GATHER_BYTES", 0)
         per_batch = MLPClassifier(**params).fit(X, y, sample_weight=weight)
     # Sparse data is never gathered whole; dense data is, below the size limit.
     assert paths == ([False, False] if input_kind == "sparse" else [True, False])

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from skbackprop.autodiff import Graph, Tensor, l2_penalty
 from skbackprop.nn import FlatParameters
 
 
@@ -30,15 +31,33 @@ def test_layout_is_scikit_learns_packing():
     assert params.weight_slices == [slice(0, 12), slice(12, 20)]
 
 
-def test_gather_grad_concatenates_in_the_same_layout():
+def test_the_graph_fills_the_flat_gradient_in_the_same_layout():
+    # The layers' leaves and the penalty's vector of every weight are the same
+    # parameters: the Graph sums their gradients into one flat buffer.
     params = FlatParameters([2, 3, 1], np.float64)
-    for i, t in enumerate(params.tensors):
-        t.grad = np.full(t.value.shape, float(i + 1))
-    params.weights_tensor.grad = np.full(params.n_weights, 10.0)
-    np.testing.assert_array_equal(params.gather_grad(), [1] * 6 + [2] * 3 + [3] * 3 + [4] * 1)
-    np.testing.assert_array_equal(
-        params.gather_grad(penalized=True), [11] * 6 + [12] * 3 + [3] * 3 + [4] * 1
-    )
+    params.values[:] = np.linspace(-1.0, 1.0, params.values.size)
+    x = Tensor(np.array([[0.5, -1.0], [2.0, 0.25]]))
+    hidden = x @ params.coef_tensors[0] + params.intercept_tensors[0]
+    out = hidden @ params.coef_tensors[1] + params.intercept_tensors[1]
+    cost = out.sum() + l2_penalty(params.weights_tensor, scale=0.3)
+    Graph(cost, parameters=params.values, gradient=params.grad).backward()
+    W1, W2, b1, _ = (t.value for t in params.coef_tensors + params.intercept_tensors)
+    expected_W1 = x.value.sum(axis=0)[:, None] * W2.ravel()[None, :] + 0.3 * W1
+    expected_W2 = (x.value @ W1 + b1).sum(axis=0)[:, None] + 0.3 * W2
+    expected = np.concatenate([expected_W1.ravel(), expected_W2.ravel(), 2 * W2.ravel(), [2.0]])
+    np.testing.assert_allclose(params.grad, expected, rtol=1e-14)
+    # Each leaf's .grad is its view of the flat gradient: the sum over both paths.
+    np.testing.assert_array_equal(params.coef_tensors[0].grad.ravel(), params.grad[:6])
+
+
+def test_split_weights_and_no_intercept():
+    params = FlatParameters([2, 2], np.float64, fit_intercept=False, split_weights=True)
+    assert params.values.shape == (8,)
+    params.load([np.array([[1.0, -2.0], [0.0, 3.0]])], [np.array([5.0, 5.0])])
+    np.testing.assert_array_equal(params.values, [1, 0, 0, 3, 0, 2, 0, 0])
+    np.testing.assert_array_equal(params.coef_values()[0], [[1.0, -2.0], [0.0, 3.0]])
+    np.testing.assert_array_equal(params.intercepts[0], [0.0, 0.0])
+    assert params.bounds() == [(0.0, None)] * 8
 
 
 def test_an_existing_buffer_of_the_wrong_size_is_refused():

@@ -1,0 +1,108 @@
+"""Full-batch training with L-BFGS (solver='lbfgs').
+
+scipy's L-BFGS-B drives the search over the flat parameter vector; every function value
+and gradient it asks for is one forward and one backward pass of the autodiff graph over
+the whole training set, built once. Over split weights (``FlatParameters(...,
+split_weights=True)``) the parts are bounded below by 0, and the projection onto the bounds
+sets L1-penalized coefficients exactly to 0.
+"""
+
+import numpy as np
+
+from ..nn import MinibatchObjective
+from ..optim import minimize_lbfgs
+from .history import notify
+
+__all__ = ["train_lbfgs"]
+
+
+def train_lbfgs(
+    params,
+    X,
+    Y,
+    sample_weight,
+    *,
+    objective_options,
+    l1_alpha=0.0,
+    penalty_scale="batch",
+    max_iter,
+    tol,
+    max_fun=15000,
+    max_corrections=10,
+    verbose=0,
+    history=None,
+    on_iteration=(),
+):
+    """Minimize the full-batch objective over ``params`` in place.
+
+    Parameters
+    ----------
+    params : FlatParameters
+        The starting point; holds the solution on return.
+    X, Y, sample_weight
+        The training data.
+    objective_options : dict
+        Passed to :class:`~skbackprop.nn.MinibatchObjective`.
+    l1_alpha : float, default=0.0
+        The L1 strength, in the graph (its subgradient, or linear over split weights).
+    penalty_scale : 'batch' or float, default='batch'
+        See :class:`~skbackprop.nn.MinibatchObjective`.
+    max_iter, tol, max_fun, max_corrections, verbose
+        Passed to :func:`~skbackprop.optim.minimize_lbfgs`.
+    history : TrainingHistory, optional
+        With observers: ``n_iter`` and ``loss_curve`` are updated after each iteration.
+    on_iteration : sequence of callable, default=()
+        Observers called after each iteration as ``observer(history)``, with the
+        objective last evaluated at the iterate (so ``params.grad`` and the graph's
+        ``.grad`` are the iterate's); True stops the search.
+
+    Returns
+    -------
+    objective : MinibatchObjective
+        Evaluated at the solution.
+    n_iter : int
+        L-BFGS iterations, capped at ``max_iter``.
+    """
+    objective = MinibatchObjective(
+        params,
+        X.shape[0],
+        l1_alpha=l1_alpha,
+        weighted=sample_weight is not None,
+        sparse_input=not isinstance(X, np.ndarray),
+        penalty_scale=penalty_scale,
+        **objective_options,
+    )
+    objective.take(X, Y, sample_weight, slice(None))
+
+    def cost_and_gradient(x):
+        params.values[...] = x
+        return float(objective()), params.grad
+
+    callback = None
+    if on_iteration:
+
+        def callback(intermediate_result):
+            # L-BFGS-B's last evaluation is normally at the accepted iterate already.
+            if not np.array_equal(intermediate_result.x, params.values):
+                cost_and_gradient(intermediate_result.x)
+            history.n_iter += 1
+            history.loss = float(intermediate_result.fun)
+            history.loss_curve.append(history.loss)
+            if notify(on_iteration, history):
+                raise StopIteration  # scipy ends the search at the current iterate
+
+    # Warns (ConvergenceWarning) like scikit-learn when max_iter or max_fun is reached.
+    result, n_iter = minimize_lbfgs(
+        cost_and_gradient,
+        params.values,
+        max_iter=max_iter,
+        max_fun=max_fun,
+        tol=tol,
+        max_corrections=max_corrections,
+        bounds=params.bounds(),
+        callback=callback,
+        verbose=verbose,
+    )
+    params.values[...] = result.x
+    objective()
+    return objective, n_iter

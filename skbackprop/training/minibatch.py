@@ -1,0 +1,340 @@
+"""The minibatch training loop (solvers 'sgd', 'adam' and 'rmsprop').
+
+It follows scikit-learn's MLP ``_fit_stochastic`` call for call, so that with the same
+``random_state`` the two draw the same shuffles and validation split and (in float64) follow
+the same trajectory: per epoch one shuffle of the sample indices, one optimizer step per
+minibatch, the epoch's loss as the average of the batch losses weighted by batch length,
+and the tolerance test on the training loss or the validation score.
+
+What differs is how a step is computed. The graph of each minibatch length is built once
+(:class:`~skbackprop.nn.MinibatchObjective`); each epoch's rows are gathered once in the
+epoch's order (:class:`~skbackprop.training.EpochOrder`), so a step takes its minibatch as
+a view, replays the graph, and hands the flat gradient to an optimizer that updates the
+flat parameter buffer in a few vectorized calls. Nothing is validated per step.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ..nn import MinibatchObjective
+from ..optim import soft_threshold
+from .batching import EPOCH_GATHER_BYTES, EpochOrder, batch_spans, resolve_batch_size
+from .history import notify
+from .solvers import make_optimizer
+
+__all__ = ["MinibatchTrainer"]
+
+
+class MinibatchTrainer:
+    """Run minibatch epochs over a flat-parameter objective.
+
+    The one training loop of every iterative estimator (:class:`~skbackprop.MLPRegressor`,
+    :class:`~skbackprop.MLPClassifier`, :class:`~skbackprop.LogisticBackprop`). Per epoch:
+    shuffle and gather, then per minibatch the objective's forward and backward pass, the
+    optimizer step, the L1 proximal step (:func:`~skbackprop.optim.soft_threshold`, by
+    each coordinate's own step size: exact zeros); at the end of the epoch the loss and
+    gradient summary, divergence handling, the tolerance test (early stopping on a
+    validation score, or the training loss), the learning-rate schedule, and the
+    observers.
+
+    **Observers** (``on_epoch_end``) are the extension point for anything that watches
+    training: each is called as ``observer(history)`` with the
+    :class:`~skbackprop.training.TrainingHistory` after every epoch's bookkeeping, and
+    training stops when one returns True. Estimators use one to publish their fitted
+    attributes as they stand after each epoch; callbacks plug in the same way.
+
+    **Rollback.** The trainer updates the parameter buffer and the optimizer in place;
+    it never restores an estimator. An estimator makes a failed fit leave it as it was
+    with :func:`skbackprop.utils.rollback_on_error`, the one rule: every fitted attribute
+    is deep-copied on entry and restored if the fit raises.
+
+    Parameters
+    ----------
+    solver : SolverSettings
+        The optimizer and its schedule's settings.
+    batch_size : int or 'auto'
+        Rows per minibatch ('auto' is ``min(200, n_samples)``).
+    shuffle : bool
+        Whether to shuffle the rows every epoch.
+    max_iter : int
+        Maximum epochs of this call (and of the history: reaching ``max_iter`` epochs in
+        total warns).
+    tol, n_iter_no_change
+        The tolerance test: training stops (or an 'adaptive' rate drops) after more than
+        ``n_iter_no_change`` epochs without an improvement by ``tol``.
+    l1_alpha : float, default=0.0
+        Strength of the L1 proximal step (the L1 term is not in the objective's graph).
+    penalty_scale : 'batch' or float, default='batch'
+        As :class:`~skbackprop.nn.MinibatchObjective`'s, for the L1 step: 'batch' divides
+        ``l1_alpha`` by the minibatch's rows or total sample weight, a float multiplies.
+    divergence : {'restore', 'raise'}, default='restore'
+        On a non-finite loss or parameters: 'restore' falls back to the parameters at the
+        start of the epoch with the lowest loss, restarts the optimizer and warns; 'raise'
+        raises ValueError.
+    verbose : int, default=0
+        Print each epoch's loss when positive.
+
+    See Also
+    --------
+    skbackprop.training.train_lbfgs : The full-batch path.
+    skbackprop.utils.rollback_on_error : The rollback rule.
+
+    Examples
+    --------
+    A network trained for three epochs; an observer stops it after two:
+
+    >>> import numpy as np
+    >>> from skbackprop.nn import FlatParameters
+    >>> from skbackprop.optim import Plateau
+    >>> from skbackprop.training import (LayerGradientNorms, MinibatchTrainer,
+    ...     SolverSettings, TrainingHistory, make_optimizer, make_schedule)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 2))
+    >>> Y = X[:, :1] - X[:, 1:]
+    >>> params = FlatParameters([2, 3, 1], np.float64)
+    >>> params.values[:] = rng.uniform(-0.5, 0.5, params.values.size)
+    >>> settings = SolverSettings(solver="adam", learning_rate_init=0.01)
+    >>> trainer = MinibatchTrainer(settings, batch_size=10, shuffle=True, max_iter=3,
+    ...                            tol=1e-4, n_iter_no_change=10)
+    >>> history = TrainingHistory(plateau=Plateau(1e-4))
+    >>> _ = trainer.fit(params, X, Y, None,
+    ...     objective_options={"loss": "squared_error", "activation": "tanh"},
+    ...     optimizer=make_optimizer(settings, params.values),
+    ...     schedule=make_schedule(settings), history=history,
+    ...     gradient_norms=LayerGradientNorms(params),
+    ...     random_state=np.random.RandomState(0),
+    ...     on_epoch_end=[lambda h: h.n_iter == 2])
+    >>> history.n_iter, len(history.loss_curve), history.t
+    (2, 2, 80)
+    """
+
+    def __init__(
+        self,
+        solver,
+        *,
+        batch_size,
+        shuffle,
+        max_iter,
+        tol,
+        n_iter_no_change,
+        l1_alpha=0.0,
+        penalty_scale="batch",
+        divergence="restore",
+        verbose=0,
+    ):
+        self.solver = solver
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.l1_alpha = l1_alpha
+        self.penalty_scale = penalty_scale
+        self.divergence = divergence
+        self.verbose = verbose
+
+    def fit(
+        self,
+        params,
+        X,
+        Y,
+        sample_weight,
+        *,
+        objective_options,
+        optimizer,
+        schedule,
+        history,
+        gradient_norms,
+        random_state,
+        incremental=False,
+        early_stopping=None,
+        on_epoch_end=(),
+    ):
+        """Train ``params`` in place; return the optimizer (a fresh one after divergence).
+
+        Parameters
+        ----------
+        params : FlatParameters
+            The network's parameters, over the optimizer's buffer.
+        X, Y, sample_weight
+            Training data (dense or CSR ``X``; 2-D ``Y``; weights or None).
+        objective_options : dict
+            Passed to every :class:`~skbackprop.nn.MinibatchObjective` (loss,
+            activation, alpha, dropout).
+        optimizer, schedule
+            The optimizer owning ``params.values`` and its learning-rate schedule.
+        history : TrainingHistory
+            Updated epoch by epoch.
+        gradient_norms : LayerGradientNorms or MeanGradientNorm
+            The per-epoch gradient summary appended to ``history.gradient_norms``.
+        random_state : RandomState
+            Draws the shuffles and dropout masks.
+        incremental : bool, default=False
+            One epoch only (``partial_fit``).
+        early_stopping : EarlyStopping, optional
+            Scores held-out data each epoch; training ends on its best parameters.
+        on_epoch_end : sequence of callable, default=()
+            Observers, ``observer(history) -> bool``; True stops training.
+        """
+        n_samples = X.shape[0]
+        batch_size = resolve_batch_size(self.batch_size, n_samples)
+        spans = batch_spans(n_samples, batch_size)
+        weighted = sample_weight is not None
+        objectives = {}
+        for start, stop in spans:
+            if stop - start not in objectives:
+                objectives[stop - start] = MinibatchObjective(
+                    params,
+                    stop - start,
+                    weighted=weighted,
+                    sparse_input=not isinstance(X, np.ndarray),
+                    penalty_scale=self.penalty_scale,
+                    **objective_options,
+                )
+        batches = [(objectives[stop - start], start, stop) for start, stop in spans]
+
+        l1_alpha = self.l1_alpha
+        per_batch_l1 = self.penalty_scale == "batch"
+        fixed_l1 = l1_alpha * (1.0 if per_batch_l1 else self.penalty_scale)
+        n_weights = params.n_weights
+        weights = params.weights
+        # The parameters at the start of the current epoch and of the epoch with the
+        # lowest loss so far: what a diverging fit falls back to.
+        epoch_start, best_start = np.empty_like(params.values), None
+        lowest_loss = np.inf
+        data_bytes = sum(a.nbytes for a in (X, Y, sample_weight) if isinstance(a, np.ndarray))
+        order = EpochOrder(
+            X, Y, sample_weight, gather=self.shuffle and data_bytes <= EPOCH_GATHER_BYTES
+        )
+        dropout = objective_options.get("dropout", 0.0) > 0
+        plateau = history.plateau
+
+        fit_start = time.perf_counter()
+        try:
+            for _ in range(self.max_iter):
+                np.copyto(epoch_start, params.values)
+                if self.shuffle:
+                    order.shuffle(random_state)
+                X_epoch, Y_epoch, sw_epoch = order.epoch_data
+                gradient_norms.start_epoch()
+                accumulated_loss = 0.0
+                for objective, start, stop in batches:
+                    total_weight = objective.take(
+                        X_epoch, Y_epoch, sw_epoch, order.rows(start, stop)
+                    )
+                    if total_weight is not None and not total_weight > 0:
+                        continue  # a batch of zero total weight carries no gradient
+                    if dropout:
+                        objective.draw_dropout(random_state)
+                    objective()
+                    optimizer.step(params.grad)
+                    batch_loss = objective.reported_loss()
+                    n = stop - start if total_weight is None else total_weight
+                    if l1_alpha > 0:
+                        # The L1 term's proximal step, by each coordinate's own step size:
+                        # exact zeros, unlike its subgradient.
+                        step = optimizer.step_sizes()
+                        step = step[:n_weights] if np.ndim(step) else step
+                        if per_batch_l1:
+                            soft_threshold(weights, step * (l1_alpha / n), out=weights)
+                            batch_loss += l1_alpha * float(np.abs(weights).sum()) / n
+                        else:
+                            soft_threshold(weights, step * fixed_l1, out=weights)
+                            batch_loss += fixed_l1 * float(np.abs(weights).sum())
+                    accumulated_loss += batch_loss * (stop - start)
+                    gradient_norms.add(params.grad, n)
+
+                loss = accumulated_loss / n_samples
+                if not (np.isfinite(loss) and np.isfinite(params.values).all()):
+                    optimizer = self._diverged(
+                        params,
+                        epoch_start if best_start is None else best_start,
+                        loss,
+                        history,
+                        schedule,
+                    )
+                    break
+                if loss < lowest_loss or best_start is None:
+                    lowest_loss = loss
+                    best_start, epoch_start = (
+                        epoch_start,
+                        (np.empty_like(epoch_start) if best_start is None else best_start),
+                    )
+                history.n_iter += 1
+                history.loss = loss
+                history.t += n_samples
+                history.loss_curve.append(loss)
+                history.gradient_norms.append(gradient_norms.end_epoch())
+                if self.verbose:
+                    print(
+                        f"Iteration {history.n_iter}, loss = {loss:.8f}, "
+                        f"time = {time.perf_counter() - fit_start:.2f}s"
+                    )
+
+                if early_stopping is not None:
+                    score = early_stopping()
+                    history.validation_scores.append(score)
+                    if self.verbose:
+                        print(f"Validation score: {score:f}")
+                    if plateau.update(score):
+                        early_stopping.best_parameters = params.values.copy()
+                else:
+                    plateau.update(loss)
+                schedule.iteration_ends(history.t)
+                schedule.apply(optimizer)
+
+                if plateau.n_bad > self.n_iter_no_change:
+                    what = "Validation score" if early_stopping is not None else "Training loss"
+                    msg = (
+                        f"{what} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs."
+                    )
+                    if schedule.trigger_stopping(msg, self.verbose):
+                        break
+                    schedule.apply(optimizer)
+                    plateau.n_bad = 0
+
+                if notify(on_epoch_end, history):
+                    break
+                if incremental:
+                    break
+                if history.n_iter == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                        "and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+
+        if early_stopping is not None:
+            params.values[...] = early_stopping.best_parameters
+        return optimizer
+
+    def _diverged(self, params, fallback, loss, history, schedule):
+        """Stop a diverging fit: raise, or fall back to finite values and warn.
+
+        ``fallback`` holds the parameters at the start of the epoch with the lowest loss
+        (the start of this fit's first epoch if none completed): once the loss has blown
+        up, the end of the last finite epoch may already hold astronomically large weights.
+        """
+        rate = self.solver.learning_rate_init
+        if self.divergence == "raise":
+            raise ValueError(
+                f"The {self.solver.solver} solver diverged (the loss became {loss}). Lower "
+                f"learning_rate_init (it is {rate}), or scale the features (e.g. "
+                "StandardScaler)."
+            )
+        params.values[...] = fallback
+        warnings.warn(
+            f"Training diverged in epoch {history.n_iter + 1}: the loss became {loss}. "
+            "Training stopped and the parameters were restored to their values at the start "
+            "of the epoch with the lowest loss. Lower learning_rate_init (it is "
+            f"{rate}) or standardize the features.",
+            ConvergenceWarning,
+        )
+        # The optimizer's moments may hold inf/nan now: start it afresh.
+        return schedule.apply(make_optimizer(self.solver, params.values))

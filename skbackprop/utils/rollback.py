@@ -1,0 +1,45 @@
+"""The rollback rule: a fit that raises leaves the estimator exactly as it was."""
+
+import copy
+from contextlib import contextmanager
+
+__all__ = ["rollback_on_error"]
+
+
+@contextmanager
+def rollback_on_error(estimator):
+    """Restore ``estimator``'s fitted state if the block raises.
+
+    The one rule of every skbackprop estimator: on entry, every attribute that is not a
+    constructor parameter (the fitted attributes ending in ``_``, and the private state
+    such as an optimizer's moments) is deep-copied; if the block raises, the attributes
+    are put back as they were, values included, and attributes the block added are
+    removed. Training may therefore update parameter buffers and optimizer state in
+    place. Constructor parameters are never copied: they are the user's objects.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from skbackprop.utils import rollback_on_error
+    >>> est = SimpleNamespace(coef_=[1.0])
+    >>> try:
+    ...     with rollback_on_error(est):
+    ...         est.coef_.append(2.0)
+    ...         est.n_iter_ = 3
+    ...         raise ValueError("diverged")
+    ... except ValueError:
+    ...     pass
+    >>> est.coef_, hasattr(est, "n_iter_")
+    ([1.0], False)
+    """
+    params = set(estimator.get_params(deep=False)) if hasattr(estimator, "get_params") else ()
+    state = vars(estimator)
+    copied = copy.deepcopy({k: v for k, v in state.items() if k not in params})
+    # In the original order: the restored estimator is the same, down to its pickle.
+    saved = {k: v if k in params else copied[k] for k, v in state.items()}
+    try:
+        yield
+    except BaseException:
+        state.clear()
+        state.update(saved)
+        raise
