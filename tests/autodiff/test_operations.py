@@ -119,17 +119,17 @@ def test_reductions(reduce, axis, keepdims):
 
 
 def test_max_min_indicator_rule_on_ties():
-    # The seeds' rule dz/dx_i = 1[x_i == z]: every input equal to the maximum gets the flow.
+    # The indicator rule dz/dx_i = 1[x_i == z], split evenly among the inputs that tie.
     x = Tensor(np.array([1.0, 3.0, 3.0, 2.0]), requires_grad=True)
     x.max().backward()
-    np.testing.assert_array_equal(x.grad, [0, 1, 1, 0])
+    np.testing.assert_array_equal(x.grad, [0, 0.5, 0.5, 0])
     a, b = (
         Tensor(np.array([1.0, 5.0]), requires_grad=True),
         Tensor(np.array([1.0, 2.0]), requires_grad=True),
     )
     ad.minimum(a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad, [1, 0])
-    np.testing.assert_array_equal(b.grad, [1, 1])
+    np.testing.assert_array_equal(a.grad, [0.5, 0])
+    np.testing.assert_array_equal(b.grad, [0.5, 1])
 
 
 def test_shape_operations():
