@@ -302,3 +302,15 @@ def test_affine_with_a_row_bias_and_bad_ranks():
     assert check_grad(lambda x, W, b, w: (ad.affine(x, W, b) * w).sum(), x, W, b, w) < TOL
     with pytest.raises(ValueError, match=r"reshape\(1, -1\)"):
         ad.affine(Tensor(np.ones(3)), W, b)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (3, 1)])
+def test_softmax_cross_entropy_gradient_for_targets_not_summing_to_one(shape):
+    # d/dz of -sum_k y_k log softmax(z)_k is softmax(z) sum_k y_k - y; the fused p - y
+    # holds only for rows of y that sum to 1 (found by the differential test: with one
+    # class the loss is 0 for every z, yet p - y was 1 - y).
+    z = param(shape, seed=30)
+    y = param(shape, seed=31, low=0.0, high=2.0)
+    w = Tensor(np.random.default_rng(32).uniform(0.5, 2, size=shape[0]))
+    assert check_grad(lambda z, y: ad.softmax_cross_entropy(z, y), z, y) < TOL
+    assert check_grad(lambda z, y: ad.softmax_cross_entropy(z, y, sample_weight=w), z, y) < TOL
