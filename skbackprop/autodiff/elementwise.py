@@ -224,8 +224,9 @@ def relu(x):
     """``max(x, 0)``, element-wise.
 
     Its derivative is 1 where ``x > 0`` and 0 where ``x <= 0``: at the kink ``x = 0`` it
-    is 0, as scikit-learn's MLP takes it (its derivative is 0 wherever the activation is
-    0), not the 1/2 that :func:`maximum` gives a tie.
+    is 0, as the deep-learning notes write it and scikit-learn's MLP takes it (its
+    derivative is 0 wherever the activation is 0), not the 1/2 that
+    ``maximum(x, 0)`` would give the tie.
     """
     return apply(Relu(), x)
 
@@ -248,10 +249,11 @@ def square(x):
 def maximum(a, b):
     """Element-wise maximum of ``a`` and ``b``, with numpy broadcasting.
 
-    The gradient goes to the larger input, the indicator rule ``1[x_i == z]``; where
-    ``a == b`` each receives half of it, so the two shares add up to the upstream gradient
-    (autograd's, PyTorch's and JAX's rule): ``d/dx sum(maximum(x, x)) = 1``. An input
-    broadcast along an axis has its shares summed along it.
+    The gradient goes to the larger input; where ``a == b`` each receives half of it, so
+    the two shares add up to the upstream gradient (autograd's, PyTorch's and JAX's rule):
+    ``d/dx sum(maximum(x, x)) = 1``. Away from ties this is the section notes' indicator
+    rule ``dz/dx_i = 1[x_i == z]``. An input broadcast along an axis has its shares summed
+    along it.
 
     Examples
     --------

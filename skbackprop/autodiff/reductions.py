@@ -1,11 +1,12 @@
 """Reductions: sum, mean, max and min along axes.
 
 ``sum`` distributes the upstream gradient to every summand unchanged; ``mean`` divides it
-by the count; ``max``/``min`` direct it to the input equal to the result, the indicator
-rule ``dz/dx_i = 1[x_i == z]`` of the computation-graph notes. When several inputs tie for
-the extreme, the flow is split evenly among them, ``dz/dx_i = 1[x_i == z] / #{j : x_j ==
-z}``, as autograd, PyTorch and JAX do: the shares add up to the upstream gradient (the
-flow is conserved), and where the extreme is unique the rule is the indicator itself.
+by the count; ``max``/``min`` "direct flow to the max/min input", the indicator rule
+``dz/dx_i = 1[x_i == z]`` of the section notes' table of derivative rules. That rule does
+not say what happens on a tie; here the flow is split evenly among the tied inputs,
+``dz/dx_i = 1[x_i == z] / #{j : x_j == z}``, as autograd, PyTorch and JAX do, so the
+shares add up to the upstream gradient (the flow is conserved). Where the extreme is
+unique this is the indicator rule itself.
 """
 
 import numpy as np
@@ -105,9 +106,10 @@ def mean(a, axis=None, keepdims=False):
 def max_(a, axis=None, keepdims=False):
     """Largest element over ``axis`` (an int, a tuple of ints, or None for all axes).
 
-    The gradient goes to the element equal to the maximum, the indicator rule
-    ``1[x_i == z]``; when ``k`` elements tie for it, each receives ``1/k`` of the upstream
-    gradient, so the shares add up to it (autograd's, PyTorch's and JAX's rule).
+    When ``k`` elements tie for the maximum, each receives ``1/k`` of the upstream
+    gradient, so the shares add up to it (autograd's, PyTorch's and JAX's rule); the
+    others receive nothing. With a unique maximum (``k = 1``) this is the section notes'
+    indicator rule ``dz/dx_i = 1[x_i == z]``.
 
     Examples
     --------
