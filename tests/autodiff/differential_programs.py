@@ -102,7 +102,19 @@ class _Builder:
 
 # --------------------------------------------------------------------------- the steps
 # Each step builder appends one node applying ``op`` (drawing its inputs and parameters).
-UNARY = ["exp", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "square", "negative", "neg_op"]
+UNARY = [
+    "exp",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "abs",
+    "square",
+    "negative",
+    "neg_op",
+    "identity",
+]
 POSITIVE_UNARY = ["log", "sqrt"]
 BINARY = ["add", "subtract", "multiply", "maximum", "minimum", "add_op", "sub_op", "mul_op"]
 POSITIVE_BINARY = ["divide", "div_op", "power", "pow_op"]
@@ -112,12 +124,17 @@ LOSSES = [
     "softmax_cross_entropy",
     "sigmoid_binary_cross_entropy",
     "poisson_deviance_exp",
+    "absolute_error",
+    "huber",
+    "pinball",
 ]
 
 
 def _unary(b, op):
     x = b.node(positive=op in POSITIVE_UNARY)
-    positive = op in ("exp", "sigmoid") or (op in ("abs", "square", "sqrt") and b.is_positive(x))
+    positive = op in ("exp", "sigmoid") or (
+        op in ("abs", "square", "sqrt", "identity") and b.is_positive(x)
+    )
     b.add(Step(op, (x,)), b.shape_of(x), positive)
 
 
@@ -363,7 +380,13 @@ def _loss(b, op):
     args = (prediction, target)
     if shape and b.draw(st.booleans()):
         args += (b.constant(shape[:1], 0.1, 3.0),)
-    b.add(Step(op, args), (), False)  # a loss can be 0, or negative for a general target
+    params = {}
+    if op == "huber":
+        params["epsilon"] = b.draw(st.sampled_from([0.1, 1.0, 1.5]))
+    elif op == "pinball":
+        params["quantile"] = b.draw(st.sampled_from([0.1, 0.5, 0.9]))
+    # A loss can be 0, or negative for a general target: never known positive.
+    b.add(Step(op, args, params), (), False)
 
 
 def _penalty(b, op):

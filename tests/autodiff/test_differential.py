@@ -6,8 +6,9 @@ were written by other people. Every node's value and every leaf's gradient must 
 1e-9 in float64, first with ``Tensor.backward`` and again after the leaves are given new
 values and a :class:`~skbackprop.autodiff.Graph` replays the program. The references below
 are the operations' defining formulas, written with autograd's numpy; where a rule is a
-convention (relu'(0) = 0, |x|'(0) = 0, ties split evenly) they state the convention
-skbackprop documents.
+convention (relu'(0) = 0, |x|'(0) = 0, the absolute error's and pinball loss's slope 0
+where a prediction equals its target, ties of max/min split evenly) they state the
+convention skbackprop documents.
 """
 
 import numpy as np
@@ -81,6 +82,10 @@ OURS = {
     "softmax_cross_entropy": ad.softmax_cross_entropy,
     "sigmoid_binary_cross_entropy": ad.sigmoid_binary_cross_entropy,
     "poisson_deviance_exp": ad.poisson_deviance_exp,
+    "absolute_error": ad.absolute_error,
+    "huber": ad.huber,
+    "pinball": ad.pinball,
+    "identity": ad.identity,
 }
 
 
@@ -115,7 +120,7 @@ def run_ours(step, args):
         return ad.dense(x, W, b, params["activation"], grad_out=grad_out)
     if op in ("l1_penalty", "l2_penalty"):
         return getattr(ad, op)(*args, scale=params["scale"])
-    if op in ("softmax", "log_softmax", "logsumexp"):
+    if op in ("softmax", "log_softmax", "logsumexp", "huber", "pinball"):
         return OURS[op](*args, **params)
     return OURS[op](*args)
 
@@ -136,9 +141,23 @@ def _rows(per_element, weight):
     return anp.sum(rows * weight) / np.sum(weight)
 
 
-def _loss_reference(op, prediction, target, weight=None):
+def _relu(x):
+    # The kinks take skbackprop's documented conventions: relu'(0) = 0 (scikit-learn's).
+    return anp.where(x > 0, x, 0.0)
+
+
+def _loss_reference(op, params, prediction, target, weight=None):
     z, y = prediction, target
-    if op == "squared_error":
+    r = z - y
+    if op == "absolute_error":
+        per = anp.abs(r)  # slope sign(0) = 0 at a tie
+    elif op == "pinball":
+        q = params["quantile"]
+        per = (1 - q) * _relu(r) + q * _relu(-r)  # slope 0 at a tie
+    elif op == "huber":
+        eps = params["epsilon"]
+        per = anp.where(anp.abs(r) <= eps, 0.5 * r * r, eps * (anp.abs(r) - eps / 2))
+    elif op == "squared_error":
         per = 0.5 * (z - y) ** 2
     elif op == "softmax_cross_entropy":
         per = -y * (z - _logsumexp(z, axis=-1))
@@ -156,8 +175,7 @@ REFERENCE = {
     "cos": anp.cos,
     "tanh": anp.tanh,
     "sigmoid": lambda x: 0.5 * (anp.tanh(x / 2) + 1),
-    # The kinks take skbackprop's documented conventions: relu'(0) = 0 (scikit-learn's).
-    "relu": lambda x: anp.where(x > 0, x, 0.0),
+    "relu": _relu,
     "abs": anp.abs,
     "sqrt": anp.sqrt,
     "square": lambda x: x * x,
@@ -177,6 +195,7 @@ REFERENCE = {
     "pow_op": anp.power,
     "matmul": anp.matmul,
     "matmul_op": anp.matmul,
+    "identity": lambda x: x,
 }
 
 ACTIVATIONS = {
@@ -216,7 +235,7 @@ def run_reference(step, args):
     if op == "logsumexp":
         return _logsumexp(args[0], params["axis"], params["keepdims"])
     if op in LOSSES:
-        return _loss_reference(op, *args)
+        return _loss_reference(op, params, *args)
     return REFERENCE[op](*args)
 
 
@@ -320,3 +339,27 @@ def test_engine_agrees_with_autograd(last, data):
     graph.forward()
     graph.backward()
     check_against_reference(program, nodes, leaves, second, weight, in_graph)
+
+
+# Not operations: the graph machinery (Graph is exercised above by the replay) and tools.
+NOT_OPERATIONS = {
+    "Graph",
+    "Operation",
+    "Tensor",
+    "apply",
+    "as_tensor",
+    "check_grad",
+    "numerical_grad",
+    "to_dot",
+    "topological_order",
+    "unbroadcast",
+}
+
+
+def test_every_public_operation_is_drawn():
+    missing = set(ad.__all__) - NOT_OPERATIONS - set(OPERATIONS)
+    assert not missing, (
+        f"skbackprop.autodiff exports {sorted(missing)} but the differential test never "
+        "draws them: give each a step builder in differential_programs.py and a reference "
+        "formula in test_differential.py."
+    )
