@@ -145,7 +145,8 @@ class Square(Operation):
 
 
 class Extremum(Operation):
-    """maximum/minimum of two arrays: the flow goes to the input equal to the output."""
+    """maximum/minimum of two arrays: the flow goes to the input equal to the output,
+    half to each on a tie."""
 
     __slots__ = ("a", "b", "out")
 
@@ -155,12 +156,19 @@ class Extremum(Operation):
         return self.out
 
     def backward(self, grad, needs):
-        # The seeds' indicator rule 1[x_i == z]: on a tie both inputs receive the flow.
-        out = self.out
-        return (
-            unbroadcast(grad * (self.a == out), self.a.shape) if needs[0] else None,
-            unbroadcast(grad * (self.b == out), self.b.shape) if needs[1] else None,
-        )
+        # The indicator rule 1[x_i == z], with a tie's flow split in half so that the two
+        # shares add up to the upstream gradient. Both shares have the output's
+        # (broadcast) shape; unbroadcast sums each back to its input's shape.
+        a, b, out = self.a, self.b, self.out
+        tie = np.equal(a, b)
+        grads = []
+        for value, need in zip((a, b), needs):
+            if not need:
+                grads.append(None)
+                continue
+            share = np.where(tie, 0.5, np.equal(value, out)).astype(grad.dtype, copy=False)
+            grads.append(unbroadcast(grad * share, value.shape))
+        return tuple(grads)
 
 
 class Maximum(Extremum):
@@ -206,7 +214,13 @@ def sigmoid(x):
 
 
 def relu(x):
-    """``max(x, 0)``, element-wise."""
+    """``max(x, 0)``, element-wise.
+
+    Its derivative is 1 where ``x > 0`` and 0 where ``x <= 0``: at the kink ``x = 0`` it
+    is 0, as the deep-learning notes write it and scikit-learn's MLP takes it (its
+    derivative is 0 wherever the activation is 0), not the 1/2 that
+    ``maximum(x, 0)`` would give the tie.
+    """
     return apply(Relu(), x)
 
 
@@ -226,10 +240,31 @@ def square(x):
 
 
 def maximum(a, b):
-    """Element-wise maximum; on ties both inputs receive the gradient."""
+    """Element-wise maximum of ``a`` and ``b``, with numpy broadcasting.
+
+    The gradient goes to the larger input; where ``a == b`` each receives half of it, so
+    the two shares add up to the upstream gradient (autograd's, PyTorch's and JAX's rule):
+    ``d/dx sum(maximum(x, x)) = 1``. Away from ties this is the section notes' indicator
+    rule ``dz/dx_i = 1[x_i == z]``. An input broadcast along an axis has its shares summed
+    along it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, maximum
+    >>> a = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    >>> b = Tensor(np.array([2.0, 2.0, 2.0]), requires_grad=True)
+    >>> maximum(a, b).sum().backward()
+    >>> a.grad, b.grad
+    (array([0. , 0.5, 1. ]), array([1. , 0.5, 0. ]))
+    """
     return apply(Maximum(), a, b)
 
 
 def minimum(a, b):
-    """Element-wise minimum; on ties both inputs receive the gradient."""
+    """Element-wise minimum of ``a`` and ``b``, with numpy broadcasting.
+
+    The gradient goes to the smaller input; where ``a == b`` each receives half of it, as
+    in :func:`maximum`.
+    """
     return apply(Minimum(), a, b)

@@ -115,7 +115,8 @@ class SoftmaxCrossEntropy(FusedLoss):
             self.log_normalizer = stable_logsumexp(logits, axis=-1)
             self.shifted = logits
             log_p = logits - self.log_normalizer
-            self.residual = np.exp(log_p) - target
+            # d(row loss)/dz = softmax(z) sum_k y_k - y: p - y when a row of y sums to 1.
+            self.residual = np.exp(log_p) * target.sum(axis=-1, keepdims=True) - target
             return self._finish(-target * log_p, weight)
         ones = self.ones
         if ones is None or ones.shape[0] != logits.shape[1] or ones.dtype != logits.dtype:
@@ -138,15 +139,20 @@ class SoftmaxCrossEntropy(FusedLoss):
             normalizer = e @ ones
         log_normalizer = np.log(normalizer)
         e /= normalizer[:, None]  # softmax(z)
+        # d(row loss)/dz = softmax(z) sum_k y_k - y: the familiar p - y only where a row of
+        # y sums to 1 (one-hot or probability rows, the usual case, left bit for bit).
+        target_sums = target @ ones
+        if not np.all(target_sums == 1):
+            e *= target_sums[:, None]
         e -= target
         self.residual = e
         self.shifted, self.log_normalizer = shifted, log_normalizer[:, None]
         # A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k shifted_k,
         # summed without forming log p.
         if not self.weighted:
-            total = np.dot(log_normalizer, target @ ones) - np.vdot(target, shifted)
+            total = np.dot(log_normalizer, target_sums) - np.vdot(target, shifted)
             return np.asarray(self.scale * total, dtype=logits.dtype)
-        row_loss = log_normalizer * (target @ ones) - (target * shifted) @ ones
+        row_loss = log_normalizer * target_sums - (target * shifted) @ ones
         return _weighted_total(self.scale, row_loss, logits.dtype)
 
     def _target_grad(self, grad):
@@ -213,7 +219,8 @@ def softmax_cross_entropy(logits, target, sample_weight=None):
     """Cross-entropy of ``softmax(logits)`` against one-hot (or probability) rows.
 
     ``J = -sum_i w_i sum_k y_ik log softmax(z_i)_k / sum_i w_i``; its gradient with respect
-    to the logits is ``(softmax(z) - y) * w_i / sum(w)``.
+    to the logits is ``(softmax(z) - y) * w_i / sum(w)`` for target rows that sum to 1, and
+    ``(softmax(z) * sum_k y_ik - y) * w_i / sum(w)`` for any other rows.
     """
     return _apply_loss(SoftmaxCrossEntropy(), logits, target, sample_weight)
 

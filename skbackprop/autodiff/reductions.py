@@ -1,8 +1,12 @@
 """Reductions: sum, mean, max and min along axes.
 
 ``sum`` distributes the upstream gradient to every summand unchanged; ``mean`` divides it
-by the count; ``max``/``min`` direct it to the input(s) equal to the result, the seeds'
-indicator rule ``dz/dx_i = 1[x_i == z]``.
+by the count; ``max``/``min`` "direct flow to the max/min input", the indicator rule
+``dz/dx_i = 1[x_i == z]`` of the section notes' table of derivative rules. That rule does
+not say what happens on a tie; here the flow is split evenly among the tied inputs,
+``dz/dx_i = 1[x_i == z] / #{j : x_j == z}``, as autograd, PyTorch and JAX do, so the
+shares add up to the upstream gradient (the flow is conserved). Where the extreme is
+unique this is the indicator rule itself.
 """
 
 import numpy as np
@@ -68,8 +72,13 @@ class Extreme(Operation):
         shape = self.a.shape
         out = _expand(self.out, shape, self.axis, self.keepdims)
         grad = _expand(grad, shape, self.axis, self.keepdims)
-        # Indicator rule: every input equal to the extreme receives the flow.
-        return (grad * (self.a == out),)
+        # Indicator rule, split evenly among ties: each of the k inputs equal to the
+        # extreme receives 1/k of the flow, so the shares sum to the upstream gradient.
+        share = np.equal(self.a, out).astype(grad.dtype)
+        count = share.sum(axis=self.axis, keepdims=True)
+        # A slice holding NaN has no input equal to its (NaN) extreme: count 0, no flow.
+        share /= np.maximum(count, 1)
+        return (grad * share,)
 
 
 class Max(Extreme):
@@ -95,10 +104,39 @@ def mean(a, axis=None, keepdims=False):
 
 
 def max_(a, axis=None, keepdims=False):
-    """Largest element over ``axis``; ties all receive the gradient (indicator rule)."""
+    """Largest element over ``axis`` (an int, a tuple of ints, or None for all axes).
+
+    When ``k`` elements tie for the maximum, each receives ``1/k`` of the upstream
+    gradient, so the shares add up to it (autograd's, PyTorch's and JAX's rule); the
+    others receive nothing. With a unique maximum (``k = 1``) this is the section notes'
+    indicator rule ``dz/dx_i = 1[x_i == z]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, max
+    >>> x = Tensor(np.array([1.0, 1.0, 0.5]), requires_grad=True)
+    >>> max(x).backward()
+    >>> x.grad
+    array([0.5, 0.5, 0. ])
+    """
     return apply(Max(axis, keepdims), a)
 
 
 def min_(a, axis=None, keepdims=False):
-    """Smallest element over ``axis``; ties all receive the gradient (indicator rule)."""
+    """Smallest element over ``axis`` (an int, a tuple of ints, or None for all axes).
+
+    The gradient goes to the element equal to the minimum; ``k`` tied elements each
+    receive ``1/k`` of it, as in :func:`max_`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, min
+    >>> x = Tensor(np.array([[2.0, 0.0, 0.0], [1.0, 3.0, 4.0]]), requires_grad=True)
+    >>> min(x, axis=1).sum().backward()
+    >>> x.grad
+    array([[0. , 0.5, 0.5],
+           [1. , 0. , 0. ]])
+    """
     return apply(Min(axis, keepdims), a)

@@ -119,17 +119,17 @@ def test_reductions(reduce, axis, keepdims):
 
 
 def test_max_min_indicator_rule_on_ties():
-    # The seeds' rule dz/dx_i = 1[x_i == z]: every input equal to the maximum gets the flow.
+    # The indicator rule dz/dx_i = 1[x_i == z], split evenly among the inputs that tie.
     x = Tensor(np.array([1.0, 3.0, 3.0, 2.0]), requires_grad=True)
     x.max().backward()
-    np.testing.assert_array_equal(x.grad, [0, 1, 1, 0])
+    np.testing.assert_array_equal(x.grad, [0, 0.5, 0.5, 0])
     a, b = (
         Tensor(np.array([1.0, 5.0]), requires_grad=True),
         Tensor(np.array([1.0, 2.0]), requires_grad=True),
     )
     ad.minimum(a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad, [1, 0])
-    np.testing.assert_array_equal(b.grad, [1, 1])
+    np.testing.assert_array_equal(a.grad, [0.5, 0])
+    np.testing.assert_array_equal(b.grad, [0.5, 1])
 
 
 def test_shape_operations():
@@ -302,3 +302,15 @@ def test_affine_with_a_row_bias_and_bad_ranks():
     assert check_grad(lambda x, W, b, w: (ad.affine(x, W, b) * w).sum(), x, W, b, w) < TOL
     with pytest.raises(ValueError, match=r"reshape\(1, -1\)"):
         ad.affine(Tensor(np.ones(3)), W, b)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (3, 1)])
+def test_softmax_cross_entropy_gradient_for_targets_not_summing_to_one(shape):
+    # d/dz of -sum_k y_k log softmax(z)_k is softmax(z) sum_k y_k - y; the fused p - y
+    # holds only for rows of y that sum to 1 (found by the differential test: with one
+    # class the loss is 0 for every z, yet p - y was 1 - y).
+    z = param(shape, seed=30)
+    y = param(shape, seed=31, low=0.0, high=2.0)
+    w = Tensor(np.random.default_rng(32).uniform(0.5, 2, size=shape[0]))
+    assert check_grad(lambda z, y: ad.softmax_cross_entropy(z, y), z, y) < TOL
+    assert check_grad(lambda z, y: ad.softmax_cross_entropy(z, y, sample_weight=w), z, y) < TOL
