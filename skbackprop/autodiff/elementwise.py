@@ -162,7 +162,7 @@ class Extremum(Operation):
         return self.out
 
     def backward(self, grad, needs):
-        # The seeds' indicator rule 1[x_i == z]: on a tie both inputs receive the flow.
+        # The section notes' indicator rule 1[x_i == z]: on a tie both inputs receive the flow.
         out = self.out
         return (
             unbroadcast(grad * (self.a == out), self.a.shape) if needs[0] else None,

@@ -1,7 +1,7 @@
 """Reductions: sum, mean, max and min along axes.
 
 ``sum`` distributes the upstream gradient to every summand unchanged; ``mean`` divides it
-by the count; ``max``/``min`` direct it to the input(s) equal to the result, the seeds'
+by the count; ``max``/``min`` direct it to the input(s) equal to the result, the section notes'
 indicator rule ``dz/dx_i = 1[x_i == z]``.
 """
 

@@ -121,7 +121,7 @@ class StochasticTrainingMixin:
                 beta_2=self.beta_2,
                 epsilon=self.epsilon,
             )
-        # RMSProp: seed 002's decay of the squared-gradient average is beta_2.
+        # RMSProp: the optimizers lecture's decay of the squared-gradient average is beta_2.
         return RMSProp(
             values, learning_rate=self.learning_rate_init, decay=self.beta_2, epsilon=self.epsilon
         )
