@@ -2,7 +2,10 @@
 
 Build with ``pip install ".[docs]" && python -m sphinx -W -b html docs docs/_build/html``.
 Nothing is fetched from the network at build time: intersphinx is off, and the gallery runs
-the examples on this machine.
+the examples on this machine. Nothing is fetched when the site is read either: MathJax is
+copied into the site from the ``sphinx-mathjax-offline`` package (the ``docs`` extra), so
+the math renders offline; ``tests/test_docs_offline.py`` checks that no page loads a script or a
+stylesheet from the network.
 """
 
 import importlib
@@ -31,6 +34,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax 3 from a pip package, copied into _static/mathjax/ and loaded from there
+    # instead of a CDN, so a site read offline or behind a firewall still shows its math.
+    "sphinx-mathjax-offline",
     "sphinx.ext.doctest",
     "sphinx.ext.graphviz",
     "myst_parser",
@@ -191,6 +197,8 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "matplotlib_animations": False,
     "within_subsection_order": "FileNameSortKey",
+    # The execution-times pages load jQuery and DataTables from CDNs; the site is offline.
+    "write_computation_times": False,
 }
 
 # --- HTML --------------------------------------------------------------------------------

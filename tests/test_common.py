@@ -43,6 +43,7 @@ def _instances():
     return [Estimator() for Estimator in ESTIMATORS]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(_instances())
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -1,6 +1,6 @@
 """The arithmetic operators, with numpy broadcasting.
 
-Each rule is the seeds' "flow" rule: ``+`` distributes the upstream gradient unchanged,
+Each rule is the section notes' "flow" rule: ``+`` distributes the upstream gradient unchanged,
 ``*`` scales it by the other factor, and every input broadcast to a larger shape has its
 gradient summed back to its own shape.
 """
@@ -52,7 +52,7 @@ class Multiply(Operation):
         return a * b
 
     def backward(self, grad, needs):
-        # dz/da = b: the seed's "scale by out/in", written without dividing by a.
+        # dz/da = b: the section notes' "scale by out/in", written without dividing by a.
         a, b = self.a, self.b
         return (
             unbroadcast(grad * b, a.shape) if needs[0] else None,

@@ -2,7 +2,7 @@
 activation node.
 
 Forward computes the pre-activation into one fresh array and applies ``g`` in place.
-Backward is the seeds' layer rule with the activation's derivative read from the output
+Backward is the lecture's layer rule with the activation's derivative read from the output
 (the rules of :mod:`~skbackprop.autodiff.activation_rules`): ``delta = grad * g'``, then
 ``dL/dW = x^T delta``, ``dL/db = sum of delta over the batch`` and ``dL/dx = delta W^T``
 (only when x needs it: never for the data). Halving the nodes of a network halves the

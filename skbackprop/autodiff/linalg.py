@@ -2,7 +2,7 @@
 
 For ``C = A @ B`` the matrix-calculus rules of the notes give ``dL/dA = dL/dC @ B^T`` and
 ``dL/dB = A^T @ dL/dC``. The fused :func:`affine` ``x @ W + b`` is one node whose backward
-is the seeds' layer rule: ``dL/dW = x^T delta``, ``dL/db = sum of delta over the batch``,
+is the lecture's layer rule: ``dL/dW = x^T delta``, ``dL/db = sum of delta over the batch``,
 ``dL/dx = delta W^T`` (computed only when x needs it: never for the data).
 """
 

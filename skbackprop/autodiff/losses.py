@@ -1,7 +1,7 @@
 """Fused loss operations: one node from the last layer's pre-activation to the cost.
 
 Composing ``softmax`` then ``log`` then a product is correct but slow and, for saturated
-units, unstable. Fused, the backward pass is the seeds' ``(y_hat - y) / n``: the
+units, unstable. Fused, the backward pass is the section notes' ``(y_hat - y) / n``: the
 softmax/sigmoid Jacobian and the cross-entropy derivative cancel to a difference.
 
 Every loss here has one convention: a row's loss is summed over its columns (outputs,
@@ -229,7 +229,7 @@ def sigmoid_binary_cross_entropy(logits, target, sample_weight=None):
     """Binary cross-entropy of ``sigmoid(logits)`` against 0/1 targets (any shape).
 
     Each element is an independent binary problem (one column per label for multilabel);
-    ``J = sum_i w_i sum_k [log(1 + e^z_ik) - y_ik z_ik] / sum_i w_i``, the seeds' logistic
+    ``J = sum_i w_i sum_k [log(1 + e^z_ik) - y_ik z_ik] / sum_i w_i``, the lecture's logistic
     regression cost, and its gradient is ``(sigmoid(z) - y) * w_i / sum(w)``.
     """
     return _apply_loss(SigmoidBinaryCrossEntropy(), logits, target, sample_weight)

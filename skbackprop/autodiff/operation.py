@@ -1,6 +1,6 @@
 """What every operation is: a forward value and its local derivative, side by side.
 
-An :class:`Operation` is the seeds' Forward | Backward table row. ``forward`` computes the
+An :class:`Operation` is the lecture's Forward | Backward table row. ``forward`` computes the
 node's value from its inputs' values and keeps what the derivative will need;
 ``backward`` receives ``d loss / d output`` and returns ``d loss / d input`` for each input
 (the chain rule's product with the local derivative). The graph calls ``forward`` once per

@@ -1,6 +1,6 @@
 """Weight penalties as single graph nodes over any number of weight matrices.
 
-The seeds' regularized cost adds ``lambda * sum_ij w_ij^2`` (L2, weight decay) or
+The regularization notes' cost adds ``lambda * sum_ij w_ij^2`` (L2, weight decay) or
 ``lambda * sum_ij |w_ij|`` (L1, which drives weights to exactly zero). A network has one
 weight matrix per layer; one fused node over all of them costs one Python call per
 minibatch instead of three per layer.

@@ -1,6 +1,6 @@
 """Least squares and ridge regression in closed form: the normal equation.
 
-The seeds' normal equation sets the gradient of ``J(theta) = (X theta - y)^T W (X theta - y)
+The course notes' normal equation sets the gradient of ``J(theta) = (X theta - y)^T W (X theta - y)
 + alpha ||theta||^2`` to zero::
 
     (X^T W X + alpha I) theta = X^T W y
@@ -210,7 +210,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     alpha : float, default=0.0
-        L2 penalty ``alpha * ||theta||^2`` (the seeds' L2 regularization); 0 is ordinary least
+        L2 penalty ``alpha * ||theta||^2`` (the notes' L2 regularization); 0 is ordinary least
         squares, a positive value is :class:`~sklearn.linear_model.Ridge` with the same
         ``alpha``.
     fit_intercept : bool, default=True

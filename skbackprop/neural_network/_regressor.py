@@ -40,7 +40,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         Activation of the hidden layers.
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
         The optimizer. 'sgd' is stochastic gradient descent with (Nesterov) momentum,
-        'adam' Adam with bias correction, 'rmsprop' RMSProp (seed 002's update, with
+        'adam' Adam with bias correction, 'rmsprop' RMSProp (the optimizers lecture's update, with
         ``beta_2`` as the decay of the squared-gradient average), 'lbfgs' scipy's
         L-BFGS-B over the whole training set.
     alpha : float, default=0.0001

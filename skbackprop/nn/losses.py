@@ -3,7 +3,7 @@
 Every loss pairs with its canonical output activation (identity with squared error, exp
 with Poisson, softmax with categorical and the logistic function with binary
 cross-entropy), so the fused node's gradient with respect to the last pre-activation is the
-seeds' ``(y_hat - y) / n``.
+section notes' ``(y_hat - y) / n``.
 
 ``report_scale`` converts the optimized cost to the value scikit-learn reports in
 ``loss_``: its squared error is averaged over the outputs, while the gradient it follows

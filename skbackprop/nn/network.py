@@ -1,7 +1,7 @@
 """The forward pass of a multilayer perceptron, as a composition of graph operations.
 
-Hidden layer ``l`` is the seeds' ``a^l = g(a^{l-1} W^l + b^l)`` as one fused
-:func:`~skbackprop.autodiff.dense` node (rows are samples, so the seeds' ``W a`` is written
+Hidden layer ``l`` is the lecture's ``a^l = g(a^{l-1} W^l + b^l)`` as one fused
+:func:`~skbackprop.autodiff.dense` node (rows are samples, so the lecture's ``W a`` is written
 ``a W``). The last layer is an :func:`~skbackprop.autodiff.affine` node that stops at the
 pre-activation ``z``: the loss fuses the output activation with the cost.
 Optional dropout multiplies each hidden activation by a mask leaf that the training loop

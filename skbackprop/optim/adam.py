@@ -19,13 +19,13 @@ class Adam:
         lr_t = learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t)
         p -= lr_t * m / (sqrt(v) + epsilon)
 
-    Seed 002 writes the same method with the moments ``V`` and ``S`` bias-corrected
+    The optimizers lecture writes the same method with the moments ``V`` and ``S`` bias-corrected
     separately, :math:`\hat V = V / (1 - \beta_1^t)`, :math:`\hat S = S / (1 - \beta_2^t)`,
     :math:`W = W - \alpha \hat V / (\sqrt{\hat S} + \epsilon)`. Folding both corrections
     into ``lr_t`` is exact except for where :math:`\epsilon` sits: here it is added to
-    :math:`\sqrt{S}`, i.e. the seed's :math:`\epsilon` times
+    :math:`\sqrt{S}`, i.e. the lecture's :math:`\epsilon` times
     :math:`\sqrt{1 - \beta_2^t}` (the Adam paper's own efficient form).
-    The momentum average is the seed's :math:`V = \beta V + (1 - \beta) g`.
+    The momentum average is the lecture's :math:`V = \beta V + (1 - \beta) g`.
 
     In memory the two averages are kept divided by :math:`1 - \beta`:
     :math:`\tilde m = m / (1 - \beta_1)` follows :math:`\tilde m = \beta_1 \tilde m + g`

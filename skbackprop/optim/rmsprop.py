@@ -8,14 +8,14 @@ __all__ = ["RMSProp"]
 
 
 class RMSProp:
-    r"""RMSProp on a flat parameter buffer, in seed 002's form.
+    r"""RMSProp on a flat parameter buffer, in the optimizers lecture's form.
 
     .. math::
 
         S &= \mathrm{decay}\, S + (1 - \mathrm{decay})\, g^2 \\
         W &= W - \alpha \, g / \sqrt{S + \epsilon}
 
-    (element-wise; :math:`\epsilon` inside the square root as in the seed, so a zero
+    (element-wise; :math:`\epsilon` inside the square root as in the lecture, so a zero
     gradient history never divides by zero).
 
     Parameters

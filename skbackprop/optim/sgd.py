@@ -16,11 +16,11 @@ class SGD:
         p += v                                   # nesterov=False
         p += momentum * v - learning_rate * g    # nesterov=True (v already updated)
 
-    Seed 002 writes momentum as an exponentially weighted average,
+    The optimizers lecture writes momentum as an exponentially weighted average,
     :math:`V = \beta V + (1 - \beta) g`, :math:`W = W - \alpha V`. The two are the same
     method: with :math:`v = -\alpha' V` the form above is
     :math:`v = \beta v - \alpha' (1 - \beta) g`, so scikit-learn's ``learning_rate`` is the
-    seed's :math:`\alpha (1 - \beta)` and ``momentum`` is the seed's :math:`\beta`.
+    lecture's :math:`\alpha (1 - \beta)` and ``momentum`` is the lecture's :math:`\beta`.
     With ``momentum=0`` this is plain minibatch gradient descent,
     :math:`W = W - \alpha g`.
 

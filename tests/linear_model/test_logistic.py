@@ -119,6 +119,7 @@ def test_matches_logistic_regression_options(params):
     np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_objective_is_logistic_regressions_divided_by_c_times_weight_sum(cancer):
     X, y = cancer
     X = X[:100]

@@ -133,6 +133,7 @@ def test_warm_start_with_other_classes_or_layers_is_refused(iris):
         clf.fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_parameter_errors(iris):
     X, y = iris
     with pytest.raises(ValueError, match="hidden_layer_sizes must be > 0"):

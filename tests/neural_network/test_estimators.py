@@ -25,6 +25,7 @@ def regression():
     return X, y / 100
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_classifier_outputs(iris):
     X, y = iris
     clf = MLPClassifier(
@@ -45,6 +46,7 @@ def test_classifier_outputs(iris):
     assert np.all(clf.gradient_norms_ > 0)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_string_labels_and_binary_probabilities(iris):
     X, y = iris
     labels = np.array(["setosa", "other"])[(y > 0).astype(int)]
@@ -152,6 +154,7 @@ def test_convergence_warning_and_tol_stopping(iris):
     assert clf.n_iter_ == 5
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_verbose_prints_the_loss(iris, capsys):
     X, y = iris
     MLPClassifier(
@@ -197,6 +200,7 @@ def test_verbose_reports_time_and_validation_score(iris, capsys):
     assert times == sorted(times)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_lbfgs_verbose_reports_loss_and_time(iris, capsys):
     X, y = iris
     MLPClassifier(
@@ -207,6 +211,7 @@ def test_lbfgs_verbose_reports_loss_and_time(iris, capsys):
     assert ", time = " in out
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_lbfgs_attributes_and_no_partial_fit(iris):
     X, y = iris
     clf = MLPClassifier(solver="lbfgs", hidden_layer_sizes=(5,), max_iter=50, random_state=0).fit(

@@ -25,6 +25,7 @@ def diabetes():
     return StandardScaler().fit_transform(X), y / 100
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_dropout_zero_is_exactly_no_dropout(iris):
     X, y = iris
     params = {"hidden_layer_sizes": (6, 5), "max_iter": 5, "random_state": 0}
@@ -34,6 +35,7 @@ def test_dropout_zero_is_exactly_no_dropout(iris):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_dropout_trains_differently_but_predicts_deterministically(iris):
     X, y = iris
     params = {
@@ -56,6 +58,7 @@ def test_dropout_trains_differently_but_predicts_deterministically(iris):
     assert dropped.score(X, y) > 0.8
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_dropout_is_reproducible_with_a_random_state(iris):
     X, y = iris
     params = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0, "dropout": 0.5}
@@ -63,6 +66,7 @@ def test_dropout_is_reproducible_with_a_random_state(iris):
     np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver", ["adam", "sgd", "rmsprop"])
 def test_l1_ratio_one_gives_exact_zeros(diabetes, solver):
     X, y = diabetes
@@ -82,6 +86,7 @@ def test_l1_ratio_one_gives_exact_zeros(diabetes, solver):
     assert np.all(np.isfinite(l1.loss_curve_))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_l1_ratio_zero_is_scikit_learns_l2(diabetes):
     X, y = diabetes
     params = {"hidden_layer_sizes": (5,), "max_iter": 3, "random_state": 0, "alpha": 0.5}
@@ -90,6 +95,7 @@ def test_l1_ratio_zero_is_scikit_learns_l2(diabetes):
     np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_l1_loss_includes_the_l1_term(diabetes):
     X, y = diabetes
     params = {
@@ -108,6 +114,7 @@ def test_l1_loss_includes_the_l1_term(diabetes):
     assert reg.loss_ == pytest.approx(0.5 * np.mean(residual**2) + 5.0 * l1 / 442, rel=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_rmsprop_trains(diabetes):
     X, y = diabetes
     reg = MLPRegressor(
@@ -121,6 +128,7 @@ def test_rmsprop_trains(diabetes):
     assert reg.score(X, y) > 0.4
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_gradient_norms_show_the_vanishing_gradient(iris):
     X, y = iris
     deep = MLPClassifier(
