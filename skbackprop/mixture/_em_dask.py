@@ -34,7 +34,15 @@ from sklearn.utils.validation import check_array, validate_data
 
 from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
 from ._em_driver import fit_with_float64_retry, run_em, store_result
-from ._em_steps import e_step_statistics, feature_map, statistics_from_responsibilities
+from ._em_steps import (
+    NaturalParameters,
+    centred_second_moments,
+    e_step_statistics,
+    feature_map,
+    responsibilities,
+    statistics_from_responsibilities,
+    weighted_log_prob,
+)
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
@@ -163,6 +171,18 @@ class DaskSource:
             _e_step_block, self.blocks, theta, self.covariance_type, self.shift, self.dtype
         )
 
+    def centred_second_moments(self, rule, means, components):
+        return map_reduce(
+            _centred_block,
+            self.blocks,
+            rule,
+            means,
+            components,
+            self.covariance_type,
+            self.shift,
+            self.dtype,
+        )
+
     def _seeding_sample(self, n_components, random_state):
         # One sample serves every initialization; their k-means++ draws differ.
         if self._sample is None:
@@ -222,6 +242,21 @@ def _e_step_block(X, offset, theta, covariance_type, shift, dtype):
         return None
     phi = feature_map(np.asarray(X, dtype=dtype), covariance_type, shift)
     return e_step_statistics(phi, theta, covariance_type)
+
+
+def _centred_block(X, offset, rule, means, components, covariance_type, shift, dtype):
+    if X.shape[0] == 0:
+        return None
+    X = np.asarray(X, dtype=dtype)
+    phi = feature_map(X, covariance_type, shift)
+    if isinstance(rule, NaturalParameters):  # the E-step's responsibilities
+        resp = weighted_log_prob(phi, rule)
+        responsibilities(resp)
+    else:  # the initial responsibilities
+        block_resp, args = rule
+        resp = block_resp(X, offset, *args)
+    centered = phi[:, 1 : 1 + X.shape[1]]
+    return centred_second_moments(centered, resp[components], means, covariance_type)
 
 
 def _predict_block(X, estimator):

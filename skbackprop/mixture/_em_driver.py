@@ -33,10 +33,12 @@ from ._em_steps import m_step, natural_parameters
 from ._initialization import check_means, check_precisions, check_weights, rewind_random_state
 from ._precisions import (
     CollapsedComponentError,
+    collapse_floor,
     covariances_from_precisions,
     precisions_cholesky,
     precisions_cholesky_from_precisions,
     precisions_from_cholesky,
+    unresolved_components,
 )
 
 
@@ -180,11 +182,41 @@ def m_step_parameters(estimator, source, stats, rule):
     are in the data's coordinates.
     """
     covariance_type = estimator.covariance_type
+    reg_covar = estimator.reg_covar
     nk, shifted_means, covariances, raw = m_step(
-        stats, covariance_type, estimator.reg_covar, source.n_features
+        stats, covariance_type, reg_covar, source.n_features
     )
-    prec_chol = precisions_cholesky(covariances, covariance_type, raw)
+    suspect, lower = unresolved_components(covariances, covariance_type, raw)
+    if suspect.size:
+        # Sums of moments cancel for a tight component far from the data's mean; its
+        # covariance is summed again from centred rows, as scikit-learn computes it.
+        sums = source.centred_second_moments(rule, shifted_means[suspect], suspect)
+        covariances = _replace_covariances(
+            covariances, covariance_type, suspect, sums, nk, reg_covar, source.n_features
+        )
+        lower = None
+    # In float32, a variance the features cannot resolve is a collapse: the fit is then
+    # redone in float64 (see fit_with_float64_retry).
+    floor = collapse_floor(raw, source.dtype, covariance_type)
+    prec_chol = precisions_cholesky(covariances, covariance_type, floor, lower)
     return nk, shifted_means + source.shift, covariances, prec_chol
+
+
+def _replace_covariances(
+    covariances, covariance_type, components, sums, nk, reg_covar, n_features
+):
+    """``covariances`` with those of ``components`` from their centred ``sums``, by
+    scikit-learn's formulas (``reg_covar`` added to the variances)."""
+    covariances = covariances.copy()
+    if covariance_type == "full":
+        new = sums / nk[components, None, None]
+        new[:, np.arange(n_features), np.arange(n_features)] += reg_covar
+        covariances[components] = new
+    elif covariance_type == "diag":
+        covariances[components] = sums / nk[components, None] + reg_covar
+    else:
+        covariances[components] = sums / (nk[components] * n_features) + reg_covar
+    return covariances.astype(nk.dtype, copy=False)
 
 
 def _initial_parameters(estimator, source, inits, random_state):

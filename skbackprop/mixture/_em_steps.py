@@ -347,6 +347,40 @@ def m_step(stats, covariance_type, reg_covar, n_features):
     return nk, means, covariances.astype(dtype, copy=False), raw
 
 
+def centred_second_moments(centered, resp, means, covariance_type):
+    """``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` of a block of rows, one component at a
+    time: the covariances' sums with no cancellation, for components whose sums of moments
+    (see :func:`m_step`) are too close to round-off.
+
+    Parameters
+    ----------
+    centered : ndarray of shape (n_rows, n_features)
+        The rows minus the features' shift.
+    resp : ndarray of shape (n_listed, n_rows)
+        The listed components' responsibilities.
+    means : ndarray of shape (n_listed, n_features)
+        Their means, minus the shift.
+    covariance_type : {'full', 'diag', 'spherical'}
+
+    Returns
+    -------
+    ndarray
+        (n_listed, d, d) for 'full', (n_listed, d) for 'diag', (n_listed,) summed over the
+        features for 'spherical'.
+    """
+    n_listed, n_features = means.shape
+    if covariance_type == "full":
+        out = np.empty((n_listed, n_features, n_features), dtype=centered.dtype)
+        for k in range(n_listed):
+            diff = centered - means[k]
+            out[k] = (resp[k][:, None] * diff).T @ diff
+        return out
+    out = np.empty((n_listed, n_features), dtype=centered.dtype)
+    for k in range(n_listed):
+        out[k] = resp[k] @ (centered - means[k]) ** 2
+    return out.sum(axis=1) if covariance_type == "spherical" else out
+
+
 def _unpack_upper(packed, n_features):
     """Symmetric (k, d, d) matrices from their upper triangles packed row by row."""
     rows, cols = np.triu_indices(n_features)

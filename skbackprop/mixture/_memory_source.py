@@ -6,11 +6,15 @@ See :mod:`._em_driver` for what a source provides.
 import numpy as np
 
 from ._em_steps import (
+    NaturalParameters,
     block_rows,
+    centred_second_moments,
     e_step_statistics,
     feature_map,
     n_quadratic_features,
+    responsibilities,
     statistics_from_responsibilities,
+    weighted_log_prob,
 )
 from ._initialization import initial_responsibilities
 
@@ -78,3 +82,18 @@ class InMemorySource:
             block = e_step_statistics(phi, theta, self.covariance_type)
             stats = block if stats is None else stats + block
         return stats
+
+    def centred_second_moments(self, rule, means, components):
+        e_step = isinstance(rule, NaturalParameters)
+        n_components = rule.per_component.shape[1] if e_step else rule.shape[1]
+        total = None
+        for phi, rows in self.features.blocks(n_components):
+            if e_step:
+                resp = weighted_log_prob(phi, rule)
+                responsibilities(resp)
+            else:
+                resp = rule[rows].T
+            centered = phi[:, 1 : 1 + self.n_features]
+            block = centred_second_moments(centered, resp[components], means, self.covariance_type)
+            total = block if total is None else total + block
+        return total
