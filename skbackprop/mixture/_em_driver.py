@@ -82,12 +82,48 @@ def store_result(estimator, result):
     estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound
     estimator.lower_bounds_ = result.lower_bounds
+    estimator._inference_cache = (
+        _inference_key(estimator, result.means.dtype),
+        *(inference_parameters(estimator, result.means.dtype)),
+    )
     if not result.converged and estimator.max_iter > 0:
         warnings.warn(
             "Best performing initialization did not converge. Try different init "
             "parameters, or increase max_iter, tol, or check for degenerate data.",
             ConvergenceWarning,
         )
+
+
+def _inference_key(estimator, dtype):
+    return (
+        np.dtype(dtype),
+        estimator.covariance_type,
+        estimator.weights_.tobytes(),
+        estimator.means_.tobytes(),
+        estimator.precisions_cholesky_.tobytes(),
+    )
+
+
+def inference_parameters(estimator, dtype):
+    """``(shift, theta)`` with which a fitted GaussianMixtureEM scores samples of ``dtype``.
+
+    The features are centred on the mixture's own mean: a fitted quantity, so each row's
+    result does not depend on which other rows are scored with it. Computed once at fit
+    for the fit's dtype (a prediction on one row costs less than computing them); the
+    stored copy is used only while the fitted arrays hold the values it came from.
+    """
+    cache = getattr(estimator, "_inference_cache", None)
+    if cache is not None and cache[0] == _inference_key(estimator, dtype):
+        return cache[1], cache[2]
+    shift = (estimator.weights_ @ estimator.means_).astype(dtype)
+    theta = natural_parameters(
+        estimator.weights_.astype(dtype, copy=False),
+        estimator.means_.astype(dtype, copy=False),
+        estimator.precisions_cholesky_.astype(dtype, copy=False),
+        estimator.covariance_type,
+        shift,
+    )
+    return shift, theta
 
 
 def fit_with_float64_retry(X, fit, random_state, verbose):

@@ -13,7 +13,6 @@ loops over the components in Python.
 """
 
 import math
-from contextlib import nullcontext
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -22,16 +21,19 @@ from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from ..utils._dask import is_dask_array
-from ._em_driver import fit_with_float64_retry, run_em, store_result
-from ._em_steps import log_normalize, natural_parameters, responsibilities, weighted_log_prob
+from ..utils._fast_validation import validate_predict_input
+from ..utils._threadpool import single_blas_thread
+from ._em_driver import fit_with_float64_retry, inference_parameters, run_em, store_result
+from ._em_steps import log_normalize, responsibilities, weighted_log_prob
 from ._memory_source import Features, InMemorySource
 from ._sampling import draw_samples, n_parameters
 
-# Feature maps up to this wide are multiplied on one BLAS thread (see _blas_threads).
+# Feature maps up to this wide are multiplied on one BLAS thread (see _blas_threads)...
 _MAX_SINGLE_THREAD_WIDTH = 512
+# ...when they hold at least this many numbers; below it the limit costs more than it saves.
+_MIN_SINGLE_THREAD_ELEMENTS = 1 << 16
 
 
 class GaussianMixtureEM(DensityMixin, BaseEstimator):
@@ -249,31 +251,22 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
     def _fit_in_memory(self, X):
         source = InMemorySource(X, self.covariance_type)
-        with _blas_threads(source.features.width):
+        with _blas_threads(source.n_samples, source.features.width):
             return run_em(self, source)
 
     # --------------------------------------------------------------- inference
 
     def _validate_for_inference(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_predict_input(self, X)
         return X.astype(np.result_type(X.dtype, self.means_.dtype), copy=False)
 
     def _weighted_log_prob(self, X):
         """``log weight_k + log N(x_i | component k)``, shape (n_components, n_samples)."""
-        # Center on the mixture's own mean: a fitted quantity, so each row's result does
-        # not depend on which other rows are scored with it.
-        shift = (self.weights_ @ self.means_).astype(X.dtype)
-        theta = natural_parameters(
-            self.weights_.astype(X.dtype, copy=False),
-            self.means_.astype(X.dtype, copy=False),
-            self.precisions_cholesky_.astype(X.dtype, copy=False),
-            self.covariance_type,
-            shift,
-        )
+        shift, theta = inference_parameters(self, X.dtype)
         features = Features(X, self.covariance_type, shift)
         out = np.empty((self.n_components, X.shape[0]), dtype=X.dtype)
-        with _blas_threads(features.width):
+        with _blas_threads(X.shape[0], features.width):
             for phi, rows in features.blocks(self.n_components):
                 out[:, rows] = weighted_log_prob(phi, theta)
         return out
@@ -412,16 +405,19 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         return -2 * self.score(X) * _num_rows(X) + 2 * self._n_parameters()
 
 
-def _blas_threads(width):
-    """One BLAS thread for the narrow products of EM (``width`` features by K components).
+def _blas_threads(n_rows, width):
+    """One BLAS thread for the narrow products of EM on many rows (``width`` features by K
+    components).
 
     Such products are too thin for OpenBLAS's threads to share well: they synchronize on
     every call and, when other processes hold the cores, their spin-waits cost several
-    times the product itself.  Wide feature maps (many features, 'full') keep all threads.
+    times the product itself. Wide feature maps (many features, 'full') keep all threads,
+    and so do small inputs, which BLAS runs on one thread anyway: there even the shared
+    controller's limit (tens of microseconds) would cost more than the product.
     """
-    if width <= _MAX_SINGLE_THREAD_WIDTH:
-        return threadpool_limits(limits=1, user_api="blas")
-    return nullcontext()
+    return single_blas_thread(
+        width <= _MAX_SINGLE_THREAD_WIDTH and n_rows * width >= _MIN_SINGLE_THREAD_ELEMENTS
+    )
 
 
 def _num_rows(X):
