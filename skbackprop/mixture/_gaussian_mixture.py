@@ -1,7 +1,7 @@
 """GaussianMixtureEM: scikit-learn's GaussianMixture, with every EM step a few BLAS calls.
 
-The model (seed 000): a latent ``z ~ Multinomial(phi)`` picks the Gaussian
-``N(mu_z, Sigma_z)`` each sample comes from.  EM alternates
+The model, as the course notes put it: a latent ``z ~ Multinomial(phi)`` picks the
+Gaussian ``N(mu_z, Sigma_z)`` each sample comes from.  EM alternates
 
 - the E-step: responsibilities ``r_ik = p(z_i = k | x_i)``, computed in log space with a
   stable log-sum-exp;
