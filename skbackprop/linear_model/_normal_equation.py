@@ -54,9 +54,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     alpha : float, default=0.0
-        L2 penalty ``alpha * ||theta||^2`` (the course notes' L2 regularization); 0 is ordinary least
-        squares, a positive value is :class:`~sklearn.linear_model.Ridge` with the same
-        ``alpha``.
+        L2 penalty ``alpha * ||theta||^2`` (the course notes' L2 regularization); 0 is
+        ordinary least squares, a positive value is :class:`~sklearn.linear_model.Ridge`
+        with the same ``alpha``.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept by centering ``X`` and ``y``.
     copy_X : bool, default=True
@@ -268,21 +268,37 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "The sample weights sum to zero, so there is nothing to fit; give at least "
                 "one sample a positive weight."
             )
+        if not statistics.is_finite():
+            raise ValueError(
+                "The sums of squares of the rows seen overflow float64: the chunks given to "
+                "partial_fit differ by many orders of magnitude. Scale X and y (for example "
+                "with StandardScaler fitted on a first chunk), or fit all rows at once."
+            )
+        # The statistics may be those of X 2^-e and y 2^-f (see SufficientStatistics):
+        # solve in those units, where nothing overflows, and scale back.
+        if self.alpha > 0 and statistics.x_exponent < 0:
+            # Tiny X was scaled up; its penalty alpha 2^-2e would overflow as alpha dwarfs
+            # X's Gram matrix.  The unscaled problem is then the one float64 can hold.
+            statistics = statistics.rescaled(0, statistics.y_exponent)
+        x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
         coef, rank, singular, solver = solve_normal_equations(
             statistics,
             data,
-            alpha=self.alpha,
+            alpha=np.ldexp(float(self.alpha), -2 * x_exponent),
             fit_intercept=self.fit_intercept,
             solver=self.solver,
             tol=self.tol,
             copy_X=self.copy_X,
         )
+        with np.errstate(over="ignore"):  # only the singular values of sqrt(W) X may be inf
+            singular = np.ldexp(singular, x_exponent)
 
-        coef = coef.T.astype(dtype, copy=False)  # (n_targets, n_features)
+        # (n_targets, n_features)
+        coef = np.ldexp(coef.T, y_exponent - x_exponent).astype(dtype, copy=False)
         if self.fit_intercept:
-            intercept = (statistics.mean_y - coef.astype(np.float64) @ statistics.mean_X).astype(
-                dtype
-            )
+            scaled_coef = np.ldexp(coef.astype(np.float64), x_exponent - y_exponent)
+            intercept = np.ldexp(statistics.mean_y - scaled_coef @ statistics.mean_X, y_exponent)
+            intercept = intercept.astype(dtype)
         else:
             intercept = 0.0
         if y_ndim == 1:

@@ -113,6 +113,9 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
     """
     Xc = np.array(X, dtype=np.float64, copy=copy_X or X.dtype != np.float64)
     yc = np.array(y, dtype=np.float64)
+    # In the units of the statistics (powers of two, exact; see SufficientStatistics).
+    np.ldexp(Xc, -statistics.x_exponent, out=Xc)
+    np.ldexp(yc, -statistics.y_exponent, out=yc)
     if fit_intercept:
         Xc -= statistics.mean_X
         yc -= statistics.mean_y

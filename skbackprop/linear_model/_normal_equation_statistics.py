@@ -7,6 +7,12 @@ and the centered scatter matrices ``sum_i w_i (x_i - mean_x)(x_i - mean_x)^T`` a
 for one block of rows, and two blocks' statistics add up (:meth:`SufficientStatistics.__add__`)
 exactly, which is what makes ``partial_fit`` (and any map-reduce over chunks) give the
 one-shot answer.
+
+Squares of values beyond about 1e154 overflow float64 (and below 1e-162 underflow).  Rows
+whose statistics would not be finite, or come near to it, are summed as ``X 2^-e`` and
+``y 2^-f`` instead, with the exponents ``e`` and ``f``
+kept beside the sums: scaling by a power of two is exact, and the least-squares solution of
+the scaled problem is that of the original one times ``2^(f - e)``.
 """
 
 from dataclasses import dataclass
@@ -46,6 +52,9 @@ class SufficientStatistics:
         ``sum_i w_i (x_i - mean_X)(x_i - mean_X)^T``.
     scatter_Xy : ndarray of shape (n_features, n_targets)
         ``sum_i w_i (x_i - mean_X)(y_i - mean_y)^T``.
+    x_exponent, y_exponent : int
+        The sums are those of ``X * 2**-x_exponent`` and ``y * 2**-y_exponent`` (both 0
+        unless the unscaled sums would come near to over- or underflowing).
     """
 
     n_samples: int
@@ -54,25 +63,56 @@ class SufficientStatistics:
     mean_y: np.ndarray
     scatter_XX: np.ndarray
     scatter_Xy: np.ndarray
+    x_exponent: int = 0
+    y_exponent: int = 0
+
+    def rescaled(self, x_exponent, y_exponent):
+        """The same statistics for ``X * 2**-x_exponent`` and ``y * 2**-y_exponent``."""
+        dx, dy = self.x_exponent - x_exponent, self.y_exponent - y_exponent
+        if dx == 0 and dy == 0:
+            return self
+        return SufficientStatistics(
+            self.n_samples,
+            self.sum_weights,
+            np.ldexp(self.mean_X, dx),
+            np.ldexp(self.mean_y, dy),
+            np.ldexp(self.scatter_XX, 2 * dx),
+            np.ldexp(self.scatter_Xy, dx + dy),
+            x_exponent,
+            y_exponent,
+        )
+
+    def is_finite(self):
+        """Whether every sum, and the uncentered Gram matrix's diagonal, is finite."""
+        arrays = (self.mean_X, self.mean_y, self.scatter_XX, self.scatter_Xy)
+        with np.errstate(over="ignore", invalid="ignore"):
+            uncentered = self.scatter_XX.diagonal() + self.sum_weights * self.mean_X**2
+        return all(np.isfinite(a).all() for a in arrays) and np.isfinite(uncentered).all()
 
     def __add__(self, other):
-        total = self.sum_weights + other.sum_weights
-        n_samples = self.n_samples + other.n_samples
-        if other.sum_weights == 0:
-            return SufficientStatistics(n_samples, *_fields(self)[1:])
-        if self.sum_weights == 0:
-            return SufficientStatistics(n_samples, *_fields(other)[1:])
-        delta_X = other.mean_X - self.mean_X
-        delta_y = other.mean_y - self.mean_y
-        share = other.sum_weights / total
-        between = self.sum_weights * share  # W_a W_b / (W_a + W_b)
+        x_exponent = max(self.x_exponent, other.x_exponent)
+        y_exponent = max(self.y_exponent, other.y_exponent)
+        a = self.rescaled(x_exponent, y_exponent)
+        b = other.rescaled(x_exponent, y_exponent)
+        total = a.sum_weights + b.sum_weights
+        n_samples = a.n_samples + b.n_samples
+        if b.sum_weights == 0:
+            return SufficientStatistics(n_samples, *_fields(a)[1:])
+        if a.sum_weights == 0:
+            return SufficientStatistics(n_samples, *_fields(b)[1:])
+        delta_X = b.mean_X - a.mean_X
+        delta_y = b.mean_y - a.mean_y
+        share = b.sum_weights / total
+        between = a.sum_weights * share  # W_a W_b / (W_a + W_b)
         return SufficientStatistics(
             n_samples=n_samples,
             sum_weights=total,
-            mean_X=self.mean_X + share * delta_X,
-            mean_y=self.mean_y + share * delta_y,
-            scatter_XX=self.scatter_XX + other.scatter_XX + between * np.outer(delta_X, delta_X),
-            scatter_Xy=self.scatter_Xy + other.scatter_Xy + between * np.outer(delta_X, delta_y),
+            mean_X=a.mean_X + share * delta_X,
+            mean_y=a.mean_y + share * delta_y,
+            scatter_XX=a.scatter_XX + b.scatter_XX + between * np.outer(delta_X, delta_X),
+            scatter_Xy=a.scatter_Xy + b.scatter_Xy + between * np.outer(delta_X, delta_y),
+            x_exponent=x_exponent,
+            y_exponent=y_exponent,
         )
 
     def normal_equations(self, fit_intercept):
@@ -94,6 +134,8 @@ def _fields(statistics):
         statistics.mean_y,
         statistics.scatter_XX,
         statistics.scatter_Xy,
+        statistics.x_exponent,
+        statistics.y_exponent,
     )
 
 
@@ -116,8 +158,61 @@ def sufficient_statistics(X, y, sample_weight=None):
     Returns
     -------
     statistics : SufficientStatistics
-        Accumulated in float64 whatever the input precision.
+        Accumulated in float64 whatever the input precision; of ``X`` and ``y`` scaled by
+        powers of two when their own sums would overflow.
+
+    Raises
+    ------
+    ValueError
+        When the sums overflow even for the scaled rows (huge sample weights).
     """
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        statistics = _statistics(X, y, sample_weight)
+    if _in_safe_range(statistics):
+        return statistics
+    # Squares overflowed, or came near to over- or underflowing (where the eigenvalues and
+    # the Cholesky factor of the Gram matrix would): sum the rows scaled by powers of two
+    # to between 1/2 and 1 in magnitude.
+    x_exponent = _exponent_of_largest(X)
+    y_exponent = _exponent_of_largest(y)
+    X = X * np.ldexp(1.0, -x_exponent)
+    y = np.ldexp(np.asarray(y, dtype=np.float64), -y_exponent)
+    with np.errstate(over="ignore", invalid="ignore"):
+        statistics = SufficientStatistics(
+            *_fields(_statistics(X, y, sample_weight))[:6], x_exponent, y_exponent
+        )
+    if statistics.is_finite():
+        return statistics
+    raise ValueError(
+        "The sums of squares of X and y overflow float64 even after scaling X and y by "
+        "powers of two (the sample weights are too large); divide sample_weight by a "
+        "constant, which does not change the solution."
+    )
+
+
+# The typical size of X's largest column (its mean or its spread) is kept within
+# 2^-300 .. 2^300 (about 1e-90 .. 1e90): the Gram matrix, its eigenvalues and its Cholesky
+# factor then stay far from the float64 range's ends.
+_SAFE_EXPONENT = 300
+
+
+def _in_safe_range(statistics):
+    if not statistics.is_finite():
+        return False
+    if statistics.sum_weights == 0:
+        return True
+    spread = np.sqrt(statistics.scatter_XX.diagonal() / statistics.sum_weights)
+    largest = max(spread.max(initial=0.0), np.abs(statistics.mean_X).max(initial=0.0))
+    return largest == 0 or abs(np.frexp(largest)[1]) <= _SAFE_EXPONENT
+
+
+def _exponent_of_largest(values):
+    """``e`` such that the largest of ``values * 2**-e`` is in [1/2, 1) in magnitude."""
+    largest = abs(values).max() if values.size else 0.0
+    return int(np.frexp(float(largest))[1])
+
+
+def _statistics(X, y, sample_weight):
     n_samples, n_features = X.shape
     y = np.asarray(y, dtype=np.float64)
     n_targets = y.shape[1]

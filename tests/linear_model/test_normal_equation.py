@@ -244,3 +244,47 @@ def test_gram_only_fallback_warns_when_it_cannot_be_accurate():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         NormalEquationRegressor().fit(X, y)  # the SVD of the data needs no warning
+
+
+@pytest.mark.parametrize("scale", [1e154, 1e200, 1e300, 1e-200])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_values_whose_squares_leave_float64_fit_like_linear_regression(
+    diabetes, scale, fit_intercept
+):
+    # X^T X overflows (or underflows) float64; LinearRegression's SVD of X does not.
+    X, y, _, weights = diabetes
+    X = X * scale
+    theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, y, sample_weight=weights)
+    ours = NormalEquationRegressor(fit_intercept=fit_intercept).fit(X, y, sample_weight=weights)
+    _assert_same_model(ours, theirs, rtol=1e-8)
+    assert ours.rank_ == theirs.rank_
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-8)
+    assert ours.score(X, y) == pytest.approx(theirs.score(X, y), rel=1e-10)
+    chunked = NormalEquationRegressor(fit_intercept=fit_intercept)
+    for rows in (slice(0, 150), slice(150, 300), slice(300, None)):
+        chunked.partial_fit(X[rows], y[rows], sample_weight=weights[rows])
+    _assert_same_model(chunked, theirs, rtol=1e-8)
+    sparse = NormalEquationRegressor(fit_intercept=fit_intercept).fit(
+        sp.csr_matrix(X), y, sample_weight=weights
+    )
+    _assert_same_model(sparse, theirs, rtol=1e-8)
+
+
+def test_huge_targets_and_ridge_on_huge_values(diabetes):
+    X, y, _, _ = diabetes
+    with np.errstate(over="ignore"):  # LinearRegression's residuals overflow
+        theirs = LinearRegression().fit(X * 1e200, y * 1e250)
+    ours = NormalEquationRegressor().fit(X * 1e200, y * 1e250)
+    _assert_same_model(ours, theirs, rtol=1e-8)
+    # alpha = 1 is nothing against a Gram matrix of 1e400: the least-squares answer.
+    ridge = NormalEquationRegressor(alpha=1.0).fit(X * 1e200, y)
+    _assert_same_model(ridge, LinearRegression().fit(X * 1e200, y), rtol=1e-8)
+
+
+def test_overflow_that_scaling_cannot_remove_is_a_clear_error(diabetes):
+    X, y, _, _ = diabetes
+    model = NormalEquationRegressor().partial_fit(X, y)
+    before = model.coef_.copy()
+    with pytest.raises(ValueError, match=r"overflow float64.*sample_weight"):
+        model.partial_fit(X * 1e200, y, sample_weight=np.full(len(y), 1e307))
+    assert_allclose(model.coef_, before, rtol=0, atol=0)
