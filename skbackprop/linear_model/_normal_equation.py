@@ -10,7 +10,7 @@ The estimator gathers the sufficient statistics of the rows
 (:mod:`~skbackprop.linear_model._normal_equation_solve`) and sets the fitted attributes.
 """
 
-from numbers import Real
+from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
@@ -71,6 +71,18 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         Singular values of the centered, weighted ``X`` at or below ``tol`` times the largest
         are treated as zero, as ``tol`` (the ``cond`` of :func:`scipy.linalg.lstsq`) does in
         LinearRegression on dense data.  Used when ``alpha=0``.
+    n_jobs : int, default=None
+        Accepted for compatibility with :class:`~sklearn.linear_model.LinearRegression` and
+        ignored.  There it runs one job per target (``positive=True`` or sparse
+        multi-output); here every target shares one Gram matrix, whose product and solves
+        run on the BLAS library's threads (set them with ``threadpoolctl``).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (not the intercept), as in
+        LinearRegression and Ridge.  A target whose unconstrained solution is already
+        non-negative keeps it (it is then the constrained optimum, in closed form); the
+        others are solved on the Gram matrix by Lawson and Hanson's active-set method, and
+        ``solver_`` is ``'active-set'``.  Unlike LinearRegression, sparse ``X``,
+        ``partial_fit`` and dask arrays are supported.
 
     Attributes
     ----------
@@ -86,9 +98,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         ran they come from it; otherwise they are ``sqrt`` of the eigenvalues of the Gram
         matrix, which agree with the SVD's down to about ``sqrt(eps) * singular_[0]``
         (1.5e-8 times the largest); smaller ones are only known to be that small.
-    solver_ : {'cholesky', 'lstsq', 'eigh'}
-        The solve that produced ``coef_``: Cholesky, the SVD of the data, or the
-        eigendecomposition of the Gram matrix.
+    solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
+        The solve that produced ``coef_``: Cholesky, the SVD of the data, the
+        eigendecomposition of the Gram matrix, or (``positive=True``) the active-set method.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -132,14 +144,28 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         "copy_X": ["boolean"],
         "solver": [StrOptions({"auto", "cholesky", "lstsq"})],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [None, Integral],
+        "positive": ["boolean"],
     }
 
-    def __init__(self, alpha=0.0, *, fit_intercept=True, copy_X=True, solver="auto", tol=1e-6):
+    def __init__(
+        self,
+        alpha=0.0,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        solver="auto",
+        tol=1e-6,
+        n_jobs=None,
+        positive=False,
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.solver = solver
         self.tol = tol
+        self.n_jobs = n_jobs
+        self.positive = positive
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -289,6 +315,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             solver=self.solver,
             tol=self.tol,
             copy_X=self.copy_X,
+            positive=self.positive,
         )
         with np.errstate(over="ignore"):  # only the singular values of sqrt(W) X may be inf
             singular = np.ldexp(singular, x_exponent)

@@ -25,12 +25,20 @@ from ..utils.linalg import (
     is_accurate,
     solve_psd,
 )
+from ._normal_equation_nnls import nonnegative_least_squares
 
 _EPS = np.finfo(np.float64).eps
 
 
-def solve_normal_equations(statistics, data, *, alpha, fit_intercept, solver, tol, copy_X):
+def solve_normal_equations(
+    statistics, data, *, alpha, fit_intercept, solver, tol, copy_X, positive=False
+):
     """Coefficients of the least-squares (or ridge) problem the statistics describe.
+
+    With ``positive``, the unconstrained solution is kept for every target where it is
+    non-negative (it then solves the constrained problem too); the other targets are solved
+    by the active-set method (:func:`nonnegative_least_squares`), and ``solver_`` is
+    ``'active-set'``.
 
     Parameters
     ----------
@@ -38,7 +46,7 @@ def solve_normal_equations(statistics, data, *, alpha, fit_intercept, solver, to
         Of every row seen.
     data : tuple of (X, y_2d, sample_weight) or None
         The rows themselves, when at hand, for the SVD fallback.
-    alpha, fit_intercept, solver, tol, copy_X
+    alpha, fit_intercept, solver, tol, copy_X, positive
         The estimator's parameters of those names.
 
     Returns
@@ -48,10 +56,31 @@ def solve_normal_equations(statistics, data, *, alpha, fit_intercept, solver, to
         Rank of the centered, weighted ``X`` (singular values above ``tol`` times the largest).
     singular : ndarray of shape (min(n_samples, n_features),)
         Its singular values, descending.
-    solver_ : {'cholesky', 'lstsq', 'eigh'}
+    solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
         The solve that produced ``coef``.
     """
     A, b = statistics.normal_equations(fit_intercept)
+    coef, rank, singular, method = _unconstrained(
+        statistics,
+        data,
+        A,
+        b,
+        alpha=alpha,
+        fit_intercept=fit_intercept,
+        solver=solver,
+        tol=tol,
+        copy_X=copy_X,
+    )
+    if positive:
+        negative = np.flatnonzero(np.any(coef < 0, axis=0))
+        for target in negative:
+            coef[:, target] = nonnegative_least_squares(A, b[:, target], ridge=alpha)
+        if negative.size:
+            method = "active-set"
+    return coef, rank, singular, method
+
+
+def _unconstrained(statistics, data, A, b, *, alpha, fit_intercept, solver, tol, copy_X):
     n_features = A.shape[0]
     n_singular = min(statistics.n_samples, n_features)
     eigenvalues = linalg.eigvalsh(A, check_finite=False)[::-1]
