@@ -307,7 +307,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             # X's Gram matrix.  The unscaled problem is then the one float64 can hold.
             statistics = statistics.rescaled(0, statistics.y_exponent)
         x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
-        coef, rank, singular, solver = solve_normal_equations(
+        coef, rank, singular, solver, statistics = solve_normal_equations(
             statistics,
             data,
             alpha=np.ldexp(float(self.alpha), -2 * x_exponent),

@@ -13,6 +13,7 @@ number of ``X``.  :func:`solve_normal_equations` picks the solve that keeps the 
 """
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 from scipy import linalg
@@ -58,9 +59,12 @@ def solve_normal_equations(
         Its singular values, descending.
     solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
         The solve that produced ``coef``.
+    statistics : SufficientStatistics
+        ``statistics``, with the means the SVD of the data centered on when it ran (the
+        data's own, LinearRegression's); the intercept is computed from these.
     """
     A, b = statistics.normal_equations(fit_intercept)
-    coef, rank, singular, method = _unconstrained(
+    coef, rank, singular, method, statistics = _unconstrained(
         statistics,
         data,
         A,
@@ -77,7 +81,7 @@ def solve_normal_equations(
             coef[:, target] = nonnegative_least_squares(A, b[:, target], ridge=alpha)
         if negative.size:
             method = "active-set"
-    return coef, rank, singular, method
+    return coef, rank, singular, method, statistics
 
 
 def _unconstrained(statistics, data, A, b, *, alpha, fit_intercept, solver, tol, copy_X):
@@ -102,18 +106,18 @@ def _unconstrained(statistics, data, A, b, *, alpha, fit_intercept, solver, tol,
                 f"condition number {rcond:.1e}), the coefficients may be inaccurate; use "
                 "solver='auto' or 'lstsq', standardize the features, or increase alpha."
             )
-        return coef, rank, singular, "cholesky"
+        return coef, rank, singular, "cholesky", statistics
 
     # Cholesky cannot give LinearRegression's minimum-norm answer on rank-deficient X.
     use_cholesky = solver == "auto" and (alpha > 0 or rank == n_features)
     if data is not None:
         coef = accurate_cholesky_solve(A, b, ridge=alpha) if use_cholesky else None
         if coef is not None:
-            return coef, rank, singular, "cholesky"
-        coef, rank, singular = svd_solve(
+            return coef, rank, singular, "cholesky", statistics
+        coef, rank, singular, statistics = svd_solve(
             statistics, *data, alpha=alpha, fit_intercept=fit_intercept, tol=tol, copy_X=copy_X
         )
-        return coef, rank, singular, "lstsq"
+        return coef, rank, singular, "lstsq", statistics
 
     # Only the Gram matrix is available: its eigenvalues are exact to about eps times the
     # largest, so say so when the directions kept are smaller than that allows.
@@ -132,13 +136,17 @@ def _unconstrained(statistics, data, A, b, *, alpha, fit_intercept, solver, tol,
                 "call fit on dense data (it falls back to the SVD of X), standardize the "
                 "features, or increase alpha."
             )
-    return coef, rank, singular, method
+    return coef, rank, singular, method, statistics
 
 
 def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, copy_X):
     """Minimum-norm solve from the SVD of the centered, weighted data (LinearRegression's).
 
-    Returns the coefficients (n_features, n_targets), the rank and the singular values.
+    The data is centered on its own means, computed as LinearRegression computes them, so
+    that even a very ill-conditioned ``X`` gives LinearRegression's answer to rounding.
+
+    Returns the coefficients (n_features, n_targets), the rank, the singular values and the
+    statistics with those means.
     """
     Xc = np.array(X, dtype=np.float64, copy=copy_X or X.dtype != np.float64)
     yc = np.array(y, dtype=np.float64)
@@ -146,20 +154,23 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
     np.ldexp(Xc, -statistics.x_exponent, out=Xc)
     np.ldexp(yc, -statistics.y_exponent, out=yc)
     if fit_intercept:
-        Xc -= statistics.mean_X
-        yc -= statistics.mean_y
+        mean_X = np.average(Xc, axis=0, weights=sample_weight)
+        mean_y = np.average(yc, axis=0, weights=sample_weight)
+        statistics = replace(statistics, mean_X=mean_X, mean_y=mean_y)
+        Xc -= mean_X
+        yc -= mean_y
     if sample_weight is not None:
         root = np.sqrt(sample_weight)[:, None]
         Xc *= root
         yc *= root
     if alpha == 0:
         coef, _, rank, singular = linalg.lstsq(Xc, yc, cond=tol)
-        return coef, int(rank), singular
+        return coef, int(rank), singular, statistics
     # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
     U, singular, Vt = linalg.svd(Xc, full_matrices=False)
     shrink = singular / (singular**2 + alpha)
     coef = Vt.T @ (shrink[:, None] * (U.T @ yc))
-    return coef, matrix_rank(singular, tol), singular
+    return coef, matrix_rank(singular, tol), singular, statistics
 
 
 def matrix_rank(singular, tol):

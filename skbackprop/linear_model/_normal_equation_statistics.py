@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..utils.linalg import weighted_gram
+from ..utils.linalg import block_rows, weighted_gram
 
 # Centering through ``X^T X - W mean mean^T`` loses about log10(loss) digits, where the loss
 # of column j is sum_i x_ij^2 / sum_i (x_ij - mean_j)^2 (i.e. 1 + mean^2 / variance).  Up to
@@ -228,26 +228,26 @@ def _statistics(X, y, sample_weight):
         )
     mean_y = y.mean(axis=0) if sample_weight is None else sample_weight @ y / W
 
-    one_pass = sp.issparse(X) or (
-        X.dtype == np.float64
-        and sample_weight is None
-        and (X.flags.c_contiguous or X.flags.f_contiguous)
-    )
-    if one_pass:
-        # One read of X: the uncentered Gram by syrk, and X^T [w, w (y - mean_y)] for the
-        # column sums and the cross product at the same time.
-        w = np.ones(n_samples) if sample_weight is None else sample_weight
-        Y = np.column_stack([np.ones(n_samples), y - mean_y])
-        gram, cross = weighted_gram(X, sample_weight, Y=Y)
-        mean_X = cross[:, 0] / W
-        scatter_XX = gram - W * np.outer(mean_X, mean_X)
-        scatter_Xy = cross[:, 1:] - np.outer(mean_X, w @ (y - mean_y))
-        raw, centered = gram.diagonal(), scatter_XX.diagonal()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss = np.where(raw > 0, raw / centered, 1.0)
-        if np.all((loss > 0) & (loss <= _MAX_CANCELLATION)):
-            return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
-    # Center exactly: first the means, then each row block minus the mean before syrk.
+    # One read of X: the Gram matrix of X - shift by syrk, and (X - shift)^T [w, w (y -
+    # mean_y)] for the column sums and the cross product at the same time.  The shift is a
+    # provisional center from the first rows, so mean - shift is small against the spread
+    # and the rank-one correction below cancels no digits; data already centered enough is
+    # read in place, with no shift and no copy.
+    shift = None if sp.issparse(X) else _provisional_center(X, sample_weight)
+    w = np.ones(n_samples) if sample_weight is None else sample_weight
+    Y = np.column_stack([np.ones(n_samples), y - mean_y])
+    gram, cross = weighted_gram(X, sample_weight, shift, Y=Y)
+    offset = cross[:, 0] / W  # mean_X - shift
+    mean_X = offset if shift is None else shift + offset
+    scatter_XX = gram - W * np.outer(offset, offset)
+    scatter_Xy = cross[:, 1:] - np.outer(offset, w @ (y - mean_y))
+    raw, centered = gram.diagonal(), scatter_XX.diagonal()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = np.where(raw > 0, raw / centered, 1.0)
+    if np.all((loss > 0) & (loss <= _MAX_CANCELLATION)):
+        return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
+    # The first rows were not representative (sorted data, say): center exactly, by the
+    # means first, then each row block minus the mean before syrk.
     if sp.issparse(X):
         ones = np.ones(n_samples) if sample_weight is None else sample_weight
         mean_X = np.asarray(X.T @ ones, dtype=np.float64) / W
@@ -257,3 +257,22 @@ def _statistics(X, y, sample_weight):
         mean_X = sample_weight @ X / W
     scatter_XX, scatter_Xy = weighted_gram(X, sample_weight, mean_X, Y=y, Y_center=mean_y)
     return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
+
+
+def _provisional_center(X, sample_weight):
+    """A center for one-pass centering: the first row block's mean, or None if not needed.
+
+    None (no shift: syrk reads float64 X in place) when that block's columns have means
+    small against their spread, ``mean^2 <= variance``, so that the uncentered Gram matrix
+    loses at most a factor 2 (under one bit) to the rank-one correction.
+    """
+    rows = X[: block_rows(X.shape[1])]
+    weights = None if sample_weight is None else sample_weight[: rows.shape[0]]
+    if weights is not None and weights.sum() == 0:
+        weights = None
+    mean = np.average(rows, axis=0, weights=weights).astype(np.float64)
+    if sample_weight is None and X.dtype == np.float64:
+        spread = np.average((rows - mean) ** 2, axis=0)
+        if np.all(mean**2 <= spread):
+            return None
+    return mean
