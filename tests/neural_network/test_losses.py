@@ -13,8 +13,8 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_absolute_error, mean_pinball_loss, r2_score
 
-from skbackprop.autodiff import Tensor, abs, numerical_grad
-from skbackprop.neural_network import MLPRegressor
+from skbackprop.autodiff import Tensor, abs, exp, log, log_softmax, numerical_grad, relu
+from skbackprop.neural_network import MLPClassifier, MLPRegressor
 from skbackprop.nn import FlatParameters, MinibatchObjective
 
 rng = np.random.default_rng(0)
@@ -296,3 +296,70 @@ def test_huber_with_lbfgs_does_not_warn():
 def test_score_is_r2_whatever_the_loss():
     est = fit(X, Y2, loss="quantile", quantile=0.9, max_iter=5, random_state=0)
     assert est.score(X, Y2) == pytest.approx(r2_score(Y2, est.predict(X)))
+
+
+# ---------------------------------------------------------------- MLPClassifier
+
+
+def callable_cross_entropy(y_true, logits, sample_weight):
+    """The softmax cross-entropy, written with autodiff operations."""
+    per_row = -(y_true * log_softmax(logits, axis=1)).sum(axis=1)
+    if sample_weight is None:
+        return per_row.sum() / logits.value.shape[0]
+    return (per_row * sample_weight).sum() / sample_weight.sum()
+
+
+def callable_binary_cross_entropy(y_true, logits, sample_weight):
+    """``log(1 + e^z) - y z``, written with autodiff operations."""
+    per_row = (log(1 + exp(logits)) - y_true * logits).sum(axis=1)
+    if sample_weight is None:
+        return per_row.sum() / logits.value.shape[0]
+    return (per_row * sample_weight).sum() / sample_weight.sum()
+
+
+def _fit_classifier(X, y, sample_weight=None, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return MLPClassifier(**params).fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize(
+    ("labels", "loss"),
+    [([0, 1, 2], callable_cross_entropy), ([0, 1], callable_binary_cross_entropy)],
+)
+def test_classifier_callable_cross_entropy_trains_like_the_built_in(
+    labels, loss, solver, weighted
+):
+    Xs = rng.normal(size=(60, 3))
+    y = np.array(labels * 30)[:60]
+    sw = rng.uniform(0.5, 2.0, size=60) if weighted else None
+    common = {"hidden_layer_sizes": (5,), "max_iter": 20, "random_state": 0, "solver": solver}
+    builtin = _fit_classifier(Xs, y, sw, **common)
+    custom = _fit_classifier(Xs, y, sw, loss=loss, **common)
+    _assert_same_parameters(builtin, custom)
+    np.testing.assert_allclose(custom.predict_proba(Xs), builtin.predict_proba(Xs), atol=1e-10)
+    assert custom.loss_ == pytest.approx(builtin.loss_, rel=1e-10)
+
+
+def test_classifier_callable_sees_logits_and_one_hot_targets():
+    seen = {}
+
+    def hinge(y_true, logits, sample_weight):
+        seen["shapes"] = y_true.value.shape, logits.value.shape
+        # Multiclass hinge: the true class's logit should beat the others by 1.
+        true_logit = (y_true * logits).sum(axis=1, keepdims=True)
+        return relu(1 + logits - true_logit).sum() / logits.value.shape[0]
+
+    Xs, y = rng.normal(size=(40, 3)), np.arange(40) % 3
+    clf = _fit_classifier(Xs, y, loss=hinge, hidden_layer_sizes=(5,), max_iter=5, batch_size=40)
+    assert seen == {"shapes": ((40, 3), (40, 3))}  # called once, at graph-build time
+    np.testing.assert_allclose(clf.predict_proba(Xs).sum(axis=1), 1.0)
+
+
+def test_classifier_callable_contract_error():
+    Xs, y = rng.normal(size=(20, 3)), np.arange(20) % 2
+    with pytest.raises(ValueError, match="does not depend on y_pred"):
+        MLPClassifier(loss=lambda y, z, w: (y * 1.0).sum(), max_iter=3).fit(Xs, y)
+    assert MLPClassifier().loss == "log_loss"
