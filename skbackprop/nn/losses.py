@@ -57,9 +57,10 @@ LOSSES = {
     "squared_error": Loss(squared_error, "identity", mean_over_outputs=True),
     "poisson": Loss(poisson_deviance_exp, "exp"),
     "absolute_error": Loss(absolute_error, "identity", mean_over_outputs=True),
-    # Unbound parameters: bind huber's ``epsilon`` and pinball's ``quantile`` before use.
-    "huber": Loss(huber, "identity", mean_over_outputs=True),
-    "quantile": Loss(pinball, "identity", mean_over_outputs=True),
+    # Usable by name with MLPRegressor's defaults (the median for 'quantile', which the
+    # estimator itself requires to be given); ``bind`` overrides them.
+    "huber": Loss(huber, "identity", mean_over_outputs=True).bind(epsilon=1.0),
+    "quantile": Loss(pinball, "identity", mean_over_outputs=True).bind(quantile=0.5),
     "log_loss": Loss(softmax_cross_entropy, "softmax"),
     "binary_log_loss": Loss(sigmoid_binary_cross_entropy, "logistic"),
 }
