@@ -88,10 +88,21 @@ class FitTasks:
 
     Examples
     --------
-    >>> from sklearn.callback import ProgressBar
-    >>> from skbackprop.utils.callbacks import FitTasks
-    >>> FitTasks.__name__
-    'FitTasks'
+    What a fit built on it reports: ``ScoringMonitor`` scores the model after every L-BFGS
+    iteration of a :class:`~skbackprop.LogisticBackprop`, and once more at the end of
+    ``fit``.
+
+    >>> from sklearn.callback import ScoringMonitor
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from skbackprop import LogisticBackprop
+    >>> X, y = load_iris(return_X_y=True)
+    >>> monitor = ScoringMonitor(scoring="accuracy")
+    >>> model = LogisticBackprop().set_callbacks(monitor).fit(scale(X), y)
+    >>> rows = monitor.get_logs().data
+    >>> scores = [row["accuracy"] for row in rows if row["task_name"] == "lbfgs_iteration"]
+    >>> len(scores) == model.n_iter_.item(), scores[-1] == model.score(scale(X), y)
+    (True, True)
     """
 
     def __init__(
