@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skbackprop import LogisticBackprop, MLPClassifier, MLPRegressor
+from skbackprop import GaussianMixtureEM, LogisticBackprop, MLPClassifier, MLPRegressor
 from skbackprop.utils.callbacks import CALLBACKS_AVAILABLE
 
 pytestmark = pytest.mark.skipif(
@@ -336,3 +336,47 @@ def test_import_never_fails_without_sklearn_callback():
         """
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_gaussian_mixture_tasks_per_start_and_em_iteration():
+    recorder = Recorder()
+    mixture = GaussianMixtureEM(n_components=3, n_init=2, random_state=0)
+    plain = clone(mixture).fit(X_IRIS)
+    mixture.set_callbacks(recorder).fit(X_IRIS)
+    np.testing.assert_array_equal(plain.means_, mixture.means_)
+
+    tasks = [call for call in recorder.calls if call[0] in ("begin", "end")]
+    assert tasks[0] == ("begin", "fit", 0, 0)
+    assert tasks[-1] == ("end", "fit", 0, 0)
+    assert [call[2] for call in tasks if call[:2] == ("end", "init")] == [0, 1]
+    assert {call[3] for call in tasks if call[1] == "init"} == {1}
+    assert {call[3] for call in tasks if call[1] == "em_iteration"} == {2}
+    # Each start's EM iterations, numbered from 0, between its begin and end.
+    per_start = [[]]
+    for hook, name, task_id, _ in tasks[1:-1]:
+        if (hook, name) == ("end", "em_iteration"):
+            per_start[-1].append(task_id)
+        elif (hook, name) == ("end", "init"):
+            per_start.append([])
+    assert all(ids == list(range(len(ids))) for ids in per_start[:2])
+    # The kept start is one of them; n_iter_ is its number of EM iterations.
+    assert mixture.n_iter_ in {len(ids) for ids in per_start[:2]}
+
+
+def test_gaussian_mixture_stop_and_scores():
+    from sklearn.callback import ScoringMonitor
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a requested stop is no ConvergenceWarning
+        stopped = GaussianMixtureEM(n_components=3, n_init=2, random_state=0)
+        stopped.set_callbacks(Recorder(stop_at=2)).fit(X_IRIS)
+    assert stopped.n_iter_ == 2
+    assert not stopped.converged_
+
+    # GaussianMixtureEM ignores y; ScoringMonitor scores only when it is given one.
+    monitor = ScoringMonitor(scoring={"log_likelihood": lambda est, X, y: est.score(X)})
+    mixture = GaussianMixtureEM(n_components=3, random_state=0).set_callbacks(monitor)
+    mixture.fit(X_IRIS, np.zeros(len(X_IRIS)))
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "em_iteration"]
+    assert len(rows) == mixture.n_iter_
+    assert rows[-1]["log_likelihood"] == pytest.approx(mixture.score(X_IRIS), rel=1e-12)

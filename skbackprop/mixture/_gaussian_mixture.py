@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from ..utils import CallbackSupportMixin, FitTasks, with_callbacks
 from ..utils._dask import is_dask_array
 from ._em_steps import (
     block_rows,
@@ -62,7 +63,7 @@ _MAX_CACHED_FEATURE_BYTES = 1 << 28
 _MAX_SINGLE_THREAD_WIDTH = 512
 
 
-class GaussianMixtureEM(DensityMixin, BaseEstimator):
+class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
     """Gaussian mixture fitted by expectation-maximization, a drop-in for GaussianMixture.
 
     Accepts the parameters of :class:`sklearn.mixture.GaussianMixture` with the same
@@ -215,6 +216,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
+    @with_callbacks
     def fit(self, X, y=None):
         """Estimate the model parameters with the EM algorithm.
 
@@ -235,9 +237,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         self : object
             The fitted mixture.
         """
-        self._fit(X, predict=False)
+        self._fit(X, predict=False, y=y)
         return self
 
+    @with_callbacks
     def fit_predict(self, X, y=None):
         """Estimate the model parameters with EM, then predict the labels of ``X``.
 
@@ -253,14 +256,15 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
             Component labels, the same as ``fit(X).predict(X)``.
         """
-        return self._fit(X, predict=True)
+        return self._fit(X, predict=True, y=y)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def _fit(self, X, predict):
+    def _fit(self, X, predict, y=None):
         if is_dask_array(X):  # each EM iteration's statistics are reduced on the cluster
             from ._em_dask import fit_dask
 
             return fit_dask(self, X, predict)
+        callback_data = X, y  # as passed (y is ignored, but ScoringMonitor needs one)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n_samples = X.shape[0]
         if n_samples < self.n_components:
@@ -269,7 +273,14 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
-        self._fit_with_float64_retry(X, self._fit_in_dtype)
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        tasks = FitTasks(
+            self, *callback_data, max_subtasks=self.n_init if do_init else 1, subtask_name="init"
+        )
+        self._fit_with_float64_retry(
+            X, lambda X: self._fit_in_dtype(X, tasks), before_retry=tasks.deactivate
+        )
+        tasks.finish()
         # Labels from the stored parameters (scikit-learn's final E-step), so that they are
         # predict(X)'s, also when the fit ran in float64.
         return self._weighted_log_prob(X).argmax(axis=0) if predict else None
@@ -298,7 +309,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         self._cast_fitted_attributes(np.float32)
         return result
 
-    def _fit_in_dtype(self, X):
+    def _fit_in_dtype(self, X, tasks=None):
         """EM on validated in-memory ``X``, in ``X``'s precision."""
         inits = self._checked_inits(X.shape[1], X.dtype)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
@@ -315,6 +326,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 n_init,
                 do_init,
                 X.dtype,
+                tasks,
             )
 
     def _cast_fitted_attributes(self, dtype):
@@ -324,7 +336,9 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         self.lower_bound_ = scalar(self.lower_bound_)
         self.lower_bounds_ = [scalar(bound) for bound in self.lower_bounds_]
 
-    def _fit_initializations(self, initial_parameters, em_step, n_init, do_init, dtype):
+    def _fit_initializations(
+        self, initial_parameters, em_step, n_init, do_init, dtype, tasks=None
+    ):
         """EM from each of ``n_init`` starts; keep the best, then set the fitted attributes.
 
         Shared by the in-memory and the dask fits, which differ only in where the rows of
@@ -343,14 +357,23 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
             False continues from the fitted attributes (``warm_start``).
         dtype : numpy dtype
             The precision of the fit.
+        tasks : FitTasks, optional
+            Reports each start and each EM iteration to the callbacks.
         """
         max_lower_bound = -np.inf
         best_lower_bounds = []
         best_converged = False
         best_params = None
         best_n_iter = 0
+        stopped = False  # a callback asked to stop
+        reporting = tasks is not None and tasks.active
         for init in range(n_init):
             self._print_verbose_msg_init_beg(init)
+            if reporting:
+                tasks.begin(max_subtasks=self.max_iter)
+                em_tasks = FitTasks(
+                    self, parent=tasks, max_subtasks=self.max_iter, subtask_name="em_iteration"
+                )
             if do_init:
                 params = initial_parameters()
             else:
@@ -368,24 +391,41 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
             if self.max_iter == 0:
                 best_params, best_n_iter = params, 0
+                if reporting:
+                    stopped = tasks.iteration_ends(begin_next=False) or stopped
                 continue
             converged = False
             for n_iter in range(1, self.max_iter + 1):
                 previous = lower_bound
+                if reporting:
+                    em_tasks.state = self._callback_state(params, n_iter - 1, dtype)
+                    em_tasks.begin()
                 lower_bound, params = em_step(params)
                 current_lower_bounds.append(lower_bound)
                 change = lower_bound - previous
                 self._print_verbose_msg_iter_end(n_iter, change)
                 if abs(change) < self.tol:
                     converged = True
+                if reporting:
+                    em_tasks.state = self._callback_state(params, n_iter, dtype)
+                    if em_tasks.iteration_ends(begin_next=False) and not converged:
+                        stopped = True
+                        break
+                if converged:
                     break
             self._print_verbose_msg_init_end(lower_bound, converged)
+            if reporting:
+                tasks.state = self._callback_state(params, n_iter, dtype)
+                stop_inits = tasks.iteration_ends(begin_next=False)
             if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
                 max_lower_bound = lower_bound
                 best_params = params
                 best_n_iter = n_iter
                 best_lower_bounds = current_lower_bounds
                 best_converged = converged
+            if reporting and stop_inits:
+                stopped = True
+                break
 
         # Only now, with every step done, does the estimator's state change: a fit that
         # raises leaves the previous fit intact.
@@ -396,7 +436,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         scalar = np.dtype(dtype).type
         self.lower_bound_ = scalar(max_lower_bound)
         self.lower_bounds_ = [scalar(bound) for bound in best_lower_bounds]
-        if not best_converged and self.max_iter > 0:
+        if not best_converged and self.max_iter > 0 and not stopped:
             warnings.warn(
                 "Best performing initialization did not converge. Try different init "
                 "parameters, or increase max_iter, tol, or check for degenerate data.",
@@ -487,6 +527,23 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         )
         prec_chol = precisions_cholesky(covariances, self.covariance_type, raw)
         return lower_bound, (nk / nk.sum(), shifted_means + shift, covariances, prec_chol)
+
+    def _callback_state(self, params, n_iter, dtype):
+        """``state()`` for the callbacks: the mixture as it stands after ``n_iter`` EM
+        steps from this start (its ``fitted_estimator``)."""
+
+        def state():
+            weights, means, covariances, prec_chol = (np.array(p, dtype=dtype) for p in params)
+            return {
+                "weights_": weights,
+                "means_": means,
+                "covariances_": covariances,
+                "precisions_cholesky_": prec_chol,
+                "precisions_": precisions_from_cholesky(prec_chol, self.covariance_type),
+                "n_iter_": n_iter,
+            }
+
+        return state
 
     def _set_parameters(self, params):
         self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = params

@@ -131,8 +131,10 @@ class FitTasks:
         self._n_begun = 0
         self.n_ended = 0
         if parent is not None:
-            # A nested level: the parent's open iteration task is this level's root.
+            # A nested level: the parent's open iteration task is this level's root, and
+            # the data is the parent's.
             self._root = parent._task
+            self._hook_data = parent._hook_data
             self._owns_root = False
         elif CALLBACKS_AVAILABLE:
             self._root = estimator._init_callback_context(
@@ -152,6 +154,13 @@ class FitTasks:
             and self._max_subtasks != 0
             and bool(getattr(self._estimator, "_skl_callbacks", None))
         )
+
+    def deactivate(self):
+        """Report no more iterations (a fit that starts over, e.g. in float64): end the
+        open tasks empty; the root task still ends with the fitted estimator."""
+        if self._task is not None:
+            self._end_task(ran=False)
+        self._max_subtasks = 0
 
     def observers(self):
         """The trainer's observers: ``[]`` without callbacks, so training is unchanged.
