@@ -11,13 +11,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..training import SOLVERS
-from ..utils import rollback_on_error
+from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error, with_callbacks
 from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
 
 __all__ = ["LogisticBackprop"]
 
 
-class LogisticBackprop(ClassifierMixin, BaseEstimator):
+class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression whose gradients come from skbackprop's autodiff engine.
 
     The objective is scikit-learn's ``LogisticRegression``'s, for the same ``C`` and
@@ -171,6 +171,7 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to all of ``X`` and ``y``.
@@ -193,6 +194,7 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
+        callback_data = X, y, sample_weight  # as passed: ScoringMonitor predicts on it
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=True
         )
@@ -208,12 +210,21 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         Y = targets(y_encoded, classes.size)
         warm = self.warm_start and self._warm_start_matches(classes, X.shape[1])
         self.classes_ = classes
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(X, Y, weights, warm)
+        lbfgs = self.solver == "lbfgs"
+        tasks = FitTasks(
+            self,
+            *callback_data,
+            max_subtasks=self.max_iter,
+            subtask_name="lbfgs_iteration" if lbfgs else "epoch",
+        )
+        if lbfgs:
+            self._fit_lbfgs(X, Y, weights, warm, tasks)
         else:
-            self._fit_stochastic(X, Y, weights, warm)
+            self._fit_stochastic(X, Y, weights, warm, tasks)
+        tasks.finish(int(self.n_iter_[0]))
         return self
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One minibatch epoch over ``X`` and ``y``, continuing from the current model.
@@ -243,6 +254,7 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             return self._partial_fit(X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
+        callback_data = X, y, sample_weight
         first_call = not hasattr(self, "classes_")
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=first_call
@@ -265,7 +277,10 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         weights = sample_weights(self, X, y, all_classes, sample_weight)
         Y = targets(y_encoded, all_classes.size)
         self.classes_ = all_classes
-        self._fit_stochastic(X, Y, weights, warm=not first_call, incremental=True)
+        # One epoch: the call is one task.
+        tasks = FitTasks(self, *callback_data, task_name="partial_fit")
+        self._fit_stochastic(X, Y, weights, not first_call, tasks, incremental=True)
+        tasks.finish()
         return self
 
     def _partial_fit_classes(self, classes, first_call):
@@ -297,12 +312,12 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             and self.coef_.shape[1] == n_features
         )
 
-    def _fit_lbfgs(self, X, Y, weights, warm):
-        self._publish(*fit_lbfgs(self, X, Y, weights, warm))
+    def _fit_lbfgs(self, X, Y, weights, warm, tasks):
+        self._publish(*fit_lbfgs(self, X, Y, weights, warm, tasks))
 
-    def _fit_stochastic(self, X, Y, weights, warm, incremental=False):
+    def _fit_stochastic(self, X, Y, weights, warm, tasks, incremental=False):
         params, n_iter, history, self._optimizer = fit_minibatch(
-            self, X, Y, weights, warm, incremental
+            self, X, Y, weights, warm, tasks, incremental
         )
         self._publish(params, n_iter, history)
 

@@ -91,12 +91,25 @@ def _objective_options(Y, l2_scale):
     return {"loss": loss, "activation": "identity", "alpha": l2_scale}
 
 
-def fit_lbfgs(model, X, Y, weights, warm):
-    """Minimize J with L-BFGS-B; return ``(params, n_iter, history)``."""
+def callback_state(params, history):
+    """The fitted attributes as they stand mid-training (copies), for the callbacks."""
+    return {
+        "coef_": np.array(params.coef_values()[0].T, order="C"),
+        "intercept_": params.intercepts[0].copy(),
+        "n_iter_": np.array([history.n_iter], dtype=np.int32),
+    }
+
+
+def fit_lbfgs(model, X, Y, weights, warm, tasks):
+    """Minimize J with L-BFGS-B; return ``(params, n_iter, history)``.
+
+    ``tasks`` (:class:`~skbackprop.utils.FitTasks`) reports each iteration to the
+    callbacks."""
     l2_scale, l1_scale = _penalty_scales(model, weights, X.shape[0])
     # With an L1 term, L-BFGS-B runs over W = W_pos - W_neg with both parts >= 0.
     params = _parameters(model, X, Y, split_weights=l1_scale > 0, warm=warm)
     history = TrainingHistory()
+    tasks.state = lambda: callback_state(params, history)
 
     def record_gradient_norm(history):
         history.gradient_norms.append(subgradient_norm(params, l1_scale))
@@ -114,14 +127,14 @@ def fit_lbfgs(model, X, Y, weights, warm):
         max_corrections=LBFGS_MEMORY,
         verbose=model.verbose,
         history=history,
-        on_iteration=[record_gradient_norm],
+        on_iteration=[record_gradient_norm, *tasks.observers()],
     )
     return params, n_iter, history
 
 
-def fit_minibatch(model, X, Y, weights, warm, incremental=False):
+def fit_minibatch(model, X, Y, weights, warm, tasks, incremental=False):
     """Minibatch epochs (one if ``incremental``) with the trainer; return ``(params,
-    n_iter, history, optimizer)``."""
+    n_iter, history, optimizer)``. ``tasks`` reports each epoch to the callbacks."""
     solver = model.solver if model.solver in STOCHASTIC_SOLVERS else "adam"
     settings = SolverSettings(
         solver=solver, learning_rate_init=model.learning_rate_init, learning_rate="adaptive"
@@ -148,6 +161,7 @@ def fit_minibatch(model, X, Y, weights, warm, incremental=False):
         verbose=model.verbose,
     )
     history = TrainingHistory(plateau=Plateau(model.tol))
+    tasks.state = lambda: callback_state(params, history)
     # Overflow is detected after each epoch, with a message that says what to do.
     with np.errstate(all="ignore"):
         optimizer = trainer.fit(
@@ -162,5 +176,6 @@ def fit_minibatch(model, X, Y, weights, warm, incremental=False):
             gradient_norms=MeanGradientNorm(params, l1_scale),
             random_state=check_random_state(model.random_state),
             incremental=incremental,
+            on_epoch_end=tasks.observers(),
         )
     return params, history.n_iter, history, optimizer

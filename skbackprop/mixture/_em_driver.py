@@ -29,6 +29,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from ..utils import FitTasks
 from ._em_steps import m_step, natural_parameters
 from ._initialization import check_means, check_precisions, check_weights, rewind_random_state
 from ._precisions import (
@@ -54,6 +55,7 @@ class EMResult:
     n_iter: int
     lower_bound: float
     lower_bounds: list
+    stopped: bool = False  # a callback asked to stop
 
     def astype(self, dtype):
         scalar = np.dtype(dtype).type
@@ -66,6 +68,7 @@ class EMResult:
             self.n_iter,
             scalar(self.lower_bound),
             [scalar(bound) for bound in self.lower_bounds],
+            self.stopped,
         )
 
 
@@ -86,7 +89,7 @@ def store_result(estimator, result):
         _inference_key(estimator, result.means.dtype),
         *(inference_parameters(estimator, result.means.dtype)),
     )
-    if not result.converged and estimator.max_iter > 0:
+    if not result.converged and estimator.max_iter > 0 and not result.stopped:
         warnings.warn(
             "Best performing initialization did not converge. Try different init "
             "parameters, or increase max_iter, tol, or check for degenerate data.",
@@ -150,11 +153,13 @@ def fit_with_float64_retry(X, fit, random_state, verbose):
     return fit(X.astype(np.float64)).astype(np.float32)
 
 
-def run_em(estimator, source):
+def run_em(estimator, source, tasks=None):
     """EM from each of the estimator's starts over ``source``; the best as an EMResult.
 
     Reads the estimator's parameters and, with ``warm_start``, its fitted attributes; it
-    sets nothing, so a fit that raises leaves the estimator as it was.
+    sets nothing, so a fit that raises leaves the estimator as it was. ``tasks``
+    (:class:`~skbackprop.utils.FitTasks`) reports each start and each EM iteration to the
+    callbacks; a callback that asks to stop ends that level's loop.
     """
     covariance_type = estimator.covariance_type
     dtype = source.dtype
@@ -165,8 +170,18 @@ def run_em(estimator, source):
     report = _Verbose(estimator.verbose, estimator.verbose_interval)
     max_lower_bound = -np.inf
     best = None
+    stopped = False
+    reporting = tasks is not None and tasks.active
     for init in range(n_init):
         report.init_begin(init)
+        if reporting:
+            tasks.begin(max_subtasks=estimator.max_iter)
+            em_tasks = FitTasks(
+                estimator,
+                parent=tasks,
+                max_subtasks=estimator.max_iter,
+                subtask_name="em_iteration",
+            )
         if do_init:
             params = _initial_parameters(estimator, source, inits, random_state)
         else:
@@ -178,10 +193,16 @@ def run_em(estimator, source):
         lower_bounds = []
         if estimator.max_iter == 0:
             best = (params, False, 0, lower_bounds)
+            if reporting:
+                tasks.state = _fitted_view(estimator, params, 0, dtype)
+                stopped = tasks.iteration_ends(begin_next=False) or stopped
             continue
         converged = False
         for n_iter in range(1, estimator.max_iter + 1):
             previous = lower_bound
+            if reporting:
+                em_tasks.state = _fitted_view(estimator, params, n_iter - 1, dtype)
+                em_tasks.begin()
             weights, means, _, prec_chol = params
             theta = natural_parameters(weights, means, prec_chol, covariance_type, source.shift)
             stats = source.e_step(theta)
@@ -193,11 +214,22 @@ def run_em(estimator, source):
             report.iter_end(n_iter, change)
             if abs(change) < estimator.tol:
                 converged = True
+            if reporting:
+                em_tasks.state = _fitted_view(estimator, params, n_iter, dtype)
+                if em_tasks.iteration_ends(begin_next=False) and not converged:
+                    stopped = True
+                    break
+            if converged:
                 break
         report.init_end(lower_bound, converged)
         if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
             max_lower_bound = lower_bound
             best = (params, converged, n_iter, lower_bounds)
+        if reporting:
+            tasks.state = _fitted_view(estimator, params, n_iter, dtype)
+            if tasks.iteration_ends(begin_next=False):
+                stopped = True
+                break
 
     params, converged, n_iter, lower_bounds = best
     # numpy scalars of the fit's precision, as scikit-learn stores them.
@@ -208,7 +240,27 @@ def run_em(estimator, source):
         n_iter,
         scalar(max_lower_bound),
         [scalar(bound) for bound in lower_bounds],
+        stopped,
     )
+
+
+def _fitted_view(estimator, params, n_iter, dtype):
+    """``state()`` for the callbacks: the fitted attributes of the mixture as it stands
+    after ``n_iter`` EM steps of the current start (their ``fitted_estimator``)."""
+
+    def state():
+        weights, means, covariances, prec_chol = (np.array(p, dtype=dtype) for p in params)
+        return {
+            "weights_": weights,
+            "means_": means,
+            "covariances_": covariances,
+            "precisions_cholesky_": prec_chol,
+            "precisions_": precisions_from_cholesky(prec_chol, estimator.covariance_type),
+            "n_iter_": n_iter,
+            "_inference_cache": None,
+        }
+
+    return state
 
 
 def m_step_parameters(estimator, source, stats, rule):

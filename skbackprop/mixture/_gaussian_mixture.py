@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils import CallbackSupportMixin, FitTasks, with_callbacks
 from ..utils._dask import is_dask_array
 from ..utils._fast_validation import validate_predict_input
 from ..utils._threadpool import single_blas_thread
@@ -36,7 +37,7 @@ _MAX_SINGLE_THREAD_WIDTH = 512
 _MIN_SINGLE_THREAD_ELEMENTS = 1 << 16
 
 
-class GaussianMixtureEM(DensityMixin, BaseEstimator):
+class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
     """Gaussian mixture fitted by expectation-maximization, a drop-in for GaussianMixture.
 
     Accepts the parameters of :class:`sklearn.mixture.GaussianMixture` with the same
@@ -189,6 +190,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
+    @with_callbacks
     def fit(self, X, y=None):
         """Estimate the model parameters with the EM algorithm.
 
@@ -209,9 +211,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         self : object
             The fitted mixture.
         """
-        self._fit(X, predict=False)
+        self._fit(X, predict=False, y=y)
         return self
 
+    @with_callbacks
     def fit_predict(self, X, y=None):
         """Estimate the model parameters with EM, then predict the labels of ``X``.
 
@@ -227,14 +230,15 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
             Component labels, the same as ``fit(X).predict(X)``.
         """
-        return self._fit(X, predict=True)
+        return self._fit(X, predict=True, y=y)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def _fit(self, X, predict):
+    def _fit(self, X, predict, y=None):
         if is_dask_array(X):  # each EM iteration's statistics are reduced on the cluster
             from ._em_dask import fit_dask
 
             return fit_dask(self, X, predict)
+        callback_data = X, y  # as passed (y is ignored, but ScoringMonitor needs one)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n_samples = X.shape[0]
         if n_samples < self.n_components:
@@ -243,16 +247,29 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
-        result = fit_with_float64_retry(X, self._fit_in_memory, self.random_state, self.verbose)
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        tasks = FitTasks(
+            self, *callback_data, max_subtasks=self.n_init if do_init else 1, subtask_name="init"
+        )
+        attempts = []
+
+        def fit(X):
+            if attempts:  # the float64 retry runs unreported; the root task ends as usual
+                tasks.deactivate()
+            attempts.append(X.dtype)
+            return self._fit_in_memory(X, tasks)
+
+        result = fit_with_float64_retry(X, fit, self.random_state, self.verbose)
         store_result(self, result)
+        tasks.finish()
         # Labels from the stored parameters (scikit-learn's final E-step), so that they are
         # predict(X)'s, also when the fit ran in float64.
         return self._weighted_log_prob(X).argmax(axis=0) if predict else None
 
-    def _fit_in_memory(self, X):
+    def _fit_in_memory(self, X, tasks=None):
         source = InMemorySource(X, self.covariance_type)
         with _blas_threads(source.n_samples, source.features.width):
-            return run_em(self, source)
+            return run_em(self, source, tasks)
 
     # --------------------------------------------------------------- inference
 

@@ -33,12 +33,12 @@ from ..training import (
     train_lbfgs,
     validation_split,
 )
-from ..utils import rollback_on_error
+from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error
 
 __all__ = ["BaseMultilayerPerceptron"]
 
 
-class BaseMultilayerPerceptron(BaseEstimator, ABC):
+class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
     """Base class of the MLP estimators; use MLPRegressor or MLPClassifier."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -171,6 +171,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         return self
 
     def _fit_checked(self, X, y, sample_weight, incremental):
+        # What the callbacks see: the data as passed (ScoringMonitor predicts on it).
+        callback_data = X, y, sample_weight
         hidden_layer_sizes = self._hidden_layer_sizes()
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
@@ -195,16 +197,34 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         if first_pass:
             self._initialize(Y, layer_units, dtype)
 
+        tasks = FitTasks(
+            self,
+            *callback_data,
+            task_name="partial_fit" if incremental else "fit",
+            max_subtasks=0 if incremental else self.max_iter,
+            subtask_name="epoch" if self.solver in STOCHASTIC_SOLVERS else "lbfgs_iteration",
+        )
         if self.solver in STOCHASTIC_SOLVERS:
-            self._fit_stochastic(X, Y, sample_weight, layer_units, incremental)
+            self._fit_stochastic(X, Y, sample_weight, layer_units, incremental, tasks)
         else:
-            self._fit_lbfgs(X, Y, sample_weight, layer_units)
+            self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
 
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
                 "large values and need to be preprocessed (e.g. with StandardScaler)."
             )
+        tasks.finish(self.n_iter_)
+
+    def _callback_state(self, history):
+        """The fitted attributes as they stand mid-training, for the callbacks' view of
+        the model (copies: ``coefs_`` are views the optimizer keeps updating)."""
+        return {
+            "coefs_": [c.copy() for c in self.coefs_],
+            "intercepts_": [b.copy() for b in self.intercepts_],
+            "n_iter_": history.n_iter,
+            "loss_": np.nan if history.loss is None else history.loss,
+        }
 
     def _check_continuation(self, layer_units):
         """Refuse to continue training a network of another shape."""
@@ -285,8 +305,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             "dropout": dropout,
         }
 
-    def _fit_lbfgs(self, X, Y, sample_weight, layer_units):
+    def _fit_lbfgs(self, X, Y, sample_weight, layer_units, tasks):
         params = self._flat_parameters(layer_units, Y.dtype)
+        history = TrainingHistory()
+        tasks.state = lambda: self._callback_state(history)
         # No proximal step here: the L1 term enters with its subgradient.
         objective, self.n_iter_ = train_lbfgs(
             params,
@@ -299,10 +321,12 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             max_fun=self.max_fun,
             tol=self.tol,
             verbose=self.verbose,
+            history=history,
+            on_iteration=tasks.observers(),
         )
         self.loss_ = objective.reported_loss()
 
-    def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental):
+    def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental, tasks):
         if self.early_stopping and incremental:
             raise ValueError(
                 "partial_fit does not support early_stopping=True; set early_stopping=False "
@@ -364,6 +388,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             l1_alpha=self.alpha * self.l1_ratio,
             verbose=self.verbose,
         )
+        tasks.state = lambda: self._callback_state(history)
         try:
             self._optimizer = trainer.fit(
                 params,
@@ -378,6 +403,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 random_state=self._random_state,
                 incremental=incremental,
                 early_stopping=early_stopping,
+                on_epoch_end=tasks.observers(),
             )
         finally:
             self._publish(history, early_stopping, len(layer_units) - 1)

@@ -63,7 +63,8 @@ def minimize_lbfgs(
         Box constraints on the parameters.
     callback : callable, optional
         Called after each iteration as ``callback(intermediate_result)``, an
-        ``OptimizeResult`` with the iterate ``x`` and its loss ``fun``.
+        ``OptimizeResult`` with the iterate ``x`` and its loss ``fun``. If it raises
+        ``StopIteration``, the search ends at the current iterate without a warning.
     verbose : int, default=0
         When positive, print the loss and the time since the start after each
         iteration.
@@ -133,7 +134,8 @@ def minimize_lbfgs(
     with pool.limit(limits=1) if pool is not None else contextlib.nullcontext():
         result = _minimize(checked, x0, bounds, report if needs_callback else None, options)
     n_iter = min(result.nit, max_iter)
-    if result.status != 0:
+    # Status 99: ``callback`` raised StopIteration, the caller's own request to stop.
+    if result.status not in (0, 99):
         message = (
             f"{solver_name} failed to converge after {n_iter} iteration(s) "
             f"(status={result.status}):\n{result.message}\n"

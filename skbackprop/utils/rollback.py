@@ -3,6 +3,8 @@
 import copy
 from contextlib import contextmanager
 
+from .callbacks import CALLBACK_STATE
+
 __all__ = ["rollback_on_error"]
 
 
@@ -15,7 +17,9 @@ def rollback_on_error(estimator):
     such as an optimizer's moments) is deep-copied; if the block raises, the attributes
     are put back as they were, values included, and attributes the block added are
     removed. Training may therefore update parameter buffers and optimizer state in
-    place. Constructor parameters are never copied: they are the user's objects.
+    place. Constructor parameters are never copied: they are the user's objects, and
+    neither are the callbacks and their task contexts (``CALLBACK_STATE``), which must
+    still be torn down after a failed fit.
 
     Examples
     --------
@@ -32,7 +36,8 @@ def rollback_on_error(estimator):
     >>> est.coef_, hasattr(est, "n_iter_")
     ([1.0], False)
     """
-    params = set(estimator.get_params(deep=False)) if hasattr(estimator, "get_params") else ()
+    params = set(estimator.get_params(deep=False)) if hasattr(estimator, "get_params") else set()
+    params |= CALLBACK_STATE
     state = vars(estimator)
     copied = copy.deepcopy({k: v for k, v in state.items() if k not in params})
     # In the original order: the restored estimator is the same, down to its pickle.
@@ -40,6 +45,8 @@ def rollback_on_error(estimator):
     try:
         yield
     except BaseException:
+        callbacks = {k: state[k] for k in CALLBACK_STATE if k in state}
         state.clear()
-        state.update(saved)
+        state.update({k: v for k, v in saved.items() if k not in CALLBACK_STATE})
+        state.update(callbacks)
         raise
