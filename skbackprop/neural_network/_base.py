@@ -18,7 +18,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ..nn import HIDDEN_ACTIVATIONS, LOSSES, FlatParameters, glorot_uniform, predict_output
+from ..nn import (
+    HIDDEN_ACTIVATIONS,
+    LOSSES,
+    FlatParameters,
+    glorot_uniform,
+    layer_activations,
+    predict_output,
+)
 from ..optim import Plateau
 from ..training import (
     SOLVERS,
@@ -43,7 +50,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        # A list or tuple names one activation per hidden layer; its names and length are
+        # checked in fit (skbackprop.nn.layer_activations), against hidden_layer_sizes.
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
         "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -172,6 +181,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _fit_checked(self, X, y, sample_weight, incremental):
         hidden_layer_sizes = self._hidden_layer_sizes()
+        layer_activations(self.activation, len(hidden_layer_sizes))  # one per hidden layer
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if Y.ndim == 1:

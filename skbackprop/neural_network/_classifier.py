@@ -33,8 +33,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layers.
+    activation : {'identity', 'logistic', 'tanh', 'relu'} or list of them, default='relu'
+        Activation of the hidden layers: one name for every hidden layer, or a list or
+        tuple with one name per hidden layer (``len(hidden_layer_sizes)`` of them, the
+        first hidden layer first). Each layer's Glorot initialization bound follows its
+        activation; the output layer's follows the last hidden layer's.
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
         The optimizer. 'sgd' is stochastic gradient descent with (Nesterov) momentum,
         'adam' Adam with bias correction, 'rmsprop' RMSProp (the optimizers lecture's update, with

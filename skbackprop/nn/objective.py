@@ -40,8 +40,8 @@ class MinibatchObjective:
         needs its own objective.
     loss : str
         A key of :data:`skbackprop.nn.LOSSES`.
-    activation : str
-        The hidden activation.
+    activation : str or sequence of str
+        The hidden activation, or one per hidden layer.
     alpha : float, default=0.0
         L2 strength (scikit-learn's ``alpha``).
     l1_alpha : float, default=0.0
