@@ -159,6 +159,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         """Targets in the form ``score`` expects (classes for a classifier)."""
         return Y_val
 
+    def _weigh_samples(self, X, Y, sample_weight):
+        """The sample weights training uses (a classifier multiplies in class weights)."""
+        return sample_weight
+
     # ------------------------------------------------------------------ fitting
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -194,6 +198,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             X = X.astype(dtype, copy=False)
         else:
             dtype = X.dtype
+        sample_weight = self._weigh_samples(X, Y, sample_weight)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
         Y = np.ascontiguousarray(Y, dtype=dtype)

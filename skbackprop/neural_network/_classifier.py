@@ -1,15 +1,19 @@
 """MLPClassifier: scikit-learn's multilayer perceptron classifier, trained by skbackprop."""
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ..utils import rollback_on_error
 from ._base import BaseMultilayerPerceptron
+from ._class_weight import class_sample_weights, refuse_balanced_in_partial_fit
 
 __all__ = ["MLPClassifier"]
 
@@ -26,8 +30,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     output for binary targets and one per label for multilabel targets) plus
     ``alpha / 2 * ||W||^2 / n_samples``.
 
-    Beyond scikit-learn: ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the
-    ``gradient_norms_`` record of training.
+    Beyond scikit-learn: ``class_weight``, one ``activation`` per hidden layer,
+    ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the ``gradient_norms_`` record
+    of training.
 
     Parameters
     ----------
@@ -80,7 +85,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the data (not stratified for
         multilabel targets) and stop when its accuracy stops improving; the best
-        parameters are kept.
+        parameters are kept. The accuracy is weighted by the held-out samples' weights,
+        ``class_weight`` included (scikit-learn scores the split with its
+        ``sample_weight``).
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
     beta_1 : float, default=0.9
@@ -102,6 +109,19 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         rest stays L2. The stochastic solvers apply the L1 part as a proximal
         soft-threshold step, which sets weights exactly to zero; 'lbfgs' uses its
         subgradient. 0 is scikit-learn's pure L2 penalty.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, ``{class_label: weight}``, multiplied into
+        ``sample_weight`` (as in :class:`~sklearn.linear_model.LogisticRegression`); None
+        weighs every class 1. 'balanced' uses ``n_samples / (n_classes *
+        np.bincount(y))``, the counts weighted by ``sample_weight`` when given. A fit with
+        ``class_weight`` is the fit with
+        ``sample_weight=compute_sample_weight(class_weight, y)``
+        (:func:`sklearn.utils.class_weight.compute_sample_weight`): the loss, the penalty's
+        share per batch and early stopping's validation accuracy all use the weights.
+        For multilabel targets only 'balanced' is defined: each label's 0/1 column is
+        balanced and a sample's per-label weights multiply, as ``compute_sample_weight``
+        does for multi-output targets. ``partial_fit`` accepts a dict but not
+        'balanced', which needs all of ``y`` (as ``SGDClassifier``).
 
     Attributes
     ----------
@@ -192,6 +212,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         max_fun=15000,
         dropout=0.0,
         l1_ratio=0.0,
+        class_weight=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -221,6 +242,12 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             dropout=dropout,
             l1_ratio=l1_ratio,
         )
+        self.class_weight = class_weight
+
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseMultilayerPerceptron._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     def _loss_name(self):
         # Softmax and categorical cross-entropy for multiclass targets; otherwise one
@@ -280,6 +307,18 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     def _validation_targets(self, Y_val):
         return self._label_binarizer.inverse_transform(Y_val)
 
+    def _weigh_samples(self, X, Y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        return class_sample_weights(
+            self.class_weight,
+            Y,
+            self._label_binarizer.y_type_,
+            self.classes_,
+            X,
+            sample_weight,
+        )
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
@@ -291,7 +330,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a label indicator matrix for multilabel classification.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Sample weights, multiplied by the class weights when ``class_weight`` is set.
 
         Returns
         -------
@@ -312,7 +351,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y : array-like of shape (n_samples,)
             The target values.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Sample weights, multiplied by the class weights of a ``class_weight`` dict.
         classes : array of shape (n_classes,), default=None
             Every class across all calls; required on the first call only (e.g.
             ``np.unique(y_all)``). ``y`` need not contain all of them.
@@ -322,6 +361,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self : object
             The updated estimator.
         """
+        refuse_balanced_in_partial_fit(self.class_weight)
         with rollback_on_error(self):
             if _check_partial_fit_first_call(self, classes):
                 self._label_binarizer = LabelBinarizer()
