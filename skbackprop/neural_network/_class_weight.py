@@ -67,19 +67,31 @@ def class_sample_weights(class_weight, Y, y_type, classes, X, sample_weight):
         per_label = []
         for column in np.asarray(Y, dtype=np.int8).T:
             labels = np.unique(column)
-            per_class = compute_class_weight(
-                "balanced", classes=labels, y=column, sample_weight=sample_weight
-            )
+            per_class = _balanced(labels, column, sample_weight)
             per_label.append(per_class[np.searchsorted(labels, column)])
         weights = np.prod(per_label, axis=0, dtype=np.float64)
     else:
         _check_class_weight_dict(class_weight)
         index = Y.argmax(axis=1) if y_type == "multiclass" else Y[:, 0].astype(np.intp)
-        per_class = compute_class_weight(
-            class_weight, classes=classes, y=classes[index], sample_weight=sample_weight
-        )
+        if isinstance(class_weight, str):  # 'balanced'
+            per_class = _balanced(classes, classes[index], sample_weight)
+        else:
+            per_class = compute_class_weight(class_weight, classes=classes, y=classes[index])
         weights = per_class[index]
     return weights if sample_weight is None else sample_weight * weights
+
+
+def _balanced(classes, y, sample_weight):
+    """'balanced' class weights; 0 for a class whose samples all weigh 0.
+
+    Such a class is absent from the weighted data (its count is 0, its balanced weight
+    infinite), and any finite weight leaves its samples at 0: 0 keeps the product finite.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_class = compute_class_weight(
+            "balanced", classes=classes, y=y, sample_weight=sample_weight
+        )
+    return np.where(np.isfinite(per_class), per_class, 0.0)
 
 
 def _check_class_weight_dict(class_weight):
@@ -97,11 +109,15 @@ def _check_class_weight_dict(class_weight):
         )
 
 
-def refuse_balanced_in_partial_fit(class_weight):
-    """partial_fit sees one batch of y at a time: 'balanced' needs all of it.
+def refuse_balanced_in_partial_fit(estimator):
+    """Whether ``partial_fit`` is available as far as ``class_weight`` goes: raise if not.
 
-    The message is scikit-learn's ``SGDClassifier.partial_fit``'s advice.
+    partial_fit sees one batch of y at a time, and 'balanced' needs all of it. The
+    method is then unavailable (``available_if`` turns this error into the
+    AttributeError's cause, as for a non-stochastic solver, so ``hasattr`` says False).
+    The advice is scikit-learn's ``SGDClassifier.partial_fit``'s.
     """
+    class_weight = estimator.class_weight
     if isinstance(class_weight, str) and class_weight == "balanced":
         raise ValueError(
             "class_weight='balanced' is not supported for partial_fit: it needs the class "
@@ -111,3 +127,4 @@ def refuse_balanced_in_partial_fit(class_weight):
             "of them) and pass the result as a dict, "
             "class_weight=dict(zip(classes, weights)); or call fit."
         )
+    return True

@@ -121,7 +121,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         For multilabel targets only 'balanced' is defined: each label's 0/1 column is
         balanced and a sample's per-label weights multiply, as ``compute_sample_weight``
         does for multi-output targets. ``partial_fit`` accepts a dict but not
-        'balanced', which needs all of ``y`` (as ``SGDClassifier``).
+        'balanced', which needs all of ``y``: as with a non-stochastic ``solver``,
+        ``partial_fit`` is then not available (an AttributeError, whose cause gives
+        ``SGDClassifier``'s advice).
 
     Attributes
     ----------
@@ -339,7 +341,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    @available_if(lambda est: est._check_solver())
+    @available_if(lambda est: est._check_solver() and refuse_balanced_in_partial_fit(est))
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -361,7 +363,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self : object
             The updated estimator.
         """
-        refuse_balanced_in_partial_fit(self.class_weight)
         with rollback_on_error(self):
             if _check_partial_fit_first_call(self, classes):
                 self._label_binarizer = LabelBinarizer()

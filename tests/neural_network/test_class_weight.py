@@ -139,19 +139,24 @@ def test_balanced_raises_minority_recall_on_held_out_data():
     assert recall["balanced"] > recall[None] + 0.25, recall
 
 
-def test_partial_fit_refuses_balanced_and_keeps_the_state(imbalanced):
+def test_partial_fit_is_not_available_with_balanced(imbalanced):
+    # As for solver='lbfgs': the method is unavailable, and the AttributeError's cause
+    # says why and what to do (SGDClassifier's advice).
     X, y = imbalanced
     clf = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
     clf.partial_fit(X, y, classes=["common", "rare"])
     coefs, t = [c.copy() for c in clf.coefs_], clf.t_
     clf.set_params(class_weight="balanced")
-    with pytest.raises(ValueError, match="'balanced' is not supported for partial_fit"):
+    assert not hasattr(clf, "partial_fit")
+    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as error:
         clf.partial_fit(X, y)
-    with pytest.raises(ValueError, match=r"compute_class_weight\('balanced'"):
-        MLPClassifier(class_weight="balanced").partial_fit(X, y, classes=["common", "rare"])
+    cause = str(error.value.__cause__)
+    assert "class_weight='balanced' is not supported for partial_fit" in cause
+    assert "compute_class_weight('balanced', classes=classes, y=y)" in cause
     for a, b in zip(clf.coefs_, coefs):
         np.testing.assert_array_equal(a, b)
     assert clf.t_ == t
+    assert hasattr(clf.set_params(class_weight={"common": 1, "rare": 2}), "partial_fit")
 
 
 def test_partial_fit_with_a_dict_weighs_each_batch(imbalanced):
@@ -190,3 +195,17 @@ def test_bad_class_weight_is_named_and_fitted_state_kept(imbalanced, class_weigh
     for a, b in zip(clf.coefs_, coefs):
         np.testing.assert_array_equal(a, b)
     assert clf.n_iter_ == n_iter
+
+
+def test_balanced_gives_a_class_without_weight_zero(imbalanced):
+    # Sample weights that remove a class leave it nothing to balance: its samples keep
+    # weight 0 and the fit is the one on the remaining class.
+    X, y = imbalanced
+    sw = (y == "common").astype(float)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, class_weight="balanced")
+    clf.set_params(random_state=0).fit(X, y, sample_weight=sw)
+    assert all(np.isfinite(c).all() for c in clf.coefs_)
+    plain = MLPClassifier(**{**clf.get_params(), "class_weight": None})
+    # The weighted total over (2 classes times the common class's weighted count): 1/2.
+    plain.fit(X, y, sample_weight=sw * sw.sum() / (2 * sw[y == "common"].sum()))
+    _assert_same_fit(clf, plain)
