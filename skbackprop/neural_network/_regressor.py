@@ -26,8 +26,8 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     exponential output) plus ``alpha / 2 * ||W||^2 / n_samples``, with a stochastic
     optimizer over minibatches or with L-BFGS over the whole training set.
 
-    Beyond scikit-learn: ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the
-    ``gradient_norms_`` record of training.
+    Beyond scikit-learn: one ``activation`` per hidden layer, ``solver='rmsprop'``,
+    ``dropout`` and ``l1_ratio``, and the ``gradient_norms_`` record of training.
 
     Parameters
     ----------
