@@ -56,6 +56,20 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
+# Non-default configurations: what skbackprop adds keeps every contract too.
+EXTENSIONS = [
+    skbackprop.MLPClassifier(class_weight="balanced"),
+    skbackprop.MLPClassifier(hidden_layer_sizes=(10, 5), activation=["relu", "tanh"]),
+    skbackprop.MLPRegressor(hidden_layer_sizes=(10, 5), activation=("tanh", "logistic")),
+]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks(EXTENSIONS)
+def test_sklearn_compatible_extension(estimator, check):
+    check(estimator)
+
+
 def _data(estimator):
     if is_classifier(estimator):
         return load_iris(return_X_y=True)

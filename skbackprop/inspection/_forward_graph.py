@@ -77,10 +77,11 @@ def forward_graph(estimator, X=None):
 
     The graph is built from the fitted parameters with the operations ``predict`` uses:
     one fused :func:`~skbackprop.autodiff.dense` node per hidden layer (named ``a1``,
-    ``a2``, ...), the output layer's :func:`~skbackprop.autodiff.affine` node ``z`` and
-    the output activation ``y_hat`` (identity, exp, logistic or softmax). Its leaves are
-    the input ``X`` (a constant) and the parameters ``W1, b1, W2, b2, ...`` (copies, with
-    ``requires_grad=True``), so the graph can be drawn with
+    ``a2``, ..., each with its layer's activation), the output layer's
+    :func:`~skbackprop.autodiff.affine` node ``z`` and the output activation ``y_hat``
+    (identity, exp, logistic or softmax). Its leaves are the input ``X`` (a constant) and
+    the parameters ``W1, b1, W2, b2, ...`` (copies, with ``requires_grad=True``), so the
+    graph can be drawn with
     :func:`~skbackprop.autodiff.to_dot` (or :func:`export_graphviz`, which does both) or
     differentiated with :meth:`~skbackprop.autodiff.Tensor.backward`.
 

@@ -18,7 +18,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ..nn import HIDDEN_ACTIVATIONS, LOSSES, FlatParameters, glorot_uniform, predict_output
+from ..nn import (
+    HIDDEN_ACTIVATIONS,
+    LOSSES,
+    FlatParameters,
+    glorot_uniform,
+    layer_activations,
+    predict_output,
+)
 from ..optim import Plateau
 from ..training import (
     SOLVERS,
@@ -43,7 +50,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        # A list or tuple names one activation per hidden layer; its names and length are
+        # checked in fit (skbackprop.nn.layer_activations), against hidden_layer_sizes.
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
         "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -150,6 +159,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
         """Targets in the form ``score`` expects (classes for a classifier)."""
         return Y_val
 
+    def _weigh_samples(self, X, Y, sample_weight):
+        """The sample weights training uses (a classifier multiplies in class weights)."""
+        return sample_weight
+
     # ------------------------------------------------------------------ fitting
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -174,6 +187,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
         # What the callbacks see: the data as passed (ScoringMonitor predicts on it).
         callback_data = X, y, sample_weight
         hidden_layer_sizes = self._hidden_layer_sizes()
+        layer_activations(self.activation, len(hidden_layer_sizes))  # one per hidden layer
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if Y.ndim == 1:
@@ -186,6 +200,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
             X = X.astype(dtype, copy=False)
         else:
             dtype = X.dtype
+        sample_weight = self._weigh_samples(X, Y, sample_weight)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
         Y = np.ascontiguousarray(Y, dtype=dtype)

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from ..nn import custom_loss
 from ..utils import rollback_on_error, with_callbacks
 from ._base import BaseMultilayerPerceptron
+from ._class_weight import class_sample_weights, refuse_balanced_in_partial_fit
 
 __all__ = ["MLPClassifier"]
 
@@ -30,15 +31,19 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     output for binary targets and one per label for multilabel targets) plus
     ``alpha / 2 * ||W||^2 / n_samples``.
 
-    Beyond scikit-learn: ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the
-    ``gradient_norms_`` record of training.
+    Beyond scikit-learn: ``class_weight``, one ``activation`` per hidden layer,
+    ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the ``gradient_norms_`` record
+    of training.
 
     Parameters
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layers.
+    activation : {'identity', 'logistic', 'tanh', 'relu'} or list of them, default='relu'
+        Activation of the hidden layers: one name for every hidden layer, or a list or
+        tuple with one name per hidden layer (``len(hidden_layer_sizes)`` of them, the
+        first hidden layer first). Each layer's Glorot initialization bound follows its
+        activation; the output layer's follows the last hidden layer's.
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
         The optimizer. 'sgd' is stochastic gradient descent with (Nesterov) momentum,
         'adam' Adam with bias correction, 'rmsprop' RMSProp (the optimizers lecture's update, with
@@ -81,7 +86,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the data (not stratified for
         multilabel targets) and stop when its accuracy stops improving; the best
-        parameters are kept.
+        parameters are kept. The accuracy is weighted by the held-out samples' weights,
+        ``class_weight`` included (scikit-learn scores the split with its
+        ``sample_weight``).
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
     beta_1 : float, default=0.9
@@ -118,6 +125,21 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         minibatch length), not per step, and a result that is not a size-1 Tensor
         depending on ``logits`` stops the fit before any step. ``loss_`` is its value as
         it returns it, plus the penalty.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, ``{class_label: weight}``, multiplied into
+        ``sample_weight`` (as in :class:`~sklearn.linear_model.LogisticRegression`); None
+        weighs every class 1. 'balanced' uses ``n_samples / (n_classes *
+        np.bincount(y))``, the counts weighted by ``sample_weight`` when given. A fit with
+        ``class_weight`` is the fit with
+        ``sample_weight=compute_sample_weight(class_weight, y)``
+        (:func:`sklearn.utils.class_weight.compute_sample_weight`): the loss, the penalty's
+        share per batch and early stopping's validation accuracy all use the weights.
+        For multilabel targets only 'balanced' is defined: each label's 0/1 column is
+        balanced and a sample's per-label weights multiply, as ``compute_sample_weight``
+        does for multi-output targets. ``partial_fit`` accepts a dict but not
+        'balanced', which needs all of ``y``: as with a non-stochastic ``solver``,
+        ``partial_fit`` is then not available (an AttributeError, whose cause gives
+        ``SGDClassifier``'s advice).
 
     Attributes
     ----------
@@ -183,6 +205,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     _parameter_constraints: ClassVar[dict] = {
         **BaseMultilayerPerceptron._parameter_constraints,
         "loss": [StrOptions({"log_loss"}), callable],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     def __init__(
@@ -214,6 +237,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         dropout=0.0,
         l1_ratio=0.0,
         loss="log_loss",
+        class_weight=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -243,6 +267,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             dropout=dropout,
             l1_ratio=l1_ratio,
         )
+        self.class_weight = class_weight
 
     def _loss_name(self):
         # Softmax and categorical cross-entropy for multiclass targets; otherwise one
@@ -308,6 +333,18 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     def _validation_targets(self, Y_val):
         return self._label_binarizer.inverse_transform(Y_val)
 
+    def _weigh_samples(self, X, Y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        return class_sample_weights(
+            self.class_weight,
+            Y,
+            self._label_binarizer.y_type_,
+            self.classes_,
+            X,
+            sample_weight,
+        )
+
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -320,7 +357,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a label indicator matrix for multilabel classification.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Sample weights, multiplied by the class weights when ``class_weight`` is set.
 
         Returns
         -------
@@ -329,7 +366,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    @available_if(lambda est: est._check_solver())
+    @available_if(lambda est: est._check_solver() and refuse_balanced_in_partial_fit(est))
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -342,7 +379,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y : array-like of shape (n_samples,)
             The target values.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Sample weights, multiplied by the class weights of a ``class_weight`` dict.
         classes : array of shape (n_classes,), default=None
             Every class across all calls; required on the first call only (e.g.
             ``np.unique(y_all)``). ``y`` need not contain all of them.

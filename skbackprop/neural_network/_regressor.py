@@ -30,10 +30,11 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     ``alpha / 2 * ||W||^2 / n_samples``, with a stochastic optimizer over minibatches or
     with L-BFGS over the whole training set.
 
-    Beyond scikit-learn: the absolute-error, Huber, quantile and user-written losses,
-    ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the ``gradient_norms_``
-    record of training. Whatever the loss, :meth:`score` is R^2, scikit-learn's
-    convention for regressors (and early stopping monitors R^2 on the validation split).
+    Beyond scikit-learn: one ``activation`` per hidden layer, the absolute-error, Huber,
+    quantile and user-written losses, ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``,
+    and the ``gradient_norms_`` record of training. Whatever the loss, :meth:`score` is
+    R^2, scikit-learn's convention for regressors (and early stopping monitors R^2 on the
+    validation split).
 
     Parameters
     ----------
@@ -74,8 +75,11 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         stochastic solver, or 'huber', whose gradient is continuous.
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layers.
+    activation : {'identity', 'logistic', 'tanh', 'relu'} or list of them, default='relu'
+        Activation of the hidden layers: one name for every hidden layer, or a list or
+        tuple with one name per hidden layer (``len(hidden_layer_sizes)`` of them, the
+        first hidden layer first). Each layer's Glorot initialization bound follows its
+        activation; the output layer's follows the last hidden layer's.
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
         The optimizer. 'sgd' is stochastic gradient descent with (Nesterov) momentum,
         'adam' Adam with bias correction, 'rmsprop' RMSProp (the optimizers lecture's update, with

@@ -3,13 +3,14 @@
 Hidden layer ``l`` is the lecture's ``a^l = g(a^{l-1} W^l + b^l)`` as one fused
 :func:`~skbackprop.autodiff.dense` node (rows are samples, so the lecture's ``W a`` is written
 ``a W``). The last layer is an :func:`~skbackprop.autodiff.affine` node that stops at the
-pre-activation ``z``: the loss fuses the output activation with the cost.
+pre-activation ``z``: the loss fuses the output activation with the cost. Each hidden
+layer may have its own activation ``g_l``.
 Optional dropout multiplies each hidden activation by a mask leaf that the training loop
 refills per minibatch.
 """
 
 from ..autodiff import Tensor, affine, dense
-from .activations import OUTPUT_ACTIVATIONS
+from .activations import OUTPUT_ACTIVATIONS, layer_activations
 
 __all__ = ["forward", "predict_output"]
 
@@ -23,8 +24,8 @@ def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None):
         The input batch (dense or scipy sparse), shape (n_samples, n_features).
     coef_tensors, intercept_tensors : list of Tensor
         One weight matrix and one bias vector per layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}
-        The hidden activation.
+    activation : {'identity', 'logistic', 'tanh', 'relu'} or sequence of them
+        The hidden activation, or one per hidden layer.
     dropout_masks : list of Tensor, optional
         One per hidden layer; the hidden activation is multiplied by it.
 
@@ -33,9 +34,10 @@ def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None):
     z : Tensor
         The output layer's pre-activation, shape (n_samples, n_outputs).
     """
+    hidden = layer_activations(activation, len(coef_tensors) - 1)
     a = x
-    for layer, (W, b) in enumerate(zip(coef_tensors[:-1], intercept_tensors[:-1])):
-        a = dense(a, W, b, activation)
+    for layer, (W, b, g) in enumerate(zip(coef_tensors[:-1], intercept_tensors[:-1], hidden)):
+        a = dense(a, W, b, g)
         if dropout_masks is not None:
             a = a * dropout_masks[layer]
     return affine(a, coef_tensors[-1], intercept_tensors[-1])
@@ -48,8 +50,8 @@ def predict_output(X, coefs, intercepts, activation, out_activation):
     ----------
     X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
     coefs, intercepts : list of ndarray
-    activation : str
-        Hidden activation.
+    activation : str or sequence of str
+        Hidden activation, or one per hidden layer.
     out_activation : str
         One of :data:`OUTPUT_ACTIVATIONS`.
 
@@ -66,6 +68,13 @@ def predict_output(X, coefs, intercepts, activation, out_activation):
     >>> predict_output(np.array([[2.0], [-3.0]]), [W1, W2], [b1, b2], "relu", "identity")
     array([[2.5],
            [3.5]])
+
+    One activation per hidden layer (``"relu"`` for both would give 0 here):
+
+    >>> W = [np.array([[1.0]]), np.array([[-1.0]]), np.array([[1.0]])]
+    >>> b = [np.zeros(1)] * 3
+    >>> predict_output(np.array([[2.0]]), W, b, ["relu", "identity"], "identity")
+    array([[-2.]])
     """
     z = forward(
         Tensor(X),

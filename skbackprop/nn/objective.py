@@ -43,8 +43,8 @@ class MinibatchObjective:
         entry with its parameters bound, or :func:`~skbackprop.nn.custom_loss`). Its node
         is called here, once, on the last pre-activation, the targets' leaf and the
         weights' leaf (or None).
-    activation : str
-        The hidden activation.
+    activation : str or sequence of str
+        The hidden activation, or one per hidden layer.
     alpha : float, default=0.0
         L2 strength (scikit-learn's ``alpha``).
     l1_alpha : float, default=0.0

@@ -298,19 +298,29 @@ def numpy_forward(X, coefs, intercepts, activations):
     return a
 
 
-def test_per_layer_activations():
-    # An MLP with one activation per hidden layer; the estimators do not accept a list
-    # yet, so a fitted network is given one by setting the attribute.
-    X, y = diabetes()
-    model = MLPRegressor(hidden_layer_sizes=(8, 6, 4), max_iter=30, random_state=0)
-    model.fit(X, y / 100)
-    model.activation = ["tanh", "relu", "logistic"]
-    out = run(to_onnx(model, X[:1]), X)["variable"]
-    expected = numpy_forward(X, model.coefs_, model.intercepts_, model.activation)
-    np.testing.assert_allclose(out, expected, **TOL)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_per_layer_activations(Estimator):
+    # A network fitted with one activation per hidden layer exports layer by layer.
+    X, y = diabetes() if Estimator is MLPRegressor else iris()
+    activation = ["tanh", "relu", "logistic"]
+    model = Estimator(hidden_layer_sizes=(8, 6, 4), activation=activation, max_iter=30)
+    model.set_params(random_state=0).fit(X, y / 100 if Estimator is MLPRegressor else y)
+    expected = numpy_forward(X, model.coefs_, model.intercepts_, activation)
+    if Estimator is MLPRegressor:
+        np.testing.assert_allclose(run(to_onnx(model, X[:1]), X)["variable"], expected, **TOL)
+    else:
+        check_classifier(model, X, to_onnx(model, X[:1]))
+        np.testing.assert_allclose(model.predict_proba(X), _softmax(expected), **TOL)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def test_per_layer_activations_of_wrong_length():
+    # fit refuses this; the converter guards a fitted model whose attribute was changed.
     X, y = diabetes()
     model = MLPRegressor(hidden_layer_sizes=(4, 4), max_iter=5, random_state=0).fit(X, y)
     model.activation = ("tanh",)
