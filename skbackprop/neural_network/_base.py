@@ -165,8 +165,8 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         with rollback_on_error(self), np.errstate(all="ignore"):
-            # Overflow during a diverging step is detected and reported after each epoch
-            # (by the trainer), so numpy's floating-point warnings are silenced here.
+            # Overflow during a diverging step ends in scikit-learn's non-finite weights
+            # error after training, so numpy's floating-point warnings are silenced here.
             self._fit_checked(X, y, sample_weight, incremental)
         return self
 
@@ -201,9 +201,10 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             self._fit_lbfgs(X, Y, sample_weight, layer_units)
 
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
+            # scikit-learn's error, word for word; the rollback restores the fitted state.
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed (e.g. with StandardScaler)."
+                "large values and need to be preprocessed."
             )
 
     def _check_continuation(self, layer_units):
@@ -292,6 +293,9 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
+            # As scikit-learn: scipy sees a non-finite loss; non-finite parameters are
+            # reported after the search.
+            nonfinite="pass",
             verbose=self.verbose,
         )
         self.loss_ = objective.reported_loss()
