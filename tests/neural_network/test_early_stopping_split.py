@@ -51,7 +51,7 @@ def test_binary_early_stopping_follows_scikit_learn():
 )
 def test_a_class_with_one_member_gets_scikit_learn_message(y):
     X = np.random.RandomState(0).standard_normal((20, 3))
-    with pytest.raises(ValueError) as expected:
+    with pytest.raises(ValueError, match="least populated") as expected:
         sk.MLPClassifier(early_stopping=True).fit(X, y)
     with pytest.raises(ValueError, match=re.escape(str(expected.value))):
         ours.MLPClassifier(early_stopping=True).fit(X, y)
