@@ -6,6 +6,7 @@ network pieces in :mod:`skbackprop.nn`. This class holds scikit-learn's public s
 ``partial_fit`` semantics) and translates it for the trainer.
 """
 
+import copy
 import itertools
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -404,6 +405,24 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
         params.load(self.coefs_, self.intercepts_)
         self.coefs_, self.intercepts_ = params.coefs, params.intercepts
         return params
+
+    def __getstate__(self):
+        # coefs_ and intercepts_ are views of the optimizer's flat buffer, and pickle saves
+        # every view as its own copy: the buffer is left out and rebuilt on load.
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        optimizer = state.get("_optimizer")
+        if optimizer is not None:
+            state["_optimizer"] = copy.copy(optimizer)
+            state["_optimizer"].params = None
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        optimizer = self.__dict__.get("_optimizer")
+        if optimizer is not None and optimizer.params is None:
+            # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
+            layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]
+            optimizer.params = self._flat_parameters(layer_units, self.coefs_[0].dtype).values
 
     # ------------------------------------------------------------------ prediction
     def _forward_pass_fast(self, X, check_input=True):
