@@ -1,12 +1,13 @@
 """LogisticBackprop: scikit-learn's logistic regression, trained by backpropagation."""
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -15,6 +16,9 @@ from ..utils import rollback_on_error
 from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
 
 __all__ = ["LogisticBackprop"]
+
+# scikit-learn's LogisticRegression solvers that LogisticBackprop does not implement.
+_SKLEARN_ONLY_SOLVERS = {"liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
 
 
 class LogisticBackprop(ClassifierMixin, BaseEstimator):
@@ -44,12 +48,17 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
+    penalty : {'l1', 'l2', 'elasticnet', None}, default='deprecated'
+        Deprecated, as in scikit-learn 1.8+ (where it is to be removed in 1.10): it still
+        works, with scikit-learn's FutureWarning, and maps as it does: 'l2' to
+        ``l1_ratio=0``, 'l1' to ``l1_ratio=1``, 'elasticnet' to the given ``l1_ratio``,
+        None to ``C=np.inf``. Leave it unset and use ``l1_ratio`` and ``C``.
     C : float, default=1.0
         Inverse regularization strength (> 0); ``np.inf`` means no penalty.
     l1_ratio : float, default=0.0
         The elastic-net mixing parameter in [0, 1]: 0 is the L2 penalty, 1 the L1 penalty.
-        As in scikit-learn 1.8+, ``l1_ratio`` and ``C`` alone choose the penalty (its
-        ``penalty`` parameter is deprecated and not offered here).
+        As in scikit-learn 1.8+, ``l1_ratio`` and ``C`` choose the penalty; ``None`` is
+        deprecated there and here (it means 0, with a FutureWarning).
     fit_intercept : bool, default=True
         Whether to fit an intercept per coefficient row (never penalized).
     class_weight : dict or 'balanced', default=None
@@ -61,7 +70,8 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         epochs with :mod:`skbackprop.optim`'s optimizers; the learning rate is divided by 5
         when the epoch loss stops improving by ``tol`` for two epochs, and training stops
         when it falls below 1e-6 (a ConvergenceWarning when ``max_iter`` epochs end
-        first).
+        first). scikit-learn's other solvers ('liblinear', 'newton-cg', 'newton-cholesky',
+        'sag', 'saga') are not implemented: they raise a ValueError naming these four.
     learning_rate_init : float, default=0.01
         Initial learning rate of the minibatch solvers (and of ``partial_fit``).
     batch_size : int or 'auto', default='auto'
@@ -78,6 +88,9 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         Start ``fit`` from the previous solution when the classes and features match.
     verbose : int, default=0
         Print the loss per iteration or epoch when positive.
+    n_jobs : int, default=None
+        No effect, as in scikit-learn 1.8+, where it is deprecated: anything but None
+        warns with scikit-learn's FutureWarning.
 
     Attributes
     ----------
@@ -127,11 +140,16 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
+        "penalty": [
+            StrOptions({"l1", "l2", "elasticnet"}),
+            None,
+            Hidden(StrOptions({"deprecated"})),
+        ],
         "C": [Interval(Real, 0, None, closed="right")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "solver": [StrOptions(set(SOLVERS))],
+        "solver": [StrOptions(set(SOLVERS)), Hidden(StrOptions(_SKLEARN_ONLY_SOLVERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -139,10 +157,12 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "n_jobs": [None, Integral],
     }
 
     def __init__(
         self,
+        penalty="deprecated",
         *,
         C=1.0,
         l1_ratio=0.0,
@@ -156,7 +176,9 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         random_state=None,
         warm_start=False,
         verbose=0,
+        n_jobs=None,
     ):
+        self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -169,6 +191,7 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -193,6 +216,13 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
+        self._penalty_strength = self._resolve_penalty()
+        if self.n_jobs is not None:
+            warnings.warn(
+                "'n_jobs' has no effect since 1.8 and will be removed in 1.10. You provided "
+                f"'n_jobs={self.n_jobs}', please leave it unspecified.",
+                FutureWarning,
+            )
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=True
         )
@@ -243,6 +273,7 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             return self._partial_fit(X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
+        self._penalty_strength = self._resolve_penalty()
         first_call = not hasattr(self, "classes_")
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=first_call
@@ -289,6 +320,56 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
                 "or call fit to start over."
             )
         return self.classes_
+
+    def _resolve_penalty(self):
+        """``(C, l1_ratio)`` as trained, with scikit-learn 1.9's warnings and errors.
+
+        ``penalty`` and ``l1_ratio=None`` are deprecated there (since 1.8): they still
+        work, with its FutureWarning, and map to ``l1_ratio`` and ``C`` as it maps them.
+        Unlike scikit-learn, every solver here takes L1 and elastic-net penalties.
+        """
+        if self.solver in _SKLEARN_ONLY_SOLVERS:
+            raise ValueError(
+                f"solver={self.solver!r} is a LogisticRegression solver that "
+                "LogisticBackprop does not implement: it trains by backpropagation. Use "
+                "solver='lbfgs' (the default; it reaches scikit-learn's coefficients, for "
+                "L1 and elastic net too), or 'sgd', 'rmsprop' or 'adam' for minibatch "
+                "training (and partial_fit)."
+            )
+        C, l1_ratio, penalty = self.C, self.l1_ratio, self.penalty
+        if penalty == "deprecated":
+            if l1_ratio is None:
+                warnings.warn(
+                    "'l1_ratio=None' was deprecated in version 1.8 and will trigger an error "
+                    "in 1.10. Use 0<=l1_ratio<=1 instead.",
+                    FutureWarning,
+                )
+            return C, 0.0 if l1_ratio is None else l1_ratio
+        warnings.warn(
+            "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid "
+            "this warning, leave 'penalty' set to its default value and use 'l1_ratio' or "
+            "'C' instead. Use l1_ratio=0 instead of penalty='l2', l1_ratio=1 instead of "
+            "penalty='l1', l1_ratio set to a float between 0 and 1 instead of "
+            "penalty='elasticnet', and C=np.inf instead of penalty=None.",
+            FutureWarning,
+        )
+        if penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
+            warnings.warn(
+                "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
+                f"(penalty={penalty})"
+            )
+        if (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1):
+            warnings.warn(
+                f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}. penalty "
+                "is deprecated. Please use l1_ratio only."
+            )
+        if penalty == "elasticnet" and l1_ratio is None:
+            raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
+        if penalty is None:
+            if C != 1.0:
+                warnings.warn("Setting penalty=None will ignore the C and l1_ratio parameters")
+            return np.inf, 0.0
+        return C, {"l2": 0.0, "l1": 1.0}.get(penalty, l1_ratio)
 
     def _warm_start_matches(self, classes, n_features):
         return (
