@@ -230,9 +230,9 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         classes, y_encoded = np.unique(y, return_inverse=True)
         if classes.size < 2:
             raise ValueError(
-                "LogisticBackprop needs samples of at least 2 classes in the data, but the "
-                f"data contains only one class: {classes[0]!r}. Pass data with two or more "
-                "classes."
+                # scikit-learn's message, then the fix.
+                "This solver needs samples of at least 2 classes in the data, but the data "
+                f"contains only one class: {classes[0]!r}. Pass data with two or more classes."
             )
         weights = sample_weights(self, X, y, classes, sample_weight)
         Y = targets(y_encoded, classes.size)
@@ -283,9 +283,11 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         unseen = np.setdiff1d(y, all_classes)
         if unseen.size:
             raise ValueError(
-                f"y contains labels {unseen.tolist()} that are not in classes "
-                f"{all_classes.tolist()}. Pass every label to the first partial_fit call "
-                "through classes=."
+                # SGDClassifier's message (LogisticRegression has no partial_fit), then
+                # which labels and the fix.
+                "classes should include all valid labels that can be in y: y contains "
+                f"labels {unseen.tolist()} that are not in classes {all_classes.tolist()}. "
+                "Pass every label to the first partial_fit call through classes=."
             )
         if self.class_weight == "balanced":
             raise ValueError(
@@ -303,8 +305,8 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
         if first_call:
             if classes is None:
                 raise ValueError(
-                    "classes must be passed on the first call to partial_fit: the list of "
-                    "every label the model will see, e.g. classes=np.unique(y_all)."
+                    "classes must be passed on the first call to partial_fit. Pass the list "
+                    "of every label the model will see, e.g. classes=np.unique(y_all)."
                 )
             classes = np.unique(np.asarray(classes))
             if classes.size < 2:
@@ -315,9 +317,9 @@ class LogisticBackprop(ClassifierMixin, BaseEstimator):
             return classes
         if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(
-                f"classes={np.asarray(classes).tolist()} differs from the classes of the "
-                f"first partial_fit call, {self.classes_.tolist()}. Pass the same classes, "
-                "or call fit to start over."
+                f"`classes={np.asarray(classes).tolist()}` is not the same as on last call "
+                f"to partial_fit, was: {self.classes_!r}. It differs from the classes of the "
+                "first partial_fit call: pass the same classes, or call fit to start over."
             )
         return self.classes_
 
