@@ -1,12 +1,13 @@
 """LogisticBackprop: scikit-learn's logistic regression, trained by backpropagation."""
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -15,6 +16,9 @@ from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error, with_call
 from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
 
 __all__ = ["LogisticBackprop"]
+
+# scikit-learn's LogisticRegression solvers that LogisticBackprop does not implement.
+_SKLEARN_ONLY_SOLVERS = {"liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
 
 
 class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -44,12 +48,17 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
+    penalty : {'l1', 'l2', 'elasticnet', None}, default='deprecated'
+        Deprecated, as in scikit-learn 1.8+ (where it is to be removed in 1.10): it still
+        works, with scikit-learn's FutureWarning, and maps as it does: 'l2' to
+        ``l1_ratio=0``, 'l1' to ``l1_ratio=1``, 'elasticnet' to the given ``l1_ratio``,
+        None to ``C=np.inf``. Leave it unset and use ``l1_ratio`` and ``C``.
     C : float, default=1.0
         Inverse regularization strength (> 0); ``np.inf`` means no penalty.
     l1_ratio : float, default=0.0
         The elastic-net mixing parameter in [0, 1]: 0 is the L2 penalty, 1 the L1 penalty.
-        As in scikit-learn 1.8+, ``l1_ratio`` and ``C`` alone choose the penalty (its
-        ``penalty`` parameter is deprecated and not offered here).
+        As in scikit-learn 1.8+, ``l1_ratio`` and ``C`` choose the penalty; ``None`` is
+        deprecated there and here (it means 0, with a FutureWarning).
     fit_intercept : bool, default=True
         Whether to fit an intercept per coefficient row (never penalized).
     class_weight : dict or 'balanced', default=None
@@ -61,7 +70,8 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         epochs with :mod:`skbackprop.optim`'s optimizers; the learning rate is divided by 5
         when the epoch loss stops improving by ``tol`` for two epochs, and training stops
         when it falls below 1e-6 (a ConvergenceWarning when ``max_iter`` epochs end
-        first).
+        first). scikit-learn's other solvers ('liblinear', 'newton-cg', 'newton-cholesky',
+        'sag', 'saga') are not implemented: they raise a ValueError naming these four.
     learning_rate_init : float, default=0.01
         Initial learning rate of the minibatch solvers (and of ``partial_fit``).
     batch_size : int or 'auto', default='auto'
@@ -78,6 +88,9 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         Start ``fit`` from the previous solution when the classes and features match.
     verbose : int, default=0
         Print the loss per iteration or epoch when positive.
+    n_jobs : int, default=None
+        No effect, as in scikit-learn 1.8+, where it is deprecated: anything but None
+        warns with scikit-learn's FutureWarning.
 
     Attributes
     ----------
@@ -127,11 +140,16 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
+        "penalty": [
+            StrOptions({"l1", "l2", "elasticnet"}),
+            None,
+            Hidden(StrOptions({"deprecated"})),
+        ],
         "C": [Interval(Real, 0, None, closed="right")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "solver": [StrOptions(set(SOLVERS))],
+        "solver": [StrOptions(set(SOLVERS)), Hidden(StrOptions(_SKLEARN_ONLY_SOLVERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -139,10 +157,12 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "n_jobs": [None, Integral],
     }
 
     def __init__(
         self,
+        penalty="deprecated",
         *,
         C=1.0,
         l1_ratio=0.0,
@@ -156,7 +176,9 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         random_state=None,
         warm_start=False,
         verbose=0,
+        n_jobs=None,
     ):
+        self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -169,6 +191,7 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
     @with_callbacks
@@ -194,6 +217,13 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
+        self._penalty_strength = self._resolve_penalty()
+        if self.n_jobs is not None:
+            warnings.warn(
+                "'n_jobs' has no effect since 1.8 and will be removed in 1.10. You provided "
+                f"'n_jobs={self.n_jobs}', please leave it unspecified.",
+                FutureWarning,
+            )
         callback_data = X, y, sample_weight  # as passed: ScoringMonitor predicts on it
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=True
@@ -202,9 +232,9 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         classes, y_encoded = np.unique(y, return_inverse=True)
         if classes.size < 2:
             raise ValueError(
-                "LogisticBackprop needs samples of at least 2 classes in the data, but the "
-                f"data contains only one class: {classes[0]!r}. Pass data with two or more "
-                "classes."
+                # scikit-learn's message, then the fix.
+                "This solver needs samples of at least 2 classes in the data, but the data "
+                f"contains only one class: {classes[0]!r}. Pass data with two or more classes."
             )
         weights = sample_weights(self, X, y, classes, sample_weight)
         Y = targets(y_encoded, classes.size)
@@ -254,6 +284,7 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return self._partial_fit(X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
+        self._penalty_strength = self._resolve_penalty()
         callback_data = X, y, sample_weight
         first_call = not hasattr(self, "classes_")
         X, y = validate_data(
@@ -264,9 +295,11 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         unseen = np.setdiff1d(y, all_classes)
         if unseen.size:
             raise ValueError(
-                f"y contains labels {unseen.tolist()} that are not in classes "
-                f"{all_classes.tolist()}. Pass every label to the first partial_fit call "
-                "through classes=."
+                # SGDClassifier's message (LogisticRegression has no partial_fit), then
+                # which labels and the fix.
+                "classes should include all valid labels that can be in y: y contains "
+                f"labels {unseen.tolist()} that are not in classes {all_classes.tolist()}. "
+                "Pass every label to the first partial_fit call through classes=."
             )
         if self.class_weight == "balanced":
             raise ValueError(
@@ -287,8 +320,8 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if first_call:
             if classes is None:
                 raise ValueError(
-                    "classes must be passed on the first call to partial_fit: the list of "
-                    "every label the model will see, e.g. classes=np.unique(y_all)."
+                    "classes must be passed on the first call to partial_fit. Pass the list "
+                    "of every label the model will see, e.g. classes=np.unique(y_all)."
                 )
             classes = np.unique(np.asarray(classes))
             if classes.size < 2:
@@ -299,11 +332,61 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return classes
         if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(
-                f"classes={np.asarray(classes).tolist()} differs from the classes of the "
-                f"first partial_fit call, {self.classes_.tolist()}. Pass the same classes, "
-                "or call fit to start over."
+                f"`classes={np.asarray(classes).tolist()}` is not the same as on last call "
+                f"to partial_fit, was: {self.classes_!r}. It differs from the classes of the "
+                "first partial_fit call: pass the same classes, or call fit to start over."
             )
         return self.classes_
+
+    def _resolve_penalty(self):
+        """``(C, l1_ratio)`` as trained, with scikit-learn 1.9's warnings and errors.
+
+        ``penalty`` and ``l1_ratio=None`` are deprecated there (since 1.8): they still
+        work, with its FutureWarning, and map to ``l1_ratio`` and ``C`` as it maps them.
+        Unlike scikit-learn, every solver here takes L1 and elastic-net penalties.
+        """
+        if self.solver in _SKLEARN_ONLY_SOLVERS:
+            raise ValueError(
+                f"solver={self.solver!r} is a LogisticRegression solver that "
+                "LogisticBackprop does not implement: it trains by backpropagation. Use "
+                "solver='lbfgs' (the default; it reaches scikit-learn's coefficients, for "
+                "L1 and elastic net too), or 'sgd', 'rmsprop' or 'adam' for minibatch "
+                "training (and partial_fit)."
+            )
+        C, l1_ratio, penalty = self.C, self.l1_ratio, self.penalty
+        if penalty == "deprecated":
+            if l1_ratio is None:
+                warnings.warn(
+                    "'l1_ratio=None' was deprecated in version 1.8 and will trigger an error "
+                    "in 1.10. Use 0<=l1_ratio<=1 instead.",
+                    FutureWarning,
+                )
+            return C, 0.0 if l1_ratio is None else l1_ratio
+        warnings.warn(
+            "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid "
+            "this warning, leave 'penalty' set to its default value and use 'l1_ratio' or "
+            "'C' instead. Use l1_ratio=0 instead of penalty='l2', l1_ratio=1 instead of "
+            "penalty='l1', l1_ratio set to a float between 0 and 1 instead of "
+            "penalty='elasticnet', and C=np.inf instead of penalty=None.",
+            FutureWarning,
+        )
+        if penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
+            warnings.warn(
+                "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
+                f"(penalty={penalty})"
+            )
+        if (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1):
+            warnings.warn(
+                f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}. penalty "
+                "is deprecated. Please use l1_ratio only."
+            )
+        if penalty == "elasticnet" and l1_ratio is None:
+            raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
+        if penalty is None:
+            if C != 1.0:
+                warnings.warn("Setting penalty=None will ignore the C and l1_ratio parameters")
+            return np.inf, 0.0
+        return C, {"l2": 0.0, "l1": 1.0}.get(penalty, l1_ratio)
 
     def _warm_start_matches(self, classes, n_features):
         return (

@@ -64,11 +64,12 @@ def targets(y_encoded, n_classes):
 
 def _penalty_scales(model, weights, n_samples):
     """``(l2_scale, l1_scale)``: the penalty of ``J``, divided by ``C * sum_i s_i``."""
-    if np.isinf(model.C):
+    C, l1_ratio = model._penalty_strength  # C and l1_ratio as resolved from penalty
+    if np.isinf(C):
         return 0.0, 0.0
     total = float(weights.sum()) if weights is not None else float(n_samples)
-    strength = 1.0 / (model.C * total)
-    return (1.0 - model.l1_ratio) * strength, model.l1_ratio * strength
+    strength = 1.0 / (C * total)
+    return (1.0 - l1_ratio) * strength, l1_ratio * strength
 
 
 def _parameters(model, X, Y, split_weights=False, values=None, warm=False):

@@ -6,6 +6,7 @@ network pieces in :mod:`skbackprop.nn`. This class holds scikit-learn's public s
 ``partial_fit`` semantics) and translates it for the trainer.
 """
 
+import copy
 import itertools
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -178,8 +179,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         with rollback_on_error(self), np.errstate(all="ignore"):
-            # Overflow during a diverging step is detected and reported after each epoch
-            # (by the trainer), so numpy's floating-point warnings are silenced here.
+            # Overflow during a diverging step ends in scikit-learn's non-finite weights
+            # error after training, so numpy's floating-point warnings are silenced here.
             self._fit_checked(X, y, sample_weight, incremental)
         return self
 
@@ -225,9 +226,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
             self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
 
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
+            # scikit-learn's error, word for word; the rollback restores the fitted state.
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed (e.g. with StandardScaler)."
+                "large values and need to be preprocessed."
             )
         tasks.finish(self.n_iter_)
 
@@ -335,6 +337,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
+            # As scikit-learn: scipy sees a non-finite loss; non-finite parameters are
+            # reported after the search.
+            nonfinite="pass",
             verbose=self.verbose,
             history=history,
             on_iteration=tasks.observers(),
@@ -447,6 +452,24 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
         params.load(self.coefs_, self.intercepts_)
         self.coefs_, self.intercepts_ = params.coefs, params.intercepts
         return params
+
+    def __getstate__(self):
+        # coefs_ and intercepts_ are views of the optimizer's flat buffer, and pickle saves
+        # every view as its own copy: the buffer is left out and rebuilt on load.
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        optimizer = state.get("_optimizer")
+        if optimizer is not None:
+            state["_optimizer"] = copy.copy(optimizer)
+            state["_optimizer"].params = None
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        optimizer = self.__dict__.get("_optimizer")
+        if optimizer is not None and optimizer.params is None:
+            # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
+            layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]
+            optimizer.params = self._flat_parameters(layer_units, self.coefs_[0].dtype).values
 
     # ------------------------------------------------------------------ prediction
     def _forward_pass_fast(self, X, check_input=True):

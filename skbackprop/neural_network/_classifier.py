@@ -84,11 +84,12 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     nesterovs_momentum : bool, default=True
         Whether 'sgd' uses Nesterov's momentum.
     early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the data (not stratified for
-        multilabel targets) and stop when its accuracy stops improving; the best
-        parameters are kept. The accuracy is weighted by the held-out samples' weights,
-        ``class_weight`` included (scikit-learn scores the split with its
-        ``sample_weight``).
+        Hold out ``validation_fraction`` of the data and stop when its accuracy stops
+        improving; the best parameters are kept. As in scikit-learn 1.9, the split is
+        stratified for binary targets only (multiclass and multilabel splits are not), so
+        the held-out rows and the training path are scikit-learn's. The accuracy is
+        weighted by the held-out samples' weights, ``class_weight`` included (scikit-learn
+        scores the split with its ``sample_weight``).
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
     beta_1 : float, default=0.9
@@ -321,13 +322,12 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         return X, y
 
     def _stratify(self, Y):
-        # Single-label targets are split stratified by class (binary and multiclass, as
-        # scikit-learn documents; its 1.9 code stratifies only binary targets); multilabel
-        # targets are not stratified.
-        if self._label_binarizer.y_type_ == "multiclass":
-            return Y.argmax(axis=1)
+        # scikit-learn 1.9 stratifies the early-stopping split when the network has one
+        # output (binary targets), by the label-binarized boolean column: the same array
+        # gives the same split and, for a class with one member, the same message.
+        # Multiclass and multilabel splits are not stratified.
         if self.n_outputs_ == 1:
-            return Y[:, 0]
+            return Y.astype(bool)
         return None
 
     def _validation_targets(self, Y_val):

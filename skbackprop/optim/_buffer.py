@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["check_flat_buffer", "check_flat_gradient"]
+__all__ = ["ScratchBuffers", "check_flat_buffer", "check_flat_gradient"]
 
 
 def check_flat_buffer(params):
@@ -45,3 +45,29 @@ def check_flat_gradient(params, grad):
             "gradient in the parameters' dtype."
         )
     return grad
+
+
+class ScratchBuffers:
+    """Pickling without the per-step scratch buffers: they are rebuilt on load.
+
+    An optimizer lists in ``_scratch_names`` the buffers its step overwrites before reading
+    (allocated once, so that a step allocates nothing), and in ``_shaped_like`` a saved
+    array of the parameters' shape and dtype. Everything a continued ``step`` reads (the
+    moments, the velocity, the step count) is pickled; the scratch buffers are not, which
+    keeps a pickled estimator no larger than scikit-learn's.
+    """
+
+    _scratch_names: tuple = ()
+    _shaped_like: str = ""
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for name in self._scratch_names:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        like = state[self._shaped_like]
+        for name in self._scratch_names:
+            setattr(self, name, np.empty_like(like))

@@ -4,12 +4,12 @@ import math
 
 import numpy as np
 
-from ._buffer import check_flat_buffer
+from ._buffer import ScratchBuffers, check_flat_buffer
 
 __all__ = ["Adam"]
 
 
-class Adam:
+class Adam(ScratchBuffers):
     r"""Adam with bias correction on a flat parameter buffer.
 
     The update is scikit-learn's ``AdamOptimizer``, written in place::
@@ -84,6 +84,9 @@ class Adam:
     100
     """
 
+    _scratch_names = ("_scratch", "_update")
+    _shaped_like = "_scaled_first"
+
     def __init__(self, params, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.params = check_flat_buffer(params)
         self.learning_rate = learning_rate
@@ -118,7 +121,7 @@ class Adam:
             state["_scaled_first"] = state.pop("first_moment") / (1.0 - beta_1)
             state["_scaled_second"] = state.pop("second_moment") / (1.0 - beta_2)
             state["_betas"] = (beta_1, beta_2)
-        self.__dict__.update(state)
+        super().__setstate__(state)
 
     def _rescale_for_new_betas(self, beta_1, beta_2):
         """Keep ``m`` and ``v`` when a caller changes ``beta_1`` or ``beta_2``: the stored

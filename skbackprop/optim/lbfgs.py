@@ -29,6 +29,7 @@ def minimize_lbfgs(
     verbose=0,
     solver_name="lbfgs",
     limit_scipy_blas=True,
+    nonfinite="raise",
 ):
     """Minimize ``fun_and_grad`` with scipy's L-BFGS-B, warning like scikit-learn.
 
@@ -36,7 +37,7 @@ def minimize_lbfgs(
     skbackprop it replays an autodiff graph built once, so each call is one forward and one
     backward pass. A ``ConvergenceWarning`` is raised when L-BFGS stops before converging
     (``max_iter`` or ``max_fun`` reached, or the line search failed), as scikit-learn does;
-    a non-finite loss raises a ``ValueError``.
+    a non-finite loss raises a ``ValueError`` (``nonfinite='raise'``).
 
     Parameters
     ----------
@@ -76,6 +77,10 @@ def minimize_lbfgs(
         ``fun_and_grad``'s products run in numpy's BLAS: two OpenBLAS thread pools taking
         turns on the same cores cost milliseconds per iteration. Set False if
         ``fun_and_grad`` itself calls ``scipy.linalg.blas``.
+    nonfinite : {'raise', 'pass'}, default='raise'
+        What a non-finite loss does: 'raise' raises ValueError naming the fix; 'pass'
+        hands it to scipy, whose line search then backs off or ends the search, as in
+        scikit-learn's MLP (which then checks the parameters it got).
 
     Returns
     -------
@@ -110,7 +115,7 @@ def minimize_lbfgs(
     def checked(x):
         loss, grad = fun_and_grad(x)
         loss = float(loss)
-        if not np.isfinite(loss):
+        if nonfinite == "raise" and not np.isfinite(loss):
             raise ValueError(
                 f"{solver_name}: the loss became {loss} (non-finite). Scale the input "
                 "features (e.g. StandardScaler) or increase the regularization."

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from ._buffer import check_flat_buffer
+from ._buffer import ScratchBuffers, check_flat_buffer
 
 __all__ = ["RMSProp"]
 
 
-class RMSProp:
+class RMSProp(ScratchBuffers):
     r"""RMSProp on a flat parameter buffer, in the optimizers lecture's form.
 
     .. math::
@@ -54,6 +54,9 @@ class RMSProp:
     >>> params.round(6)   # first step: lr * sign(g) / sqrt(1 - decay)
     array([ 0.968377, -1.968377])
     """
+
+    _scratch_names = ("_scratch", "_update")
+    _shaped_like = "square_avg"
 
     def __init__(self, params, learning_rate=0.001, decay=0.9, epsilon=1e-8):
         self.params = check_flat_buffer(params)

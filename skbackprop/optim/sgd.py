@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from ._buffer import check_flat_buffer
+from ._buffer import ScratchBuffers, check_flat_buffer
 
 __all__ = ["SGD"]
 
 
-class SGD:
+class SGD(ScratchBuffers):
     r"""Stochastic gradient descent with momentum on a flat parameter buffer.
 
     The update is scikit-learn's ``SGDOptimizer`` form, written in place::
@@ -63,6 +63,9 @@ class SGD:
     >>> opt.t
     1
     """
+
+    _scratch_names = ("_scaled_grad", "_update")
+    _shaped_like = "velocity"
 
     def __init__(self, params, learning_rate=0.1, momentum=0.9, nesterov=True):
         self.params = check_flat_buffer(params)

@@ -29,6 +29,7 @@ def train_lbfgs(
     tol,
     max_fun=15000,
     max_corrections=10,
+    nonfinite="raise",
     verbose=0,
     history=None,
     on_iteration=(),
@@ -47,7 +48,7 @@ def train_lbfgs(
         The L1 strength, in the graph (its subgradient, or linear over split weights).
     penalty_scale : 'batch' or float, default='batch'
         See :class:`~skbackprop.nn.MinibatchObjective`.
-    max_iter, tol, max_fun, max_corrections, verbose
+    max_iter, tol, max_fun, max_corrections, nonfinite, verbose
         Passed to :func:`~skbackprop.optim.minimize_lbfgs`.
     history : TrainingHistory, optional
         With observers: ``n_iter`` and ``loss_curve`` are updated after each iteration.
@@ -102,6 +103,7 @@ def train_lbfgs(
         bounds=params.bounds(),
         callback=callback,
         verbose=verbose,
+        nonfinite=nonfinite,
     )
     params.values[...] = result.x
     objective()

@@ -23,7 +23,6 @@ from ..nn import MinibatchObjective
 from ..optim import soft_threshold
 from .batching import EPOCH_GATHER_BYTES, EpochOrder, batch_spans, resolve_batch_size
 from .history import notify
-from .solvers import make_optimizer
 
 __all__ = ["MinibatchTrainer"]
 
@@ -36,7 +35,7 @@ class MinibatchTrainer:
     shuffle and gather, then per minibatch the objective's forward and backward pass, the
     optimizer step, the L1 proximal step (:func:`~skbackprop.optim.soft_threshold`, by
     each coordinate's own step size: exact zeros); at the end of the epoch the loss and
-    gradient summary, divergence handling, the tolerance test (early stopping on a
+    gradient summary, the divergence test, the tolerance test (early stopping on a
     validation score, or the training loss), the learning-rate schedule, and the
     observers.
 
@@ -70,10 +69,14 @@ class MinibatchTrainer:
     penalty_scale : 'batch' or float, default='batch'
         As :class:`~skbackprop.nn.MinibatchObjective`'s, for the L1 step: 'batch' divides
         ``l1_alpha`` by the minibatch's rows or total sample weight, a float multiplies.
-    divergence : {'restore', 'raise'}, default='restore'
-        On a non-finite loss or parameters: 'restore' falls back to the parameters at the
-        start of the epoch with the lowest loss, restarts the optimizer and warns; 'raise'
-        raises ValueError.
+    divergence : {'stop', 'raise'}, default='stop'
+        On non-finite values. 'stop' is scikit-learn's MLP behaviour: a non-finite loss
+        alone does not stop training; non-finite parameters end it (they never become
+        finite again), except under early stopping, where training goes on and the
+        validation score decides which parameters are kept. The estimator then raises
+        scikit-learn's "Solver produced non-finite parameter weights" error and its
+        rollback restores the fitted state. 'raise' raises ValueError at once on a
+        non-finite loss or parameters, naming the solver and the learning rate.
     verbose : int, default=0
         Print each epoch's loss when positive.
 
@@ -122,7 +125,7 @@ class MinibatchTrainer:
         n_iter_no_change,
         l1_alpha=0.0,
         penalty_scale="batch",
-        divergence="restore",
+        divergence="stop",
         verbose=0,
     ):
         self.solver = solver
@@ -153,7 +156,7 @@ class MinibatchTrainer:
         early_stopping=None,
         on_epoch_end=(),
     ):
-        """Train ``params`` in place; return the optimizer (a fresh one after divergence).
+        """Train ``params`` in place; return the optimizer.
 
         Parameters
         ----------
@@ -201,10 +204,6 @@ class MinibatchTrainer:
         fixed_l1 = l1_alpha * (1.0 if per_batch_l1 else self.penalty_scale)
         n_weights = params.n_weights
         weights = params.weights
-        # The parameters at the start of the current epoch and of the epoch with the
-        # lowest loss so far: what a diverging fit falls back to.
-        epoch_start, best_start = np.empty_like(params.values), None
-        lowest_loss = np.inf
         data_bytes = sum(a.nbytes for a in (X, Y, sample_weight) if isinstance(a, np.ndarray))
         order = EpochOrder(
             X, Y, sample_weight, gather=self.shuffle and data_bytes <= EPOCH_GATHER_BYTES
@@ -215,7 +214,6 @@ class MinibatchTrainer:
         fit_start = time.perf_counter()
         try:
             for _ in range(self.max_iter):
-                np.copyto(epoch_start, params.values)
                 if self.shuffle:
                     order.shuffle(random_state)
                 X_epoch, Y_epoch, sw_epoch = order.epoch_data
@@ -248,21 +246,11 @@ class MinibatchTrainer:
                     gradient_norms.add(params.grad, n)
 
                 loss = accumulated_loss / n_samples
-                if not (np.isfinite(loss) and np.isfinite(params.values).all()):
-                    optimizer = self._diverged(
-                        params,
-                        epoch_start if best_start is None else best_start,
-                        loss,
-                        history,
-                        schedule,
-                    )
-                    break
-                if loss < lowest_loss or best_start is None:
-                    lowest_loss = loss
-                    best_start, epoch_start = (
-                        epoch_start,
-                        (np.empty_like(epoch_start) if best_start is None else best_start),
-                    )
+                finite = bool(np.isfinite(params.values).all())
+                if self.divergence == "raise" and not (finite and np.isfinite(loss)):
+                    self._diverged(loss)
+                if not finite and early_stopping is None:
+                    break  # the estimator raises scikit-learn's non-finite weights error
                 history.n_iter += 1
                 history.loss = loss
                 history.t += n_samples
@@ -314,27 +302,10 @@ class MinibatchTrainer:
             params.values[...] = early_stopping.best_parameters
         return optimizer
 
-    def _diverged(self, params, fallback, loss, history, schedule):
-        """Stop a diverging fit: raise, or fall back to finite values and warn.
-
-        ``fallback`` holds the parameters at the start of the epoch with the lowest loss
-        (the start of this fit's first epoch if none completed): once the loss has blown
-        up, the end of the last finite epoch may already hold astronomically large weights.
-        """
-        rate = self.solver.learning_rate_init
-        if self.divergence == "raise":
-            raise ValueError(
-                f"The {self.solver.solver} solver diverged (the loss became {loss}). Lower "
-                f"learning_rate_init (it is {rate}), or scale the features (e.g. "
-                "StandardScaler)."
-            )
-        params.values[...] = fallback
-        warnings.warn(
-            f"Training diverged in epoch {history.n_iter + 1}: the loss became {loss}. "
-            "Training stopped and the parameters were restored to their values at the start "
-            "of the epoch with the lowest loss. Lower learning_rate_init (it is "
-            f"{rate}) or standardize the features.",
-            ConvergenceWarning,
+    def _diverged(self, loss):
+        """Raise on a non-finite loss or parameters (``divergence='raise'``)."""
+        raise ValueError(
+            f"The {self.solver.solver} solver diverged (the loss became {loss}). Lower "
+            f"learning_rate_init (it is {self.solver.learning_rate_init}), or scale the "
+            "features (e.g. StandardScaler)."
         )
-        # The optimizer's moments may hold inf/nan now: start it afresh.
-        return schedule.apply(make_optimizer(self.solver, params.values))

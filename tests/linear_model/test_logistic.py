@@ -346,7 +346,7 @@ def test_partial_fit_errors_leave_the_model_as_it_was(cancer):
     coef, t = model.coef_.copy(), model._optimizer.t
     with pytest.raises(ValueError, match=r"not in classes"):
         model.partial_fit(X[:10], np.full(10, 7))
-    with pytest.raises(ValueError, match="differs from the classes"):
+    with pytest.raises(ValueError, match="differs from the classes of the first"):
         model.partial_fit(X, y, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="balanced"):
         model.set_params(class_weight="balanced").partial_fit(X, y)

@@ -22,26 +22,6 @@ def _state(est):
     return pickle.dumps(est)
 
 
-def test_divergence_warns_and_keeps_finite_parameters(iris):
-    X, y = iris
-    reg = MLPRegressor(
-        solver="sgd",
-        learning_rate_init=1e6,
-        momentum=0.99,
-        hidden_layer_sizes=(10,),
-        max_iter=50,
-        random_state=0,
-    )
-    with pytest.warns(ConvergenceWarning, match="diverged.*Lower learning_rate_init"):
-        reg.fit(X * 1e3, y * 1e6)
-    assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
-    assert np.isfinite(reg.predict(X)).all()
-    assert np.all(np.isfinite(reg.loss_curve_))
-    # The optimizer was restarted with the parameters: training can go on.
-    reg.set_params(learning_rate_init=1e-3).partial_fit(X, y)
-    assert np.isfinite(reg.loss_)
-
-
 @pytest.mark.parametrize(
     ("Estimator", "solver"),
     [
