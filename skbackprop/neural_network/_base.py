@@ -34,17 +34,9 @@ from ..training import (
     train_lbfgs,
     validation_split,
 )
-from ..utils import check_predict_input, rollback_on_error
+from ..utils import check_predict_input, rollback_on_error, softmax_rows
 
 __all__ = ["BaseMultilayerPerceptron"]
-
-
-def _softmax(z):
-    # The softmax node's forward rule, in place: exp(z - max z) / sum, row by row.
-    z -= np.max(z, axis=-1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=-1, keepdims=True)
-    return z
 
 
 # The output activations of skbackprop.nn.OUTPUT_ACTIVATIONS as in-place array functions,
@@ -53,7 +45,7 @@ _OUTPUT_ACTIVATIONS = {
     "identity": lambda z: z,
     "exp": lambda z: np.exp(z, out=z),
     "logistic": lambda z: ACTIVATION_RULES["logistic"][0](z, out=z),
-    "softmax": _softmax,
+    "softmax": softmax_rows,
 }
 
 

@@ -1,8 +1,10 @@
 """Helpers shared by several estimators (linear algebra in :mod:`skbackprop.utils.linalg`,
 the rollback rule of a failed fit in :func:`rollback_on_error`, the fast validation of a
-prediction's input in :func:`check_predict_input`)."""
+prediction's input in :func:`check_predict_input`, probabilities from scores in
+:func:`softmax_rows` and :func:`log_softmax_rows`)."""
 
+from ._softmax import log_softmax_rows, softmax_rows
 from ._validation import check_predict_input
 from .rollback import rollback_on_error
 
-__all__ = ["check_predict_input", "rollback_on_error"]
+__all__ = ["check_predict_input", "log_softmax_rows", "rollback_on_error", "softmax_rows"]
