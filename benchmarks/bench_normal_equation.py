@@ -4,7 +4,8 @@ Same data for all, runs alternated, median of several repeats.  Quality is print
 sides: the largest coefficient difference relative to the largest coefficient, and R^2.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_normal_equation.py
-    (add --threads 1 for single-threaded BLAS on both sides)
+    (add --threads 1 for single-threaded BLAS on both sides, --shapes 200000x200 for one
+    shape, --offset 1000 to add a large constant to X: the single-pass centering case)
 """
 
 import argparse
@@ -18,9 +19,9 @@ from threadpoolctl import threadpool_limits
 from skbackprop import NormalEquationRegressor
 
 
-def make_data(n_samples, n_features, seed=0):
+def make_data(n_samples, n_features, offset=0.0, seed=0):
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features))
+    X = rng.standard_normal((n_samples, n_features)) + offset
     coef = rng.standard_normal(n_features)
     y = X @ coef + 3.0 + rng.standard_normal(n_samples)
     return X, y
@@ -73,19 +74,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None, help="BLAS threads (default: all)")
+    parser.add_argument(
+        "--shapes", nargs="+", default=["1000000x50", "200000x200"], help="n_samplesxn_features"
+    )
+    parser.add_argument("--offset", type=float, default=0.0, help="constant added to X")
     args = parser.parse_args()
+    shapes = [tuple(int(v) for v in shape.split("x")) for shape in args.shapes]
     with threadpool_limits(limits=args.threads):
-        run(args.repeats)
+        run(args.repeats, shapes, args.offset)
 
 
-def run(repeats):
+def run(repeats, shapes, offset):
     header = (
         f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
         f"{'max rel diff':>14}{'R2 ours':>10}{'R2 sk':>10}  solver"
     )
     print(header)
-    for n_samples, n_features in [(1_000_000, 50), (200_000, 200)]:
-        X, y = make_data(n_samples, n_features)
+    for n_samples, n_features in shapes:
+        X, y = make_data(n_samples, n_features, offset)
         pairs = [
             ("LinearRegression", NormalEquationRegressor, LinearRegression),
             ("Ridge(alpha=1)", lambda: NormalEquationRegressor(alpha=1.0), Ridge),

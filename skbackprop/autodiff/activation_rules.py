@@ -43,6 +43,8 @@ def _tanh(z, out=None):
 
 def _tanh_derivative(grad, a):
     delta = a * a
+    if not isinstance(delta, np.ndarray):  # a 0-d output squares to a numpy scalar
+        return grad * (1 - delta)
     np.subtract(1, delta, out=delta)
     delta *= grad
     return delta

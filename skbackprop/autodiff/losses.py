@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import expit
 
 from .operation import Operation, apply
-from .softmax import stable_logsumexp
+from .softmax import exp_and_sum, max_shift, stable_logsumexp
 
 __all__ = ["sigmoid_binary_cross_entropy", "softmax_cross_entropy", "squared_error"]
 
@@ -130,13 +130,12 @@ class SoftmaxCrossEntropy(FusedLoss):
         # and whenever a row's sum comes near the subnormals (a row far below the batch's
         # maximum, or non-finite logits).
         per_row = logits.dtype != np.float64
-        shifted = logits - (_row_max(logits) if per_row else np.max(logits))
-        e = np.exp(shifted)
-        normalizer = e @ ones
+        m = max_shift(logits) if per_row else np.max(logits)
+        e, normalizer, _ = exp_and_sum(logits, shift=m, ones=ones)
         if not per_row and not normalizer.min() > _smallest_safe(logits.dtype):
-            np.subtract(logits, _row_max(logits), out=shifted)
-            np.exp(shifted, out=e)
-            normalizer = e @ ones
+            m = max_shift(logits)
+            e, normalizer, _ = exp_and_sum(logits, shift=m, out=e, ones=ones)
+        shifted = logits - m
         log_normalizer = np.log(normalizer)
         e /= normalizer[:, None]  # softmax(z)
         # d(row loss)/dz = softmax(z) sum_k y_k - y: the familiar p - y only where a row of
@@ -157,12 +156,6 @@ class SoftmaxCrossEntropy(FusedLoss):
 
     def _target_grad(self, grad):
         return -(self.shifted - self.log_normalizer) * (self.scale * grad)
-
-
-def _row_max(logits):
-    m = np.max(logits, axis=-1, keepdims=True)
-    m[~np.isfinite(m)] = 0  # a row of -inf: its softmax is undefined either way
-    return m
 
 
 @functools.cache

@@ -1,186 +1,30 @@
-"""Least squares and ridge regression in closed form: the normal equation.
+"""NormalEquationRegressor: least squares and ridge regression in closed form.
 
-The course notes' normal equation sets the gradient of ``J(theta) = (X theta - y)^T W (X theta - y)
-+ alpha ||theta||^2`` to zero::
+The course notes' normal equation sets the gradient of ``J(theta) = (X theta - y)^T W
+(X theta - y) + alpha ||theta||^2`` to zero::
 
     (X^T W X + alpha I) theta = X^T W y
 
-Everything the solve needs is a handful of sums over the rows, the *sufficient statistics*:
-the total weight, the weighted means of X and y, and the centered scatter matrices
-``sum_i w_i (x_i - mean_x)(x_i - mean_x)^T`` and ``sum_i w_i (x_i - mean_x)(y_i - mean_y)^T``.
-:func:`sufficient_statistics` computes them for one block of rows, and two blocks' statistics
-add up (:meth:`SufficientStatistics.__add__`) exactly, which is what makes ``partial_fit``
-(and any map-reduce over chunks) give the one-shot answer.
+The estimator gathers the sufficient statistics of the rows
+(:mod:`~skbackprop.linear_model._normal_equation_statistics`), solves the equations from them
+(:mod:`~skbackprop.linear_model._normal_equation_solve`) and sets the fitted attributes.
 """
 
-from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import linalg
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..utils._dask import is_dask_array
-from ..utils.linalg import (
-    DEFAULT_MAX_RELATIVE_ERROR,
-    cholesky_solve,
-    eigh_solve,
-    weighted_gram,
-)
+from ._normal_equation_solve import solve_normal_equations
+from ._normal_equation_statistics import SufficientStatistics, sufficient_statistics
 
-# Centering through ``X^T X - W mean mean^T`` loses about log10(loss) digits, where the loss
-# of column j is sum_i x_ij^2 / sum_i (x_ij - mean_j)^2 (i.e. 1 + mean^2 / variance).  Up to
-# this factor the one-pass uncentered product is kept; beyond it the rows are centered
-# exactly, block by block, before the product.
-_MAX_CANCELLATION = 16.0
-
-_EPS = np.finfo(np.float64).eps
-
-
-@dataclass(frozen=True)
-class SufficientStatistics:
-    """Weighted sums over a set of rows from which the normal equations are assembled.
-
-    Two instances for disjoint sets of rows add up (``a + b``) to the statistics of their
-    union, by the pairwise update of Chan, Golub and LeVeque: means are combined by weight and
-    the scatter matrices gain the between-set term, so no centered quantity is ever formed by
-    subtracting large uncentered sums.
-
-    Attributes
-    ----------
-    n_samples : int
-        Number of rows seen (zero-weight rows included).
-    sum_weights : float
-        Total sample weight ``W``.
-    mean_X : ndarray of shape (n_features,)
-        Weighted mean of the rows of X.
-    mean_y : ndarray of shape (n_targets,)
-        Weighted mean of the targets.
-    scatter_XX : ndarray of shape (n_features, n_features)
-        ``sum_i w_i (x_i - mean_X)(x_i - mean_X)^T``.
-    scatter_Xy : ndarray of shape (n_features, n_targets)
-        ``sum_i w_i (x_i - mean_X)(y_i - mean_y)^T``.
-    """
-
-    n_samples: int
-    sum_weights: float
-    mean_X: np.ndarray
-    mean_y: np.ndarray
-    scatter_XX: np.ndarray
-    scatter_Xy: np.ndarray
-
-    def __add__(self, other):
-        total = self.sum_weights + other.sum_weights
-        n_samples = self.n_samples + other.n_samples
-        if other.sum_weights == 0:
-            return SufficientStatistics(n_samples, *_fields(self)[1:])
-        if self.sum_weights == 0:
-            return SufficientStatistics(n_samples, *_fields(other)[1:])
-        delta_X = other.mean_X - self.mean_X
-        delta_y = other.mean_y - self.mean_y
-        share = other.sum_weights / total
-        between = self.sum_weights * share  # W_a W_b / (W_a + W_b)
-        return SufficientStatistics(
-            n_samples=n_samples,
-            sum_weights=total,
-            mean_X=self.mean_X + share * delta_X,
-            mean_y=self.mean_y + share * delta_y,
-            scatter_XX=self.scatter_XX + other.scatter_XX + between * np.outer(delta_X, delta_X),
-            scatter_Xy=self.scatter_Xy + other.scatter_Xy + between * np.outer(delta_X, delta_y),
-        )
-
-    def normal_equations(self, fit_intercept):
-        """The Gram matrix and right-hand side ``(X^T W X, X^T W y)``, centered if intercept."""
-        if fit_intercept:
-            return self.scatter_XX, self.scatter_Xy
-        W, mean_X = self.sum_weights, self.mean_X
-        return (
-            self.scatter_XX + W * np.outer(mean_X, mean_X),
-            self.scatter_Xy + W * np.outer(mean_X, self.mean_y),
-        )
-
-
-def _fields(statistics):
-    return (
-        statistics.n_samples,
-        statistics.sum_weights,
-        statistics.mean_X,
-        statistics.mean_y,
-        statistics.scatter_XX,
-        statistics.scatter_Xy,
-    )
-
-
-def sufficient_statistics(X, y, sample_weight=None):
-    """The :class:`SufficientStatistics` of one block of rows.
-
-    This is the whole per-row cost of a fit; it needs nothing but its own rows, so blocks can
-    be processed anywhere (one after another in ``partial_fit``, or in parallel) and their
-    results added.
-
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Validated floating-point data; sparse input stays sparse.
-    y : ndarray of shape (n_samples, n_targets)
-        Targets, always two-dimensional here.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Non-negative weights; None means all ones.
-
-    Returns
-    -------
-    statistics : SufficientStatistics
-        Accumulated in float64 whatever the input precision.
-    """
-    n_samples, n_features = X.shape
-    y = np.asarray(y, dtype=np.float64)
-    n_targets = y.shape[1]
-    W = float(n_samples if sample_weight is None else sample_weight.sum())
-    if W == 0:
-        return SufficientStatistics(
-            n_samples,
-            0.0,
-            np.zeros(n_features),
-            np.zeros(n_targets),
-            np.zeros((n_features, n_features)),
-            np.zeros((n_features, n_targets)),
-        )
-    mean_y = y.mean(axis=0) if sample_weight is None else sample_weight @ y / W
-
-    one_pass = sp.issparse(X) or (
-        X.dtype == np.float64
-        and sample_weight is None
-        and (X.flags.c_contiguous or X.flags.f_contiguous)
-    )
-    if one_pass:
-        # One read of X: the uncentered Gram by syrk, and X^T [w, w (y - mean_y)] for the
-        # column sums and the cross product at the same time.
-        w = np.ones(n_samples) if sample_weight is None else sample_weight
-        Y = np.column_stack([np.ones(n_samples), y - mean_y])
-        gram, cross = weighted_gram(X, sample_weight, Y=Y)
-        mean_X = cross[:, 0] / W
-        scatter_XX = gram - W * np.outer(mean_X, mean_X)
-        scatter_Xy = cross[:, 1:] - np.outer(mean_X, w @ (y - mean_y))
-        raw, centered = gram.diagonal(), scatter_XX.diagonal()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss = np.where(raw > 0, raw / centered, 1.0)
-        if np.all((loss > 0) & (loss <= _MAX_CANCELLATION)):
-            return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
-    # Center exactly: first the means, then each row block minus the mean before syrk.
-    if sp.issparse(X):
-        ones = np.ones(n_samples) if sample_weight is None else sample_weight
-        mean_X = np.asarray(X.T @ ones, dtype=np.float64) / W
-    elif sample_weight is None:
-        mean_X = X.mean(axis=0, dtype=np.float64)
-    else:
-        mean_X = sample_weight @ X / W
-    scatter_XX, scatter_Xy = weighted_gram(X, sample_weight, mean_X, Y=y, Y_center=mean_y)
-    return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
+__all__ = ["NormalEquationRegressor", "SufficientStatistics", "sufficient_statistics"]
 
 
 class NormalEquationRegressor(RegressorMixin, BaseEstimator):
@@ -210,9 +54,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     alpha : float, default=0.0
-        L2 penalty ``alpha * ||theta||^2`` (the notes' L2 regularization); 0 is ordinary least
-        squares, a positive value is :class:`~sklearn.linear_model.Ridge` with the same
-        ``alpha``.
+        L2 penalty ``alpha * ||theta||^2`` (the course notes' L2 regularization); 0 is
+        ordinary least squares, a positive value is :class:`~sklearn.linear_model.Ridge`
+        with the same ``alpha``.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept by centering ``X`` and ``y``.
     copy_X : bool, default=True
@@ -227,6 +71,18 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         Singular values of the centered, weighted ``X`` at or below ``tol`` times the largest
         are treated as zero, as ``tol`` (the ``cond`` of :func:`scipy.linalg.lstsq`) does in
         LinearRegression on dense data.  Used when ``alpha=0``.
+    n_jobs : int, default=None
+        Accepted for compatibility with :class:`~sklearn.linear_model.LinearRegression` and
+        ignored.  There it runs one job per target (``positive=True`` or sparse
+        multi-output); here every target shares one Gram matrix, whose product and solves
+        run on the BLAS library's threads (set them with ``threadpoolctl``).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (not the intercept), as in
+        LinearRegression and Ridge.  A target whose unconstrained solution is already
+        non-negative keeps it (it is then the constrained optimum, in closed form); the
+        others are solved on the Gram matrix by Lawson and Hanson's active-set method, and
+        ``solver_`` is ``'active-set'``.  Unlike LinearRegression, sparse ``X``,
+        ``partial_fit`` and dask arrays are supported.
 
     Attributes
     ----------
@@ -242,9 +98,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         ran they come from it; otherwise they are ``sqrt`` of the eigenvalues of the Gram
         matrix, which agree with the SVD's down to about ``sqrt(eps) * singular_[0]``
         (1.5e-8 times the largest); smaller ones are only known to be that small.
-    solver_ : {'cholesky', 'lstsq', 'eigh'}
-        The solve that produced ``coef_``: Cholesky, the SVD of the data, or the
-        eigendecomposition of the Gram matrix.
+    solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
+        The solve that produced ``coef_``: Cholesky, the SVD of the data, the
+        eigendecomposition of the Gram matrix, or (``positive=True``) the active-set method.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -288,14 +144,28 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         "copy_X": ["boolean"],
         "solver": [StrOptions({"auto", "cholesky", "lstsq"})],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [None, Integral],
+        "positive": ["boolean"],
     }
 
-    def __init__(self, alpha=0.0, *, fit_intercept=True, copy_X=True, solver="auto", tol=1e-6):
+    def __init__(
+        self,
+        alpha=0.0,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        solver="auto",
+        tol=1e-6,
+        n_jobs=None,
+        positive=False,
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.solver = solver
         self.tol = tol
+        self.n_jobs = n_jobs
+        self.positive = positive
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -409,7 +279,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         statistics : SufficientStatistics
             Of every row seen.
         data : tuple of (X, y_2d, sample_weight) or None
-            The rows themselves, when at hand, for the SVD fallback (see :meth:`_solve`).
+            The rows themselves, when at hand, for the SVD fallback.
         dtype : numpy dtype
             The precision of X, that of the fitted coefficients.
         y_ndim : int
@@ -424,13 +294,38 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "The sample weights sum to zero, so there is nothing to fit; give at least "
                 "one sample a positive weight."
             )
-        coef, rank, singular, solver = self._solve(statistics, data)
-
-        coef = coef.T.astype(dtype, copy=False)  # (n_targets, n_features)
-        if self.fit_intercept:
-            intercept = (statistics.mean_y - coef.astype(np.float64) @ statistics.mean_X).astype(
-                dtype
+        if not statistics.is_finite():
+            raise ValueError(
+                "The sums of squares of the rows seen overflow float64: the chunks given to "
+                "partial_fit differ by many orders of magnitude. Scale X and y (for example "
+                "with StandardScaler fitted on a first chunk), or fit all rows at once."
             )
+        # The statistics may be those of X 2^-e and y 2^-f (see SufficientStatistics):
+        # solve in those units, where nothing overflows, and scale back.
+        if self.alpha > 0 and statistics.x_exponent < 0:
+            # Tiny X was scaled up; its penalty alpha 2^-2e would overflow as alpha dwarfs
+            # X's Gram matrix.  The unscaled problem is then the one float64 can hold.
+            statistics = statistics.rescaled(0, statistics.y_exponent)
+        x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
+        coef, rank, singular, solver, statistics = solve_normal_equations(
+            statistics,
+            data,
+            alpha=np.ldexp(float(self.alpha), -2 * x_exponent),
+            fit_intercept=self.fit_intercept,
+            solver=self.solver,
+            tol=self.tol,
+            copy_X=self.copy_X,
+            positive=self.positive,
+        )
+        with np.errstate(over="ignore"):  # only the singular values of sqrt(W) X may be inf
+            singular = np.ldexp(singular, x_exponent)
+
+        # (n_targets, n_features)
+        coef = np.ldexp(coef.T, y_exponent - x_exponent).astype(dtype, copy=False)
+        if self.fit_intercept:
+            scaled_coef = np.ldexp(coef.astype(np.float64), x_exponent - y_exponent)
+            intercept = np.ldexp(statistics.mean_y - scaled_coef @ statistics.mean_X, y_exponent)
+            intercept = intercept.astype(dtype)
         else:
             intercept = 0.0
         if y_ndim == 1:
@@ -444,79 +339,6 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         self.solver_ = solver
         self._statistics = statistics
         return self
-
-    def _solve(self, statistics, data):
-        """Coefficients (n_features, n_targets), rank, singular values and solver used."""
-        A, b = statistics.normal_equations(self.fit_intercept)
-        n_features = A.shape[0]
-        n_singular = min(statistics.n_samples, n_features)
-        eigenvalues = linalg.eigvalsh(A, check_finite=False)[::-1]
-        singular = np.sqrt(np.clip(eigenvalues, 0, None))[:n_singular]
-        rank = _rank(singular, self.tol)
-
-        if self.solver == "cholesky":
-            try:
-                coef, rcond = cholesky_solve(A, b, ridge=self.alpha)
-            except np.linalg.LinAlgError as error:
-                raise ValueError(
-                    "solver='cholesky' failed: X^T W X + alpha * I is not positive definite "
-                    f"({error}); the features are collinear or fewer than the samples. Use "
-                    "solver='auto' or 'lstsq' for the minimum-norm solution, or set alpha > 0."
-                ) from None
-            if not _accurate(rcond):
-                _warn(
-                    f"solver='cholesky': the normal equations are ill-conditioned (reciprocal "
-                    f"condition number {rcond:.1e}), the coefficients may be inaccurate; use "
-                    "solver='auto' or 'lstsq', standardize the features, or increase alpha."
-                )
-            return coef, rank, singular, "cholesky"
-
-        if self.solver == "auto" and (self.alpha > 0 or rank == n_features):
-            try:
-                coef, rcond = cholesky_solve(A, b, ridge=self.alpha)
-            except np.linalg.LinAlgError:
-                pass
-            else:
-                if _accurate(rcond):
-                    return coef, rank, singular, "cholesky"
-
-        if data is not None:
-            return (*self._svd_solve(statistics, *data), "lstsq")
-
-        # Only the Gram matrix is available: its eigenvalues are exact to about eps times the
-        # largest, so say so when the directions kept are smaller than that allows.
-        largest = eigenvalues[0] if eigenvalues.size else 0.0
-        cutoff = (self.tol * singular[0]) ** 2 if self.alpha == 0 and singular.size else 0.0
-        coef, _ = eigh_solve(A, b, ridge=self.alpha, cutoff=cutoff)
-        kept = eigenvalues[eigenvalues + self.alpha > cutoff] + self.alpha
-        if kept.size and _EPS * largest > DEFAULT_MAX_RELATIVE_ERROR * kept.min():
-            _warn(
-                "The normal equations are too ill-conditioned for the accumulated statistics "
-                f"to give accurate coefficients (condition number {largest / kept.min():.1e}); "
-                "call fit on dense data (it falls back to the SVD of X), standardize the "
-                "features, or increase alpha."
-            )
-        return coef, rank, singular, "eigh"
-
-    def _svd_solve(self, statistics, X, y, sample_weight):
-        """Minimum-norm solve from the SVD of the centered, weighted data (LinearRegression's)."""
-        Xc = np.array(X, dtype=np.float64, copy=self.copy_X or X.dtype != np.float64)
-        yc = np.array(y, dtype=np.float64)
-        if self.fit_intercept:
-            Xc -= statistics.mean_X
-            yc -= statistics.mean_y
-        if sample_weight is not None:
-            root = np.sqrt(sample_weight)[:, None]
-            Xc *= root
-            yc *= root
-        if self.alpha == 0:
-            coef, _, rank, singular = linalg.lstsq(Xc, yc, cond=self.tol)
-            return coef, int(rank), singular
-        # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
-        U, singular, Vt = linalg.svd(Xc, full_matrices=False)
-        shrink = singular / (singular**2 + self.alpha)
-        coef = Vt.T @ (shrink[:, None] * (U.T @ yc))
-        return coef, _rank(singular, self.tol), singular
 
     def predict(self, X):
         """Predict with the fitted linear model.
@@ -542,20 +364,3 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _rank(singular, tol):
-    if singular.size == 0 or singular[0] == 0:
-        return 0
-    return int(np.count_nonzero(singular > tol * singular[0]))
-
-
-def _accurate(rcond):
-    """Whether the Cholesky error bound eps / rcond is within the accepted error."""
-    return rcond * DEFAULT_MAX_RELATIVE_ERROR >= _EPS
-
-
-def _warn(message):
-    import warnings
-
-    warnings.warn(message, linalg.LinAlgWarning, stacklevel=4)

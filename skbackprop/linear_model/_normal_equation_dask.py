@@ -1,6 +1,7 @@
 """NormalEquationRegressor.fit on a dask array: the sufficient statistics by map-reduce.
 
-Each row block's :class:`~skbackprop.linear_model._normal_equation.SufficientStatistics` is
+Each row block's sufficient statistics
+(:class:`~skbackprop.linear_model._normal_equation_statistics.SufficientStatistics`) are
 computed on the worker that holds it, the blocks' statistics are added on the workers
 (their sum is exact, see :meth:`SufficientStatistics.__add__`), and only the reduced
 statistics, ``O(n_features^2)`` numbers, come back to the client, where the small solve
@@ -11,7 +12,7 @@ import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
 from ..utils._dask import map_reduce, row_blocks
-from ._normal_equation import sufficient_statistics
+from ._normal_equation_statistics import sufficient_statistics
 
 _NAME = "NormalEquationRegressor"  # for check_array's messages on the workers
 

@@ -30,15 +30,18 @@ seeds differ from the in-memory fit's, and so may the local optimum EM reaches.
 """
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, validate_data
 
 from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
+from ._em_driver import fit_with_float64_retry, run_em, store_result
 from ._em_steps import (
+    NaturalParameters,
+    centred_second_moments,
     e_step_statistics,
     feature_map,
-    natural_parameters,
+    responsibilities,
     statistics_from_responsibilities,
+    weighted_log_prob,
 )
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
 
@@ -49,10 +52,10 @@ def fit_dask(estimator, X, predict):
     """Fit ``estimator`` (a GaussianMixtureEM) on the dask array ``X``.
 
     Follows the in-memory fit step for step (the same E-steps, M-steps, stopping rule,
-    ``n_init`` and ``warm_start`` handling), so from the same starting point the fitted
-    parameters equal the in-memory fit's to rounding.  The starting point is the same for
-    given initial parameters and 'random_from_data'; the module's docstring says how the
-    other initializations differ.
+    ``n_init`` and ``warm_start`` handling: both run :func:`~._em_driver.run_em`), so from
+    the same starting point the fitted parameters equal the in-memory fit's to rounding.
+    The starting point is the same for given initial parameters and 'random_from_data';
+    the module's docstring says how the other initializations differ.
 
     Returns
     -------
@@ -60,125 +63,133 @@ def fit_dask(estimator, X, predict):
         With ``predict``, the component of each row, computed lazily on the workers.
     """
     saved = dict(vars(estimator))
-
-    def restore():
-        vars(estimator).clear()
-        vars(estimator).update(saved)
-
     try:
+        _check_shape_and_dtype(estimator, X)
         # As in memory, float32 data whose sums cannot resolve a covariance is fitted
-        # again in float64 (cast block by block on the workers); the lazy labels read the
-        # stored float32 parameters.
-        return estimator._fit_with_float64_retry(
-            X, lambda data: _fit_or_fail(estimator, data, predict), before_retry=restore
+        # again in float64 (cast block by block on the workers).
+        result = fit_with_float64_retry(
+            X,
+            lambda data: run_em(estimator, DaskSource(estimator, data)),
+            estimator.random_state,
+            estimator.verbose,
         )
     except BaseException:
         # A failed fit leaves the fitted state exactly as it was.
-        restore()
+        vars(estimator).clear()
+        vars(estimator).update(saved)
         raise
-
-
-def _fit_or_fail(estimator, X, predict):
-    import dask
-
-    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
-        raise ValueError(
-            f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
-            "to a numeric dtype (X.astype(float))."
-        )
-    blocks = row_blocks(X)  # checks the shape; the rows are checked on the workers below
-    n_samples, n_features = X.shape
-    if n_samples < max(2, estimator.n_components):
-        raise ValueError(
-            f"Expected n_samples >= max(2, n_components) but got n_components = "
-            f"{estimator.n_components}, n_samples = {n_samples}; pass more samples or "
-            "reduce n_components."
-        )
-    dtype = np.float32 if X.dtype == np.float32 else np.float64
-    inits = estimator._checked_inits(n_features, dtype)
-    do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
-    needs_rows = do_init and any(init is None for init in inits)
-    # The rows stay on the workers (persist, not compute) for the passes EM makes over them.
-    (X,) = dask.persist(X.rechunk({1: -1}))
-    blocks = indexed_row_blocks(X)
-
-    # The pass that checks every block also gives the data's mean, the features' shift.
-    count, total = map_reduce(_checked_sum, blocks, dtype, combine=_add_pairs)
-    validate_data(estimator, X, reset=True, skip_check_array=True)
-    shift = (total / count).astype(dtype)
-    random_state = check_random_state(estimator.random_state)
-    n_init = estimator.n_init if do_init else 1
-    sample = None
-    if needs_rows and estimator.init_params in ("kmeans", "k-means++"):
-        # One sample serves every initialization; their k-means++ draws differ.
-        sample = draw_sample(blocks, n_samples, estimator.n_components, shift, dtype, random_state)
-
-    estimator._fit_initializations(
-        lambda: _initial_parameters(
-            estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits, sample
-        ),
-        lambda params: _em_step(estimator, blocks, params, n_features, dtype, shift),
-        n_init,
-        do_init,
-        dtype,
-    )
-    if predict:
+    store_result(estimator, result)
+    if predict:  # the lazy labels read the stored parameters
         return X.map_blocks(
             _predict_block, estimator, drop_axis=1, dtype=np.int64, meta=np.empty(0, np.int64)
         )
     return None
 
 
-def _initial_parameters(
-    estimator, blocks, n_samples, n_features, dtype, shift, random_state, inits, sample
-):
-    """Parameters before the first E-step: an M-step on the initial responsibilities.
+def _check_shape_and_dtype(estimator, X):
+    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
+        raise ValueError(
+            f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
+            "to a numeric dtype (X.astype(float))."
+        )
+    row_blocks(X)  # checks the shape; the rows are checked on the workers
+    n_samples = X.shape[0]
+    if n_samples < max(2, estimator.n_components):
+        raise ValueError(
+            f"Expected n_samples >= max(2, n_components) but got n_components = "
+            f"{estimator.n_components}, n_samples = {n_samples}; pass more samples or "
+            "reduce n_components."
+        )
 
-    The responsibilities are never formed whole: each block builds its own and reduces
-    them to sufficient statistics, which add up to those the in-memory fit computes.
+
+class DaskSource:
+    """The EM driver's statistics of a dask array, reduced on the workers.
+
+    Construction persists the rows on the workers (EM reads them once per iteration),
+    checks every block and computes the data's mean, the features' shift, in one pass.
     """
-    stats = None
-    if any(init is None for init in inits):
-        stats = _initial_statistics(
-            estimator, blocks, n_samples, dtype, shift, random_state, sample
+
+    def __init__(self, estimator, X):
+        import dask
+
+        self.covariance_type = estimator.covariance_type
+        self.n_samples, self.n_features = X.shape
+        self.dtype = np.dtype(np.float32 if X.dtype == np.float32 else np.float64)
+        # Held for the source's lifetime: dropping the persisted collection would release
+        # the rows on the workers while the blocks still point at them.
+        (self.X,) = dask.persist(X.rechunk({1: -1}))
+        self.blocks = indexed_row_blocks(self.X)
+        count, total = map_reduce(_checked_sum, self.blocks, self.dtype, combine=_add_pairs)
+        validate_data(estimator, self.X, reset=True, skip_check_array=True)
+        self.shift = (total / count).astype(self.dtype)
+        self._sample = None
+
+    def initial_statistics(self, n_components, init_params, random_state):
+        """Statistics of the initial responsibilities that ``init_params`` names.
+
+        The responsibilities are never formed whole: each block builds its own and reduces
+        them to sufficient statistics, which add up to those the in-memory fit computes.
+        """
+        if init_params == "kmeans":
+            # One-hot of the nearest k-means center, as the in-memory fit's KMeans labels.
+            centers, _ = kmeans(
+                self.blocks,
+                self._seeding_sample(n_components, random_state),
+                n_components,
+                self.shift,
+                self.dtype,
+                random_state,
+                self.n_samples,
+            )
+            rule = (_nearest_center_resp, (centers, self.shift))
+        elif init_params == "random":
+            # Each block draws its own responsibilities from a generator seeded by this
+            # initialization's seed and the block's first row: reproducible, but not the
+            # in-memory fit's draws, which come from one sequential stream over all rows.
+            seed = random_state.randint(np.iinfo(np.int32).max)
+            rule = (_random_resp, (seed, n_components))
+        else:
+            if init_params == "k-means++":
+                # One-hot of the seed rows, as in memory; the seeds come from the sample.
+                sample = self._seeding_sample(n_components, random_state)
+                picked = kmeans_plusplus_rows(sample, n_components, random_state)
+            else:  # 'random_from_data': the same draw picks the same rows as in memory
+                picked = random_state.choice(self.n_samples, size=n_components, replace=False)
+            rule = (_picked_rows_resp, (picked,))
+        stats = map_reduce(
+            _initial_statistics_block,
+            self.blocks,
+            rule,
+            self.covariance_type,
+            self.shift,
+            self.dtype,
         )
-    return estimator._parameters_from_inits(inits, stats, n_samples, n_features, shift)
+        return stats, rule
 
-
-def _initial_statistics(estimator, blocks, n_samples, dtype, shift, random_state, sample):
-    """Sufficient statistics of the initial responsibilities that ``init_params`` names."""
-    init_params = estimator.init_params
-    n_components = estimator.n_components
-    covariance_type = estimator.covariance_type
-    if init_params == "kmeans":
-        # One-hot of the nearest k-means center, as the in-memory fit's KMeans labels.
-        centers, _ = kmeans(blocks, sample, n_components, shift, dtype, random_state, n_samples)
+    def e_step(self, theta):
         return map_reduce(
-            _nearest_center_statistics, blocks, centers, covariance_type, shift, dtype
+            _e_step_block, self.blocks, theta, self.covariance_type, self.shift, self.dtype
         )
-    if init_params == "random":
-        # Each block draws its own responsibilities from a generator seeded by this
-        # initialization's seed and the block's first row: reproducible, but not the
-        # in-memory fit's draws, which come from one sequential stream over all rows.
-        seed = random_state.randint(np.iinfo(np.int32).max)
+
+    def centred_second_moments(self, rule, means, components):
         return map_reduce(
-            _random_statistics, blocks, seed, n_components, covariance_type, shift, dtype
+            _centred_block,
+            self.blocks,
+            rule,
+            means,
+            components,
+            self.covariance_type,
+            self.shift,
+            self.dtype,
         )
-    if init_params == "k-means++":
-        # One-hot of the seed rows, as in memory; the seeds are chosen among the sample.
-        picked = kmeans_plusplus_rows(sample, n_components, random_state)
-    else:  # 'random_from_data': the same draw picks the same rows as in memory
-        picked = random_state.choice(n_samples, size=n_components, replace=False)
-    return map_reduce(_picked_rows_statistics, blocks, picked, covariance_type, shift, dtype)
 
-
-def _em_step(estimator, blocks, params, n_features, dtype, shift):
-    """One distributed E-step (giving the lower bound of ``params``) and the M-step after it."""
-    weights, means, _, prec_chol = params
-    covariance_type = estimator.covariance_type
-    theta = natural_parameters(weights, means, prec_chol, covariance_type, shift)
-    stats = map_reduce(_e_step_block, blocks, theta, covariance_type, shift, dtype)
-    return estimator._m_step(stats, n_features, shift)
+    def _seeding_sample(self, n_components, random_state):
+        # One sample serves every initialization; their k-means++ draws differ.
+        if self._sample is None:
+            self._sample = draw_sample(
+                self.blocks, self.n_samples, n_components, self.shift, self.dtype, random_state
+            )
+        return self._sample
 
 
 # ------------------------------------------------------- per-block tasks, on the workers
@@ -194,43 +205,58 @@ def _add_pairs(a, b):
     return a[0] + b[0], a[1] + b[1]
 
 
-def _picked_rows_statistics(X, offset, picked, covariance_type, shift, dtype):
-    X = np.asarray(X, dtype=dtype)
-    resp = np.zeros((len(picked), X.shape[0]), dtype=dtype)  # component-major
+def _picked_rows_resp(X, offset, picked):
+    resp = np.zeros((len(picked), X.shape[0]), dtype=X.dtype)  # component-major
     here = (picked >= offset) & (picked < offset + X.shape[0])
     resp[np.flatnonzero(here), picked[here] - offset] = 1
-    phi = feature_map(X, covariance_type, shift)
-    return statistics_from_responsibilities(phi, resp, covariance_type, X.shape[1])
+    return resp
 
 
-def _nearest_center_statistics(X, offset, centers, covariance_type, shift, dtype):
-    if X.shape[0] == 0:
-        return None
-    X = np.asarray(X, dtype=dtype)
-    labels = nearest_center(X - shift, centers.astype(dtype))
-    resp = np.zeros((centers.shape[0], X.shape[0]), dtype=dtype)  # component-major
+def _nearest_center_resp(X, offset, centers, shift):
+    labels = nearest_center(X - shift, centers.astype(X.dtype))
+    resp = np.zeros((centers.shape[0], X.shape[0]), dtype=X.dtype)  # component-major
     resp[labels, np.arange(X.shape[0])] = 1
-    phi = feature_map(X, covariance_type, shift)
-    return statistics_from_responsibilities(phi, resp, covariance_type, X.shape[1])
+    return resp
 
 
-def _random_statistics(X, offset, seed, n_components, covariance_type, shift, dtype):
-    if X.shape[0] == 0:
-        return None
-    X = np.asarray(X, dtype=dtype)
+def _random_resp(X, offset, seed, n_components):
     rng = np.random.default_rng([seed, offset])
     # Drawn in float64 and normalized per row in the data's dtype, as in memory.
-    resp = rng.uniform(size=(X.shape[0], n_components)).astype(dtype)
+    resp = rng.uniform(size=(X.shape[0], n_components)).astype(X.dtype)
     resp /= resp.sum(axis=1)[:, None]
+    return resp.T
+
+
+def _initial_statistics_block(X, offset, rule, covariance_type, shift, dtype):
+    if X.shape[0] == 0:
+        return None  # no rows, no statistics (skipped by the reduction)
+    X = np.asarray(X, dtype=dtype)
+    block_resp, args = rule
     phi = feature_map(X, covariance_type, shift)
-    return statistics_from_responsibilities(phi, resp.T, covariance_type, X.shape[1])
+    resp = block_resp(X, offset, *args)
+    return statistics_from_responsibilities(phi, resp, covariance_type, X.shape[1])
 
 
 def _e_step_block(X, offset, theta, covariance_type, shift, dtype):
     if X.shape[0] == 0:
-        return None  # no rows, no statistics (skipped by the reduction)
+        return None
     phi = feature_map(np.asarray(X, dtype=dtype), covariance_type, shift)
     return e_step_statistics(phi, theta, covariance_type)
+
+
+def _centred_block(X, offset, rule, means, components, covariance_type, shift, dtype):
+    if X.shape[0] == 0:
+        return None
+    X = np.asarray(X, dtype=dtype)
+    phi = feature_map(X, covariance_type, shift)
+    if isinstance(rule, NaturalParameters):  # the E-step's responsibilities
+        resp = weighted_log_prob(phi, rule)
+        responsibilities(resp)
+    else:  # the initial responsibilities
+        block_resp, args = rule
+        resp = block_resp(X, offset, *args)
+    centered = phi[:, 1 : 1 + X.shape[1]]
+    return centred_second_moments(centered, resp[components], means, covariance_type)
 
 
 def _predict_block(X, estimator):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..autodiff.softmax import exp_and_sum, stable_logsumexp
 from ._precisions import log_det_cholesky, precisions_from_cholesky
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
@@ -168,41 +169,25 @@ def weighted_log_prob(phi, theta):
     return out
 
 
-def _shift_by_max(weighted):
-    """Subtract each column's maximum in place and return it (0 where all are -inf)."""
-    top = weighted.max(axis=0)
-    # A sample with -inf density under every component keeps -inf instead of NaN.
-    top[~np.isfinite(top)] = 0.0
-    weighted -= top
-    return top
-
-
 def log_normalize(weighted):
-    """Stable log-sum-exp over components; ``weighted`` (K, n) becomes log-responsibilities.
+    """Log-sum-exp over components; ``weighted`` (K, n) becomes log-responsibilities.
 
     Returns
     -------
     log_prob_norm : ndarray of shape (n,)
         ``log p(x_i)``.
     """
-    top = _shift_by_max(weighted)
-    with np.errstate(under="ignore"):
-        total = np.exp(weighted).sum(axis=0)
-    with np.errstate(divide="ignore"):
-        log_total = np.log(total)
-    weighted -= log_total
-    return log_total + top
+    log_prob_norm = stable_logsumexp(weighted, axis=0, keepdims=False)
+    weighted -= log_prob_norm
+    return log_prob_norm
 
 
 def responsibilities(weighted):
     """In place: ``weighted`` (K, n) becomes the responsibilities; returns ``log p(x_i)``."""
-    top = _shift_by_max(weighted)
-    with np.errstate(under="ignore"):
-        np.exp(weighted, out=weighted)
-    total = weighted.sum(axis=0)
+    _, total, top = exp_and_sum(weighted, axis=0, out=weighted)
     weighted /= total
     with np.errstate(divide="ignore"):
-        return np.log(total) + top
+        return (np.log(total) + top)[0]
 
 
 @dataclass
@@ -286,12 +271,10 @@ def block_statistics(phi, theta, covariance_type):
     """
     n_components = theta.per_component.shape[1]
     weighted = weighted_log_prob(phi, theta)
-    top = _shift_by_max(weighted)
-    with np.errstate(under="ignore"):
-        np.exp(weighted, out=weighted)
-    total = weighted.sum(axis=0)
+    _, total, top = exp_and_sum(weighted, axis=0, out=weighted)
     with np.errstate(divide="ignore"):
         log_likelihood = float((np.log(total) + top).sum(dtype=np.float64))
+    total = total[0]
     # Normalizing divides K x n numbers; dividing the features instead divides width x n.
     linear_width = 1 + theta.n_features if covariance_type == "tied" else phi.shape[1]
     row_scale = None
@@ -362,6 +345,40 @@ def m_step(stats, covariance_type, reg_covar, n_features):
         covariances = (s2 - excess * sq_norm) / (nk * n_features) + reg_covar
         raw = (s2 / (nk * n_features))[:, None]
     return nk, means, covariances.astype(dtype, copy=False), raw
+
+
+def centred_second_moments(centered, resp, means, covariance_type):
+    """``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` of a block of rows, one component at a
+    time: the covariances' sums with no cancellation, for components whose sums of moments
+    (see :func:`m_step`) are too close to round-off.
+
+    Parameters
+    ----------
+    centered : ndarray of shape (n_rows, n_features)
+        The rows minus the features' shift.
+    resp : ndarray of shape (n_listed, n_rows)
+        The listed components' responsibilities.
+    means : ndarray of shape (n_listed, n_features)
+        Their means, minus the shift.
+    covariance_type : {'full', 'diag', 'spherical'}
+
+    Returns
+    -------
+    ndarray
+        (n_listed, d, d) for 'full', (n_listed, d) for 'diag', (n_listed,) summed over the
+        features for 'spherical'.
+    """
+    n_listed, n_features = means.shape
+    if covariance_type == "full":
+        out = np.empty((n_listed, n_features, n_features), dtype=centered.dtype)
+        for k in range(n_listed):
+            diff = centered - means[k]
+            out[k] = (resp[k][:, None] * diff).T @ diff
+        return out
+    out = np.empty((n_listed, n_features), dtype=centered.dtype)
+    for k in range(n_listed):
+        out[k] = resp[k] @ (centered - means[k]) ** 2
+    return out.sum(axis=1) if covariance_type == "spherical" else out
 
 
 def _unpack_upper(packed, n_features):

@@ -1,7 +1,7 @@
 """GaussianMixtureEM: scikit-learn's GaussianMixture, with every EM step a few BLAS calls.
 
-The model (the mixture-model notes): a latent ``z ~ Multinomial(phi)`` picks the Gaussian
-``N(mu_z, Sigma_z)`` each sample comes from.  EM alternates
+The model, as the course notes put it: a latent ``z ~ Multinomial(phi)`` picks the
+Gaussian ``N(mu_z, Sigma_z)`` each sample comes from.  EM alternates
 
 - the E-step: responsibilities ``r_ik = p(z_i = k | x_i)``, computed in log space with a
   stable log-sum-exp;
@@ -13,53 +13,27 @@ loops over the components in Python.
 """
 
 import math
-import warnings
-from contextlib import nullcontext
 from numbers import Integral, Real
-from time import time
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from ..utils._dask import is_dask_array
-from ._em_steps import (
-    block_rows,
-    e_step_statistics,
-    feature_map,
-    log_normalize,
-    m_step,
-    n_quadratic_features,
-    natural_parameters,
-    responsibilities,
-    statistics_from_responsibilities,
-    weighted_log_prob,
-)
-from ._initialization import (
-    check_means,
-    check_precisions,
-    check_weights,
-    initial_responsibilities,
-    rewind_random_state,
-)
-from ._precisions import (
-    CollapsedComponentError,
-    covariances_from_precisions,
-    precisions_cholesky,
-    precisions_cholesky_from_precisions,
-    precisions_from_cholesky,
-)
+from ..utils._fast_validation import validate_predict_input
+from ..utils._threadpool import single_blas_thread
+from ._em_driver import fit_with_float64_retry, inference_parameters, run_em, store_result
+from ._em_steps import log_normalize, responsibilities, weighted_log_prob
+from ._memory_source import Features, InMemorySource
+from ._sampling import draw_samples, n_parameters
 
-# The features of all training rows are kept between EM iterations when they take at most
-# this many bytes; beyond it (many features under 'full') each block is rebuilt per pass.
-_MAX_CACHED_FEATURE_BYTES = 1 << 28
-# Feature maps up to this wide are multiplied on one BLAS thread (see _blas_threads).
+# Feature maps up to this wide are multiplied on one BLAS thread (see _blas_threads)...
 _MAX_SINGLE_THREAD_WIDTH = 512
+# ...when they hold at least this many numbers; below it the limit costs more than it saves.
+_MIN_SINGLE_THREAD_ELEMENTS = 1 << 16
 
 
 class GaussianMixtureEM(DensityMixin, BaseEstimator):
@@ -269,253 +243,30 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
-        self._fit_with_float64_retry(X, self._fit_in_dtype)
+        result = fit_with_float64_retry(X, self._fit_in_memory, self.random_state, self.verbose)
+        store_result(self, result)
         # Labels from the stored parameters (scikit-learn's final E-step), so that they are
         # predict(X)'s, also when the fit ran in float64.
         return self._weighted_log_prob(X).argmax(axis=0) if predict else None
 
-    def _fit_with_float64_retry(self, X, fit, before_retry=None):
-        """``fit(X)``; for float32 ``X`` whose fit raised a collapse, ``fit`` again on a
-        float64 copy from the same random draws, with the fitted attributes in float32.
-
-        The statistics are sums of moments (second moment minus N mean^2): in float32 a
-        variance below about 1e-7 of a squared distance from the data's mean is lost to
-        round-off, where scikit-learn's per-component centred sums keep it; float64 sums
-        resolve it. Shared by the in-memory and the dask fits (``before_retry`` lets the
-        latter restore its state first).
-        """
-        rewind = rewind_random_state(self.random_state)
-        try:
-            return fit(X)
-        except CollapsedComponentError:
-            if X.dtype != np.float32:
-                raise
-        if before_retry is not None:
-            before_retry()
-        self._print_verbose_msg_float64_retry()
-        rewind()
-        result = fit(X.astype(np.float64))
-        self._cast_fitted_attributes(np.float32)
-        return result
-
-    def _fit_in_dtype(self, X):
-        """EM on validated in-memory ``X``, in ``X``'s precision."""
-        inits = self._checked_inits(X.shape[1], X.dtype)
-        do_init = not (self.warm_start and hasattr(self, "converged_"))
-        n_init = self.n_init if do_init else 1
-        random_state = check_random_state(self.random_state)
-        # The data's mean: the features are centered on it so that second moments minus
-        # mean products lose few digits (the mixture itself is shift-invariant).
-        shift = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
-        features = _Features(X, self.covariance_type, shift)
-        with _blas_threads(features.width):
-            self._fit_initializations(
-                lambda: self._initial_parameters(X, features, random_state, inits),
-                lambda params: self._em_step(features, params),
-                n_init,
-                do_init,
-                X.dtype,
-            )
-
-    def _cast_fitted_attributes(self, dtype):
-        for name in ("weights_", "means_", "covariances_", "precisions_cholesky_", "precisions_"):
-            setattr(self, name, getattr(self, name).astype(dtype))
-        scalar = np.dtype(dtype).type
-        self.lower_bound_ = scalar(self.lower_bound_)
-        self.lower_bounds_ = [scalar(bound) for bound in self.lower_bounds_]
-
-    def _fit_initializations(self, initial_parameters, em_step, n_init, do_init, dtype):
-        """EM from each of ``n_init`` starts; keep the best, then set the fitted attributes.
-
-        Shared by the in-memory and the dask fits, which differ only in where the rows of
-        an initialization or an EM step are read.
-
-        Parameters
-        ----------
-        initial_parameters : callable
-            ``initial_parameters()`` gives the (weights, means, covariances,
-            precisions_cholesky) of a new start.
-        em_step : callable
-            ``em_step(params)`` runs one E-step and M-step and gives ``(lower_bound,
-            params)``, the lower bound being that of the ``params`` passed in.
-        n_init : int
-        do_init : bool
-            False continues from the fitted attributes (``warm_start``).
-        dtype : numpy dtype
-            The precision of the fit.
-        """
-        max_lower_bound = -np.inf
-        best_lower_bounds = []
-        best_converged = False
-        best_params = None
-        best_n_iter = 0
-        for init in range(n_init):
-            self._print_verbose_msg_init_beg(init)
-            if do_init:
-                params = initial_parameters()
-            else:
-                params = tuple(
-                    np.asarray(p, dtype=dtype)
-                    for p in (
-                        self.weights_,
-                        self.means_,
-                        self.covariances_,
-                        self.precisions_cholesky_,
-                    )
-                )
-            lower_bound = -np.inf if do_init else self.lower_bound_
-            current_lower_bounds = []
-
-            if self.max_iter == 0:
-                best_params, best_n_iter = params, 0
-                continue
-            converged = False
-            for n_iter in range(1, self.max_iter + 1):
-                previous = lower_bound
-                lower_bound, params = em_step(params)
-                current_lower_bounds.append(lower_bound)
-                change = lower_bound - previous
-                self._print_verbose_msg_iter_end(n_iter, change)
-                if abs(change) < self.tol:
-                    converged = True
-                    break
-            self._print_verbose_msg_init_end(lower_bound, converged)
-            if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
-                max_lower_bound = lower_bound
-                best_params = params
-                best_n_iter = n_iter
-                best_lower_bounds = current_lower_bounds
-                best_converged = converged
-
-        # Only now, with every step done, does the estimator's state change: a fit that
-        # raises leaves the previous fit intact.
-        self._set_parameters(best_params)
-        self.converged_ = best_converged
-        self.n_iter_ = best_n_iter
-        # numpy scalars of the fit's precision, as scikit-learn stores them.
-        scalar = np.dtype(dtype).type
-        self.lower_bound_ = scalar(max_lower_bound)
-        self.lower_bounds_ = [scalar(bound) for bound in best_lower_bounds]
-        if not best_converged and self.max_iter > 0:
-            warnings.warn(
-                "Best performing initialization did not converge. Try different init "
-                "parameters, or increase max_iter, tol, or check for degenerate data.",
-                ConvergenceWarning,
-            )
-
-    def _checked_inits(self, n_features, dtype):
-        """The user's initial weights, means and precisions, validated and in ``dtype``."""
-        weights = means = precisions = None
-        if self.weights_init is not None:
-            weights = check_weights(self.weights_init, self.n_components, dtype)
-        if self.means_init is not None:
-            means = check_means(self.means_init, self.n_components, n_features, dtype)
-        if self.precisions_init is not None:
-            precisions = check_precisions(
-                self.precisions_init, self.covariance_type, self.n_components, n_features, dtype
-            )
-        return weights, means, precisions
-
-    def _initial_parameters(self, X, features, random_state, inits):
-        """Parameters before the first E-step: an M-step on the initial responsibilities."""
-        n_samples, n_features = X.shape
-        stats = None
-        if any(init is None for init in inits):
-            resp = initial_responsibilities(X, self.n_components, self.init_params, random_state)
-            for phi, rows in features.blocks(resp.shape[1]):
-                block = statistics_from_responsibilities(
-                    phi, resp[rows].T, self.covariance_type, n_features
-                )
-                stats = block if stats is None else stats + block
-        return self._parameters_from_inits(inits, stats, n_samples, n_features, features.shift)
-
-    def _parameters_from_inits(self, inits, stats, n_samples, n_features, shift):
-        """The user's initial parameters, the missing ones from an M-step on ``stats``.
-
-        Shared by the in-memory and the dask fits, which differ only in how they sum the
-        statistics of the initial responsibilities.
-
-        Parameters
-        ----------
-        inits : tuple of (weights, means, precisions)
-            From :meth:`_checked_inits`; None where the user gave none.
-        stats : SufficientStatistics or None
-            Of the initial responsibilities; None when all three are given.
-        n_samples, n_features : int
-        shift : ndarray of shape (n_features,)
-            The shift the statistics' features were computed with.
-
-        Returns
-        -------
-        params : tuple of (weights, means, covariances, precisions_cholesky)
-        """
-        weights, means, precisions = inits
-        covariances = prec_chol = None
-        if stats is not None:
-            nk, shifted_means, covariances, raw = m_step(
-                stats, self.covariance_type, self.reg_covar, n_features
-            )
-            if weights is None:
-                weights = nk / n_samples
-            if means is None:
-                means = shifted_means + shift
-            if precisions is None:
-                prec_chol = precisions_cholesky(covariances, self.covariance_type, raw)
-        if precisions is not None:
-            prec_chol = precisions_cholesky_from_precisions(precisions, self.covariance_type)
-            covariances = covariances_from_precisions(precisions, self.covariance_type)
-        return weights, means, covariances, prec_chol
-
-    def _em_step(self, features, params):
-        """One E-step (returning the lower bound of ``params``) and the M-step after it."""
-        weights, means, _, prec_chol = params
-        theta = natural_parameters(weights, means, prec_chol, self.covariance_type, features.shift)
-        stats = None
-        for phi, _ in features.blocks(self.n_components):
-            block = e_step_statistics(phi, theta, self.covariance_type)
-            stats = block if stats is None else stats + block
-        return self._m_step(stats, features.n_features, features.shift)
-
-    def _m_step(self, stats, n_features, shift):
-        """The lower bound the E-step's ``stats`` give, and the parameters of the M-step.
-
-        Shared by the in-memory and the dask fits.
-        """
-        lower_bound = stats.log_likelihood / stats.n_samples
-        nk, shifted_means, covariances, raw = m_step(
-            stats, self.covariance_type, self.reg_covar, n_features
-        )
-        prec_chol = precisions_cholesky(covariances, self.covariance_type, raw)
-        return lower_bound, (nk / nk.sum(), shifted_means + shift, covariances, prec_chol)
-
-    def _set_parameters(self, params):
-        self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = params
-        self.precisions_ = precisions_from_cholesky(
-            self.precisions_cholesky_, self.covariance_type
-        )
+    def _fit_in_memory(self, X):
+        source = InMemorySource(X, self.covariance_type)
+        with _blas_threads(source.n_samples, source.features.width):
+            return run_em(self, source)
 
     # --------------------------------------------------------------- inference
 
     def _validate_for_inference(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_predict_input(self, X)
         return X.astype(np.result_type(X.dtype, self.means_.dtype), copy=False)
 
     def _weighted_log_prob(self, X):
         """``log weight_k + log N(x_i | component k)``, shape (n_components, n_samples)."""
-        # Center on the mixture's own mean: a fitted quantity, so each row's result does
-        # not depend on which other rows are scored with it.
-        shift = (self.weights_ @ self.means_).astype(X.dtype)
-        theta = natural_parameters(
-            self.weights_.astype(X.dtype, copy=False),
-            self.means_.astype(X.dtype, copy=False),
-            self.precisions_cholesky_.astype(X.dtype, copy=False),
-            self.covariance_type,
-            shift,
-        )
-        features = _Features(X, self.covariance_type, shift)
+        shift, theta = inference_parameters(self, X.dtype)
+        features = Features(X, self.covariance_type, shift)
         out = np.empty((self.n_components, X.shape[0]), dtype=X.dtype)
-        with _blas_threads(features.width):
+        with _blas_threads(X.shape[0], features.width):
             for phi, rows in features.blocks(self.n_components):
                 out[:, rows] = weighted_log_prob(phi, theta)
         return out
@@ -611,44 +362,16 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
                 f"Invalid value for 'n_samples': {n_samples}. The sampling requires at least "
                 "one sample; pass n_samples >= 1."
             )
-        _, n_features = self.means_.shape
         rng = check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, self.weights_.astype(np.float64))
-        means = self.means_.astype(np.float64)
-        covariances = self.covariances_.astype(np.float64)
-        if self.covariance_type == "full":
-            parts = [
-                rng.multivariate_normal(mean, cov, int(count))
-                for mean, cov, count in zip(means, covariances, counts)
-            ]
-        elif self.covariance_type == "tied":
-            parts = [
-                rng.multivariate_normal(mean, covariances, int(count))
-                for mean, count in zip(means, counts)
-            ]
-        else:
-            parts = [
-                mean + rng.standard_normal(size=(count, n_features)) * np.sqrt(cov)
-                for mean, cov, count in zip(means, covariances, counts)
-            ]
-        labels = np.repeat(np.arange(self.n_components, dtype=np.int64), counts)
-        return np.vstack(parts), labels
+        return draw_samples(
+            rng, self.weights_, self.means_, self.covariances_, self.covariance_type, n_samples
+        )
 
     # --------------------------------------------------------- model selection
 
     def _n_parameters(self):
         """Number of free parameters of the model."""
-        _, n_features = self.means_.shape
-        if self.covariance_type == "full":
-            cov_params = self.n_components * n_features * (n_features + 1) / 2.0
-        elif self.covariance_type == "diag":
-            cov_params = self.n_components * n_features
-        elif self.covariance_type == "tied":
-            cov_params = n_features * (n_features + 1) / 2.0
-        else:
-            cov_params = self.n_components
-        mean_params = n_features * self.n_components
-        return int(cov_params + mean_params + self.n_components - 1)
+        return n_parameters(self.covariance_type, *self.means_.shape)
 
     def bic(self, X):
         """Bayesian information criterion of the model on ``X`` (lower is better).
@@ -681,87 +404,21 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         """
         return -2 * self.score(X) * _num_rows(X) + 2 * self._n_parameters()
 
-    # ----------------------------------------------------------------- verbose
 
-    def _print_verbose_msg_float64_retry(self):
-        if self.verbose >= 1:
-            print(
-                "float32 round-off left a component's covariance unresolved: fitting again "
-                "in float64 (the fitted attributes stay float32)."
-            )
-
-    def _print_verbose_msg_init_beg(self, n_init):
-        if self.verbose >= 1:
-            print(f"Initialization {n_init}")
-        if self.verbose >= 2:
-            self._init_prev_time = time()
-            self._iter_prev_time = self._init_prev_time
-
-    def _print_verbose_msg_iter_end(self, n_iter, diff_ll):
-        if n_iter % self.verbose_interval == 0:
-            if self.verbose == 1:
-                print(f"  Iteration {n_iter}")
-            elif self.verbose >= 2:
-                now = time()
-                print(
-                    f"  Iteration {n_iter}\t time lapse {now - self._iter_prev_time:.5f}s\t "
-                    f"ll change {diff_ll:.5f}"
-                )
-                self._iter_prev_time = now
-
-    def _print_verbose_msg_init_end(self, lower_bound, converged):
-        message = "converged" if converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {message}.")
-        elif self.verbose >= 2:
-            elapsed = time() - self._init_prev_time
-            print(
-                f"Initialization {message}. time lapse {elapsed:.5f}s\t lower bound "
-                f"{lower_bound:.5f}."
-            )
-
-
-def _blas_threads(width):
-    """One BLAS thread for the narrow products of EM (``width`` features by K components).
+def _blas_threads(n_rows, width):
+    """One BLAS thread for the narrow products of EM on many rows (``width`` features by K
+    components).
 
     Such products are too thin for OpenBLAS's threads to share well: they synchronize on
     every call and, when other processes hold the cores, their spin-waits cost several
-    times the product itself.  Wide feature maps (many features, 'full') keep all threads.
+    times the product itself. Wide feature maps (many features, 'full') keep all threads,
+    and so do small inputs, which BLAS runs on one thread anyway: there even the shared
+    controller's limit (tens of microseconds) would cost more than the product.
     """
-    if width <= _MAX_SINGLE_THREAD_WIDTH:
-        return threadpool_limits(limits=1, user_api="blas")
-    return nullcontext()
+    return single_blas_thread(
+        width <= _MAX_SINGLE_THREAD_WIDTH and n_rows * width >= _MIN_SINGLE_THREAD_ELEMENTS
+    )
 
 
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
-class _Features:
-    """The feature map of a data set, kept whole when small, else rebuilt block by block."""
-
-    def __init__(self, X, covariance_type, shift):
-        self.X = X
-        self.covariance_type = covariance_type
-        self.shift = shift
-        self.n_features = X.shape[1]
-        self.width = 1 + self.n_features + n_quadratic_features(self.n_features, covariance_type)
-        nbytes = X.shape[0] * self.width * X.dtype.itemsize
-        self.cached = None
-        if nbytes <= _MAX_CACHED_FEATURE_BYTES:
-            self.cached = feature_map(X, covariance_type, shift)
-
-    def blocks(self, n_components):
-        """Yield ``(phi, rows)``: the features of consecutive row slices."""
-        n_samples = self.X.shape[0]
-        if self.cached is not None:
-            yield self.cached, slice(0, n_samples)
-            return
-        rows = block_rows(self.width, n_components)
-        buffer = np.empty((min(rows, n_samples), self.width), dtype=self.X.dtype)
-        for start in range(0, n_samples, rows):
-            stop = min(start + rows, n_samples)
-            phi = feature_map(
-                self.X[start:stop], self.covariance_type, self.shift, out=buffer[: stop - start]
-            )
-            yield phi, slice(start, stop)

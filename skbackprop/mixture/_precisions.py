@@ -11,13 +11,25 @@ import numpy as np
 COLLAPSED_MESSAGE = (
     "Fitting the mixture model failed because some components have ill-defined empirical "
     "covariance (for instance caused by singleton or collapsed samples). Try to decrease "
-    "the number of components (n_components), increase reg_covar, or scale the input data."
+    "the number of components, increase reg_covar, or scale the input data."
 )
 
 # A covariance formed as ``second moment - N mean mean^T`` carries a round-off error of a
-# few eps times the second moment; a variance below this many eps times it is noise, and
-# the component has collapsed (unless reg_covar lifts it clear of the noise).
+# few eps times the second moment. Below sqrt(eps) times it (half the digits lost) a
+# component's covariance is not trusted: it is summed again from centred rows, as
+# scikit-learn sums it (see unresolved_components). A variance still at this many eps
+# times the second moment is round-off: in float32 the E-step's features cannot resolve
+# it either, and the fit is redone in float64; 'tied', which scikit-learn also sums from
+# moments, keeps this rule in float64.
 _NOISE_EPS = 4.0
+
+
+def collapse_floor(raw_second_moments, dtype, covariance_type):
+    """The variance at or below which a component counts as collapsed, or None for
+    scikit-learn's rule alone (not positive definite, not positive)."""
+    if dtype != np.float32 and covariance_type != "tied":
+        return None
+    return _NOISE_EPS * np.finfo(dtype).eps * np.abs(raw_second_moments)
 
 
 class CollapsedComponentError(ValueError):
@@ -35,35 +47,81 @@ def _collapsed_error(dtype):
     return CollapsedComponentError(message)
 
 
-def precisions_cholesky(covariances, covariance_type, raw_second_moments=None):
-    """``precisions_cholesky_`` from ``covariances_``, raising if a component collapsed.
+def unresolved_components(covariances, covariance_type, raw_second_moments):
+    """The components whose covariance, formed from sums of moments, is not safely
+    positive: within ``sqrt(eps)`` of round-off relative to the second moments.
 
     Parameters
     ----------
     covariances : ndarray
         (K, d, d) for 'full', (d, d) for 'tied', (K, d) for 'diag', (K,) for 'spherical'.
     covariance_type : {'full', 'tied', 'diag', 'spherical'}
-    raw_second_moments : ndarray, optional
+    raw_second_moments : ndarray
         Diagonal second moments the covariances were computed from (see
-        :func:`~skbackprop.mixture._em_steps.m_step`); variances within round-off of zero
-        relative to them count as collapsed.
+        :func:`~skbackprop.mixture._em_steps.m_step`), (K, d), or (d,) for 'tied'.
+
+    Returns
+    -------
+    components : ndarray of int
+        Their indices; always empty for 'tied', whose shared covariance scikit-learn also
+        sums from moments.
+    lower : ndarray or None
+        'full': the Cholesky factors of ``covariances`` when every one was
+        positive definite, for :func:`precisions_cholesky` to reuse.
+    """
+    if covariance_type == "tied":  # summed from moments, as scikit-learn sums it
+        return np.arange(0), None
+    dtype = covariances.dtype
+    safe = np.sqrt(np.finfo(dtype).eps) * np.abs(raw_second_moments)
+    lower = None
+    if covariance_type == "full":
+        try:
+            lower = np.linalg.cholesky(covariances)
+            pivots = np.diagonal(lower, axis1=-2, axis2=-1)
+            bad = ~np.isfinite(pivots) | (pivots**2 <= safe)
+        except np.linalg.LinAlgError:
+            bad = np.ones_like(safe, dtype=bool)
+        return np.flatnonzero(bad.any(axis=1)), lower
+    if covariance_type == "spherical":
+        safe = safe[:, 0]
+    bad = ~np.isfinite(covariances) | (covariances <= safe)
+    if bad.ndim == 2:
+        bad = bad.any(axis=1)
+    return np.flatnonzero(bad), None
+
+
+def precisions_cholesky(covariances, covariance_type, floor=None, lower=None):
+    """``precisions_cholesky_`` from ``covariances_``, raising if a component collapsed.
+
+    Collapsed means, as in scikit-learn: a covariance that is not positive definite ('full',
+    'tied') or not positive ('diag', 'spherical'); and, given ``floor``, a variance (a
+    Cholesky pivot squared for 'full' and 'tied') at or below it.
+
+    Parameters
+    ----------
+    covariances : ndarray
+        (K, d, d) for 'full', (d, d) for 'tied', (K, d) for 'diag', (K,) for 'spherical'.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    floor : ndarray, optional
+        :func:`collapse_floor` of the second moments, shaped like them.
+    lower : ndarray, optional
+        The Cholesky factors of ``covariances``, if already computed.
 
     Raises
     ------
-    ValueError
-        When a covariance is not numerically positive definite; the message says to raise
-        reg_covar, reduce n_components or scale the data.
+    CollapsedComponentError
+        A ValueError whose message, scikit-learn's, says to reduce the number of
+        components, raise reg_covar or scale the data.
     """
     dtype = covariances.dtype
-    noise = 0.0
-    if raw_second_moments is not None:
-        noise = _NOISE_EPS * np.finfo(dtype).eps * np.abs(raw_second_moments)
+    noise = 0.0 if floor is None else floor
     if covariance_type in ("full", "tied"):
         n_features = covariances.shape[-1]
-        try:
-            lower = np.linalg.cholesky(covariances)
-        except np.linalg.LinAlgError:
-            raise _collapsed_error(dtype) from None
+        if lower is None:
+            try:
+                lower = np.linalg.cholesky(covariances)
+            except np.linalg.LinAlgError:
+                raise _collapsed_error(dtype) from None
         pivots = np.diagonal(lower, axis1=-2, axis2=-1)
         if not np.all(np.isfinite(lower)) or np.any(pivots**2 <= noise):
             raise _collapsed_error(dtype)

@@ -12,8 +12,9 @@ Three pieces, each usable on its own:
   eigendecomposition, with eigenvalues under a cutoff treated as zero (the pseudo-inverse of a
   positive semidefinite matrix).
 
-:func:`solve_psd` chains the last two: Cholesky when it is accurate, otherwise the
-minimum-norm solve.
+:func:`accurate_cholesky_solve` is the one rule for when a Cholesky solution is trusted (its
+error bound within ``max_relative_error``), and :func:`solve_psd` chains it with the fallback:
+Cholesky when it is accurate, otherwise the minimum-norm solve.
 """
 
 import numpy as np
@@ -262,12 +263,58 @@ def eigh_solve(A, B, *, ridge=0.0, cutoff=0.0):
     return vectors @ projected, eigenvalues
 
 
+def accurate_cholesky_solve(A, B, *, ridge=0.0, max_relative_error=DEFAULT_MAX_RELATIVE_ERROR):
+    """Cholesky's solution of ``(A + ridge * I) x = B`` if it can be trusted, else None.
+
+    Trusted means the factorization succeeded and its forward-error bound ``eps / rcond``
+    (see :func:`cholesky_solve`) is at most ``max_relative_error``.  A caller with a better
+    fallback than :func:`eigh_solve` (the SVD of the data itself, say) uses this and its own
+    fallback; :func:`solve_psd` uses it with the eigendecomposition.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, n)
+        Symmetric positive semidefinite matrix.
+    B : ndarray of shape (n,) or (n, k)
+        Right-hand side(s).
+    ridge : float, default=0.0
+        Added to the diagonal.
+    max_relative_error : float, default=1e-9
+        Largest accepted Cholesky error bound.
+
+    Returns
+    -------
+    x : ndarray of the shape of ``B``, or None
+        The solution, or None when Cholesky failed or is not accurate enough.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import accurate_cholesky_solve
+    >>> accurate_cholesky_solve(np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([2.0, 3.0]))
+    array([1., 3.])
+    >>> accurate_cholesky_solve(np.array([[1.0, 1.0], [1.0, 1.0]]), np.ones(2)) is None
+    True
+    """
+    try:
+        x, rcond = cholesky_solve(A, B, ridge=ridge)
+    except np.linalg.LinAlgError:
+        return None
+    return x if is_accurate(rcond, max_relative_error) else None
+
+
+def is_accurate(rcond, max_relative_error=DEFAULT_MAX_RELATIVE_ERROR):
+    """Whether the Cholesky error bound ``eps / rcond`` is within ``max_relative_error``."""
+    return np.finfo(np.float64).eps <= max_relative_error * rcond
+
+
 def solve_psd(A, B, *, ridge=0.0, cutoff=0.0, max_relative_error=DEFAULT_MAX_RELATIVE_ERROR):
     """Solve ``(A + ridge * I) x = B`` by Cholesky, falling back to a minimum-norm solve.
 
     Cholesky is tried first; when it fails (the matrix is singular or indefinite in floating
-    point) or its error bound ``eps / rcond`` exceeds ``max_relative_error``, the solution
-    comes from :func:`eigh_solve` with the given ``cutoff`` instead.
+    point) or its error bound ``eps / rcond`` exceeds ``max_relative_error``
+    (:func:`accurate_cholesky_solve`), the solution comes from :func:`eigh_solve` with the
+    given ``cutoff`` instead.
 
     Parameters
     ----------
@@ -296,12 +343,8 @@ def solve_psd(A, B, *, ridge=0.0, cutoff=0.0, max_relative_error=DEFAULT_MAX_REL
     >>> solve_psd(np.array([[2.0, 0.0], [0.0, 0.0]]), np.array([2.0, 0.0]), cutoff=1e-12)
     (array([1., 0.]), 'eigh')
     """
-    try:
-        x, rcond = cholesky_solve(A, B, ridge=ridge)
-    except np.linalg.LinAlgError:
-        pass
-    else:
-        if np.finfo(np.float64).eps <= max_relative_error * rcond:
-            return x, "cholesky"
+    x = accurate_cholesky_solve(A, B, ridge=ridge, max_relative_error=max_relative_error)
+    if x is not None:
+        return x, "cholesky"
     x, _ = eigh_solve(A, B, ridge=ridge, cutoff=cutoff)
     return x, "eigh"

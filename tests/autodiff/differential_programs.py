@@ -356,7 +356,7 @@ def _layer(b, op):
     m = b.shape_of(W)[1]
     bias_shapes = [(m,), (1, m)] if op == "affine" else [(m,)]
     bias = b.node(lambda s: s in bias_shapes, shape=b.draw(st.sampled_from(bias_shapes)))
-    params = {"sparse": sparse, "grad_out": len(b.shape_of(bias)) == 1 and b.draw(st.booleans())}
+    params = {"sparse": sparse}
     if op == "dense":
         params["activation"] = b.draw(st.sampled_from(["identity", "relu", "tanh", "logistic"]))
     b.add(Step(op, (x, W, bias), params), (n, m), params.get("activation") == "logistic")

@@ -112,12 +112,9 @@ def run_ours(step, args):
         x, W, b = args
         if params["sparse"]:
             x = sparse.csr_matrix(x)
-        grad_out = None
-        if params["grad_out"]:
-            grad_out = (np.full(W.shape, np.nan), np.full(b.shape, np.nan))
         if op == "affine":
-            return ad.affine(x, W, b, grad_out=grad_out)
-        return ad.dense(x, W, b, params["activation"], grad_out=grad_out)
+            return ad.affine(x, W, b)
+        return ad.dense(x, W, b, params["activation"])
     if op in ("l1_penalty", "l2_penalty"):
         return getattr(ad, op)(*args, scale=params["scale"])
     if op in ("softmax", "log_softmax", "logsumexp", "huber", "pinball"):

@@ -5,10 +5,13 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.linalg import LinAlgWarning
+from scipy.optimize import nnls
 from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbackprop import NormalEquationRegressor
 from skbackprop.linear_model._normal_equation import sufficient_statistics
@@ -244,3 +247,152 @@ def test_gram_only_fallback_warns_when_it_cannot_be_accurate():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         NormalEquationRegressor().fit(X, y)  # the SVD of the data needs no warning
+
+
+@pytest.mark.parametrize("scale", [1e154, 1e200, 1e300, 1e-200])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_values_whose_squares_leave_float64_fit_like_linear_regression(
+    diabetes, scale, fit_intercept
+):
+    # X^T X overflows (or underflows) float64; LinearRegression's SVD of X does not.
+    X, y, _, weights = diabetes
+    X = X * scale
+    theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, y, sample_weight=weights)
+    ours = NormalEquationRegressor(fit_intercept=fit_intercept).fit(X, y, sample_weight=weights)
+    _assert_same_model(ours, theirs, rtol=1e-8)
+    assert ours.rank_ == theirs.rank_
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-8)
+    assert ours.score(X, y) == pytest.approx(theirs.score(X, y), rel=1e-10)
+    chunked = NormalEquationRegressor(fit_intercept=fit_intercept)
+    for rows in (slice(0, 150), slice(150, 300), slice(300, None)):
+        chunked.partial_fit(X[rows], y[rows], sample_weight=weights[rows])
+    _assert_same_model(chunked, theirs, rtol=1e-8)
+    sparse = NormalEquationRegressor(fit_intercept=fit_intercept).fit(
+        sp.csr_matrix(X), y, sample_weight=weights
+    )
+    _assert_same_model(sparse, theirs, rtol=1e-8)
+
+
+def test_huge_targets_and_ridge_on_huge_values(diabetes):
+    X, y, _, _ = diabetes
+    with np.errstate(over="ignore"):  # LinearRegression's residuals overflow
+        theirs = LinearRegression().fit(X * 1e200, y * 1e250)
+    ours = NormalEquationRegressor().fit(X * 1e200, y * 1e250)
+    _assert_same_model(ours, theirs, rtol=1e-8)
+    # alpha = 1 is nothing against a Gram matrix of 1e400: the least-squares answer.
+    ridge = NormalEquationRegressor(alpha=1.0).fit(X * 1e200, y)
+    _assert_same_model(ridge, LinearRegression().fit(X * 1e200, y), rtol=1e-8)
+
+
+def test_overflow_that_scaling_cannot_remove_is_a_clear_error(diabetes):
+    X, y, _, _ = diabetes
+    model = NormalEquationRegressor().partial_fit(X, y)
+    before = model.coef_.copy()
+    with pytest.raises(ValueError, match=r"overflow float64.*sample_weight"):
+        model.partial_fit(X * 1e200, y, sample_weight=np.full(len(y), 1e307))
+    assert_allclose(model.coef_, before, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("multi_output", [False, True])
+def test_positive_agrees_with_linear_regression(diabetes, fit_intercept, weighted, multi_output):
+    X, y, Y, weights = diabetes
+    target = Y if multi_output else y
+    sample_weight = weights if weighted else None
+    theirs = LinearRegression(positive=True, fit_intercept=fit_intercept).fit(
+        X, target, sample_weight
+    )
+    ours = NormalEquationRegressor(positive=True, fit_intercept=fit_intercept).fit(
+        X, target, sample_weight=sample_weight
+    )
+    assert ours.solver_ == "active-set"  # the unconstrained solution has negative entries
+    assert np.all(ours.coef_ >= 0)
+    _assert_same_model(ours, theirs, rtol=1e-8)
+    assert_array_equal(ours.coef_ == 0, theirs.coef_ == 0)
+
+
+def _positive_ridge_reference(X, Y, sample_weight, alpha, fit_intercept):
+    """Ridge under theta >= 0 as non-negative least squares on the augmented rows
+    [sqrt(w) X_c; sqrt(alpha) I], [sqrt(w) y_c; 0] (scipy's nnls on the data)."""
+    w = np.ones(len(X)) if sample_weight is None else sample_weight
+    Y = Y.reshape(len(Y), -1)
+    mean_X = w @ X / w.sum() if fit_intercept else np.zeros(X.shape[1])
+    mean_Y = w @ Y / w.sum() if fit_intercept else np.zeros(Y.shape[1])
+    root = np.sqrt(w)[:, None]
+    rows = np.vstack([(X - mean_X) * root, np.sqrt(alpha) * np.eye(X.shape[1])])
+    coef = np.array(
+        [
+            nnls(rows, np.r_[(Y[:, j] - mean_Y[j]) * root[:, 0], np.zeros(X.shape[1])])[0]
+            for j in range(Y.shape[1])
+        ]
+    )
+    return coef, mean_Y - coef @ mean_X
+
+
+@pytest.mark.parametrize("alpha", [0.01, 1.0, 100.0])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_positive_ridge_agrees_with_a_reference_and_with_ridge(
+    diabetes, alpha, fit_intercept, weighted
+):
+    X, _, Y, weights = diabetes
+    sample_weight = weights if weighted else None
+    ours = NormalEquationRegressor(alpha=alpha, positive=True, fit_intercept=fit_intercept).fit(
+        X, Y, sample_weight=sample_weight
+    )
+    coef, intercept = _positive_ridge_reference(X, Y, sample_weight, alpha, fit_intercept)
+    scale = np.abs(coef).max()
+    assert_allclose(ours.coef_, coef, rtol=1e-8, atol=1e-8 * scale)
+    assert_allclose(ours.intercept_, intercept if fit_intercept else 0.0, atol=1e-8 * scale)
+    # Ridge(positive=True) runs L-BFGS-B, which stops on a relative decrease of the
+    # objective below tol: even at tol=1e-12 its coefficients were measured within 1.5e-6
+    # of the exact ones (relative to the largest), hence 1e-5 here.
+    with warnings.catch_warnings():  # L-BFGS-B may report tol=1e-12 as not reached
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = Ridge(
+            alpha=alpha, positive=True, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000
+        ).fit(X, Y, sample_weight=sample_weight)
+    assert_allclose(ours.coef_, theirs.coef_, rtol=0, atol=1e-5 * scale)
+
+
+def test_positive_keeps_a_non_negative_closed_form_solution(diabetes):
+    X, y, _, _ = diabetes
+    target = X @ np.arange(1.0, 11.0) + 1  # an exact fit with positive coefficients
+    unconstrained = NormalEquationRegressor().fit(X, target)
+    ours = NormalEquationRegressor(positive=True).fit(X, target)
+    assert ours.solver_ == "cholesky"
+    assert_allclose(ours.coef_, unconstrained.coef_, rtol=0, atol=0)
+    # Rank-deficient X: the coefficients are not unique, the predictions are.
+    duplicated = np.column_stack([X, X[:, 2]])
+    theirs = LinearRegression(positive=True).fit(duplicated, y)
+    ours = NormalEquationRegressor(positive=True).fit(duplicated, y)
+    assert np.all(ours.coef_ >= 0)
+    assert_allclose(ours.predict(duplicated), theirs.predict(duplicated), rtol=1e-8)
+
+
+def test_positive_with_partial_fit_sparse_and_n_jobs(diabetes):
+    X, _, Y, weights = diabetes
+    full = NormalEquationRegressor(positive=True).fit(X, Y, sample_weight=weights)
+    chunked = NormalEquationRegressor(positive=True)
+    for start in range(0, len(X), 150):
+        rows = slice(start, start + 150)
+        chunked.partial_fit(X[rows], Y[rows], sample_weight=weights[rows])
+    sparse = NormalEquationRegressor(positive=True).fit(sp.csr_matrix(X), Y, weights)
+    with_jobs = NormalEquationRegressor(positive=True, n_jobs=2).fit(X, Y, weights)
+    for other in (chunked, sparse, with_jobs):
+        _assert_same_model(other, full, rtol=1e-10)
+    with pytest.raises(ValueError, match="positive"):
+        NormalEquationRegressor(positive="yes").fit(X, Y)
+    with pytest.raises(ValueError, match="n_jobs"):
+        NormalEquationRegressor(n_jobs="all").fit(X, Y)
+
+
+@parametrize_with_checks(
+    [
+        NormalEquationRegressor(positive=True),
+        NormalEquationRegressor(alpha=1.0, positive=True, n_jobs=2, fit_intercept=False),
+    ]
+)
+def test_non_default_configurations_pass_the_estimator_checks(estimator, check):
+    check(estimator)

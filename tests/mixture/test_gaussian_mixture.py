@@ -300,3 +300,39 @@ def test_block_statistics_add_across_blocks(blobs, covariance_type):
     assert parts.log_likelihood == pytest.approx(whole.log_likelihood, rel=1e-12)
     np.testing.assert_allclose(parts.moments, whole.moments, rtol=1e-12)
     assert whole.log_likelihood / len(blobs) == pytest.approx(model.score(blobs), rel=1e-12)
+
+
+def test_collapse_message_is_sklearns_word_for_word():
+    # Four distinct points for five components: one component holds a single point.
+    X = np.repeat(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [3.0, 3.0]]), 5, axis=0)
+    params = {"n_components": 5, "covariance_type": "spherical", "reg_covar": 0.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="ill-defined empirical covariance") as theirs:
+            GaussianMixture(random_state=0, **params).fit(X)
+        with pytest.raises(ValueError, match="ill-defined empirical covariance") as ours:
+            GaussianMixtureEM(random_state=0, **params).fit(X)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_tight_component_far_from_the_mean_gets_sklearns_covariance():
+    # A cluster of spread 1e-4 two thousand units from the data's mean: its second moment
+    # minus N mean^2 cancels all but the round-off (the variance is 1e-14 of the second
+    # moment), so the covariance is summed again from centred rows, as scikit-learn does.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(60, 2)), 2000.0 + 1e-4 * rng.normal(size=(40, 2))])
+    params = {
+        "n_components": 2,
+        "covariance_type": "full",
+        "reg_covar": 0.0,
+        "max_iter": 3,
+        "random_state": 0,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = GaussianMixture(**params).fit(X)
+        ours = GaussianMixtureEM(**params).fit(X)
+    # scikit-learn's sums are centred per component (their round-off is eps, relative).
+    np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-6)
+    np.testing.assert_allclose(ours.means_, theirs.means_, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ours.weights_, theirs.weights_, rtol=1e-10)
