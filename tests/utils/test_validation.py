@@ -15,7 +15,13 @@ import scipy.sparse as sp
 from sklearn import config_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skbackprop import LogisticBackprop, MLPClassifier, MLPRegressor
+from skbackprop import (
+    GaussianMixtureEM,
+    LogisticBackprop,
+    MLPClassifier,
+    MLPRegressor,
+    NormalEquationRegressor,
+)
 from skbackprop.utils import check_predict_input
 
 pd = pytest.importorskip("pandas")
@@ -26,6 +32,13 @@ CHECK_PARAMS = {
     MLPClassifier: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
     MLPRegressor: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
     LogisticBackprop: {"dtype": np.float64, "accept_sparse": "csr"},
+    NormalEquationRegressor: {"dtype": (np.float64, np.float32), "accept_sparse": "csr"},
+    GaussianMixtureEM: {"dtype": (np.float64, np.float32)},
+}
+FIT_PARAMS = {
+    MLPClassifier: {"max_iter": 5, "hidden_layer_sizes": (3,)},
+    MLPRegressor: {"max_iter": 5, "hidden_layer_sizes": (3,)},
+    GaussianMixtureEM: {"n_components": 2, "random_state": 0},
 }
 
 
@@ -41,12 +54,9 @@ def _fitted(Estimator, feature_names=False):
     X, y = _data()
     if feature_names:
         X = pd.DataFrame(X, columns=[f"f{i}" for i in range(N_FEATURES)])
-    params = (
-        {"max_iter": 5, "hidden_layer_sizes": (3,)} if Estimator is not LogisticBackprop else {}
-    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return Estimator(**params).fit(X, y)
+        return Estimator(**FIT_PARAMS.get(Estimator, {})).fit(X, y)
 
 
 def _inputs():
