@@ -39,8 +39,15 @@ FAST = {
 }
 
 
+# Non-default configurations that add behaviour of their own, checked like the defaults.
+CONFIGURATIONS = [
+    skbackprop.MLPRegressor(loss="quantile", quantile=0.8),
+    skbackprop.MLPRegressor(loss="huber", huber_epsilon=0.5),
+]
+
+
 def _instances():
-    return [Estimator() for Estimator in ESTIMATORS]
+    return [Estimator() for Estimator in ESTIMATORS] + CONFIGURATIONS
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -233,8 +233,14 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
                 "from scratch (warm_start=False, or fit instead of partial_fit)."
             )
 
+    def _training_loss(self):
+        """The :class:`~skbackprop.nn.Loss` the objective minimizes: by default the
+        table's entry of :meth:`_loss_name`; an estimator with loss parameters or a
+        callable loss returns it bound or wrapped."""
+        return LOSSES[self._loss_name()]
+
     def _out_activation(self):
-        return LOSSES[self._loss_name()].out_activation
+        return self._training_loss().out_activation
 
     def _initialize(self, Y, layer_units, dtype):
         """Set the fitted attributes of a fresh network, as scikit-learn's MLP does."""
@@ -284,7 +290,7 @@ class BaseMultilayerPerceptron(BaseEstimator, ABC):
     def _objective_options(self, dropout=0.0):
         l1_alpha = self.alpha * self.l1_ratio
         return {
-            "loss": self._loss_name(),
+            "loss": self._training_loss(),
             "activation": self.activation,
             "alpha": self.alpha - l1_alpha,
             "dropout": dropout,

@@ -1,13 +1,17 @@
 """MLPClassifier: scikit-learn's multilayer perceptron classifier, trained by skbackprop."""
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ..nn import custom_loss
 from ..utils import rollback_on_error
 from ._base import BaseMultilayerPerceptron
 
@@ -99,6 +103,21 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         rest stays L2. The stochastic solvers apply the L1 part as a proximal
         soft-threshold step, which sets weights exactly to zero; 'lbfgs' uses its
         subgradient. 0 is scikit-learn's pure L2 penalty.
+    loss : 'log_loss' or callable, default='log_loss'
+        'log_loss' is scikit-learn's cross-entropy. A callable
+        ``loss(y_true, logits, sample_weight)`` replaces it: ``logits`` is the Tensor of
+        the last layer's pre-activation, shape (batch rows, n_outputs); ``y_true`` the
+        targets' Tensor of the same shape (one-hot rows for multiclass targets, the 0/1
+        column for binary ones, the label indicators for multilabel ones);
+        ``sample_weight`` None or the weights' Tensor. It returns a scalar Tensor built
+        with :mod:`skbackprop.autodiff` operations, which the engine differentiates.
+        The output activation is unchanged, so :meth:`predict_proba` is still the
+        softmax (or logistic function) of the logits: a loss that does not treat them as
+        log-odds trains a model whose probabilities mean nothing. As for
+        :class:`MLPRegressor`, the callable is called once per training graph (one per
+        minibatch length), not per step, and a result that is not a size-1 Tensor
+        depending on ``logits`` stops the fit before any step. ``loss_`` is its value as
+        it returns it, plus the penalty.
 
     Attributes
     ----------
@@ -161,6 +180,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     True
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseMultilayerPerceptron._parameter_constraints,
+        "loss": [StrOptions({"log_loss"}), callable],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -189,6 +213,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         max_fun=15000,
         dropout=0.0,
         l1_ratio=0.0,
+        loss="log_loss",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -200,7 +225,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             learning_rate_init=learning_rate_init,
             power_t=power_t,
             max_iter=max_iter,
-            loss="log_loss",
+            loss=loss,
             shuffle=shuffle,
             random_state=random_state,
             tol=tol,
@@ -225,6 +250,12 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         if self._label_binarizer.y_type_ == "multiclass":
             return "log_loss"
         return "binary_log_loss"
+
+    def _training_loss(self):
+        loss = super()._training_loss()
+        if callable(self.loss):
+            return custom_loss(self.loss, out_activation=loss.out_activation)
+        return loss
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(

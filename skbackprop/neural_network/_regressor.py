@@ -1,14 +1,17 @@
 """MLPRegressor: scikit-learn's multilayer perceptron regressor, trained by skbackprop."""
 
+import warnings
+from numbers import Real
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ..nn import LOSSES, custom_loss
 from ._base import BaseMultilayerPerceptron
 
 __all__ = ["MLPRegressor"]
@@ -22,18 +25,52 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     float64, with the same ``random_state``) the same training trajectory. Every gradient
     comes from :mod:`skbackprop.autodiff`, every update from :mod:`skbackprop.optim`.
 
-    It minimizes half the squared error (or half the Poisson deviance with an
-    exponential output) plus ``alpha / 2 * ||W||^2 / n_samples``, with a stochastic
-    optimizer over minibatches or with L-BFGS over the whole training set.
+    It minimizes half the squared error (or another ``loss``) plus
+    ``alpha / 2 * ||W||^2 / n_samples``, with a stochastic optimizer over minibatches or
+    with L-BFGS over the whole training set.
 
-    Beyond scikit-learn: ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the
-    ``gradient_norms_`` record of training.
+    Beyond scikit-learn: the absolute-error, Huber, quantile and user-written losses,
+    ``solver='rmsprop'``, ``dropout`` and ``l1_ratio``, and the ``gradient_norms_``
+    record of training. Whatever the loss, :meth:`score` is R^2, scikit-learn's
+    convention for regressors (and early stopping monitors R^2 on the validation split).
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        The loss: half the squared error with an identity output, or half the Poisson
-        deviance with an exponential output (log link; requires ``y >= 0``).
+    loss : {'squared_error', 'poisson', 'absolute_error', 'huber', 'quantile'} or \
+            callable, default='squared_error'
+        The loss, averaged over the samples (weighted by ``sample_weight``) and summed
+        over the outputs. The output activation is the identity, except for 'poisson':
+
+        - 'squared_error': half the squared error; predicts the conditional mean.
+        - 'poisson': half the Poisson deviance with an exponential output (log link;
+          requires ``y >= 0``).
+        - 'absolute_error': ``|y - f(x)|``; predicts the conditional median.
+        - 'huber': half the squared error for residuals within ``huber_epsilon``,
+          linear beyond (``huber_epsilon * (|r| - huber_epsilon / 2)``): a mean that
+          outliers pull less.
+        - 'quantile': the pinball loss of ``quantile``; predicts that conditional
+          quantile (``loss='quantile', quantile=0.9``, HistGradientBoostingRegressor's
+          names).
+        - a callable ``loss(y_true, y_pred, sample_weight)`` returning a scalar Tensor
+          built with :mod:`skbackprop.autodiff` operations: ``y_true`` and ``y_pred``
+          are Tensors of shape (batch rows, n_outputs), ``y_pred`` the network's
+          output, and ``sample_weight`` is None (fit without weights) or a Tensor of
+          shape (batch rows,). The engine differentiates it. It is called once per
+          training graph (one graph per minibatch length, built when training starts
+          and replayed for every minibatch), not once per step: compute with the
+          Tensors it receives, never with their ``.value``, which would freeze the
+          first batch's numbers into the graph. It must return a Tensor of size 1 that
+          depends on ``y_pred``; otherwise the fit stops with a TypeError or ValueError
+          before any step, leaving the estimator as it was. See the user guide's
+          "Writing your own loss".
+
+        The absolute and pinball losses have a corner where a prediction equals its
+        target; their gradient there is 0 (the subgradient of smallest size, the
+        engine's ``sign(0) = 0``), so a sample predicted exactly contributes no step.
+        With ``solver='lbfgs'`` these two losses warn: L-BFGS models the curvature from
+        gradient differences and its line search expects a smooth function, so on a
+        piecewise-linear loss it tends to stop early, away from the minimum. Use a
+        stochastic solver, or 'huber', whose gradient is continuous.
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
@@ -101,12 +138,30 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         rest stays L2. The stochastic solvers apply the L1 part as a proximal
         soft-threshold step, which sets weights exactly to zero; 'lbfgs' uses its
         subgradient. 0 is scikit-learn's pure L2 penalty.
+    quantile : float in (0, 1), default=None
+        The quantile that ``loss='quantile'`` estimates (0.5 is the median); required
+        with that loss and ignored by the others. The name is
+        HistGradientBoostingRegressor's.
+    huber_epsilon : float > 0, default=1.0
+        The residual, in the targets' units, where ``loss='huber'`` turns from quadratic
+        to linear; ignored by the other losses. The threshold is named after
+        SGDRegressor's ``epsilon`` (the same Huber loss, a fixed threshold in target
+        units), prefixed because ``epsilon`` here is Adam's, as it is in scikit-learn's
+        MLP. The default 1.0 suits standardized targets (one standard deviation of
+        ``y``: the ordinary residuals stay quadratic, gross errors count linearly); on
+        targets in other units set it to the size of a normal residual, or scale ``y``
+        (TransformedTargetRegressor). SGDRegressor's 0.1 would make most residuals of
+        unscaled targets linear, which is close to 'absolute_error'.
 
     Attributes
     ----------
     loss_ : float
         The loss of the last epoch (stochastic solvers) or at the solution (L-BFGS),
-        penalty included, as scikit-learn reports it (squared error averaged over outputs).
+        penalty included, as scikit-learn reports it: the squared, absolute, Huber and
+        pinball losses averaged over the outputs (so for one output and no penalty,
+        ``mean_absolute_error`` and ``mean_pinball_loss(alpha=quantile)`` of the
+        training predictions), the Poisson deviance summed, and a callable's value as it
+        returns it.
     best_loss_ : float or None
         The minimum ``loss_`` reached; None with early stopping. Stochastic solvers only.
     loss_curve_ : list of float
@@ -137,7 +192,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     n_outputs_ : int
         Number of outputs.
     out_activation_ : str
-        'identity' or, for the Poisson loss, 'exp'.
+        'exp' for the Poisson loss, else 'identity'.
 
     See Also
     --------
@@ -158,11 +213,28 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     (2,)
     >>> regr.score(X_test, y_test) > 0.95
     True
+
+    The 0.9-quantile: about 90% of the targets fall below its prediction.
+
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(400, 1))
+    >>> y = X.ravel() + rng.normal(scale=0.3, size=400)
+    >>> q90 = MLPRegressor(loss="quantile", quantile=0.9, hidden_layer_sizes=(16,),
+    ...                    learning_rate_init=0.01, max_iter=300, random_state=0)
+    >>> q90 = q90.fit(X, y)
+    >>> bool(0.85 < np.mean(y <= q90.predict(X)) < 0.95)
+    True
     """
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseMultilayerPerceptron._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [
+            StrOptions({"squared_error", "poisson", "absolute_error", "huber", "quantile"}),
+            callable,
+        ],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
+        "huber_epsilon": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -194,7 +266,11 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         max_fun=15000,
         dropout=0.0,
         l1_ratio=0.0,
+        quantile=None,
+        huber_epsilon=1.0,
     ):
+        self.quantile = quantile
+        self.huber_epsilon = huber_epsilon
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -227,6 +303,15 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     def _loss_name(self):
         return self.loss
 
+    def _training_loss(self):
+        if callable(self.loss):
+            return custom_loss(self.loss)
+        if self.loss == "quantile":
+            return LOSSES["quantile"].bind(quantile=self.quantile)
+        if self.loss == "huber":
+            return LOSSES["huber"].bind(epsilon=self.huber_epsilon)
+        return LOSSES[self.loss]
+
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
             self,
@@ -240,6 +325,20 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if self.loss == "quantile" and self.quantile is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to estimate: pass e.g. quantile=0.9 "
+                "(a number strictly between 0 and 1; 0.5 is the median)."
+            )
+        if self.solver == "lbfgs" and self.loss in ("absolute_error", "quantile"):
+            warnings.warn(
+                f"solver='lbfgs' with loss={self.loss!r}: the loss is not differentiable "
+                "where a prediction equals its target, and L-BFGS, which assumes a smooth "
+                "function, may stop early, away from the minimum. Use solver='adam' (or "
+                "'sgd'), or loss='huber', whose gradient is continuous.",
+                UserWarning,
+                stacklevel=4,
+            )
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "loss='poisson' needs y >= 0 (counts or rates); got a minimum of "

@@ -8,7 +8,7 @@ once and replayed for every minibatch. The estimators in
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, glorot_factor
 from .init import glorot_uniform
-from .losses import LOSSES, Loss
+from .losses import LOSSES, Loss, custom_loss, get_loss
 from .network import forward, predict_output
 from .objective import MinibatchObjective
 from .parameters import FlatParameters
@@ -20,7 +20,9 @@ __all__ = [
     "FlatParameters",
     "Loss",
     "MinibatchObjective",
+    "custom_loss",
     "forward",
+    "get_loss",
     "glorot_factor",
     "glorot_uniform",
     "predict_output",

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from ..autodiff import Graph, Tensor, l1_penalty, l2_penalty
-from .losses import LOSSES
+from .losses import get_loss
 from .network import forward
 
 __all__ = ["MinibatchObjective"]
@@ -38,8 +38,11 @@ class MinibatchObjective:
     n_rows : int
         Rows per minibatch. A different batch length (the last, short batch of an epoch)
         needs its own objective.
-    loss : str
-        A key of :data:`skbackprop.nn.LOSSES`.
+    loss : str or Loss
+        A key of :data:`skbackprop.nn.LOSSES` or a :class:`~skbackprop.nn.Loss` (a table
+        entry with its parameters bound, or :func:`~skbackprop.nn.custom_loss`). Its node
+        is called here, once, on the last pre-activation, the targets' leaf and the
+        weights' leaf (or None).
     activation : str
         The hidden activation.
     alpha : float, default=0.0
@@ -101,7 +104,7 @@ class MinibatchObjective:
         self.params = params
         self.n_rows = n_rows
         self.sparse_input = sparse_input
-        self.loss = LOSSES[loss]
+        self.loss = get_loss(loss)
         self.alpha, self.l1_alpha = alpha, l1_alpha
         self._X_buffer = np.zeros((n_rows, n_features), dtype=dtype)
         self._Y_buffer = np.zeros((n_rows, n_outputs), dtype=dtype)

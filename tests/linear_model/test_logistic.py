@@ -282,6 +282,7 @@ def test_minibatch_l1_gives_exact_zeros(cancer):
         assert objective < 1.05 * _objective(exact, X, y, 0.1, 1.0), solver
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_minibatch_is_reproducible(cancer):
     X, y = cancer
     a = LogisticBackprop(solver="sgd", max_iter=5, random_state=3).fit(X, y)
@@ -356,6 +357,7 @@ def test_partial_fit_errors_leave_the_model_as_it_was(cancer):
     assert model._optimizer.t == t
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_failed_fit_keeps_the_previous_model(cancer):
     X, y = cancer
     model = LogisticBackprop(solver="sgd", random_state=0, max_iter=3).fit(X, y)

@@ -134,6 +134,9 @@ REGRESSORS = {
     "mlp-dropout-l1": lambda: MLPRegressor(
         hidden_layer_sizes=(8,), dropout=0.2, l1_ratio=0.5, max_iter=30, random_state=0
     ),
+    "mlp-quantile": lambda: MLPRegressor(
+        loss="quantile", quantile=0.9, hidden_layer_sizes=(8,), max_iter=30, random_state=0
+    ),
     "normal-equation": NormalEquationRegressor,
     "normal-equation-no-intercept": lambda: NormalEquationRegressor(fit_intercept=False),
     "ridge": lambda: NormalEquationRegressor(alpha=1.0),
