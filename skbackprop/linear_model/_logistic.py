@@ -5,14 +5,22 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from scipy.special import expit, log_softmax, softmax
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ..training import SOLVERS
-from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error, with_callbacks
+from ..utils import (
+    CallbackSupportMixin,
+    FitTasks,
+    check_predict_input,
+    log_softmax_rows,
+    rollback_on_error,
+    softmax_rows,
+    with_callbacks,
+)
 from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
 
 __all__ = ["LogisticBackprop"]
@@ -427,9 +435,9 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, the logit of ``classes_[1]``; otherwise one column per class.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
-        scores = X @ self.coef_.T + self.intercept_
+        X = check_predict_input(self, X, accept_sparse="csr", dtype=np.float64)
+        scores = X @ self.coef_.T
+        scores += self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
@@ -467,7 +475,7 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if scores.ndim == 1:
             positive = expit(scores)
             return np.column_stack([1.0 - positive, positive])
-        return softmax(scores, axis=1)
+        return softmax_rows(scores)
 
     def predict_log_proba(self, X):
         """Log class probabilities, computed stably from the logits.
@@ -485,7 +493,7 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         scores = self.decision_function(X)
         if scores.ndim == 1:
             scores = np.column_stack([np.zeros_like(scores), scores])
-        return log_softmax(scores, axis=1)
+        return log_softmax_rows(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -18,8 +18,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from ..utils import check_predict_input
 from ..utils._dask import is_dask_array
 from ._normal_equation_solve import solve_normal_equations
 from ._normal_equation_statistics import SufficientStatistics, sufficient_statistics
@@ -353,10 +354,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predicted values.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=[np.float64, np.float32]
-        )
+        X = check_predict_input(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
 
     def __sklearn_tags__(self):

@@ -22,9 +22,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils import CallbackSupportMixin, FitTasks, with_callbacks
+from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, with_callbacks
 from ..utils._dask import is_dask_array
-from ..utils._fast_validation import validate_predict_input
 from ..utils._threadpool import single_blas_thread
 from ._em_driver import fit_with_float64_retry, inference_parameters, run_em, store_result
 from ._em_steps import log_normalize, responsibilities, weighted_log_prob
@@ -274,8 +273,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
     # --------------------------------------------------------------- inference
 
     def _validate_for_inference(self, X):
-        check_is_fitted(self)
-        X = validate_predict_input(self, X)
+        X = check_predict_input(self, X, dtype=(np.float64, np.float32))
         return X.astype(np.result_type(X.dtype, self.means_.dtype), copy=False)
 
     def _weighted_log_prob(self, X):

@@ -17,15 +17,15 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight
 
+from ..autodiff.activation_rules import ACTIVATION_RULES
 from ..nn import (
     HIDDEN_ACTIVATIONS,
     LOSSES,
     FlatParameters,
     glorot_uniform,
     layer_activations,
-    predict_output,
 )
 from ..optim import Plateau
 from ..training import (
@@ -41,9 +41,25 @@ from ..training import (
     train_lbfgs,
     validation_split,
 )
-from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error
+from ..utils import (
+    CallbackSupportMixin,
+    FitTasks,
+    check_predict_input,
+    rollback_on_error,
+    softmax_rows,
+)
 
 __all__ = ["BaseMultilayerPerceptron"]
+
+
+# The output activations of skbackprop.nn.OUTPUT_ACTIVATIONS as in-place array functions,
+# for prediction, where no graph is recorded.
+_OUTPUT_ACTIVATIONS = {
+    "identity": lambda z: z,
+    "exp": lambda z: np.exp(z, out=z),
+    "logistic": lambda z: ACTIVATION_RULES["logistic"][0](z, out=z),
+    "softmax": softmax_rows,
+}
 
 
 class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
@@ -473,22 +489,32 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ prediction
     def _forward_pass_fast(self, X, check_input=True):
-        """The network's output: ``f(X)`` with the output activation applied."""
+        """The network's output: ``f(X)`` with the output activation applied.
+
+        The forward rules of the graph's nodes (the fused layer's ``g(a W + b)`` and the
+        output activation), applied to arrays in place without recording a graph:
+        prediction needs no derivative, and recording costs more than a small network's
+        arithmetic. The values are those of :func:`skbackprop.nn.predict_output`.
+        """
         if check_input:
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                dtype=(np.float64, np.float32),
-                reset=False,
+            X = check_predict_input(
+                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
             )
+        coefs, intercepts = self.coefs_, self.intercepts_
         # The model's dtype decides: a float32 network predicts in float32.
-        X = X.astype(self.coefs_[0].dtype, copy=False)
+        a = X.astype(coefs[0].dtype, copy=False)
+        activations = layer_activations(self.activation, len(coefs) - 1)
+        for W, b, name in zip(coefs[:-1], intercepts[:-1], activations):
+            activate = ACTIVATION_RULES[name][0]
+            a = a @ W
+            a += b
+            if activate is not None:
+                activate(a, out=a)
+        z = a @ coefs[-1]
+        z += intercepts[-1]
         with np.errstate(over="ignore"):
             # An exp output may overflow to inf on extreme inputs; that is its value.
-            return predict_output(
-                X, self.coefs_, self.intercepts_, self.activation, self.out_activation_
-            )
+            return _OUTPUT_ACTIVATIONS[self.out_activation_](z)
 
     def _score_with_function(self, X, y, sample_weight, score_function):
         """Score without input validation (validation would drop feature names)."""

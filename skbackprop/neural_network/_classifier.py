@@ -9,7 +9,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..nn import custom_loss
 from ..utils import rollback_on_error, with_callbacks
@@ -411,14 +411,21 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes (a label indicator matrix for multilabel targets).
         """
-        check_is_fitted(self)
         return self._predict(X)
 
     def _predict(self, X, check_input=True):
         y_pred = self._forward_pass_fast(X, check_input=check_input)
+        binarizer = self._label_binarizer
+        # LabelBinarizer.inverse_transform's answer without its per-call dispatch: the
+        # class of the largest output (multiclass), or of the output above 0.5 (binary).
+        if not binarizer.sparse_input_:
+            if binarizer.y_type_ == "multiclass":
+                return self.classes_[y_pred.argmax(axis=1)]
+            if binarizer.y_type_ == "binary" and len(self.classes_) == 2:
+                return self.classes_[(y_pred.ravel() > 0.5).astype(np.intp)]
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
-        return self._label_binarizer.inverse_transform(y_pred)
+        return binarizer.inverse_transform(y_pred)
 
     def _score(self, X, y, sample_weight=None):
         return self._score_with_function(X, y, sample_weight, accuracy_score)
@@ -436,8 +443,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y_prob : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        y_pred = self._forward_pass_fast(X)
+        y_pred = self._forward_pass_fast(X)  # checks that the model is fitted
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
         if y_pred.ndim == 1:

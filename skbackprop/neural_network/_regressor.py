@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..nn import LOSSES, custom_loss
 from ..utils import with_callbacks
@@ -408,8 +408,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
             The predicted values, in the dtype of the parameters (float32 when trained
             on float32).
         """
-        check_is_fitted(self)
-        return self._predict(X)
+        return self._predict(X)  # _forward_pass_fast checks that the model is fitted
 
     def _predict(self, X, check_input=True):
         y_pred = self._forward_pass_fast(X, check_input=check_input)

@@ -1,8 +1,20 @@
 """Helpers shared by several estimators (linear algebra in :mod:`skbackprop.utils.linalg`,
 the rollback rule of a failed fit in :func:`rollback_on_error`, scikit-learn's callbacks
-on the iterations of a fit in :mod:`skbackprop.utils.callbacks`)."""
+on the iterations of a fit in :mod:`skbackprop.utils.callbacks`, the fast validation of a
+prediction's input in :func:`check_predict_input`, probabilities from scores in
+:func:`softmax_rows` and :func:`log_softmax_rows`)."""
 
+from ._softmax import log_softmax_rows, softmax_rows
+from ._validation import check_predict_input
 from .callbacks import CallbackSupportMixin, FitTasks, with_callbacks
 from .rollback import rollback_on_error
 
-__all__ = ["CallbackSupportMixin", "FitTasks", "rollback_on_error", "with_callbacks"]
+__all__ = [
+    "CallbackSupportMixin",
+    "FitTasks",
+    "check_predict_input",
+    "log_softmax_rows",
+    "rollback_on_error",
+    "softmax_rows",
+    "with_callbacks",
+]
