@@ -247,11 +247,6 @@ def _rows():
         ),
     ]
     xfails = {
-        ("LinearRegression", "X_of_strings"): "plain mismatch: NormalEquationRegressor "
-        "converts strings to float instead of validating dtype='numeric' as "
-        "LinearRegression does",
-        ("LinearRegression", "negative_sample_weight"): "plain mismatch: the message is "
-        "not scikit-learn's 'Negative values in data passed to `sample_weight`.'",
         ("LogisticRegression", "huge_values_in_X"): "kept: a non-finite loss raises a "
         "ValueError naming the fix, where LogisticRegression's L-BFGS backs off and "
         "returns coefficients fitted to overflowing data",

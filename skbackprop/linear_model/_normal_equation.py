@@ -227,6 +227,13 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             raise
 
     def _update_or_fail(self, X, y, sample_weight, reset, keep_data):
+        if not (sp.issparse(X) or is_dask_array(X)) and np.asarray(X).dtype.kind in "SUV":
+            # validate_data's float dtypes would parse numbers written as strings;
+            # LinearRegression validates dtype='numeric', which refuses them.
+            raise ValueError(
+                "dtype='numeric' is not compatible with arrays of bytes/strings.Convert your "
+                "data to numeric values explicitly instead."
+            )
         X, y = validate_data(
             self,
             X,
@@ -246,8 +253,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             )
             if np.any(sample_weight < 0):
                 raise ValueError(
-                    "sample_weight has negative values; weights must be >= 0 (drop those "
-                    "samples or give them weight 0)."
+                    "Negative values in data passed to `sample_weight`. Weights must be >= 0: "
+                    "drop those samples or give them weight 0."
                 )
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         previous = None if reset else self._statistics

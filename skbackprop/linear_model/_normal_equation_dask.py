@@ -80,7 +80,7 @@ def _block_statistics(X, y, sample_weight):
         ).reshape(-1)
         if np.any(sample_weight < 0):
             raise ValueError(
-                "sample_weight has negative values; weights must be >= 0 (drop those samples "
-                "or give them weight 0)."
+                "Negative values in data passed to `sample_weight`. Weights must be >= 0: "
+                "drop those samples or give them weight 0."
             )
     return sufficient_statistics(X, y.reshape(len(y), -1), sample_weight)

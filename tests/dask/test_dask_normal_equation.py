@@ -107,7 +107,7 @@ def test_bad_blocks_raise_on_the_client_and_keep_the_fitted_state(client, regres
         model.fit(da.from_array(X_nan, chunks=(100, 6)), y)
     negative = weight.copy()
     negative[5] = -1.0
-    with pytest.raises(ValueError, match="sample_weight has negative values"):
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
         model.fit(da.from_array(X, chunks=(100, 6)), y, sample_weight=negative)
     with pytest.raises(ValueError, match="same number of rows"):
         model.fit(da.from_array(X, chunks=(100, 6)), y[:-1])
