@@ -208,7 +208,9 @@ def test_bad_input_errors_name_the_fix(diabetes):
     model = NormalEquationRegressor()
     with pytest.raises(ValueError, match=r"sum to zero.*positive weight"):
         model.fit(X, y, sample_weight=np.zeros(len(y)))
-    with pytest.raises(ValueError, match=r"Negative values in data passed to `sample_weight`.*>= 0"):
+    with pytest.raises(
+        ValueError, match=r"Negative values in data passed to `sample_weight`.*>= 0"
+    ):
         model.fit(X, y, sample_weight=-np.ones(len(y)))
     with pytest.raises(ValueError, match="NaN"):
         model.fit(np.where(X > 0.1, np.nan, X), y)
