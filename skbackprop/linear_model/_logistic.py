@@ -5,31 +5,23 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ..training import SOLVERS
-from ..utils import (
-    CallbackSupportMixin,
-    FitTasks,
-    check_predict_input,
-    log_softmax_rows,
-    rollback_on_error,
-    softmax_rows,
-    with_callbacks,
-)
+from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error, with_callbacks
+from ._logistic_penalty import _SKLEARN_ONLY_SOLVERS, resolve_penalty
+from ._logistic_prediction import LogisticPredictionMixin
 from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
 
 __all__ = ["LogisticBackprop"]
 
-# scikit-learn's LogisticRegression solvers that LogisticBackprop does not implement.
-_SKLEARN_ONLY_SOLVERS = {"liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
 
-
-class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class LogisticBackprop(
+    LogisticPredictionMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
+):
     """Logistic regression whose gradients come from skbackprop's autodiff engine.
 
     The objective is scikit-learn's ``LogisticRegression``'s, for the same ``C`` and
@@ -225,7 +217,7 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
-        self._penalty_strength = self._resolve_penalty()
+        self._penalty_strength = resolve_penalty(self)
         if self.n_jobs is not None:
             warnings.warn(
                 "'n_jobs' has no effect since 1.8 and will be removed in 1.10. You provided "
@@ -292,7 +284,7 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return self._partial_fit(X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
-        self._penalty_strength = self._resolve_penalty()
+        self._penalty_strength = resolve_penalty(self)
         callback_data = X, y, sample_weight
         first_call = not hasattr(self, "classes_")
         X, y = validate_data(
@@ -346,56 +338,6 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         return self.classes_
 
-    def _resolve_penalty(self):
-        """``(C, l1_ratio)`` as trained, with scikit-learn 1.9's warnings and errors.
-
-        ``penalty`` and ``l1_ratio=None`` are deprecated there (since 1.8): they still
-        work, with its FutureWarning, and map to ``l1_ratio`` and ``C`` as it maps them.
-        Unlike scikit-learn, every solver here takes L1 and elastic-net penalties.
-        """
-        if self.solver in _SKLEARN_ONLY_SOLVERS:
-            raise ValueError(
-                f"solver={self.solver!r} is a LogisticRegression solver that "
-                "LogisticBackprop does not implement: it trains by backpropagation. Use "
-                "solver='lbfgs' (the default; it reaches scikit-learn's coefficients, for "
-                "L1 and elastic net too), or 'sgd', 'rmsprop' or 'adam' for minibatch "
-                "training (and partial_fit)."
-            )
-        C, l1_ratio, penalty = self.C, self.l1_ratio, self.penalty
-        if penalty == "deprecated":
-            if l1_ratio is None:
-                warnings.warn(
-                    "'l1_ratio=None' was deprecated in version 1.8 and will trigger an error "
-                    "in 1.10. Use 0<=l1_ratio<=1 instead.",
-                    FutureWarning,
-                )
-            return C, 0.0 if l1_ratio is None else l1_ratio
-        warnings.warn(
-            "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid "
-            "this warning, leave 'penalty' set to its default value and use 'l1_ratio' or "
-            "'C' instead. Use l1_ratio=0 instead of penalty='l2', l1_ratio=1 instead of "
-            "penalty='l1', l1_ratio set to a float between 0 and 1 instead of "
-            "penalty='elasticnet', and C=np.inf instead of penalty=None.",
-            FutureWarning,
-        )
-        if penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
-            warnings.warn(
-                "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
-                f"(penalty={penalty})"
-            )
-        if (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1):
-            warnings.warn(
-                f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}. penalty "
-                "is deprecated. Please use l1_ratio only."
-            )
-        if penalty == "elasticnet" and l1_ratio is None:
-            raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
-        if penalty is None:
-            if C != 1.0:
-                warnings.warn("Setting penalty=None will ignore the C and l1_ratio parameters")
-            return np.inf, 0.0
-        return C, {"l2": 0.0, "l1": 1.0}.get(penalty, l1_ratio)
-
     def _warm_start_matches(self, classes, n_features):
         return (
             hasattr(self, "coef_")
@@ -420,80 +362,6 @@ class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([n_iter], dtype=np.int32)
         self.loss_curve_ = history.loss_curve
         self.gradient_norms_ = history.gradient_norms
-
-    # ------------------------------------------------------------------ prediction
-    def decision_function(self, X):
-        """Confidence scores: the logits ``X @ coef_.T + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            For two classes, the logit of ``classes_[1]``; otherwise one column per class.
-        """
-        X = check_predict_input(self, X, accept_sparse="csr", dtype=np.float64)
-        scores = X @ self.coef_.T
-        scores += self.intercept_
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """The most probable class of each sample.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted class labels.
-        """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[scores.argmax(axis=1)]
-
-    def predict_proba(self, X):
-        """Class probabilities: sigmoid (two classes) or softmax of the logits.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``.
-        """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            positive = expit(scores)
-            return np.column_stack([1.0 - positive, positive])
-        return softmax_rows(scores)
-
-    def predict_log_proba(self, X):
-        """Log class probabilities, computed stably from the logits.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities in the order of ``classes_``.
-        """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            scores = np.column_stack([np.zeros_like(scores), scores])
-        return log_softmax_rows(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

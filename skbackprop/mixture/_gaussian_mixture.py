@@ -12,7 +12,6 @@ Both are written over all components at once (see :mod:`._em_steps`), where scik
 loops over the components in Python.
 """
 
-import math
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -24,19 +23,17 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, with_callbacks
 from ..utils._dask import is_dask_array
-from ..utils._threadpool import single_blas_thread
 from ._em_driver import fit_with_float64_retry, inference_parameters, run_em, store_result
 from ._em_steps import log_normalize, responsibilities, weighted_log_prob
+from ._em_threads import blas_threads
+from ._information_criteria import InformationCriteriaMixin
 from ._memory_source import Features, InMemorySource
-from ._sampling import draw_samples, n_parameters
-
-# Feature maps up to this wide are multiplied on one BLAS thread (see _blas_threads)...
-_MAX_SINGLE_THREAD_WIDTH = 512
-# ...when they hold at least this many numbers; below it the limit costs more than it saves.
-_MIN_SINGLE_THREAD_ELEMENTS = 1 << 16
+from ._sampling import draw_samples
 
 
-class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
+class GaussianMixtureEM(
+    InformationCriteriaMixin, CallbackSupportMixin, DensityMixin, BaseEstimator
+):
     """Gaussian mixture fitted by expectation-maximization, a drop-in for GaussianMixture.
 
     Accepts the parameters of :class:`sklearn.mixture.GaussianMixture` with the same
@@ -267,7 +264,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
 
     def _fit_in_memory(self, X, tasks=None):
         source = InMemorySource(X, self.covariance_type)
-        with _blas_threads(source.n_samples, source.features.width):
+        with blas_threads(source.n_samples, source.features.width):
             return run_em(self, source, tasks)
 
     # --------------------------------------------------------------- inference
@@ -281,7 +278,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         shift, theta = inference_parameters(self, X.dtype)
         features = Features(X, self.covariance_type, shift)
         out = np.empty((self.n_components, X.shape[0]), dtype=X.dtype)
-        with _blas_threads(X.shape[0], features.width):
+        with blas_threads(X.shape[0], features.width):
             for phi, rows in features.blocks(self.n_components):
                 out[:, rows] = weighted_log_prob(phi, theta)
         return out
@@ -381,59 +378,3 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         return draw_samples(
             rng, self.weights_, self.means_, self.covariances_, self.covariance_type, n_samples
         )
-
-    # --------------------------------------------------------- model selection
-
-    def _n_parameters(self):
-        """Number of free parameters of the model."""
-        return n_parameters(self.covariance_type, *self.means_.shape)
-
-    def bic(self, X):
-        """Bayesian information criterion of the model on ``X`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        bic : float
-            ``-2 log L + n_parameters log(n_samples)``.
-        """
-        n_samples = _num_rows(X)
-        return -2 * self.score(X) * n_samples + self._n_parameters() * math.log(n_samples)
-
-    def aic(self, X):
-        """Akaike information criterion of the model on ``X`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        aic : float
-            ``-2 log L + 2 n_parameters``.
-        """
-        return -2 * self.score(X) * _num_rows(X) + 2 * self._n_parameters()
-
-
-def _blas_threads(n_rows, width):
-    """One BLAS thread for the narrow products of EM on many rows (``width`` features by K
-    components).
-
-    Such products are too thin for OpenBLAS's threads to share well: they synchronize on
-    every call and, when other processes hold the cores, their spin-waits cost several
-    times the product itself. Wide feature maps (many features, 'full') keep all threads,
-    and so do small inputs, which BLAS runs on one thread anyway: there even the shared
-    controller's limit (tens of microseconds) would cost more than the product.
-    """
-    return single_blas_thread(
-        width <= _MAX_SINGLE_THREAD_WIDTH and n_rows * width >= _MIN_SINGLE_THREAD_ELEMENTS
-    )
-
-
-def _num_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)

@@ -1,12 +1,13 @@
 """What MLPRegressor and MLPClassifier share: parameters, validation, fit and predict.
 
 The parts of a fit live elsewhere: the training loops in :mod:`skbackprop.training`, the
-network pieces in :mod:`skbackprop.nn`. This class holds scikit-learn's public surface
+network pieces in :mod:`skbackprop.nn`; the translation for the trainer in
+``_training.py``, the flat parameter buffer and its pickling in ``_flat_state.py``, the
+prediction path in ``_predict.py``. This class holds scikit-learn's public surface
 (constructor parameters and their constraints, fitted attributes, ``warm_start`` and
 ``partial_fit`` semantics) and translates it for the trainer.
 """
 
-import copy
 import itertools
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -19,50 +20,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
-from ..autodiff.activation_rules import ACTIVATION_RULES
-from ..nn import (
-    HIDDEN_ACTIVATIONS,
-    LOSSES,
-    FlatParameters,
-    glorot_uniform,
-    layer_activations,
-)
-from ..optim import Plateau
-from ..training import (
-    SOLVERS,
-    STOCHASTIC_SOLVERS,
-    EarlyStopping,
-    LayerGradientNorms,
-    MinibatchTrainer,
-    SolverSettings,
-    TrainingHistory,
-    make_optimizer,
-    make_schedule,
-    train_lbfgs,
-    validation_split,
-)
-from ..utils import (
-    CallbackSupportMixin,
-    FitTasks,
-    check_predict_input,
-    rollback_on_error,
-    softmax_rows,
-)
+from ..nn import HIDDEN_ACTIVATIONS, LOSSES, glorot_uniform, layer_activations
+from ..training import SOLVERS, STOCHASTIC_SOLVERS
+from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error
+from ._flat_state import FlatParametersMixin
+from ._predict import forward_pass_fast
+from ._training import TrainingMixin
 
 __all__ = ["BaseMultilayerPerceptron"]
 
 
-# The output activations of skbackprop.nn.OUTPUT_ACTIVATIONS as in-place array functions,
-# for prediction, where no graph is recorded.
-_OUTPUT_ACTIVATIONS = {
-    "identity": lambda z: z,
-    "exp": lambda z: np.exp(z, out=z),
-    "logistic": lambda z: ACTIVATION_RULES["logistic"][0](z, out=z),
-    "softmax": softmax_rows,
-}
-
-
-class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
+class BaseMultilayerPerceptron(
+    TrainingMixin, FlatParametersMixin, CallbackSupportMixin, BaseEstimator, ABC
+):
     """Base class of the MLP estimators; use MLPRegressor or MLPClassifier."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -249,16 +219,6 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
             )
         tasks.finish(self.n_iter_)
 
-    def _callback_state(self, history):
-        """The fitted attributes as they stand mid-training, for the callbacks' view of
-        the model (copies: ``coefs_`` are views the optimizer keeps updating)."""
-        return {
-            "coefs_": [c.copy() for c in self.coefs_],
-            "intercepts_": [b.copy() for b in self.intercepts_],
-            "n_iter_": history.n_iter,
-            "loss_": np.nan if history.loss is None else history.loss,
-        }
-
     def _check_continuation(self, layer_units):
         """Refuse to continue training a network of another shape."""
         shapes = [c.shape for c in self.coefs_]
@@ -308,213 +268,13 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
 
-    # ------------------------------------------------------------------ training
-    def _solver_settings(self):
-        """The trainer's view of the solver parameters.
-
-        Adam keeps its constant base rate (its bias correction is its own schedule), as
-        in scikit-learn; 'rmsprop' follows ``learning_rate`` like 'sgd', and its decay of
-        the squared-gradient average is ``beta_2``.
-        """
-        return SolverSettings(
-            solver=self.solver,
-            learning_rate_init=self.learning_rate_init,
-            learning_rate="constant" if self.solver == "adam" else self.learning_rate,
-            power_t=self.power_t,
-            momentum=self.momentum,
-            nesterov=self.nesterovs_momentum,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-            rmsprop_decay=self.beta_2,
-        )
-
-    def _objective_options(self, dropout=0.0):
-        l1_alpha = self.alpha * self.l1_ratio
-        return {
-            "loss": self._training_loss(),
-            "activation": self.activation,
-            "alpha": self.alpha - l1_alpha,
-            "dropout": dropout,
-        }
-
-    def _fit_lbfgs(self, X, Y, sample_weight, layer_units, tasks):
-        params = self._flat_parameters(layer_units, Y.dtype)
-        history = TrainingHistory()
-        tasks.state = lambda: self._callback_state(history)
-        # No proximal step here: the L1 term enters with its subgradient.
-        objective, self.n_iter_ = train_lbfgs(
-            params,
-            X,
-            Y,
-            sample_weight,
-            objective_options=self._objective_options(),
-            l1_alpha=self.alpha * self.l1_ratio,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            # As scikit-learn: scipy sees a non-finite loss; non-finite parameters are
-            # reported after the search.
-            nonfinite="pass",
-            verbose=self.verbose,
-            history=history,
-            on_iteration=tasks.observers(),
-        )
-        self.loss_ = objective.reported_loss()
-
-    def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental, tasks):
-        if self.early_stopping and incremental:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True; set early_stopping=False "
-                "or call fit."
-            )
-        settings = self._solver_settings()
-        if incremental and hasattr(self, "_optimizer"):
-            # Continue where the last call stopped: same optimizer state, same buffer.
-            params = self._flat_parameters(layer_units, Y.dtype, values=self._optimizer.params)
-        else:
-            params = self._flat_parameters(layer_units, Y.dtype)
-            self._optimizer = make_optimizer(settings, params.values)
-            self._schedule = make_schedule(settings)
-
-        early_stopping = None
-        if self.early_stopping:
-            X, Y, sample_weight, X_val, Y_val, sw_val = validation_split(
-                X,
-                Y,
-                sample_weight,
-                fraction=self.validation_fraction,
-                random_state=self._random_state,
-                stratify=self._stratify(Y),
-            )
-            if self.validation_scores_ is None:
-                # Warm start from a fit without early stopping: start its bookkeeping.
-                self.validation_scores_, self.best_validation_score_ = [], -np.inf
-                self.best_loss_ = None
-            if self._best_parameters is None:
-                self._best_parameters = params.values.copy()
-            early_stopping = EarlyStopping(
-                self._score,
-                X_val,
-                self._validation_targets(Y_val),
-                sw_val,
-                self._best_parameters,
-            )
-            plateau = Plateau(
-                self.tol, "max", self.best_validation_score_, self._no_improvement_count
-            )
-        else:
-            plateau = Plateau(self.tol, "min", self.best_loss_, self._no_improvement_count)
-        history = TrainingHistory(
-            n_iter=0,  # epochs of this call, as scikit-learn counts them
-            t=self.t_,
-            loss=getattr(self, "loss_", None),
-            loss_curve=self.loss_curve_,
-            gradient_norms=list(self.gradient_norms_),
-            plateau=plateau,
-            validation_scores=self.validation_scores_,
-        )
-        trainer = MinibatchTrainer(
-            settings,
-            batch_size=self.batch_size,
-            shuffle=self.shuffle,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            l1_alpha=self.alpha * self.l1_ratio,
-            verbose=self.verbose,
-        )
-        tasks.state = lambda: self._callback_state(history)
-        try:
-            self._optimizer = trainer.fit(
-                params,
-                X,
-                Y,
-                sample_weight,
-                objective_options=self._objective_options(self.dropout),
-                optimizer=self._optimizer,
-                schedule=self._schedule,
-                history=history,
-                gradient_norms=LayerGradientNorms(params),
-                random_state=self._random_state,
-                incremental=incremental,
-                early_stopping=early_stopping,
-                on_epoch_end=tasks.observers(),
-            )
-        finally:
-            self._publish(history, early_stopping, len(layer_units) - 1)
-
-    def _publish(self, history, early_stopping, n_layers):
-        """Set the fitted attributes from the trainer's history."""
-        self.n_iter_ = history.n_iter
-        self.t_ = history.t
-        self.loss_ = np.nan if history.loss is None else history.loss
-        self.loss_curve_ = history.loss_curve
-        self.gradient_norms_ = np.array(history.gradient_norms).reshape(-1, n_layers)
-        self._no_improvement_count = history.plateau.n_bad
-        if early_stopping is not None:
-            self.best_validation_score_ = history.plateau.best
-            self._best_parameters = early_stopping.best_parameters
-        else:
-            self.best_loss_ = history.plateau.best
-
-    def _flat_parameters(self, layer_units, dtype, values=None):
-        """Put the current ``coefs_``/``intercepts_`` into one flat buffer.
-
-        ``coefs_`` and ``intercepts_`` become views of it, so what the optimizer updates
-        in place is what the user reads.
-        """
-        params = FlatParameters(layer_units, dtype, values=values)
-        params.load(self.coefs_, self.intercepts_)
-        self.coefs_, self.intercepts_ = params.coefs, params.intercepts
-        return params
-
-    def __getstate__(self):
-        # coefs_ and intercepts_ are views of the optimizer's flat buffer, and pickle saves
-        # every view as its own copy: the buffer is left out and rebuilt on load.
-        state = dict(super().__getstate__())  # may be self.__dict__ itself
-        optimizer = state.get("_optimizer")
-        if optimizer is not None:
-            state["_optimizer"] = copy.copy(optimizer)
-            state["_optimizer"].params = None
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        optimizer = self.__dict__.get("_optimizer")
-        if optimizer is not None and optimizer.params is None:
-            # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
-            layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]
-            optimizer.params = self._flat_parameters(layer_units, self.coefs_[0].dtype).values
-
     # ------------------------------------------------------------------ prediction
     def _forward_pass_fast(self, X, check_input=True):
         """The network's output: ``f(X)`` with the output activation applied.
 
-        The forward rules of the graph's nodes (the fused layer's ``g(a W + b)`` and the
-        output activation), applied to arrays in place without recording a graph:
-        prediction needs no derivative, and recording costs more than a small network's
-        arithmetic. The values are those of :func:`skbackprop.nn.predict_output`.
+        See :func:`skbackprop.neural_network._predict.forward_pass_fast`.
         """
-        if check_input:
-            X = check_predict_input(
-                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
-            )
-        coefs, intercepts = self.coefs_, self.intercepts_
-        # The model's dtype decides: a float32 network predicts in float32.
-        a = X.astype(coefs[0].dtype, copy=False)
-        activations = layer_activations(self.activation, len(coefs) - 1)
-        for W, b, name in zip(coefs[:-1], intercepts[:-1], activations):
-            activate = ACTIVATION_RULES[name][0]
-            a = a @ W
-            a += b
-            if activate is not None:
-                activate(a, out=a)
-        z = a @ coefs[-1]
-        z += intercepts[-1]
-        with np.errstate(over="ignore"):
-            # An exp output may overflow to inf on extreme inputs; that is its value.
-            return _OUTPUT_ACTIVATIONS[self.out_activation_](z)
+        return forward_pass_fast(self, X, check_input=check_input)
 
     def _score_with_function(self, X, y, sample_weight, score_function):
         """Score without input validation (validation would drop feature names)."""
