@@ -105,6 +105,10 @@ def train_lbfgs(
         verbose=verbose,
         nonfinite=nonfinite,
     )
-    params.values[...] = result.x
-    objective()
+    # The graph must hold the result's cost and gradient (an MLP reports its loss_ from
+    # it); L-BFGS-B's last evaluation is normally at the result already, and then a
+    # second full-batch pass would only cost time.
+    if not np.array_equal(result.x, params.values):
+        params.values[...] = result.x
+        objective()
     return objective, n_iter
