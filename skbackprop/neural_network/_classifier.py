@@ -15,11 +15,12 @@ from ..nn import custom_loss
 from ..utils import rollback_on_error, with_callbacks
 from ._base import BaseMultilayerPerceptron
 from ._class_weight import class_sample_weights, refuse_balanced_in_partial_fit
+from ._classifier_prediction import ClassifierPredictionMixin
 
 __all__ = ["MLPClassifier"]
 
 
-class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
+class MLPClassifier(ClassifierMixin, ClassifierPredictionMixin, BaseMultilayerPerceptron):
     """Multi-layer perceptron classifier trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the same
@@ -398,74 +399,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                     self._label_binarizer.fit(classes)
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict(self, X):
-        """Predict the classes of X.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The predicted classes (a label indicator matrix for multilabel targets).
-        """
-        return self._predict(X)
-
-    def _predict(self, X, check_input=True):
-        y_pred = self._forward_pass_fast(X, check_input=check_input)
-        binarizer = self._label_binarizer
-        # LabelBinarizer.inverse_transform's answer without its per-call dispatch: the
-        # class of the largest output (multiclass), or of the output above 0.5 (binary).
-        if not binarizer.sparse_input_:
-            if binarizer.y_type_ == "multiclass":
-                return self.classes_[y_pred.argmax(axis=1)]
-            if binarizer.y_type_ == "binary" and len(self.classes_) == 2:
-                return self.classes_[(y_pred.ravel() > 0.5).astype(np.intp)]
-        if self.n_outputs_ == 1:
-            y_pred = y_pred.ravel()
-        return binarizer.inverse_transform(y_pred)
-
     def _score(self, X, y, sample_weight=None):
         return self._score_with_function(X, y, sample_weight, accuracy_score)
-
-    def predict_proba(self, X):
-        """Probability estimates.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        y_prob : ndarray of shape (n_samples, n_classes)
-            The probability of each class, in the order of ``classes_``.
-        """
-        y_pred = self._forward_pass_fast(X)  # checks that the model is fitted
-        if self.n_outputs_ == 1:
-            y_pred = y_pred.ravel()
-        if y_pred.ndim == 1:
-            return np.vstack([1 - y_pred, y_pred]).T
-        return y_pred
-
-    def predict_log_proba(self, X):
-        """Log of the probability estimates.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        log_y_prob : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
-        """
-        y_prob = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(y_prob, out=y_prob)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
