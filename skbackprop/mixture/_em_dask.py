@@ -35,15 +35,14 @@ from sklearn.utils.validation import check_array, validate_data
 from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
 from ._em_driver import fit_with_float64_retry, run_em, store_result
 from ._em_steps import (
-    NaturalParameters,
     centred_second_moments,
     e_step_statistics,
     feature_map,
     responsibilities,
     statistics_from_responsibilities,
-    weighted_log_prob,
 )
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
+from ._log_prob import NaturalParameters, weighted_log_prob
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 

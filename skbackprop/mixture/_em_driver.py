@@ -30,8 +30,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ..utils import FitTasks
-from ._em_steps import m_step, natural_parameters
+from ._em_steps import m_step, uncentred_variance_term
 from ._initialization import check_means, check_precisions, check_weights, rewind_random_state
+from ._log_prob import natural_parameters
 from ._precisions import (
     CollapsedComponentError,
     collapse_floor,
@@ -283,11 +284,16 @@ def m_step_parameters(estimator, source, stats, rule):
             covariances, covariance_type, suspect, sums, nk, reg_covar, source.n_features
         )
         lower = None
+    # The mean in the data's coordinates is (S1 + S0 shift) / N, with N = S0 + 10 eps: the
+    # shift enters scaled by S0 / N, which is 1 but for a component holding almost no row,
+    # whose mean then goes to the origin as scikit-learn's does.
+    means = shifted_means + (stats.moments[:, :1] / nk[:, None]) * source.shift
+    covariances = uncentred_variance_term(covariances, covariance_type, stats, nk, means)
     # In float32, a variance the features cannot resolve is a collapse: the fit is then
     # redone in float64 (see fit_with_float64_retry).
     floor = collapse_floor(raw, source.dtype, covariance_type)
     prec_chol = precisions_cholesky(covariances, covariance_type, floor, lower)
-    return nk, shifted_means + source.shift, covariances, prec_chol
+    return nk, means, covariances, prec_chol
 
 
 def _replace_covariances(

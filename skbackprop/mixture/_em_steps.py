@@ -21,13 +21,12 @@ type: the upper triangle of ``x x^T`` ('full', 'tied'), ``x * x`` ('diag') or ``
 be mapped over chunks and reduced with ``+``.
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..autodiff.softmax import exp_and_sum, stable_logsumexp
-from ._precisions import log_det_cholesky, precisions_from_cholesky
+from ._log_prob import weighted_log_prob
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -83,90 +82,6 @@ def feature_map(X, covariance_type, shift, out=None):
     else:
         np.einsum("ij,ij->i", centered, centered, out=quadratic[:, 0])
     return phi
-
-
-@dataclass(frozen=True)
-class NaturalParameters:
-    """Coefficients turning features into weighted log-probabilities.
-
-    ``phi[:, :n_per_component] @ per_component + (phi[:, n_per_component:] @ shared)[:, None]``
-    is ``log weight_k + log N(x | mean_k, covariance_k)`` for every sample and component.
-    ``shared`` is only used by 'tied', whose quadratic term is the same for all components.
-    """
-
-    per_component: np.ndarray
-    shared: np.ndarray | None
-    n_features: int
-
-
-def natural_parameters(weights, means, precisions_cholesky, covariance_type, shift):
-    """Natural parameters of every component, from the mixture's usual parameters.
-
-    Parameters
-    ----------
-    weights : ndarray of shape (n_components,)
-    means : ndarray of shape (n_components, n_features)
-    precisions_cholesky : ndarray
-        Upper-triangular ``U`` with ``precision = U U^T``, shaped as scikit-learn's
-        ``precisions_cholesky_`` for the covariance type.
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}
-    shift : ndarray of shape (n_features,)
-        The shift the features were computed with.
-
-    Returns
-    -------
-    NaturalParameters
-    """
-    n_components, n_features = means.shape
-    dtype = means.dtype
-    m = means - shift
-    precisions = precisions_from_cholesky(precisions_cholesky, covariance_type)
-    if covariance_type == "full":
-        linear = np.einsum("kij,kj->ki", precisions, m)
-    elif covariance_type == "tied":
-        linear = m @ precisions
-    elif covariance_type == "diag":
-        linear = precisions * m
-    else:
-        linear = precisions[:, None] * m
-    mahalanobis_of_mean = np.einsum("ki,ki->k", linear, m)
-    with np.errstate(divide="ignore"):  # a zero weight gives log 0 = -inf, as in sklearn
-        log_weights = np.log(weights)
-    constant = (
-        log_weights
-        + log_det_cholesky(precisions_cholesky, covariance_type, n_features)
-        - 0.5 * (n_features * math.log(2 * math.pi) + mahalanobis_of_mean)
-    )
-
-    shared = None
-    if covariance_type in ("full", "tied"):
-        rows, cols = np.triu_indices(n_features)
-        # x^T P x counts each off-diagonal entry twice; the feature holds it once.
-        factor = np.where(rows == cols, -0.5, -1.0).astype(dtype)
-        if covariance_type == "full":
-            quadratic = precisions[:, rows, cols] * factor
-        else:
-            shared = precisions[rows, cols] * factor
-            quadratic = np.empty((n_components, 0), dtype=dtype)
-    elif covariance_type == "diag":
-        quadratic = -0.5 * precisions
-    else:
-        quadratic = -0.5 * precisions[:, None]
-    per_component = np.concatenate([constant[:, None], linear, quadratic], axis=1).T
-    return NaturalParameters(np.ascontiguousarray(per_component, dtype=dtype), shared, n_features)
-
-
-def weighted_log_prob(phi, theta):
-    """``log weight_k + log N(x_i | component k)``, component-major: shape (K, n_rows).
-
-    Components run along the first axis so that the log-sum-exp's reductions over them are
-    elementwise operations between contiguous rows (fast), not reductions along short rows.
-    """
-    width = theta.per_component.shape[0]
-    out = theta.per_component.T @ phi[:, :width].T
-    if theta.shared is not None:
-        out += phi[:, width:] @ theta.shared
-    return out
 
 
 def log_normalize(weighted):
@@ -345,6 +260,33 @@ def m_step(stats, covariance_type, reg_covar, n_features):
         covariances = (s2 - excess * sq_norm) / (nk * n_features) + reg_covar
         raw = (s2 / (nk * n_features))[:, None]
     return nk, means, covariances.astype(dtype, copy=False), raw
+
+
+def uncentred_variance_term(covariances, covariance_type, stats, nk, means):
+    """'diag' and 'spherical' variances as scikit-learn's formula gives them.
+
+    scikit-learn forms these variances from moments, ``S2 / N - mean^2``, with
+    ``N = S0 + 10 eps``; :func:`m_step` forms them centred, ``sum_i r (x_i - mean)^2 / N``.
+    The two differ by exactly ``(N - S0) mean^2 / N``, with the mean in the data's own
+    coordinates. That term is negligible for any component with real spread, but for a
+    component holding a single row it is the whole variance scikit-learn fits with (about
+    ``10 eps x^2 / N``), where the centred sum is zero. Adding it here, to the centred sum,
+    gives scikit-learn's value without its cancellation.
+
+    Returns ``covariances`` unchanged for 'full' and 'tied', which scikit-learn sums as
+    :func:`m_step` does, and in float32: there the term (``10 eps x^2`` with float32's eps)
+    is no larger than the round-off of scikit-learn's own float32 sums, so it is not a value
+    scikit-learn reproduces; a float32 variance that small counts as collapsed and the fit
+    is redone in float64 (see :func:`~._precisions.collapse_floor`).
+    """
+    if covariance_type not in ("diag", "spherical") or covariances.dtype == np.float32:
+        return covariances
+    inflation = (nk - stats.moments[:, 0]) / nk
+    if covariance_type == "diag":
+        term = inflation[:, None] * means**2
+    else:
+        term = inflation * np.einsum("ki,ki->k", means, means) / means.shape[1]
+    return covariances + term.astype(covariances.dtype, copy=False)
 
 
 def centred_second_moments(centered, resp, means, covariance_type):

@@ -24,9 +24,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, with_callbacks
 from ..utils._dask import is_dask_array
 from ._em_driver import fit_with_float64_retry, inference_parameters, run_em, store_result
-from ._em_steps import log_normalize, responsibilities, weighted_log_prob
+from ._em_steps import log_normalize, responsibilities
 from ._em_threads import blas_threads
 from ._information_criteria import InformationCriteriaMixin
+from ._log_prob import weighted_log_prob
 from ._memory_source import Features, InMemorySource
 from ._sampling import draw_samples
 

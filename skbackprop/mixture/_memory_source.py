@@ -6,7 +6,6 @@ See :mod:`._em_driver` for what a source provides.
 import numpy as np
 
 from ._em_steps import (
-    NaturalParameters,
     block_rows,
     centred_second_moments,
     e_step_statistics,
@@ -14,9 +13,9 @@ from ._em_steps import (
     n_quadratic_features,
     responsibilities,
     statistics_from_responsibilities,
-    weighted_log_prob,
 )
 from ._initialization import initial_responsibilities
+from ._log_prob import NaturalParameters, weighted_log_prob
 
 # The features of all training rows are kept between EM iterations when they take at most
 # this many bytes; beyond it (many features under 'full') each block is rebuilt per pass.
