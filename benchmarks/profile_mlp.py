@@ -47,8 +47,13 @@ def profile_step(units, batch, loss, repeats):
         "gradient buffer": graph._gather_flat_gradient,
         "Adam step": lambda: optimizer.step(params.grad),
     }
+    start = params.values.copy()
     for name, function in parts.items():
         print(f"  {name:<20s}{_per_call(function, repeats):8.1f}")
+    # Thousands of Adam steps on one gradient move every weight by about their number
+    # times the learning rate: put the parameters back, or the nodes below would be
+    # timed on overflowing logits (the softmax's slow path and its warnings).
+    params.values[:] = start
     graph.forward()
     graph.backward()
     for node in graph._computed:

@@ -38,12 +38,13 @@ def add_scaled(out, factor, x):
     ):
         out += factor * x
         return out
-    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
-    a, size = float(factor), flat_out.size
+    flat_x, flat_out, a = x.reshape(-1), out.reshape(-1), float(factor)
+    size = flat_out.size
+    if size <= _AXPY_CHUNK:
+        axpy(flat_x, flat_out, size, a)  # in place: f2py passes the contiguous array on
+        return out
     for start in range(0, size, _AXPY_CHUNK):
-        n = min(_AXPY_CHUNK, size - start)
-        # In place: f2py hands a contiguous array of the right dtype to BLAS as it is.
-        axpy(flat_x, flat_out, n=n, a=a, offx=start, offy=start)
+        axpy(flat_x, flat_out, min(_AXPY_CHUNK, size - start), a, start, 1, start, 1)
     return out
 
 
