@@ -11,7 +11,8 @@ of each library's step after its products is what the two do differently.
 
 Run as ``PYTHONPATH=. env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python
 benchmarks/profile_mlp.py --units 10,32,1 --batch 32`` (``--loss log_loss`` for a
-classifier's softmax loss, ``--compare`` for the side by side).
+classifier's softmax loss, ``--compare`` for the side by side, ``--layouts`` for each
+layer's products timed in the memory layouts and BLAS calls one could choose).
 """
 
 import argparse
@@ -125,6 +126,60 @@ def _products(units, batch, rng):
     return products
 
 
+def _layout_variants(x, W, delta, grad_W):
+    """The ways to compute one layer's three products that the layout question asks
+    about: new arrays as scikit-learn writes them, ``out=`` into the flat gradient
+    buffer's view as skbackprop does, scipy's ``gemm`` with transpose flags into that
+    view read in Fortran order (its transpose, no copy), with ``beta=1`` adding into it,
+    and the batch stored in Fortran order."""
+    from scipy.linalg import blas
+
+    x_fortran = np.asfortranarray(x)
+    # Transposes of C-order arrays are Fortran-contiguous, what f2py hands to BLAS
+    # without a copy: gemm writes (a^T delta)^T = delta^T a straight into the view's.
+    grad_T, delta_T, x_T = grad_W.T, delta.T, x.T
+    return {
+        "a W, new array": lambda: x @ W,
+        "a W, batch in F order": lambda: x_fortran @ W,
+        "a^T delta, new array": lambda: x.T @ delta,
+        "a^T delta, out= view": lambda: np.matmul(x.T, delta, out=grad_W),
+        "a^T delta, F-order batch": lambda: np.matmul(x_fortran.T, delta, out=grad_W),
+        "a^T delta, dgemm into view": lambda: blas.dgemm(
+            1.0, delta_T, x_T, c=grad_T, trans_b=1, overwrite_c=1
+        ),
+        "a^T delta, dgemm beta=1": lambda: blas.dgemm(
+            1.0, delta_T, x_T, beta=1.0, c=grad_T, trans_b=1, overwrite_c=1
+        ),
+        "delta W^T, new array": lambda: delta @ W.T,
+    }
+
+
+def compare_layouts(units, batch, repeats):
+    """Each layer's products in each layout, median microseconds over interleaved runs."""
+    rng = np.random.default_rng(0)
+    params = FlatParameters(units, np.float64)
+    print(f"units {units}, batch {batch}: median microseconds per product")
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(units)):
+        x = rng.standard_normal((batch, n_in))
+        delta = rng.standard_normal((batch, n_out))
+        W = rng.standard_normal((n_in, n_out))
+        grad_W = params.grad[params.weight_slices[layer]].reshape(n_in, n_out)
+        variants = _layout_variants(x, W, delta, grad_W)
+        expected = x.T @ delta
+        variants["a^T delta, dgemm into view"]()
+        if not (np.shares_memory(grad_W, params.grad) and np.allclose(grad_W, expected)):
+            raise AssertionError("dgemm did not write the product into the buffer's view")
+        times = {name: [] for name in variants}
+        for r in range(repeats):
+            for name, function in variants.items() if r % 2 else reversed(variants.items()):
+                start = time.perf_counter()
+                function()
+                times[name].append(time.perf_counter() - start)
+        print(f"  layer {layer + 1} ({batch}x{n_in} -> {n_out})")
+        for name, t in times.items():
+            print(f"    {name:<28s}{statistics.median(t) * 1e6:9.1f}")
+
+
 def compare_step(units, batch, loss, repeats):
     rng = np.random.default_rng(0)
     params = FlatParameters(units, np.float64)
@@ -173,9 +228,12 @@ if __name__ == "__main__":
     parser.add_argument("--loss", default="squared_error")
     parser.add_argument("--repeats", type=int, default=2000)
     parser.add_argument("--compare", action="store_true", help="the step against sklearn's")
+    parser.add_argument("--layouts", action="store_true", help="each product's layouts")
     args = parser.parse_args()
     units = [int(u) for u in args.units.split(",")]
-    if args.compare:
+    if args.layouts:
+        compare_layouts(units, args.batch, args.repeats)
+    elif args.compare:
         compare_step(units, args.batch, args.loss, args.repeats)
     else:
         profile_step(units, args.batch, args.loss, args.repeats)

@@ -182,3 +182,18 @@ def test_a_flat_graph_needs_a_matching_gradient_buffer():
     values, _, (W,) = _flat((3,))
     with pytest.raises(ValueError, match="gradient="):
         Graph(W.sum(), parameters=values, gradient=np.zeros(2))
+
+
+@pytest.mark.parametrize("n_out", [1, 3])
+def test_the_input_gradient_is_the_product_with_the_weights_transposed(n_out):
+    # With one output unit it is computed as an outer product: the very same numbers.
+    from skbackprop.autodiff.dense import input_gradient
+
+    rng = np.random.default_rng(7)
+    delta, W = rng.normal(size=(6, n_out)), rng.normal(size=(4, n_out))
+    np.testing.assert_array_equal(input_gradient(delta, W), delta @ W.T)
+    x = Tensor(rng.normal(size=(6, 4)), requires_grad=True)
+    W_leaf = Tensor(W, requires_grad=True)
+    b = Tensor(np.zeros(n_out), requires_grad=True)
+    assert check_grad(lambda x: (affine(x, W_leaf, b) ** 2).sum(), x) < 1e-7
+    assert check_grad(lambda x: (dense(x, W_leaf, b, "tanh") ** 2).sum(), x) < 1e-7
