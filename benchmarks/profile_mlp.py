@@ -151,6 +151,11 @@ def _layout_variants(x, W, delta, grad_W):
             1.0, delta_T, x_T, beta=1.0, c=grad_T, trans_b=1, overwrite_c=1
         ),
         "delta W^T, new array": lambda: delta @ W.T,
+        **(
+            {"delta W^T, outer product": lambda: np.multiply(delta, W.T)}
+            if W.shape[1] == 1
+            else {}
+        ),
     }
 
 
@@ -178,6 +183,29 @@ def compare_layouts(units, batch, repeats):
         print(f"  layer {layer + 1} ({batch}x{n_in} -> {n_out})")
         for name, t in times.items():
             print(f"    {name:<28s}{statistics.median(t) * 1e6:9.1f}")
+    _compare_penalty_add(params, rng, repeats)
+
+
+def _compare_penalty_add(params, rng, repeats):
+    """The L2 penalty's ``alpha / n * W`` added into the flat gradient: numpy's two passes
+    through a temporary against BLAS axpy (what the Graph has the penalty do)."""
+    from skbackprop.autodiff.penalties import add_scaled
+
+    weights = rng.standard_normal(params.n_weights)
+    view = params.grad[: params.n_weights]
+    variants = {
+        "numpy: view += factor * W": lambda: view.__iadd__(1e-6 * weights),
+        "axpy into the view": lambda: add_scaled(view, 1e-6, weights),
+    }
+    times = {name: [] for name in variants}
+    for r in range(repeats):
+        for name, function in variants.items() if r % 2 else reversed(variants.items()):
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    print(f"  L2 penalty's gradient added into the buffer ({params.n_weights} weights)")
+    for name, t in times.items():
+        print(f"    {name:<28s}{statistics.median(t) * 1e6:9.1f}")
 
 
 def compare_step(units, batch, loss, repeats):

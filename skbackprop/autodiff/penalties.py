@@ -18,7 +18,7 @@ _AXPY = {np.dtype(np.float64): blas.daxpy, np.dtype(np.float32): blas.saxpy}
 
 # Elements per axpy call. OpenBLAS runs an axpy of at most 10,000 elements on the calling
 # thread; a longer one wakes scipy's own BLAS thread pool, which then fights numpy's
-# (spinning after the products) for the cores: measured 4x slower on 2 shared cores.
+# (spinning after the products) for the cores: several times slower on shared cores.
 _AXPY_CHUNK = 10_000
 
 
@@ -26,8 +26,8 @@ def add_scaled(out, factor, x):
     """``out += factor * x`` in place, in one pass and without a temporary.
 
     numpy needs two passes and an array for ``factor * x``; BLAS ``axpy`` reads ``x`` and
-    ``out`` once: on a large network's weights (a few hundred thousand) a third of the
-    time. Falls back to numpy for anything BLAS cannot take in place.
+    ``out`` once (``benchmarks/profile_mlp.py --layouts`` times both on a network's
+    weights). Falls back to numpy for anything BLAS cannot take in place.
     """
     axpy = _AXPY.get(out.dtype)
     if (
