@@ -4,11 +4,20 @@ One minibatch of a network, taken apart: the gather of the rows, the graph's for
 backward passes and each node's own share of them, the gradient buffer and the Adam step,
 each timed alone over many repeats (microseconds per call).
 
-Run as ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/profile_mlp.py
---units 10,32,1 --batch 32`` (``--loss log_loss`` for a classifier's softmax loss).
+With ``--compare``, the whole step instead, against scikit-learn's in one process
+(its ``_backprop`` and its Adam update on the same network), beside the step's matrix
+products alone (the same shapes and memory layouts, each product once): what is left
+of each library's step after its products is what the two do differently.
+
+Run as ``PYTHONPATH=. env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python
+benchmarks/profile_mlp.py --units 10,32,1 --batch 32`` (``--loss log_loss`` for a
+classifier's softmax loss, ``--compare`` for the side by side, ``--layouts`` for each
+layer's products timed in the memory layouts and BLAS calls one could choose).
 """
 
 import argparse
+import itertools
+import statistics
 import time
 
 import numpy as np
@@ -47,8 +56,13 @@ def profile_step(units, batch, loss, repeats):
         "gradient buffer": graph._gather_flat_gradient,
         "Adam step": lambda: optimizer.step(params.grad),
     }
+    start = params.values.copy()
     for name, function in parts.items():
         print(f"  {name:<20s}{_per_call(function, repeats):8.1f}")
+    # Thousands of Adam steps on one gradient move every weight by about their number
+    # times the learning rate: put the parameters back, or the nodes below would be
+    # timed on overflowing logits (the softmax's slow path and its warnings).
+    params.values[:] = start
     graph.forward()
     graph.backward()
     for node in graph._computed:
@@ -61,12 +75,193 @@ def profile_step(units, batch, loss, repeats):
         print(f"    backward {node.op.label:<24s}{us:8.1f}")
 
 
+def _sklearn_step(units, batch, loss, X, Y, values):
+    """scikit-learn's minibatch step on the same network: ``_backprop`` and Adam."""
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.neural_network._stochastic_optimizers import AdamOptimizer
+    from sklearn.preprocessing import LabelBinarizer
+
+    classifier = loss == "log_loss"
+    model = (MLPClassifier if classifier else MLPRegressor)(
+        hidden_layer_sizes=tuple(units[1:-1]), alpha=1e-4
+    )
+    if classifier:
+        model._label_binarizer = LabelBinarizer().fit(Y.argmax(axis=1))
+    model.n_outputs_ = units[-1]
+    model._random_state = np.random.RandomState(0)
+    model._initialize(Y, units, np.float64)
+    params = FlatParameters(units, np.float64, values.copy())
+    model.coefs_ = params.coef_values()
+    model.intercepts_ = [b.copy() for b in params.intercepts]
+    n_layers = len(units) - 1
+    activations = [X] + [None] * n_layers
+    deltas, coef_grads, intercept_grads = ([None] * n_layers for _ in range(3))
+    optimizer = AdamOptimizer(model.coefs_ + model.intercepts_, 0.001, 0.9, 0.999, 1e-8)
+
+    def step():
+        _, coef, intercept = model._backprop(
+            X, Y, None, activations, deltas, coef_grads, intercept_grads
+        )
+        optimizer.update_params(model.coefs_ + model.intercepts_, coef + intercept)
+
+    return step
+
+
+def _products(units, batch, rng):
+    """The step's matrix products alone, in the layouts both libraries use: ``a W``,
+    ``a^T delta`` into a weight-shaped buffer, and ``delta W^T`` except into the input."""
+    shapes = list(itertools.pairwise(units))
+    a = [rng.standard_normal((batch, n_in)) for n_in, _ in shapes]
+    W = [rng.standard_normal(shape) for shape in shapes]
+    delta = [rng.standard_normal((batch, n_out)) for _, n_out in shapes]
+    grad_W = [np.empty(shape) for shape in shapes]
+
+    def products():
+        for layer in range(len(shapes)):
+            a[layer] @ W[layer]
+            np.matmul(a[layer].T, delta[layer], out=grad_W[layer])
+            if layer > 0:
+                delta[layer] @ W[layer].T
+
+    return products
+
+
+def _layout_variants(x, W, delta, grad_W):
+    """The ways to compute one layer's three products that the layout question asks
+    about: new arrays as scikit-learn writes them, ``out=`` into the flat gradient
+    buffer's view as skbackprop does, scipy's ``gemm`` with transpose flags into that
+    view read in Fortran order (its transpose, no copy), with ``beta=1`` adding into it,
+    and the batch stored in Fortran order."""
+    from scipy.linalg import blas
+
+    x_fortran = np.asfortranarray(x)
+    # Transposes of C-order arrays are Fortran-contiguous, what f2py hands to BLAS
+    # without a copy: gemm writes (a^T delta)^T = delta^T a straight into the view's.
+    grad_T, delta_T, x_T = grad_W.T, delta.T, x.T
+    return {
+        "a W, new array": lambda: x @ W,
+        "a W, batch in F order": lambda: x_fortran @ W,
+        "a^T delta, new array": lambda: x.T @ delta,
+        "a^T delta, out= view": lambda: np.matmul(x.T, delta, out=grad_W),
+        "a^T delta, F-order batch": lambda: np.matmul(x_fortran.T, delta, out=grad_W),
+        "a^T delta, dgemm into view": lambda: blas.dgemm(
+            1.0, delta_T, x_T, c=grad_T, trans_b=1, overwrite_c=1
+        ),
+        "a^T delta, dgemm beta=1": lambda: blas.dgemm(
+            1.0, delta_T, x_T, beta=1.0, c=grad_T, trans_b=1, overwrite_c=1
+        ),
+        "delta W^T, new array": lambda: delta @ W.T,
+        **(
+            {"delta W^T, outer product": lambda: np.multiply(delta, W.T)}
+            if W.shape[1] == 1
+            else {}
+        ),
+    }
+
+
+def compare_layouts(units, batch, repeats):
+    """Each layer's products in each layout, median microseconds over interleaved runs."""
+    rng = np.random.default_rng(0)
+    params = FlatParameters(units, np.float64)
+    print(f"units {units}, batch {batch}: median microseconds per product")
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(units)):
+        x = rng.standard_normal((batch, n_in))
+        delta = rng.standard_normal((batch, n_out))
+        W = rng.standard_normal((n_in, n_out))
+        grad_W = params.grad[params.weight_slices[layer]].reshape(n_in, n_out)
+        variants = _layout_variants(x, W, delta, grad_W)
+        expected = x.T @ delta
+        variants["a^T delta, dgemm into view"]()
+        if not (np.shares_memory(grad_W, params.grad) and np.allclose(grad_W, expected)):
+            raise AssertionError("dgemm did not write the product into the buffer's view")
+        times = {name: [] for name in variants}
+        for r in range(repeats):
+            for name, function in variants.items() if r % 2 else reversed(variants.items()):
+                start = time.perf_counter()
+                function()
+                times[name].append(time.perf_counter() - start)
+        print(f"  layer {layer + 1} ({batch}x{n_in} -> {n_out})")
+        for name, t in times.items():
+            print(f"    {name:<28s}{statistics.median(t) * 1e6:9.1f}")
+    _compare_penalty_add(params, rng, repeats)
+
+
+def _compare_penalty_add(params, rng, repeats):
+    """The L2 penalty's ``alpha / n * W`` added into the flat gradient: numpy's two passes
+    through a temporary against BLAS axpy (what the Graph has the penalty do)."""
+    from skbackprop.autodiff.penalties import add_scaled
+
+    weights = rng.standard_normal(params.n_weights)
+    view = params.grad[: params.n_weights]
+    variants = {
+        "numpy: view += factor * W": lambda: view.__iadd__(1e-6 * weights),
+        "axpy into the view": lambda: add_scaled(view, 1e-6, weights),
+    }
+    times = {name: [] for name in variants}
+    for r in range(repeats):
+        for name, function in variants.items() if r % 2 else reversed(variants.items()):
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    print(f"  L2 penalty's gradient added into the buffer ({params.n_weights} weights)")
+    for name, t in times.items():
+        print(f"    {name:<28s}{statistics.median(t) * 1e6:9.1f}")
+
+
+def compare_step(units, batch, loss, repeats):
+    rng = np.random.default_rng(0)
+    params = FlatParameters(units, np.float64)
+    params.values[:] = rng.uniform(-0.1, 0.1, params.values.size)
+    X = rng.standard_normal((batch, units[0]))
+    Y = np.zeros((batch, units[-1]))
+    Y[np.arange(batch), rng.integers(0, units[-1], batch)] = 1.0
+    sklearn_step = _sklearn_step(units, batch, loss, X, Y, params.values)
+    objective = MinibatchObjective(params, batch, loss=loss, activation="relu", alpha=1e-4)
+    objective.take(X, Y, None, slice(0, batch))
+    optimizer = Adam(params.values)
+
+    def our_step():
+        objective()
+        optimizer.step(params.grad)
+
+    parts = {
+        "scikit-learn step": sklearn_step,
+        "our step": our_step,
+        "products alone": _products(units, batch, rng),
+    }
+    times = {name: [] for name in parts}
+    for function in parts.values():
+        for _ in range(5):
+            function()
+    for r in range(repeats):
+        # Interleaved, so a shared machine's drift reaches all three alike.
+        for name, function in parts.items() if r % 2 else reversed(parts.items()):
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    median = {name: statistics.median(t) * 1e6 for name, t in times.items()}
+    theirs, ours, products = (median[name] for name in parts)
+    print(f"units {units}, batch {batch}, loss {loss}: median microseconds per step")
+    print(
+        f"  scikit-learn step   {theirs:9.1f}   rest after the products {theirs - products:8.1f}"
+    )
+    print(f"  our step            {ours:9.1f}   rest after the products {ours - products:8.1f}")
+    print(f"  products alone      {products:9.1f}   ratio ours / scikit-learn {ours / theirs:.3f}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", default="10,32,1", help="layer units, input first")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--loss", default="squared_error")
     parser.add_argument("--repeats", type=int, default=2000)
+    parser.add_argument("--compare", action="store_true", help="the step against sklearn's")
+    parser.add_argument("--layouts", action="store_true", help="each product's layouts")
     args = parser.parse_args()
     units = [int(u) for u in args.units.split(",")]
-    profile_step(units, args.batch, args.loss, args.repeats)
+    if args.layouts:
+        compare_layouts(units, args.batch, args.repeats)
+    elif args.compare:
+        compare_step(units, args.batch, args.loss, args.repeats)
+    else:
+        profile_step(units, args.batch, args.loss, args.repeats)

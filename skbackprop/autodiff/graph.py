@@ -103,7 +103,11 @@ class Graph:
         self._differentiated = [node for node in self.order if node.requires_grad]
         self._reverse = [node for node in reversed(self._differentiated) if node.op is not None]
         self.gradient = gradient
-        self._written, self._added, self._zero_first = [], [], False
+        self._written, self._added, self._accumulated = [], [], []
+        self._zero_first = False
+        # Inputs a node's backward skips because the node adds their gradient into the
+        # flat gradient buffer itself (see _plan_flat_gradient): id(node) -> needs.
+        self._needs = {}
         if parameters is not None:
             self._plan_flat_gradient(parameters, gradient)
         self._unit_seed = None
@@ -111,7 +115,8 @@ class Graph:
         # dozen microseconds, and attribute lookups per node and pass are part of them.
         self._forward_steps = [(node, node.op.forward, node.parents) for node in self._computed]
         self._backward_steps = [
-            (node, node.op.backward, node.needs, node.parents) for node in self._reverse
+            (node, node.op.backward, self._needs.get(id(node), node.needs), node.parents)
+            for node in self._reverse
         ]
 
     def _plan_flat_gradient(self, parameters, gradient):
@@ -122,6 +127,12 @@ class Graph:
         buffer: written in place, no copy. Every other leaf over the buffer is added into
         its view after the backward pass, which is where the gradients of leaves sharing
         memory sum. Elements no written leaf covers are zeroed first, when there are any.
+
+        A leaf whose one consumer can add its gradient into an array itself (an operation
+        with ``accumulated_parents`` and ``add_gradient``, such as the L2 penalty's
+        ``scale * W``) is not differentiated by that consumer's backward at all: after
+        the written gradients are in place, the consumer adds its term straight into the
+        leaf's view, one pass over the memory and no temporary.
         """
         if gradient is None or gradient.shape != parameters.shape or parameters.ndim != 1:
             raise ValueError(
@@ -153,8 +164,16 @@ class Graph:
                     self._written.append((leaf, view))
                     continue
             added.append((leaf, view, where))
+            if len(uses) == 1:
+                node, position = uses[0]
+                if position in getattr(node.op, "accumulated_parents", ()):
+                    needs = list(self._needs.get(id(node), node.needs))
+                    needs[position] = False
+                    self._needs[id(node)] = tuple(needs)
+                    self._accumulated.append((leaf, view, node, position))
         self._zero_first = any(not covered[where].all() for _, _, where in added)
-        self._added = [(leaf, view) for leaf, view, _ in added]
+        deferred = {id(leaf) for leaf, *_ in self._accumulated}
+        self._added = [(leaf, view) for leaf, view, _ in added if id(leaf) not in deferred]
 
     def _gather_flat_gradient(self):
         """Complete the flat gradient after the backward pass; each leaf's ``.grad`` is
@@ -171,6 +190,10 @@ class Graph:
         for leaf, view in self._added:
             if leaf.grad is not None:
                 view += leaf.grad
+            leaf.grad = view
+        for leaf, view, node, position in self._accumulated:
+            if node.grad is not None:
+                node.op.add_gradient(node.grad, position, view)
             leaf.grad = view
 
     def forward(self):
@@ -230,7 +253,7 @@ class Graph:
                 else:
                     # A new array, never +=: gradients may share memory with each other.
                     parent.grad = parent.grad + g
-        if self._written or self._added:
+        if self._written or self._added or self._accumulated:
             self._gather_flat_gradient()
 
 

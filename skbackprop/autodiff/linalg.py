@@ -8,7 +8,7 @@ is the lecture's layer rule: ``dL/dW = x^T delta``, ``dL/db = sum of delta over 
 
 import numpy as np
 
-from .dense import parameter_gradients
+from .dense import input_gradient, parameter_gradients
 from .operation import Operation, apply, unbroadcast
 
 __all__ = ["affine", "matmul", "reshape", "transpose"]
@@ -95,7 +95,7 @@ class Affine(Operation):
         return out
 
     def backward(self, grad, needs):
-        grad_x = grad @ self.W.T if needs[0] else None
+        grad_x = input_gradient(grad, self.W) if needs[0] else None
         if len(self.b_shape) == 1:
             return (grad_x, *parameter_gradients(self, self.x, grad, needs))
         # A bias of shape (1, m) or (n, m): its gradient is unbroadcast, no buffer.

@@ -7,10 +7,45 @@ minibatch instead of three per layer.
 """
 
 import numpy as np
+from scipy.linalg import blas
 
 from .operation import Operation, apply
 
 __all__ = ["l1_min_norm_subgradient", "l1_penalty", "l2_penalty"]
+
+
+_AXPY = {np.dtype(np.float64): blas.daxpy, np.dtype(np.float32): blas.saxpy}
+
+# Elements per axpy call. OpenBLAS runs an axpy of at most 10,000 elements on the calling
+# thread; a longer one wakes scipy's own BLAS thread pool, which then fights numpy's
+# (spinning after the products) for the cores: several times slower on shared cores.
+_AXPY_CHUNK = 10_000
+
+
+def add_scaled(out, factor, x):
+    """``out += factor * x`` in place, in one pass and without a temporary.
+
+    numpy needs two passes and an array for ``factor * x``; BLAS ``axpy`` reads ``x`` and
+    ``out`` once (``benchmarks/profile_mlp.py --layouts`` times both on a network's
+    weights). Falls back to numpy for anything BLAS cannot take in place.
+    """
+    axpy = _AXPY.get(out.dtype)
+    if (
+        axpy is None
+        or x.dtype != out.dtype
+        or x.shape != out.shape
+        or not (x.flags.c_contiguous and out.flags.c_contiguous and out.flags.writeable)
+    ):
+        out += factor * x
+        return out
+    flat_x, flat_out, a = x.reshape(-1), out.reshape(-1), float(factor)
+    size = flat_out.size
+    if size <= _AXPY_CHUNK:
+        axpy(flat_x, flat_out, size, a)  # in place: f2py passes the contiguous array on
+        return out
+    for start in range(0, size, _AXPY_CHUNK):
+        axpy(flat_x, flat_out, min(_AXPY_CHUNK, size - start), a, start, 1, start, 1)
+    return out
 
 
 class L2Penalty(Operation):
@@ -34,6 +69,17 @@ class L2Penalty(Operation):
         if len(needs) == 1:
             return (self.weights[0] * factor if needs[0] else None,)
         return tuple(w * factor if n else None for w, n in zip(self.weights, needs))
+
+    @property
+    def accumulated_parents(self):
+        """Every input: its gradient ``scale * grad * W`` can be added into a flat
+        gradient buffer by :meth:`add_gradient` (a Graph plans when), never made as an
+        array."""
+        return range(len(self.weights))
+
+    def add_gradient(self, grad, position, out):
+        """Add ``d penalty / d weights[position] * grad`` into ``out`` in place."""
+        add_scaled(out, self.scale * float(grad), self.weights[position])
 
 
 def _l1_subgradient(w, factor):

@@ -137,6 +137,33 @@ def test_overlapping_flat_leaves_sum_and_uncovered_parameters_are_zero():
     np.testing.assert_array_equal(every.grad, flat_grad)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_flat_penalty_adds_its_gradient_into_the_buffer_on_every_replay(dtype):
+    # The penalty's leaf overlaps the layer's: the penalty adds scale * W into the
+    # buffer itself after the layer wrote its part (no array for its gradient).
+    x = Tensor(np.random.default_rng(2).normal(size=(5, 3)).astype(dtype))
+    values, flat_grad, (W, b) = _flat((3, 4), (4,))
+    values, flat_grad = values.astype(dtype), flat_grad.astype(dtype)
+    W, b = (
+        Tensor(values[:12].reshape(3, 4), requires_grad=True),
+        Tensor(values[12:], requires_grad=True),
+    )
+    weights = Tensor(values[:12], requires_grad=True)
+    cost = dense(x, W, b, "relu").sum() + l2_penalty(weights, scale=0.25)
+    graph = Graph(cost, parameters=values, gradient=flat_grad)
+    W_plain, b_plain = (Tensor(t.value.copy(), requires_grad=True) for t in (W, b))
+    for _ in range(2):
+        graph.forward()
+        graph.backward()
+        W_plain.grad = b_plain.grad = None
+        dense(x, W_plain, b_plain, "relu").sum().backward()
+        expected = np.concatenate([W_plain.grad.ravel() + 0.25 * values[:12], b_plain.grad])
+        np.testing.assert_allclose(
+            flat_grad, expected, rtol=1e-6 if dtype == np.float32 else 1e-14
+        )
+        assert weights.grad.base is flat_grad or np.shares_memory(weights.grad, flat_grad)
+
+
 def test_a_flat_graph_fills_the_buffer_for_a_sparse_batch():
     x = np.random.default_rng(2).normal(size=(5, 3))
     x[x < 0] = 0.0
@@ -155,3 +182,18 @@ def test_a_flat_graph_needs_a_matching_gradient_buffer():
     values, _, (W,) = _flat((3,))
     with pytest.raises(ValueError, match="gradient="):
         Graph(W.sum(), parameters=values, gradient=np.zeros(2))
+
+
+@pytest.mark.parametrize("n_out", [1, 3])
+def test_the_input_gradient_is_the_product_with_the_weights_transposed(n_out):
+    # With one output unit it is computed as an outer product: the very same numbers.
+    from skbackprop.autodiff.dense import input_gradient
+
+    rng = np.random.default_rng(7)
+    delta, W = rng.normal(size=(6, n_out)), rng.normal(size=(4, n_out))
+    np.testing.assert_array_equal(input_gradient(delta, W), delta @ W.T)
+    x = Tensor(rng.normal(size=(6, 4)), requires_grad=True)
+    W_leaf = Tensor(W, requires_grad=True)
+    b = Tensor(np.zeros(n_out), requires_grad=True)
+    assert check_grad(lambda x: (affine(x, W_leaf, b) ** 2).sum(), x) < 1e-7
+    assert check_grad(lambda x: (dense(x, W_leaf, b, "tanh") ** 2).sum(), x) < 1e-7
