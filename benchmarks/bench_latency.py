@@ -10,7 +10,8 @@ solvers: ``MLPClassifier(hidden_layer_sizes=())``, the same model trained by sci
 minibatch optimizers, with the settings mapped in ``minibatch_logistic_counterpart``).
 
 Timing: ours and scikit-learn's alternate within each repeat, each repeat times a loop of
-calls, and the best repeat per call is reported (the minimum is the least disturbed by
+calls (200 or 20 for a prediction; for a fit, as many as last about 20 ms, at least one),
+and the best repeat per call is reported (the minimum is the least disturbed by
 other work on the machine). The ratio is ours / scikit-learn: below 1 means skbackprop is
 faster. Quality columns show the two models agree (the same predictions, or the score and
 the number of iterations or epochs of each fit).
@@ -162,6 +163,10 @@ FIT_CASES += [
 ]  # fmt: skip
 
 
+# The time a repeat of a fit takes at least (unless one call takes longer).
+REPEAT_SECONDS = 0.02
+
+
 def best_per_call(call, number, repeats_out, index):
     """Time ``number`` calls of ``call``; keep the per-call time in ``repeats_out[index]``."""
     start = time.perf_counter()
@@ -171,9 +176,21 @@ def best_per_call(call, number, repeats_out, index):
 
 
 def compare(ours, theirs, repeats, number):
-    """Best per-call seconds of two callables, alternating them within each repeat."""
+    """Best per-call seconds of two callables, alternating them within each repeat.
+
+    ``number`` calls per repeat; None chooses it from the slower warm-up call, so that a
+    repeat lasts about ``REPEAT_SECONDS`` (one call for the long fits; tens of calls for
+    the millisecond ones, whose best single call would be at the mercy of a single
+    interruption)."""
     times = ([], [])
-    ours(), theirs()  # warm-up: first-call imports and caches count for neither
+    # Warm-up: first-call imports and caches count for neither.
+    start = time.perf_counter()
+    ours()
+    middle = time.perf_counter()
+    theirs()
+    slowest = max(middle - start, time.perf_counter() - middle)
+    if number is None:
+        number = max(1, int(REPEAT_SECONDS / slowest))
     for _ in range(repeats):
         best_per_call(ours, number, times, 0)
         best_per_call(theirs, number, times, 1)
@@ -247,7 +264,7 @@ def run_fit(data, repeats, results):
             lambda E=Ours, p=params, X=X, y=y: fit_quietly(E(**p), X, y),
             lambda E=Theirs, p=theirs_params, X=X, y=y: fit_quietly(E(**p), X, y),
             repeats,
-            1,
+            None,
         )
         ours = fit_quietly(Ours(**params), X, y)
         theirs = fit_quietly(Theirs(**theirs_params), X, y)
