@@ -5,13 +5,16 @@ when the arithmetic is small: validation, dispatch, thread pools, Python. For ev
 estimator it times each public prediction method (``predict``, ``predict_proba``,
 ``predict_log_proba``, ``decision_function``, ``score_samples``) on a single row and on
 2,000 rows, and ``fit`` on small bundled data for every solver, next to the scikit-learn
-counterpart fitted with the same parameters on the same data.
+counterpart fitted with the same parameters on the same data (LogisticBackprop's minibatch
+solvers: ``MLPClassifier(hidden_layer_sizes=())``, the same model trained by scikit-learn's
+minibatch optimizers, with the settings mapped in ``minibatch_logistic_counterpart``).
 
 Timing: ours and scikit-learn's alternate within each repeat, each repeat times a loop of
-calls, and the best repeat per call is reported (the minimum is the least disturbed by
+calls (200 or 20 for a prediction; for a fit, as many as last about 20 ms, at least one),
+and the best repeat per call is reported (the minimum is the least disturbed by
 other work on the machine). The ratio is ours / scikit-learn: below 1 means skbackprop is
-faster. Quality columns show the two models agree (the same predictions, or the score of
-each fit).
+faster. Quality columns show the two models agree (the same predictions, or the score and
+the number of iterations or epochs of each fit).
 
 Run as::
 
@@ -82,7 +85,8 @@ PREDICT_CASES = [
      {"n_components": 4, "random_state": 0}),
 ]  # fmt: skip
 
-# (label, dataset, ours, parameters, scikit-learn's, parameters)
+# (label, dataset, ours, scikit-learn's, parameters both take[, scikit-learn's parameters
+# as a function of the training data, where they differ])
 FIT_CASES = [
     *[
         (f"MLPClassifier {solver}", "iris", MLPClassifier, SkMLPClassifier,
@@ -104,13 +108,63 @@ FIT_CASES = [
      {"n_components": 3, "random_state": 0}),
 ]  # fmt: skip
 
-# LogisticBackprop's minibatch solvers have no scikit-learn namesake: they are timed against
-# LogisticRegression's default L-BFGS fit of the same objective, with both scores shown.
+
+def minibatch_logistic_counterpart(solver, C=1.0, batch_size="auto", **shared):
+    """scikit-learn's minibatch multinomial logistic regression matching LogisticBackprop's.
+
+    ``MLPClassifier(hidden_layer_sizes=())`` is logistic regression (one weight matrix of
+    shape (n_features, n_classes), a single logistic output for two classes) trained by
+    scikit-learn's own minibatch optimizers. The settings that match LogisticBackprop's:
+
+    - solver 'sgd' and 'adam' (both sides: Nesterov momentum 0.9; Adam's betas 0.9 and
+      0.999, epsilon 1e-8). scikit-learn has no RMSProp: 'rmsprop' is matched by its Adam
+      with beta_1=0 and beta_2=0.9, which is RMSProp (decay 0.9) with the running average
+      of squared gradients bias-corrected, a smaller step over the first few dozen steps;
+    - learning_rate='adaptive' and n_iter_no_change=1: LogisticBackprop divides the rate by
+      5 after two epochs whose loss improved by less than ``tol``, and stops at 1e-6.
+      scikit-learn does the same for 'sgd' only; its Adam stops at that point instead;
+    - alpha: LogisticBackprop's L2 term is ``||W||^2 / (2 C n)`` beside each minibatch's
+      mean loss, the MLP's is ``alpha ||W||^2 / (2 b)`` for a minibatch of ``b`` rows: the
+      same for every full minibatch with ``alpha = b / (C n)`` (1/C when one minibatch
+      holds all the data, as on iris). Neither penalizes the intercepts;
+    - the same max_iter, batch_size, learning_rate_init, tol, shuffle and random_state.
+      The starting points differ (zeros here, Glorot-uniform weights there) and so do the
+      shuffles' random streams: compare the scores and the numbers of epochs.
+    """
+    optimizer = {"solver": solver}
+    if solver == "rmsprop":
+        optimizer = {"solver": "adam", "beta_1": 0.0, "beta_2": 0.9}
+
+    def params(X):
+        n_samples = X.shape[0]
+        batch = min(200, n_samples) if batch_size == "auto" else min(batch_size, n_samples)
+        return {
+            "hidden_layer_sizes": (),
+            **optimizer,
+            "alpha": batch / (C * n_samples),
+            "learning_rate": "adaptive",
+            "n_iter_no_change": 1,
+            "batch_size": batch_size,
+            "shuffle": True,
+            **shared,
+        }
+
+    return params
+
+
+# LogisticBackprop's minibatch solvers against the same model trained by scikit-learn's
+# own minibatch optimizers (see minibatch_logistic_counterpart).
+MINIBATCH_SHARED = {"learning_rate_init": 0.01, "max_iter": 100, "tol": 1e-4, "random_state": 0}
 FIT_CASES += [
-    (f"LogisticBackprop {solver} (vs lbfgs)", "iris", LogisticBackprop, LogisticRegression,
-     {"solver": solver})
+    (f"LogisticBackprop {solver}", "iris", LogisticBackprop, SkMLPClassifier,
+     {"solver": solver, **MINIBATCH_SHARED},
+     minibatch_logistic_counterpart(solver, **MINIBATCH_SHARED))
     for solver in ("sgd", "adam", "rmsprop")
 ]  # fmt: skip
+
+
+# The time a repeat of a fit takes at least (unless one call takes longer).
+REPEAT_SECONDS = 0.02
 
 
 def best_per_call(call, number, repeats_out, index):
@@ -122,9 +176,21 @@ def best_per_call(call, number, repeats_out, index):
 
 
 def compare(ours, theirs, repeats, number):
-    """Best per-call seconds of two callables, alternating them within each repeat."""
+    """Best per-call seconds of two callables, alternating them within each repeat.
+
+    ``number`` calls per repeat; None chooses it from the slower warm-up call, so that a
+    repeat lasts about ``REPEAT_SECONDS`` (one call for the long fits; tens of calls for
+    the millisecond ones, whose best single call would be at the mercy of a single
+    interruption)."""
     times = ([], [])
-    ours(), theirs()  # warm-up: first-call imports and caches count for neither
+    # Warm-up: first-call imports and caches count for neither.
+    start = time.perf_counter()
+    ours()
+    middle = time.perf_counter()
+    theirs()
+    slowest = max(middle - start, time.perf_counter() - middle)
+    if number is None:
+        number = max(1, int(REPEAT_SECONDS / slowest))
     for _ in range(repeats):
         best_per_call(ours, number, times, 0)
         best_per_call(theirs, number, times, 1)
@@ -137,12 +203,10 @@ def fit_quietly(model, X, y):
         return model.fit(X) if y is None else model.fit(X, y)
 
 
-def sklearn_params(Theirs, params):
-    """The parameters scikit-learn's counterpart takes (LogisticRegression has no solver
-    named like our minibatch ones; it keeps its default)."""
-    if Theirs is LogisticRegression:
-        return {k: v for k, v in params.items() if k != "solver"}
-    return params
+def n_iter(model):
+    """Iterations or epochs of a fit ('-' for the closed-form estimators)."""
+    n = getattr(model, "n_iter_", None)
+    return "-" if n is None else str(int(np.max(n)))
 
 
 def agreement(a, b):
@@ -161,7 +225,7 @@ def run_predict(data, rows, repeats, results):
     for label, name, Ours, Theirs, params in PREDICT_CASES:
         X, y = data[name]
         ours = fit_quietly(Ours(**params), X, y)
-        theirs = fit_quietly(Theirs(**sklearn_params(Theirs, params)), X, y)
+        theirs = fit_quietly(Theirs(**params), X, y)
         for method in PREDICT_METHODS:
             if not (hasattr(ours, method) and hasattr(theirs, method)):
                 continue
@@ -185,19 +249,22 @@ def run_predict(data, rows, repeats, results):
 
 
 def run_fit(data, repeats, results):
-    print("\nfit on small data, best over the repeats (milliseconds); score = each model's")
+    print(
+        "\nfit on small data, best over the repeats (milliseconds); score and iterations "
+        "(or epochs) of each model"
+    )
     print(
         f"{'estimator':<40} {'data':<14} {'sklearn':>9} {'ours':>9} {'ratio':>6}  "
-        f"{'score sk':>9} {'score ours':>10}"
+        f"{'score sk':>9} {'score ours':>10} {'iter sk':>7} {'iter ours':>9}"
     )
-    for label, name, Ours, Theirs, params in FIT_CASES:
+    for label, name, Ours, Theirs, params, *counterpart in FIT_CASES:
         X, y = data[name]
-        theirs_params = sklearn_params(Theirs, params)
+        theirs_params = counterpart[0](X) if counterpart else params
         t_ours, t_theirs = compare(
             lambda E=Ours, p=params, X=X, y=y: fit_quietly(E(**p), X, y),
             lambda E=Theirs, p=theirs_params, X=X, y=y: fit_quietly(E(**p), X, y),
             repeats,
-            1,
+            None,
         )
         ours = fit_quietly(Ours(**params), X, y)
         theirs = fit_quietly(Theirs(**theirs_params), X, y)
@@ -207,7 +274,8 @@ def run_fit(data, repeats, results):
         results.append((label, "fit", name, ratio))
         print(
             f"{label:<40} {name:<14} {t_theirs * 1e3:>9.2f} {t_ours * 1e3:>9.2f} "
-            f"{ratio:>6.2f}  {score_theirs:>9.4f} {score_ours:>10.4f}"
+            f"{ratio:>6.2f}  {score_theirs:>9.4f} {score_ours:>10.4f} {n_iter(theirs):>7} "
+            f"{n_iter(ours):>9}"
         )
 
 

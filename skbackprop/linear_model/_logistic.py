@@ -8,10 +8,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
 from ..training import SOLVERS
-from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error, with_callbacks
+from ..utils import (
+    CallbackSupportMixin,
+    FitTasks,
+    check_fit_input,
+    classes_of_targets,
+    rollback_on_error,
+    with_callbacks,
+)
 from ._logistic_penalty import _SKLEARN_ONLY_SOLVERS, resolve_penalty
 from ._logistic_prediction import LogisticPredictionMixin
 from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
@@ -225,11 +231,8 @@ class LogisticBackprop(
                 FutureWarning,
             )
         callback_data = X, y, sample_weight  # as passed: ScoringMonitor predicts on it
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=True
-        )
-        check_classification_targets(y)
-        classes, y_encoded = np.unique(y, return_inverse=True)
+        X, y = check_fit_input(self, X, y, accept_sparse="csr", dtype=np.float64, order="C")
+        classes, y_encoded = classes_of_targets(y)
         if classes.size < 2:
             raise ValueError(
                 # scikit-learn's message, then the fix.
@@ -287,7 +290,7 @@ class LogisticBackprop(
         self._penalty_strength = resolve_penalty(self)
         callback_data = X, y, sample_weight
         first_call = not hasattr(self, "classes_")
-        X, y = validate_data(
+        X, y = check_fit_input(
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=first_call
         )
         check_classification_targets(y)

@@ -18,9 +18,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight
 
-from ..utils import check_predict_input
+from ..utils import check_fit_input, check_predict_input
 from ..utils._dask import is_dask_array
 from ._normal_equation_solve import solve_normal_equations
 from ._normal_equation_statistics import SufficientStatistics, sufficient_statistics
@@ -234,7 +234,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "dtype='numeric' is not compatible with arrays of bytes/strings.Convert your "
                 "data to numeric values explicitly instead."
             )
-        X, y = validate_data(
+        X, y = check_fit_input(
             self,
             X,
             y,

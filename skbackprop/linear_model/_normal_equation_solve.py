@@ -25,6 +25,7 @@ from ..utils.linalg import (
     eigh_solve,
     is_accurate,
     solve_psd,
+    symmetric_eigenvalues,
 )
 from ._normal_equation_nnls import nonnegative_least_squares
 
@@ -87,7 +88,7 @@ def solve_normal_equations(
 def _unconstrained(statistics, data, A, b, *, alpha, fit_intercept, solver, tol, copy_X):
     n_features = A.shape[0]
     n_singular = min(statistics.n_samples, n_features)
-    eigenvalues = linalg.eigvalsh(A, check_finite=False)[::-1]
+    eigenvalues = symmetric_eigenvalues(A)[::-1]
     singular = np.sqrt(np.clip(eigenvalues, 0, None))[:n_singular]
     rank = matrix_rank(singular, tol)
 

@@ -1,7 +1,10 @@
 """The rollback rule: a fit that raises leaves the estimator exactly as it was."""
 
 import copy
+import functools
 from contextlib import contextmanager
+
+from sklearn.base import BaseEstimator
 
 from .callbacks import CALLBACK_STATE
 
@@ -36,8 +39,7 @@ def rollback_on_error(estimator):
     >>> est.coef_, hasattr(est, "n_iter_")
     ([1.0], False)
     """
-    params = set(estimator.get_params(deep=False)) if hasattr(estimator, "get_params") else set()
-    params |= CALLBACK_STATE
+    params = _parameter_names(estimator) | CALLBACK_STATE
     state = vars(estimator)
     copied = copy.deepcopy({k: v for k, v in state.items() if k not in params})
     # In the original order: the restored estimator is the same, down to its pickle.
@@ -50,3 +52,22 @@ def rollback_on_error(estimator):
         state.update({k: v for k, v in saved.items() if k not in CALLBACK_STATE})
         state.update(callbacks)
         raise
+
+
+def _parameter_names(estimator):
+    """The keys of ``estimator.get_params(deep=False)``: the constructor's parameters."""
+    if not hasattr(estimator, "get_params"):
+        return frozenset()
+    cls = type(estimator)
+    if cls.get_params is BaseEstimator.get_params and (
+        cls._get_param_names.__func__ is BaseEstimator._get_param_names.__func__
+    ):
+        # scikit-learn's get_params reads the names from the signature of __init__ (with
+        # inspect, on every call); they are the class's, so read them once per class.
+        return _class_parameter_names(cls)
+    return frozenset(estimator.get_params(deep=False))
+
+
+@functools.cache
+def _class_parameter_names(cls):
+    return frozenset(cls._get_param_names())

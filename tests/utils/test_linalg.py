@@ -4,12 +4,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
+from scipy import linalg
 
 from skbackprop.utils.linalg import (
     block_rows,
     cholesky_solve,
     eigh_solve,
     solve_psd,
+    symmetric_eigenvalues,
     weighted_gram,
 )
 
@@ -125,3 +127,33 @@ def test_solve_psd_falls_back_only_when_cholesky_is_inaccurate():
     x, method = solve_psd(singular, np.array([2.0, 2.0]), cutoff=1e-12)
     assert method == "eigh"
     assert_allclose(x, [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "name", ["gram", "large offset", "rank-deficient", "one by one", "empty", "float32"]
+)
+def test_symmetric_eigenvalues_are_scipys_eigvalsh_bit_for_bit(name):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200, 30))
+    A = {
+        "gram": X.T @ X,
+        "large offset": (X + 1e6).T @ (X + 1e6),
+        "rank-deficient": (X[:, :5] @ X[:5]).T @ (X[:, :5] @ X[:5]),  # rank 5 of 30
+        "one by one": np.array([[2.5]]),
+        "empty": np.zeros((0, 0)),
+        "float32": (X.T @ X).astype(np.float32),
+    }[name]
+    got, expected = symmetric_eigenvalues(A), linalg.eigvalsh(A, check_finite=False)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_cholesky_solve_is_scipys_cho_solve_bit_for_bit():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((100, 6))
+    A, B = X.T @ X, rng.standard_normal((6, 3))
+    x, _ = cholesky_solve(A, B)
+    scale = 1.0 / np.sqrt(A.diagonal())
+    factor = linalg.cholesky(A * scale[:, None] * scale[None, :])
+    expected = linalg.cho_solve((factor, False), B * scale[:, None]) * scale[:, None]
+    np.testing.assert_array_equal(x, expected)
