@@ -174,15 +174,8 @@ def compare_layouts(units, batch, repeats):
         variants["a^T delta, dgemm into view"]()
         if not (np.shares_memory(grad_W, params.grad) and np.allclose(grad_W, expected)):
             raise AssertionError("dgemm did not write the product into the buffer's view")
-        times = {name: [] for name in variants}
-        for r in range(repeats):
-            for name, function in variants.items() if r % 2 else reversed(variants.items()):
-                start = time.perf_counter()
-                function()
-                times[name].append(time.perf_counter() - start)
         print(f"  layer {layer + 1} ({batch}x{n_in} -> {n_out})")
-        for name, t in times.items():
-            print(f"    {name:<28s}{statistics.median(t) * 1e6:9.1f}")
+        _print_alternating_medians(variants, repeats)
     _compare_penalty_add(params, rng, repeats)
 
 
@@ -197,13 +190,19 @@ def _compare_penalty_add(params, rng, repeats):
         "numpy: view += factor * W": lambda: view.__iadd__(1e-6 * weights),
         "axpy into the view": lambda: add_scaled(view, 1e-6, weights),
     }
+    print(f"  L2 penalty's gradient added into the buffer ({params.n_weights} weights)")
+    _print_alternating_medians(variants, repeats)
+
+
+def _print_alternating_medians(variants, repeats):
+    """Time each variant ``repeats`` times, alternating their order from one round to the
+    next so no variant always runs on a warmer cache; print the medians in microseconds."""
     times = {name: [] for name in variants}
     for r in range(repeats):
         for name, function in variants.items() if r % 2 else reversed(variants.items()):
             start = time.perf_counter()
             function()
             times[name].append(time.perf_counter() - start)
-    print(f"  L2 penalty's gradient added into the buffer ({params.n_weights} weights)")
     for name, t in times.items():
         print(f"    {name:<28s}{statistics.median(t) * 1e6:9.1f}")
 
