@@ -34,6 +34,7 @@ def add_scaled(out, factor, x):
         axpy is None
         or x.dtype != out.dtype
         or x.shape != out.shape
+        or x.size == 0  # f2py's axpy rejects an offset into an empty array
         or not (x.flags.c_contiguous and out.flags.c_contiguous and out.flags.writeable)
     ):
         out += factor * x
