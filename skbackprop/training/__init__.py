@@ -21,7 +21,7 @@ from .gradient_norms import LayerGradientNorms, MeanGradientNorm, subgradient_no
 from .history import TrainingHistory
 from .lbfgs import train_lbfgs
 from .minibatch import MinibatchTrainer
-from .solvers import SOLVERS, STOCHASTIC_SOLVERS, SolverSettings, make_optimizer, make_schedule
+from .solvers import SOLVERS, STOCHASTIC_SOLVERS, SolverSettings, make_optimizer
 
 __all__ = [
     "EPOCH_GATHER_BYTES",
@@ -36,7 +36,6 @@ __all__ = [
     "TrainingHistory",
     "batch_spans",
     "make_optimizer",
-    "make_schedule",
     "resolve_batch_size",
     "subgradient_norm",
     "train_lbfgs",
