@@ -7,10 +7,10 @@ minibatch, the epoch's loss as the average of the batch losses weighted by batch
 and the tolerance test on the training loss or the validation score.
 
 What differs is how a step is computed. The graph of each minibatch length is built once
-(:class:`~skbackprop.nn.MinibatchObjective`); each epoch's rows are gathered once in the
-epoch's order (:class:`~skbackprop.training.EpochOrder`), so a step takes its minibatch as
-a view, replays the graph, and hands the flat gradient to an optimizer that updates the
-flat parameter buffer in a few vectorized calls. Nothing is validated per step.
+(:class:`~skbackprop.nn.MinibatchObjective`), with buffers its minibatch's rows are
+gathered into; a step replays the graph and hands the flat gradient to an optimizer that
+updates the flat parameter buffer in a few vectorized calls. Nothing is validated per
+step.
 """
 
 import time
@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..nn import MinibatchObjective
 from ..optim import soft_threshold
-from .batching import EPOCH_GATHER_BYTES, EpochOrder, batch_spans, resolve_batch_size
+from .batching import batch_spans, resolve_batch_size
 from .history import notify
 
 __all__ = ["MinibatchTrainer"]
@@ -32,7 +32,7 @@ class MinibatchTrainer:
 
     The one training loop of every iterative estimator (:class:`~skbackprop.MLPRegressor`,
     :class:`~skbackprop.MLPClassifier`, :class:`~skbackprop.LogisticBackprop`). Per epoch:
-    shuffle and gather, then per minibatch the objective's forward and backward pass, the
+    shuffle, then per minibatch the objective's forward and backward pass, the
     optimizer step, the L1 proximal step (:func:`~skbackprop.optim.soft_threshold`, by
     each coordinate's own step size: exact zeros); at the end of the epoch the loss and
     gradient summary, the divergence test, the tolerance test (early stopping on a
@@ -181,19 +181,23 @@ class MinibatchTrainer:
             Observers, ``observer(history) -> bool``; True stops training.
         """
         batches = self._batches(params, X, sample_weight, objective_options)
-        data_bytes = sum(a.nbytes for a in (X, Y, sample_weight) if isinstance(a, np.ndarray))
-        order = EpochOrder(
-            X, Y, sample_weight, gather=self.shuffle and data_bytes <= EPOCH_GATHER_BYTES
-        )
+        sample_idx = np.arange(X.shape[0], dtype=int) if self.shuffle else None
         dropout = objective_options.get("dropout", 0.0) > 0
         fit_start = time.perf_counter()
         try:
             for _ in range(self.max_iter):
                 if self.shuffle:
-                    order.shuffle(random_state)
+                    # sklearn.utils.shuffle's draw: one Fisher-Yates shuffle of the indices.
+                    random_state.shuffle(sample_idx)
                 gradient_norms.start_epoch()
                 loss = self._epoch(
-                    batches, order, params, optimizer, gradient_norms, random_state, dropout
+                    batches,
+                    (X, Y, sample_weight, sample_idx),
+                    params,
+                    optimizer,
+                    gradient_norms,
+                    random_state,
+                    dropout,
                 )
                 finite = bool(np.isfinite(params.values).all())
                 if self.divergence == "raise" and not (finite and np.isfinite(loss)):
@@ -236,15 +240,15 @@ class MinibatchTrainer:
                 )
         return [(objectives[stop - start], start, stop) for start, stop in spans]
 
-    def _epoch(self, batches, order, params, optimizer, gradient_norms, random_state, dropout):
-        """One pass over the minibatches; return the epoch's loss, the batch losses
-        averaged weighted by batch length as scikit-learn does."""
-        X_epoch, Y_epoch, sw_epoch = order.epoch_data
+    def _epoch(self, batches, data, params, optimizer, gradient_norms, random_state, dropout):
+        """One pass over the minibatches of ``data`` (``X, Y, sample_weight`` and the
+        epoch's shuffled row indices, or None for the rows in order); return the epoch's
+        loss, the batch losses averaged weighted by batch length as scikit-learn does."""
+        X, Y, sample_weight, sample_idx = data
         accumulated_loss = 0.0
         for objective, start, stop in batches:
-            total_weight = objective.load_batch(
-                X_epoch, Y_epoch, sw_epoch, order.rows(start, stop)
-            )
+            rows = slice(start, stop) if sample_idx is None else sample_idx[start:stop]
+            total_weight = objective.load_batch(X, Y, sample_weight, rows)
             if total_weight is not None and not total_weight > 0:
                 continue  # a batch of zero total weight carries no gradient
             if dropout:
@@ -257,7 +261,7 @@ class MinibatchTrainer:
                 batch_loss += self._l1_proximal_step(params, optimizer, n)
             accumulated_loss += batch_loss * (stop - start)
             gradient_norms.add(params.grad, n)
-        return accumulated_loss / order.sample_idx.size
+        return accumulated_loss / X.shape[0]
 
     def _l1_proximal_step(self, params, optimizer, n):
         """Soft-threshold the weights by each coordinate's own step size times the L1
