@@ -416,6 +416,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         binarizer = self._label_binarizer
         # LabelBinarizer.inverse_transform's answer without its per-call dispatch: the
         # class of the largest output (multiclass), or of the output above 0.5 (binary).
+        # A fast path: see docs/performance.rst, "Fast paths kept".
         if not binarizer.sparse_input_:
             if binarizer.y_type_ == "multiclass":
                 return self.classes_[y_pred.argmax(axis=1)]

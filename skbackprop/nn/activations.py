@@ -38,7 +38,7 @@ def _softmax_rows(z):
 
 # name -> (graph operation, the same function applied to an array in place). Prediction
 # uses the array form: it needs no derivative, and recording a node costs more than a
-# small network's output activation (docs/performance.rst, "Prediction without a graph").
+# small network's output activation (docs/performance.rst, "Fast paths kept").
 OUTPUT_ACTIVATIONS = {
     "identity": (identity, identity),
     "exp": (exp, lambda z: np.exp(z, out=z)),
