@@ -28,6 +28,7 @@ HIDDEN_ACTIVATIONS = {
     "relu": relu,
 }
 
+
 def _softmax_rows(z):
     """Softmax of each row of ``z``, in place, shifted by the raw row maximum as
     scikit-learn's MLP (a row holding +inf is NaN there, and here)."""
