@@ -35,7 +35,7 @@ def _rmsprop_reference(p, grads, lr, decay, eps):
 
 
 def _adam_reference(p, grads, lr, b1, b2, eps):
-    # Seed 002's form: separately bias-corrected moments, epsilon scaled to match.
+    # The textbook form: separately bias-corrected moments, epsilon scaled to match.
     p, V, S = p.copy(), np.zeros_like(p), np.zeros_like(p)
     for t, g in enumerate(grads, start=1):
         V = b1 * V + (1 - b1) * g
@@ -85,7 +85,7 @@ def test_adam_matches_reference_and_sklearn():
     assert opt.t == N_STEPS
 
 
-def test_rmsprop_matches_seed_reference():
+def test_rmsprop_matches_the_textbook_update():
     params, grads = _problem()
     expected = _rmsprop_reference(params, grads, 0.01, 0.9, 1e-8)
     ours = params.copy()
