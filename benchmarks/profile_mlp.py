@@ -49,7 +49,7 @@ def profile_step(units, batch, loss, repeats):
     graph = objective.graph
     print(f"units {units}, batch {batch}, loss {loss}: microseconds per call")
     parts = {
-        "gather the rows": lambda: objective.take(X, Y, None, rows),
+        "gather the rows": lambda: objective.load_batch(X, Y, None, rows),
         "Graph.forward": graph.forward,
         "Graph.backward": lambda: graph.backward(),
         # Part of Graph.backward since the Graph fills the flat gradient itself.
@@ -216,7 +216,7 @@ def compare_step(units, batch, loss, repeats):
     Y[np.arange(batch), rng.integers(0, units[-1], batch)] = 1.0
     sklearn_step = _sklearn_step(units, batch, loss, X, Y, params.values)
     objective = MinibatchObjective(params, batch, loss=loss, activation="relu", alpha=1e-4)
-    objective.take(X, Y, None, slice(0, batch))
+    objective.load_batch(X, Y, None, slice(0, batch))
     optimizer = Adam(params.values)
 
     def our_step():

@@ -2,7 +2,7 @@
 
 A fitted :class:`~skbackprop.MLPRegressor`, :class:`~skbackprop.MLPClassifier` or
 :class:`~skbackprop.LogisticBackprop` keeps only arrays; :func:`forward_graph` rebuilds the
-graph that ``predict`` evaluates, with the leaves named as in the lecture (``X``, ``W1``,
+graph that ``predict`` evaluates, with the leaves named as in the user guide (``X``, ``W1``,
 ``b1``, ...) and the output activation as the last node, so that it can be differentiated
 with :meth:`~skbackprop.autodiff.Tensor.backward`. :func:`export_graphviz` draws it with
 :func:`~skbackprop.autodiff.to_dot`, as scikit-learn's ``sklearn.tree.export_graphviz``
@@ -176,9 +176,12 @@ def forward_graph(estimator, X=None):
         # predict applies nothing for an identity output; the drawing gets a node anyway,
         # so that every network visibly ends in its output activation.
         y_hat = (
-            identity(z) if out_activation == "identity" else OUTPUT_ACTIVATIONS[out_activation](z)
+            identity(z)
+            if out_activation == "identity"
+            else OUTPUT_ACTIVATIONS[out_activation][0](z)
         )
-    # forward() leaves its hidden nodes unnamed; name them as the lecture does.
+    # forward() leaves its hidden nodes unnamed; name them a1, a2, ... as the user guide's
+    # computation_graph section does.
     node, depth = z.parents[0], len(coefs) - 1
     while depth > 0:
         node.name = f"a{depth}"
@@ -193,10 +196,11 @@ def export_graphviz(estimator, out_file=None, *, rankdir="BT", show_shapes=True)
 
     The drawing is :func:`~skbackprop.autodiff.to_dot` of :func:`forward_graph` on one
     row: the input ``X``, the parameters ``W1, b1, ...``, one ``dense`` node per hidden
-    layer, the output layer's ``affine`` node ``z`` and the output activation ``y_hat``, in
-    the lecture's convention (function inside the box, variable name outside, parameters
-    bold, the data dashed). The name and the ``out_file`` argument are those of
-    scikit-learn's ``sklearn.tree.export_graphviz``, which draws a fitted decision tree.
+    layer, the output layer's ``affine`` node ``z`` and the output activation ``y_hat``, as
+    the user guide draws graphs (:ref:`computation_graph`: function inside the box,
+    variable name outside, parameters bold, the data dashed). The name and the
+    ``out_file`` argument are those of scikit-learn's ``sklearn.tree.export_graphviz``,
+    which draws a fitted decision tree.
 
     Parameters
     ----------
@@ -208,7 +212,7 @@ def export_graphviz(estimator, out_file=None, *, rankdir="BT", show_shapes=True)
     out_file : str, path-like or file object, default=None
         Where to write the DOT source. None returns it as a string.
     rankdir : {"BT", "LR", "TB", "RL"}, default="BT"
-        Layout direction: bottom-to-top puts the inputs at the bottom, as the lecture draws.
+        Layout direction: bottom-to-top puts the inputs at the bottom.
     show_shapes : bool, default=True
         Write each node's shape after its label, e.g. ``W1 (64, 100)``.
 

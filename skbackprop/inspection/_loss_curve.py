@@ -6,7 +6,8 @@ curve is the EM lower bound per iteration, which EM raises where training lowers
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
-from sklearn.pipeline import Pipeline
+
+from ._forward_graph import _final_step
 
 __all__ = ["LossCurveDisplay"]
 
@@ -34,13 +35,6 @@ def _as_curve(values, what):
             f"shape {curve.shape}."
         )
     return curve
-
-
-def _final_step(estimator):
-    # A Pipeline's record of training is its final step's: the steps before it transform.
-    while isinstance(estimator, Pipeline):
-        estimator = estimator.steps[-1][1]
-    return estimator
 
 
 def _is_fitted(estimator):
@@ -268,7 +262,7 @@ class LossCurveDisplay:
             or an estimator that keeps neither ``loss_curve_`` nor ``lower_bounds_``).
         """
         _pyplot()  # fail before any work when matplotlib is missing
-        final = _final_step(estimator)
+        final, _ = _final_step(estimator)
         validation_scores = None
         curve_label = TRAINING_LOSS
         curve = getattr(final, "loss_curve_", None)

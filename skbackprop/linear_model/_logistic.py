@@ -5,6 +5,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -14,20 +15,20 @@ from ..utils import (
     CallbackSupportMixin,
     FitTasks,
     check_fit_input,
+    check_predict_input,
     classes_of_targets,
+    log_softmax_rows,
     rollback_on_error,
+    softmax_rows,
     with_callbacks,
 )
 from ._logistic_penalty import _SKLEARN_ONLY_SOLVERS, resolve_penalty
-from ._logistic_prediction import LogisticPredictionMixin
 from ._logistic_training import fit_lbfgs, fit_minibatch, sample_weights, targets
 
 __all__ = ["LogisticBackprop"]
 
 
-class LogisticBackprop(
-    LogisticPredictionMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
-):
+class LogisticBackprop(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression whose gradients come from skbackprop's autodiff engine.
 
     The objective is scikit-learn's ``LogisticRegression``'s, for the same ``C`` and
@@ -365,6 +366,80 @@ class LogisticBackprop(
         self.n_iter_ = np.array([n_iter], dtype=np.int32)
         self.loss_curve_ = history.loss_curve
         self.gradient_norms_ = history.gradient_norms
+
+    # ------------------------------------------------------------------ prediction
+    def decision_function(self, X):
+        """Confidence scores: the logits ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the logit of ``classes_[1]``; otherwise one column per class.
+        """
+        X = check_predict_input(self, X, accept_sparse="csr", dtype=np.float64)
+        scores = X @ self.coef_.T
+        scores += self.intercept_
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """The most probable class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[scores.argmax(axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities: sigmoid (two classes) or softmax of the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            positive = expit(scores)
+            return np.column_stack([1.0 - positive, positive])
+        return softmax_rows(scores)
+
+    def predict_log_proba(self, X):
+        """Log class probabilities, computed stably from the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        return log_softmax_rows(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,7 +14,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
 from ..nn import FlatParameters
-from ..optim import Plateau
+from ..optim import AdaptiveSchedule, Plateau
 from ..training import (
     STOCHASTIC_SOLVERS,
     MeanGradientNorm,
@@ -22,7 +22,6 @@ from ..training import (
     SolverSettings,
     TrainingHistory,
     make_optimizer,
-    make_schedule,
     subgradient_norm,
     train_lbfgs,
 )
@@ -144,8 +143,10 @@ def fit_minibatch(model, X, Y, weights, warm, tasks, incremental=False):
     optimizer = getattr(model, "_optimizer", None) if incremental and warm else None
     n_params = (X.shape[1] + model.fit_intercept) * Y.shape[1]
     if optimizer is not None and optimizer.params.size == n_params:
-        # Continue with the optimizer's state and buffer.
+        # Continue with the optimizer's state and buffer; the rate starts from
+        # learning_rate_init again at the end of the first epoch.
         params = _parameters(model, X, Y, values=optimizer.params)
+        optimizer.schedule = AdaptiveSchedule(settings.learning_rate_init)
     else:
         params = _parameters(model, X, Y, warm=warm)
         optimizer = make_optimizer(settings, params.values)
@@ -172,7 +173,6 @@ def fit_minibatch(model, X, Y, weights, warm, tasks, incremental=False):
             weights,
             objective_options=_objective_options(Y, l2_scale),
             optimizer=optimizer,
-            schedule=make_schedule(settings),
             history=history,
             gradient_norms=MeanGradientNorm(params, l1_scale),
             random_state=check_random_state(model.random_state),

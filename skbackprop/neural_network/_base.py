@@ -1,13 +1,13 @@
 """What MLPRegressor and MLPClassifier share: parameters, validation, fit and predict.
 
-The parts of a fit live elsewhere: the training loops in :mod:`skbackprop.training`, the
-network pieces in :mod:`skbackprop.nn`; the translation for the trainer in
-``_training.py``, the flat parameter buffer and its pickling in ``_flat_state.py``, the
-prediction path in ``_predict.py``. This class holds scikit-learn's public surface
-(constructor parameters and their constraints, fitted attributes, ``warm_start`` and
-``partial_fit`` semantics) and translates it for the trainer.
+The training loops live in :mod:`skbackprop.training` and the network pieces in
+:mod:`skbackprop.nn`. This class holds scikit-learn's public surface (constructor
+parameters and their constraints, fitted attributes, ``warm_start`` and ``partial_fit``
+semantics), translates it for the trainer, and keeps ``coefs_`` and ``intercepts_`` as
+views of the optimizer's flat parameter buffer.
 """
 
+import copy
 import itertools
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -20,19 +20,33 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
-from ..nn import HIDDEN_ACTIVATIONS, LOSSES, glorot_uniform, layer_activations
-from ..training import SOLVERS, STOCHASTIC_SOLVERS
-from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error
-from ._flat_state import FlatParametersMixin
-from ._predict import forward_pass_fast
-from ._training import TrainingMixin
+from ..nn import (
+    HIDDEN_ACTIVATIONS,
+    LOSSES,
+    FlatParameters,
+    glorot_uniform,
+    layer_activations,
+    predict_output,
+)
+from ..optim import Plateau
+from ..training import (
+    SOLVERS,
+    STOCHASTIC_SOLVERS,
+    EarlyStopping,
+    LayerGradientNorms,
+    MinibatchTrainer,
+    SolverSettings,
+    TrainingHistory,
+    make_optimizer,
+    train_lbfgs,
+    validation_split,
+)
+from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, rollback_on_error
 
 __all__ = ["BaseMultilayerPerceptron"]
 
 
-class BaseMultilayerPerceptron(
-    TrainingMixin, FlatParametersMixin, CallbackSupportMixin, BaseEstimator, ABC
-):
+class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
     """Base class of the MLP estimators; use MLPRegressor or MLPClassifier."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -67,63 +81,6 @@ class BaseMultilayerPerceptron(
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
     }
-
-    @abstractmethod
-    def __init__(
-        self,
-        hidden_layer_sizes,
-        activation,
-        solver,
-        alpha,
-        batch_size,
-        learning_rate,
-        learning_rate_init,
-        power_t,
-        max_iter,
-        loss,
-        shuffle,
-        random_state,
-        tol,
-        verbose,
-        warm_start,
-        momentum,
-        nesterovs_momentum,
-        early_stopping,
-        validation_fraction,
-        beta_1,
-        beta_2,
-        epsilon,
-        n_iter_no_change,
-        max_fun,
-        dropout,
-        l1_ratio,
-    ):
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.loss = loss
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.l1_ratio = l1_ratio
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
@@ -270,11 +227,14 @@ class BaseMultilayerPerceptron(
 
     # ------------------------------------------------------------------ prediction
     def _forward_pass_fast(self, X, check_input=True):
-        """The network's output: ``f(X)`` with the output activation applied.
-
-        See :func:`skbackprop.neural_network._predict.forward_pass_fast`.
-        """
-        return forward_pass_fast(self, X, check_input=check_input)
+        """The network's output ``f(X)``, from :func:`skbackprop.nn.predict_output`."""
+        if check_input:
+            X = check_predict_input(
+                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
+            )
+        return predict_output(
+            X, self.coefs_, self.intercepts_, self.activation, self.out_activation_
+        )
 
     def _score_with_function(self, X, y, sample_weight, score_function):
         """Score without input validation (validation would drop feature names)."""
@@ -295,3 +255,196 @@ class BaseMultilayerPerceptron(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+    # ------------------------------------------------------------------ training
+    def _callback_state(self, history):
+        """The fitted attributes as they stand mid-training, for the callbacks' view of
+        the model (copies: ``coefs_`` are views the optimizer keeps updating)."""
+        return {
+            "coefs_": [c.copy() for c in self.coefs_],
+            "intercepts_": [b.copy() for b in self.intercepts_],
+            "n_iter_": history.n_iter,
+            "loss_": np.nan if history.loss is None else history.loss,
+        }
+
+    def _solver_settings(self):
+        """The trainer's view of the solver parameters.
+
+        Adam keeps its constant base rate (its bias correction is its own schedule), as
+        in scikit-learn; 'rmsprop' follows ``learning_rate`` like 'sgd', and its decay of
+        the squared-gradient average is ``beta_2``.
+        """
+        return SolverSettings(
+            solver=self.solver,
+            learning_rate_init=self.learning_rate_init,
+            learning_rate="constant" if self.solver == "adam" else self.learning_rate,
+            power_t=self.power_t,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            rmsprop_decay=self.beta_2,
+        )
+
+    def _objective_options(self, dropout=0.0):
+        l1_alpha = self.alpha * self.l1_ratio
+        return {
+            "loss": self._training_loss(),
+            "activation": self.activation,
+            "alpha": self.alpha - l1_alpha,
+            "dropout": dropout,
+        }
+
+    def _fit_lbfgs(self, X, Y, sample_weight, layer_units, tasks):
+        params = self._flat_parameters(layer_units, Y.dtype)
+        history = TrainingHistory()
+        tasks.state = lambda: self._callback_state(history)
+        # No proximal step here: the L1 term enters with its subgradient.
+        objective, self.n_iter_ = train_lbfgs(
+            params,
+            X,
+            Y,
+            sample_weight,
+            objective_options=self._objective_options(),
+            l1_alpha=self.alpha * self.l1_ratio,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            # As scikit-learn: scipy sees a non-finite loss; non-finite parameters are
+            # reported after the search.
+            nonfinite="pass",
+            verbose=self.verbose,
+            history=history,
+            on_iteration=tasks.observers(),
+        )
+        self.loss_ = objective.reported_loss()
+
+    def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental, tasks):
+        if self.early_stopping and incremental:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; set early_stopping=False "
+                "or call fit."
+            )
+        settings = self._solver_settings()
+        if incremental and hasattr(self, "_optimizer"):
+            # Continue where the last call stopped: same optimizer state, same buffer.
+            params = self._flat_parameters(layer_units, Y.dtype, values=self._optimizer.params)
+        else:
+            params = self._flat_parameters(layer_units, Y.dtype)
+            self._optimizer = make_optimizer(settings, params.values)
+        early_stopping = None
+        if self.early_stopping:
+            X, Y, sample_weight, early_stopping = self._split_validation(
+                X, Y, sample_weight, params
+            )
+        plateau = Plateau(
+            self.tol,
+            "max" if self.early_stopping else "min",
+            self.best_validation_score_ if self.early_stopping else self.best_loss_,
+            self._no_improvement_count,
+        )
+        history = TrainingHistory(
+            n_iter=0,  # epochs of this call, as scikit-learn counts them
+            t=self.t_,
+            loss=getattr(self, "loss_", None),
+            loss_curve=self.loss_curve_,
+            gradient_norms=list(self.gradient_norms_),
+            plateau=plateau,
+            validation_scores=self.validation_scores_,
+        )
+        trainer = MinibatchTrainer(
+            settings,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            l1_alpha=self.alpha * self.l1_ratio,
+            verbose=self.verbose,
+        )
+        tasks.state = lambda: self._callback_state(history)
+        try:
+            trainer.fit(
+                params,
+                X,
+                Y,
+                sample_weight,
+                objective_options=self._objective_options(self.dropout),
+                optimizer=self._optimizer,
+                history=history,
+                gradient_norms=LayerGradientNorms(params),
+                random_state=self._random_state,
+                incremental=incremental,
+                early_stopping=early_stopping,
+                on_epoch_end=tasks.observers(),
+            )
+        finally:
+            self._publish(history, early_stopping, len(layer_units) - 1)
+
+    def _split_validation(self, X, Y, sample_weight, params):
+        """Hold out scikit-learn's validation split; return the training part and the
+        :class:`~skbackprop.training.EarlyStopping` that scores the held-out part."""
+        X, Y, sample_weight, X_val, Y_val, sw_val = validation_split(
+            X,
+            Y,
+            sample_weight,
+            fraction=self.validation_fraction,
+            random_state=self._random_state,
+            stratify=self._stratify(Y),
+        )
+        if self.validation_scores_ is None:
+            # Warm start from a fit without early stopping: start its bookkeeping.
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+            self.best_loss_ = None
+        if self._best_parameters is None:
+            self._best_parameters = params.values.copy()
+        early_stopping = EarlyStopping(
+            self._score, X_val, self._validation_targets(Y_val), sw_val, self._best_parameters
+        )
+        return X, Y, sample_weight, early_stopping
+
+    def _publish(self, history, early_stopping, n_layers):
+        """Set the fitted attributes from the trainer's history."""
+        self.n_iter_ = history.n_iter
+        self.t_ = history.t
+        self.loss_ = np.nan if history.loss is None else history.loss
+        self.loss_curve_ = history.loss_curve
+        self.gradient_norms_ = np.array(history.gradient_norms).reshape(-1, n_layers)
+        self._no_improvement_count = history.plateau.n_bad
+        if early_stopping is not None:
+            self.best_validation_score_ = history.plateau.best
+            self._best_parameters = early_stopping.best_parameters
+        else:
+            self.best_loss_ = history.plateau.best
+
+    # ------------------------------------------------------------------ flat buffer
+    def _flat_parameters(self, layer_units, dtype, values=None):
+        """Put the current ``coefs_``/``intercepts_`` into one flat buffer.
+
+        ``coefs_`` and ``intercepts_`` become views of it, so what the optimizer updates
+        in place is what the user reads.
+        """
+        params = FlatParameters(layer_units, dtype, values=values)
+        params.load(self.coefs_, self.intercepts_)
+        self.coefs_, self.intercepts_ = params.coefs, params.intercepts
+        return params
+
+    def __getstate__(self):
+        # BaseEstimator's __getstate__ and __setstate__, extended. coefs_ and intercepts_
+        # are views of the optimizer's flat buffer, and pickle saves every view as its own
+        # copy: the buffer is left out and rebuilt on load.
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        optimizer = state.get("_optimizer")
+        if optimizer is not None:
+            state["_optimizer"] = copy.copy(optimizer)
+            state["_optimizer"].params = None
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        optimizer = self.__dict__.get("_optimizer")
+        if optimizer is not None and optimizer.params is None:
+            # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
+            layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]
+            optimizer.params = self._flat_parameters(layer_units, self.coefs_[0].dtype).values

@@ -15,12 +15,11 @@ from ..nn import custom_loss
 from ..utils import rollback_on_error, with_callbacks
 from ._base import BaseMultilayerPerceptron
 from ._class_weight import class_sample_weights, refuse_balanced_in_partial_fit
-from ._classifier_prediction import ClassifierPredictionMixin
 
 __all__ = ["MLPClassifier"]
 
 
-class MLPClassifier(ClassifierMixin, ClassifierPredictionMixin, BaseMultilayerPerceptron):
+class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     """Multi-layer perceptron classifier trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the same
@@ -47,9 +46,9 @@ class MLPClassifier(ClassifierMixin, ClassifierPredictionMixin, BaseMultilayerPe
         activation; the output layer's follows the last hidden layer's.
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
         The optimizer. 'sgd' is stochastic gradient descent with (Nesterov) momentum,
-        'adam' Adam with bias correction, 'rmsprop' RMSProp (the optimizers lecture's update, with
-        ``beta_2`` as the decay of the squared-gradient average), 'lbfgs' scipy's
-        L-BFGS-B over the whole training set.
+        'adam' Adam with bias correction, 'rmsprop' RMSProp (with ``beta_2`` as the decay
+        of the squared-gradient average), 'lbfgs' scipy's L-BFGS-B over the whole
+        training set. The updates are in the user guide's :ref:`mlp_optimizers`.
     alpha : float, default=0.0001
         Strength of the weight penalty, divided by the number of samples of the batch
         (or their total weight) when added to the loss.
@@ -241,34 +240,32 @@ class MLPClassifier(ClassifierMixin, ClassifierPredictionMixin, BaseMultilayerPe
         loss="log_loss",
         class_weight=None,
     ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            loss=loss,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            dropout=dropout,
-            l1_ratio=l1_ratio,
-        )
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.l1_ratio = l1_ratio
+        self.loss = loss
         self.class_weight = class_weight
 
     def _loss_name(self):
@@ -398,6 +395,73 @@ class MLPClassifier(ClassifierMixin, ClassifierPredictionMixin, BaseMultilayerPe
                 else:
                     self._label_binarizer.fit(classes)
             return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict the classes of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes (a label indicator matrix for multilabel targets).
+        """
+        return self._predict(X)
+
+    def _predict(self, X, check_input=True):
+        y_pred = self._forward_pass_fast(X, check_input=check_input)
+        binarizer = self._label_binarizer
+        # LabelBinarizer.inverse_transform's answer without its per-call dispatch: the
+        # class of the largest output (multiclass), or of the output above 0.5 (binary).
+        # A fast path: see docs/performance.rst, "Fast paths kept".
+        if not binarizer.sparse_input_:
+            if binarizer.y_type_ == "multiclass":
+                return self.classes_[y_pred.argmax(axis=1)]
+            if binarizer.y_type_ == "binary" and len(self.classes_) == 2:
+                return self.classes_[(y_pred.ravel() > 0.5).astype(np.intp)]
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+        return binarizer.inverse_transform(y_pred)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
+        """
+        y_pred = self._forward_pass_fast(X)  # checks that the model is fitted
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+        if y_pred.ndim == 1:
+            return np.vstack([1 - y_pred, y_pred]).T
+        return y_pred
+
+    def predict_log_proba(self, X):
+        """Log of the probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        y_prob = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(y_prob, out=y_prob)
 
     def _score(self, X, y, sample_weight=None):
         return self._score_with_function(X, y, sample_weight, accuracy_score)

@@ -82,9 +82,9 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         activation; the output layer's follows the last hidden layer's.
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
         The optimizer. 'sgd' is stochastic gradient descent with (Nesterov) momentum,
-        'adam' Adam with bias correction, 'rmsprop' RMSProp (the optimizers lecture's update, with
-        ``beta_2`` as the decay of the squared-gradient average), 'lbfgs' scipy's
-        L-BFGS-B over the whole training set.
+        'adam' Adam with bias correction, 'rmsprop' RMSProp (with ``beta_2`` as the decay
+        of the squared-gradient average), 'lbfgs' scipy's L-BFGS-B over the whole
+        training set. The updates are in the user guide's :ref:`mlp_optimizers`.
     alpha : float, default=0.0001
         Strength of the weight penalty, divided by the number of samples of the batch
         (or their total weight) when added to the loss.
@@ -274,36 +274,34 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         quantile=None,
         huber_epsilon=1.0,
     ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.l1_ratio = l1_ratio
         self.quantile = quantile
         self.huber_epsilon = huber_epsilon
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            loss=loss,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            dropout=dropout,
-            l1_ratio=l1_ratio,
-        )
 
     def _loss_name(self):
         return self.loss

@@ -3,12 +3,15 @@
 Hidden layers use one of scikit-learn's four activations, one name for every hidden layer
 or one name per hidden layer; the output layer's activation is fixed by the loss
 (``out_activation_``). During training the output activation is fused into the loss (see
-:mod:`skbackprop.nn.losses`), so it is only applied here when predicting. Each entry builds
-graph nodes, so the derivative comes from the engine: relu, tanh and the logistic function
-take theirs from their outputs.
+:mod:`skbackprop.nn.losses`), so it is only applied after training: as a graph node (for
+:func:`skbackprop.inspection.forward_graph`) or, when predicting, to an array in place.
 """
 
+import numpy as np
+
 from ..autodiff import exp, relu, sigmoid, softmax, tanh
+from ..autodiff.activation_rules import ACTIVATION_RULES
+from ..autodiff.softmax import exp_and_sum
 
 __all__ = ["HIDDEN_ACTIVATIONS", "OUTPUT_ACTIVATIONS", "glorot_factor", "layer_activations"]
 
@@ -25,11 +28,23 @@ HIDDEN_ACTIVATIONS = {
     "relu": relu,
 }
 
+
+def _softmax_rows(z):
+    """Softmax of each row of ``z``, in place, shifted by the raw row maximum as
+    scikit-learn's MLP (a row holding +inf is NaN there, and here)."""
+    e, total, _ = exp_and_sum(z, axis=1, shift=np.max(z, axis=1, keepdims=True), out=z)
+    e /= total
+    return e
+
+
+# name -> (graph operation, the same function applied to an array in place). Prediction
+# uses the array form: it needs no derivative, and recording a node costs more than a
+# small network's output activation (docs/performance.rst, "Fast paths kept").
 OUTPUT_ACTIVATIONS = {
-    "identity": identity,
-    "exp": exp,
-    "logistic": sigmoid,
-    "softmax": softmax,
+    "identity": (identity, identity),
+    "exp": (exp, lambda z: np.exp(z, out=z)),
+    "logistic": (sigmoid, lambda z: ACTIVATION_RULES["logistic"][0](z, out=z)),
+    "softmax": (softmax, _softmax_rows),
 }
 
 

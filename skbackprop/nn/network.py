@@ -1,15 +1,18 @@
-"""The forward pass of a multilayer perceptron, as a composition of graph operations.
+"""The forward pass of a multilayer perceptron: as graph operations, and on arrays.
 
-Hidden layer ``l`` is the lecture's ``a^l = g(a^{l-1} W^l + b^l)`` as one fused
-:func:`~skbackprop.autodiff.dense` node (rows are samples, so the lecture's ``W a`` is written
-``a W``). The last layer is an :func:`~skbackprop.autodiff.affine` node that stops at the
-pre-activation ``z``: the loss fuses the output activation with the cost. Each hidden
-layer may have its own activation ``g_l``.
-Optional dropout multiplies each hidden activation by a mask leaf that the training loop
-refills per minibatch.
+Hidden layer ``l`` computes ``a^l = g_l(a^{l-1} W^l + b^l)`` (rows are samples, so the
+textbook's ``W a`` is written ``a W``), each with its own activation ``g_l``; the output
+layer stops at the pre-activation ``z``, and the output activation ``f`` gives the
+prediction ``f(z)``. In the graph (:func:`forward`) each hidden layer is one fused
+:func:`~skbackprop.autodiff.dense` node and the loss fuses ``f`` with the cost; optional
+dropout multiplies each hidden activation by a mask leaf that the training loop refills
+per minibatch. :func:`predict_output` applies the same forward rules to arrays.
 """
 
-from ..autodiff import Tensor, affine, dense
+import numpy as np
+
+from ..autodiff import affine, dense
+from ..autodiff.activation_rules import ACTIVATION_RULES
 from .activations import OUTPUT_ACTIVATIONS, layer_activations
 
 __all__ = ["forward", "predict_output"]
@@ -46,6 +49,10 @@ def forward(x, coef_tensors, intercept_tensors, activation, dropout_masks=None):
 def predict_output(X, coefs, intercepts, activation, out_activation):
     """The network's output ``f(X)``: probabilities, counts or values.
 
+    The forward rules of :func:`forward`'s nodes and of the output activation, applied
+    to arrays in place; no graph is recorded, since prediction needs no derivative. The
+    parameters' dtype decides: a float32 network predicts in float32.
+
     Parameters
     ----------
     X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
@@ -76,10 +83,17 @@ def predict_output(X, coefs, intercepts, activation, out_activation):
     >>> predict_output(np.array([[2.0]]), W, b, ["relu", "identity"], "identity")
     array([[-2.]])
     """
-    z = forward(
-        Tensor(X),
-        [Tensor(c) for c in coefs],
-        [Tensor(b) for b in intercepts],
-        activation,
-    )
-    return OUTPUT_ACTIVATIONS[out_activation](z).value
+    a = X.astype(coefs[0].dtype, copy=False)
+    for W, b, name in zip(
+        coefs[:-1], intercepts[:-1], layer_activations(activation, len(coefs) - 1)
+    ):
+        activate = ACTIVATION_RULES[name][0]
+        a = a @ W
+        a += b
+        if activate is not None:
+            activate(a, out=a)
+    z = a @ coefs[-1]
+    z += intercepts[-1]
+    with np.errstate(over="ignore"):
+        # An exp output may overflow to inf on extreme inputs; that is its value.
+        return OUTPUT_ACTIVATIONS[out_activation][1](z)

@@ -79,7 +79,7 @@ class MinibatchObjective:
     >>> params.values[:] = np.linspace(-1, 1, params.values.size)
     >>> objective = MinibatchObjective(params, 4, loss="squared_error", activation="tanh")
     >>> X, Y = np.arange(8.0).reshape(4, 2), np.ones((4, 1))
-    >>> objective.take(X, Y, None, np.array([3, 0, 2, 1]))
+    >>> objective.load_batch(X, Y, None, np.array([3, 0, 2, 1]))
     >>> cost = objective()          # forward, backward, gradient into params.grad
     >>> params.grad.shape
     (13,)
@@ -156,7 +156,7 @@ class MinibatchObjective:
         # weights and the penalties' vector of every weight) into params.grad.
         self.graph = Graph(cost, parameters=params.values, gradient=params.grad)
 
-    def take(self, X, Y, sample_weight, rows):
+    def load_batch(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
 
         Dense rows are gathered into the preallocated buffers with ``np.take(out=)``;

@@ -5,8 +5,8 @@ and ``out_activation_``, but they take one activation name for every hidden laye
 no ``'exp'`` output (``MLPRegressor(loss='poisson')``), and give a regressor a single output
 column. Ours differs in exactly these, so the forward pass is written here once, for both
 estimators: a ``MatMul``, an ``Add`` and the layer's activation per layer, which is what
-:func:`skbackprop.nn.predict_output` computes. Dropout needs nothing: it is inverted dropout,
-applied only while training.
+:func:`skbackprop.nn.predict_output` computes on arrays. Dropout needs nothing: it is
+inverted dropout, applied only while training.
 
 skl2onnx is imported at the top: this module is imported only by
 :func:`skbackprop.onnx.register_converters`, once the extra is known to be installed.
@@ -32,6 +32,8 @@ from skl2onnx.algebra.onnx_ops import (
 from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 from skl2onnx.common.utils_classifier import get_label_classes
 from skl2onnx.proto import onnx_proto
+
+from ..nn import layer_activations
 
 __all__ = [
     "calculate_mlp_regressor_output_shapes",
@@ -61,17 +63,11 @@ def hidden_activations(model):
     ``activation`` is one name for every hidden layer, or a list or tuple of names, one per
     hidden layer.
     """
-    n_hidden = len(model.coefs_) - 1
     activation = model.activation
-    names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
-    if len(names) != n_hidden:
-        raise ValueError(
-            f"activation={activation!r} names {len(names)} activations but the network has "
-            f"{n_hidden} hidden layers; give one name per hidden layer."
-        )
+    names = [activation] if isinstance(activation, str) else list(activation)
     _check_supported(names, HIDDEN_OPERATORS, "hidden activation")
     _check_supported([model.out_activation_], OUTPUT_OPERATORS, "output activation")
-    return names
+    return layer_activations(activation, len(model.coefs_) - 1)
 
 
 def _check_supported(names, table, what):

@@ -1,14 +1,15 @@
 """Optimizers and learning-rate schedules, separate from the models they train.
 
-Each stochastic optimizer owns a flat parameter buffer and updates it in place from a flat
-gradient in ``step(grad)``; ``learning_rate`` is a public attribute that a schedule may
-change between steps. ``minimize_lbfgs`` drives scipy's L-BFGS-B with the autodiff
-engine's gradients; ``soft_threshold`` is the L1 proximal step; ``Plateau`` is the
-tolerance test that early stopping and the 'adaptive' rate share.
+Each stochastic optimizer (an :class:`Optimizer`) owns a flat parameter buffer, which it
+updates in place from a flat gradient in ``step(grad)``, and the learning-rate schedule
+that sets its ``learning_rate`` between epochs. ``minimize_lbfgs`` drives scipy's
+L-BFGS-B with the autodiff engine's gradients; ``soft_threshold`` is the L1 proximal
+step; ``Plateau`` is the tolerance test that early stopping and the 'adaptive' rate share.
 """
 
 from .adam import Adam
 from .lbfgs import minimize_lbfgs
+from .optimizer import Optimizer
 from .plateau import Plateau
 from .proximal import soft_threshold
 from .rmsprop import RMSProp
@@ -21,6 +22,7 @@ __all__ = [
     "AdaptiveSchedule",
     "ConstantSchedule",
     "InverseScalingSchedule",
+    "Optimizer",
     "Plateau",
     "RMSProp",
     "minimize_lbfgs",

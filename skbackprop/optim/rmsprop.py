@@ -2,21 +2,21 @@
 
 import numpy as np
 
-from ._buffer import ScratchBuffers, check_flat_buffer
+from .optimizer import Optimizer
 
 __all__ = ["RMSProp"]
 
 
-class RMSProp(ScratchBuffers):
-    r"""RMSProp on a flat parameter buffer, in the optimizers lecture's form.
+class RMSProp(Optimizer):
+    r"""RMSProp on a flat parameter buffer.
 
     .. math::
 
         S &= \mathrm{decay}\, S + (1 - \mathrm{decay})\, g^2 \\
         W &= W - \alpha \, g / \sqrt{S + \epsilon}
 
-    (element-wise; :math:`\epsilon` inside the square root as in the lecture, so a zero
-    gradient history never divides by zero).
+    (element-wise; :math:`\epsilon` inside the square root, so a zero gradient history
+    never divides by zero).
 
     Parameters
     ----------
@@ -59,11 +59,9 @@ class RMSProp(ScratchBuffers):
     _shaped_like = "square_avg"
 
     def __init__(self, params, learning_rate=0.001, decay=0.9, epsilon=1e-8):
-        self.params = check_flat_buffer(params)
-        self.learning_rate = learning_rate
+        super().__init__(params, learning_rate)
         self.decay = decay
         self.epsilon = epsilon
-        self.t = 0
         self.square_avg = np.zeros_like(params)
         self._scratch = np.empty_like(params)
         self._update = np.empty_like(params)

@@ -1,12 +1,10 @@
-"""Learning-rate schedules: small objects that set an optimizer's ``learning_rate``.
+"""Learning-rate schedules: the rule by which an optimizer's ``learning_rate`` changes.
 
 Each schedule holds the current ``learning_rate`` and changes it at the end of an epoch
 (``iteration_ends``) or when training stops improving (``trigger_stopping``), the two
-moments scikit-learn's MLP uses; ``apply`` copies it onto an optimizer. Optimizers know
-nothing of schedules, and schedules know nothing of models.
+moments scikit-learn's MLP uses. An optimizer owns its schedule (``optimizer.schedule``)
+and takes its rate from it at those two moments; schedules know nothing of models.
 """
-
-from .plateau import Plateau
 
 __all__ = ["AdaptiveSchedule", "ConstantSchedule", "InverseScalingSchedule"]
 
@@ -53,11 +51,6 @@ class ConstantSchedule:
             print(msg + " Stopping.")
         return True
 
-    def apply(self, optimizer):
-        """Set ``optimizer.learning_rate`` to the current rate and return the optimizer."""
-        optimizer.learning_rate = self.learning_rate
-        return optimizer
-
 
 class InverseScalingSchedule(ConstantSchedule):
     """``learning_rate_init / (t + 1) ** power_t`` with ``t`` the number of samples seen.
@@ -95,78 +88,37 @@ class InverseScalingSchedule(ConstantSchedule):
 
 
 class AdaptiveSchedule(ConstantSchedule):
-    """Divide the rate by ``factor`` after ``patience`` epochs without improvement.
+    """Divide the rate by 5 each time training stops improving, until it is too small.
 
-    scikit-learn's MLP 'adaptive' rate: an epoch improves when its loss is below the best
-    loss so far minus ``tol``. After ``patience`` epochs in a row without improvement the
-    rate is divided by ``factor`` (5); once it is at or below ``min_learning_rate`` (1e-6),
-    training stops.
+    scikit-learn's MLP 'adaptive' rate: when the tolerance test fails (``n_iter_no_change``
+    epochs without an improvement by ``tol``), the trainer calls :meth:`trigger_stopping`,
+    which divides the rate by 5, or stops training once it is at or below 1e-6.
 
     Parameters
     ----------
     learning_rate_init : float, default=0.001
         The initial learning rate.
-    patience : int, default=2
-        Epochs without improvement before the rate is lowered.
-    tol : float, default=1e-4
-        Minimum decrease of the loss that counts as an improvement.
-    factor : float, default=5.0
-        The rate is divided by this.
-    min_learning_rate : float, default=1e-6
-        At or below this rate, no further lowering: training stops.
 
     Attributes
     ----------
     learning_rate : float
         The current learning rate.
-    best_loss : float
-        The lowest loss observed.
-    n_bad_epochs : int
-        Consecutive epochs without improvement.
 
     Examples
     --------
     >>> from skbackprop.optim import AdaptiveSchedule
-    >>> schedule = AdaptiveSchedule(0.1, patience=2)
-    >>> [schedule.observe(loss) for loss in [1.0, 0.5, 0.5, 0.5]]
-    [False, False, False, False]
-    >>> schedule.learning_rate
-    0.02
+    >>> schedule = AdaptiveSchedule(0.1)
+    >>> schedule.trigger_stopping(), round(schedule.learning_rate, 12)
+    (False, 0.02)
     """
-
-    def __init__(
-        self, learning_rate_init=0.001, patience=2, tol=1e-4, factor=5.0, min_learning_rate=1e-6
-    ):
-        super().__init__(learning_rate_init)
-        self.patience = patience
-        self.tol = tol
-        self.factor = factor
-        self.min_learning_rate = min_learning_rate
-        self.plateau = Plateau(tol)
-
-    @property
-    def best_loss(self):
-        return self.plateau.best
-
-    @property
-    def n_bad_epochs(self):
-        return self.plateau.n_bad
 
     def trigger_stopping(self, msg="", verbose=False):
         """Lower the rate and continue (False), or stop (True) once it is too small."""
-        if self.learning_rate <= self.min_learning_rate:
+        if self.learning_rate <= 1e-6:
             if verbose:
                 print(msg + " Learning rate too small. Stopping.")
             return True
-        self.learning_rate /= self.factor
+        self.learning_rate /= 5.0
         if verbose:
             print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
-
-    def observe(self, loss):
-        """Record an epoch's loss; return True when training should stop."""
-        self.plateau.update(loss)
-        if self.plateau.n_bad >= self.patience:
-            self.plateau.n_bad = 0
-            return self.trigger_stopping()
         return False

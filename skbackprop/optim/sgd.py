@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from ._buffer import ScratchBuffers, check_flat_buffer
+from .optimizer import Optimizer
 
 __all__ = ["SGD"]
 
 
-class SGD(ScratchBuffers):
+class SGD(Optimizer):
     r"""Stochastic gradient descent with momentum on a flat parameter buffer.
 
     The update is scikit-learn's ``SGDOptimizer`` form, written in place::
@@ -16,11 +16,11 @@ class SGD(ScratchBuffers):
         p += v                                   # nesterov=False
         p += momentum * v - learning_rate * g    # nesterov=True (v already updated)
 
-    The optimizers lecture writes momentum as an exponentially weighted average,
-    :math:`V = \beta V + (1 - \beta) g`, :math:`W = W - \alpha V`. The two are the same
-    method: with :math:`v = -\alpha' V` the form above is
-    :math:`v = \beta v - \alpha' (1 - \beta) g`, so scikit-learn's ``learning_rate`` is the
-    lecture's :math:`\alpha (1 - \beta)` and ``momentum`` is the lecture's :math:`\beta`.
+    Momentum as an exponentially weighted average, :math:`V = \beta V + (1 - \beta) g`,
+    :math:`W = W - \alpha V`, is the same method: with :math:`v = -\alpha' V` the form
+    above is :math:`v = \beta v - \alpha' (1 - \beta) g`, so ``learning_rate`` is
+    :math:`\alpha (1 - \beta)` and ``momentum`` is :math:`\beta` (see the user guide's
+    :ref:`mlp_optimizers`).
     With ``momentum=0`` this is plain minibatch gradient descent,
     :math:`W = W - \alpha g`.
 
@@ -68,11 +68,9 @@ class SGD(ScratchBuffers):
     _shaped_like = "velocity"
 
     def __init__(self, params, learning_rate=0.1, momentum=0.9, nesterov=True):
-        self.params = check_flat_buffer(params)
-        self.learning_rate = learning_rate
+        super().__init__(params, learning_rate)
         self.momentum = momentum
         self.nesterov = nesterov
-        self.t = 0
         self.velocity = np.zeros_like(params)
         # Scratch buffers, allocated once: the step allocates nothing.
         self._scaled_grad = np.empty_like(params)

@@ -2,7 +2,7 @@
 
 Between the network pieces (:mod:`skbackprop.nn`: a flat-parameter objective whose graph
 is built once) and the estimators: :class:`MinibatchTrainer` runs minibatch epochs
-(shuffle and gather, the optimizer step, the L1 proximal step, the schedule, early
+(shuffle, the optimizer step, the L1 proximal step, the schedule, early
 stopping, divergence handling) and :func:`train_lbfgs` the full-batch L-BFGS search. Both
 call observers after each epoch or iteration with the :class:`TrainingHistory`; an
 observer returning True stops training.
@@ -15,20 +15,18 @@ restored if the fit raises), the one rollback rule of the library.
 Imports only downward: autodiff, optim and nn.
 """
 
-from .batching import EPOCH_GATHER_BYTES, EpochOrder, batch_spans, resolve_batch_size
+from .batching import batch_spans, resolve_batch_size
 from .early_stopping import EarlyStopping, validation_split
 from .gradient_norms import LayerGradientNorms, MeanGradientNorm, subgradient_norm
 from .history import TrainingHistory
 from .lbfgs import train_lbfgs
 from .minibatch import MinibatchTrainer
-from .solvers import SOLVERS, STOCHASTIC_SOLVERS, SolverSettings, make_optimizer, make_schedule
+from .solvers import SOLVERS, STOCHASTIC_SOLVERS, SolverSettings, make_optimizer
 
 __all__ = [
-    "EPOCH_GATHER_BYTES",
     "SOLVERS",
     "STOCHASTIC_SOLVERS",
     "EarlyStopping",
-    "EpochOrder",
     "LayerGradientNorms",
     "MeanGradientNorm",
     "MinibatchTrainer",
@@ -36,7 +34,6 @@ __all__ = [
     "TrainingHistory",
     "batch_spans",
     "make_optimizer",
-    "make_schedule",
     "resolve_batch_size",
     "subgradient_norm",
     "train_lbfgs",

@@ -7,10 +7,10 @@ minibatch, the epoch's loss as the average of the batch losses weighted by batch
 and the tolerance test on the training loss or the validation score.
 
 What differs is how a step is computed. The graph of each minibatch length is built once
-(:class:`~skbackprop.nn.MinibatchObjective`); each epoch's rows are gathered once in the
-epoch's order (:class:`~skbackprop.training.EpochOrder`), so a step takes its minibatch as
-a view, replays the graph, and hands the flat gradient to an optimizer that updates the
-flat parameter buffer in a few vectorized calls. Nothing is validated per step.
+(:class:`~skbackprop.nn.MinibatchObjective`), with buffers its minibatch's rows are
+gathered into; a step replays the graph and hands the flat gradient to an optimizer that
+updates the flat parameter buffer in a few vectorized calls. Nothing is validated per
+step.
 """
 
 import time
@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..nn import MinibatchObjective
 from ..optim import soft_threshold
-from .batching import EPOCH_GATHER_BYTES, EpochOrder, batch_spans, resolve_batch_size
+from .batching import batch_spans, resolve_batch_size
 from .history import notify
 
 __all__ = ["MinibatchTrainer"]
@@ -32,12 +32,12 @@ class MinibatchTrainer:
 
     The one training loop of every iterative estimator (:class:`~skbackprop.MLPRegressor`,
     :class:`~skbackprop.MLPClassifier`, :class:`~skbackprop.LogisticBackprop`). Per epoch:
-    shuffle and gather, then per minibatch the objective's forward and backward pass, the
+    shuffle, then per minibatch the objective's forward and backward pass, the
     optimizer step, the L1 proximal step (:func:`~skbackprop.optim.soft_threshold`, by
     each coordinate's own step size: exact zeros); at the end of the epoch the loss and
     gradient summary, the divergence test, the tolerance test (early stopping on a
-    validation score, or the training loss), the learning-rate schedule, and the
-    observers.
+    validation score, or the training loss), the optimizer's learning-rate schedule, and
+    the observers.
 
     **Observers** (``on_epoch_end``) are the extension point for anything that watches
     training: each is called as ``observer(history)`` with the
@@ -53,7 +53,7 @@ class MinibatchTrainer:
     Parameters
     ----------
     solver : SolverSettings
-        The optimizer and its schedule's settings.
+        The solver's settings (named in the divergence message).
     batch_size : int or 'auto'
         Rows per minibatch ('auto' is ``min(200, n_samples)``).
     shuffle : bool
@@ -93,7 +93,7 @@ class MinibatchTrainer:
     >>> from skbackprop.nn import FlatParameters
     >>> from skbackprop.optim import Plateau
     >>> from skbackprop.training import (LayerGradientNorms, MinibatchTrainer,
-    ...     SolverSettings, TrainingHistory, make_optimizer, make_schedule)
+    ...     SolverSettings, TrainingHistory, make_optimizer)
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((40, 2))
     >>> Y = X[:, :1] - X[:, 1:]
@@ -105,8 +105,7 @@ class MinibatchTrainer:
     >>> history = TrainingHistory(plateau=Plateau(1e-4))
     >>> _ = trainer.fit(params, X, Y, None,
     ...     objective_options={"loss": "squared_error", "activation": "tanh"},
-    ...     optimizer=make_optimizer(settings, params.values),
-    ...     schedule=make_schedule(settings), history=history,
+    ...     optimizer=make_optimizer(settings, params.values), history=history,
     ...     gradient_norms=LayerGradientNorms(params),
     ...     random_state=np.random.RandomState(0),
     ...     on_epoch_end=[lambda h: h.n_iter == 2])
@@ -148,7 +147,6 @@ class MinibatchTrainer:
         *,
         objective_options,
         optimizer,
-        schedule,
         history,
         gradient_norms,
         random_state,
@@ -167,8 +165,8 @@ class MinibatchTrainer:
         objective_options : dict
             Passed to every :class:`~skbackprop.nn.MinibatchObjective` (loss,
             activation, alpha, dropout).
-        optimizer, schedule
-            The optimizer owning ``params.values`` and its learning-rate schedule.
+        optimizer : Optimizer
+            The optimizer owning ``params.values``, with its learning-rate schedule.
         history : TrainingHistory
             Updated epoch by epoch.
         gradient_norms : LayerGradientNorms or MeanGradientNorm
@@ -182,112 +180,34 @@ class MinibatchTrainer:
         on_epoch_end : sequence of callable, default=()
             Observers, ``observer(history) -> bool``; True stops training.
         """
-        n_samples = X.shape[0]
-        batch_size = resolve_batch_size(self.batch_size, n_samples)
-        spans = batch_spans(n_samples, batch_size)
-        weighted = sample_weight is not None
-        objectives = {}
-        for start, stop in spans:
-            if stop - start not in objectives:
-                objectives[stop - start] = MinibatchObjective(
-                    params,
-                    stop - start,
-                    weighted=weighted,
-                    sparse_input=not isinstance(X, np.ndarray),
-                    penalty_scale=self.penalty_scale,
-                    **objective_options,
-                )
-        batches = [(objectives[stop - start], start, stop) for start, stop in spans]
-
-        l1_alpha = self.l1_alpha
-        per_batch_l1 = self.penalty_scale == "batch"
-        fixed_l1 = l1_alpha * (1.0 if per_batch_l1 else self.penalty_scale)
-        n_weights = params.n_weights
-        weights = params.weights
-        data_bytes = sum(a.nbytes for a in (X, Y, sample_weight) if isinstance(a, np.ndarray))
-        order = EpochOrder(
-            X, Y, sample_weight, gather=self.shuffle and data_bytes <= EPOCH_GATHER_BYTES
-        )
+        batches = self._batches(params, X, sample_weight, objective_options)
+        sample_idx = np.arange(X.shape[0], dtype=int) if self.shuffle else None
         dropout = objective_options.get("dropout", 0.0) > 0
-        plateau = history.plateau
-
         fit_start = time.perf_counter()
         try:
             for _ in range(self.max_iter):
                 if self.shuffle:
-                    order.shuffle(random_state)
-                X_epoch, Y_epoch, sw_epoch = order.epoch_data
+                    # sklearn.utils.shuffle's draw: one Fisher-Yates shuffle of the indices.
+                    random_state.shuffle(sample_idx)
                 gradient_norms.start_epoch()
-                accumulated_loss = 0.0
-                for objective, start, stop in batches:
-                    total_weight = objective.take(
-                        X_epoch, Y_epoch, sw_epoch, order.rows(start, stop)
-                    )
-                    if total_weight is not None and not total_weight > 0:
-                        continue  # a batch of zero total weight carries no gradient
-                    if dropout:
-                        objective.draw_dropout(random_state)
-                    objective()
-                    optimizer.step(params.grad)
-                    batch_loss = objective.reported_loss()
-                    n = stop - start if total_weight is None else total_weight
-                    if l1_alpha > 0:
-                        # The L1 term's proximal step, by each coordinate's own step size:
-                        # exact zeros, unlike its subgradient.
-                        step = optimizer.step_sizes()
-                        step = step[:n_weights] if np.ndim(step) else step
-                        if per_batch_l1:
-                            soft_threshold(weights, step * (l1_alpha / n), out=weights)
-                            batch_loss += l1_alpha * float(np.abs(weights).sum()) / n
-                        else:
-                            soft_threshold(weights, step * fixed_l1, out=weights)
-                            batch_loss += fixed_l1 * float(np.abs(weights).sum())
-                    accumulated_loss += batch_loss * (stop - start)
-                    gradient_norms.add(params.grad, n)
-
-                loss = accumulated_loss / n_samples
+                loss = self._epoch(
+                    batches,
+                    (X, Y, sample_weight, sample_idx),
+                    params,
+                    optimizer,
+                    gradient_norms,
+                    random_state,
+                    dropout,
+                )
                 finite = bool(np.isfinite(params.values).all())
                 if self.divergence == "raise" and not (finite and np.isfinite(loss)):
                     self._diverged(loss)
                 if not finite and early_stopping is None:
                     break  # the estimator raises scikit-learn's non-finite weights error
-                history.n_iter += 1
-                history.loss = loss
-                history.t += n_samples
-                history.loss_curve.append(loss)
-                history.gradient_norms.append(gradient_norms.end_epoch())
-                if self.verbose:
-                    print(
-                        f"Iteration {history.n_iter}, loss = {loss:.8f}, "
-                        f"time = {time.perf_counter() - fit_start:.2f}s"
-                    )
-
-                if early_stopping is not None:
-                    score = early_stopping()
-                    history.validation_scores.append(score)
-                    if self.verbose:
-                        print(f"Validation score: {score:f}")
-                    if plateau.update(score):
-                        early_stopping.best_parameters = params.values.copy()
-                else:
-                    plateau.update(loss)
-                schedule.iteration_ends(history.t)
-                schedule.apply(optimizer)
-
-                if plateau.n_bad > self.n_iter_no_change:
-                    what = "Validation score" if early_stopping is not None else "Training loss"
-                    msg = (
-                        f"{what} did not improve more than tol={self.tol:f} for "
-                        f"{self.n_iter_no_change} consecutive epochs."
-                    )
-                    if schedule.trigger_stopping(msg, self.verbose):
-                        break
-                    schedule.apply(optimizer)
-                    plateau.n_bad = 0
-
-                if notify(on_epoch_end, history):
+                self._record(history, loss, X.shape[0], gradient_norms, fit_start)
+                if self._converged(history, params, optimizer, early_stopping):
                     break
-                if incremental:
+                if notify(on_epoch_end, history) or incremental:
                     break
                 if history.n_iter == self.max_iter:
                     warnings.warn(
@@ -301,6 +221,103 @@ class MinibatchTrainer:
         if early_stopping is not None:
             params.values[...] = early_stopping.best_parameters
         return optimizer
+
+    def _batches(self, params, X, sample_weight, objective_options):
+        """``(objective, start, stop)`` of each minibatch: one objective (one graph) per
+        minibatch length, built once per fit."""
+        n_samples = X.shape[0]
+        spans = batch_spans(n_samples, resolve_batch_size(self.batch_size, n_samples))
+        objectives = {}
+        for start, stop in spans:
+            if stop - start not in objectives:
+                objectives[stop - start] = MinibatchObjective(
+                    params,
+                    stop - start,
+                    weighted=sample_weight is not None,
+                    sparse_input=not isinstance(X, np.ndarray),
+                    penalty_scale=self.penalty_scale,
+                    **objective_options,
+                )
+        return [(objectives[stop - start], start, stop) for start, stop in spans]
+
+    def _epoch(self, batches, data, params, optimizer, gradient_norms, random_state, dropout):
+        """One pass over the minibatches of ``data`` (``X, Y, sample_weight`` and the
+        epoch's shuffled row indices, or None for the rows in order); return the epoch's
+        loss, the batch losses averaged weighted by batch length as scikit-learn does."""
+        X, Y, sample_weight, sample_idx = data
+        accumulated_loss = 0.0
+        for objective, start, stop in batches:
+            rows = slice(start, stop) if sample_idx is None else sample_idx[start:stop]
+            total_weight = objective.load_batch(X, Y, sample_weight, rows)
+            if total_weight is not None and not total_weight > 0:
+                continue  # a batch of zero total weight carries no gradient
+            if dropout:
+                objective.draw_dropout(random_state)
+            objective()
+            optimizer.step(params.grad)
+            batch_loss = objective.reported_loss()
+            n = stop - start if total_weight is None else total_weight
+            if self.l1_alpha > 0:
+                batch_loss += self._l1_proximal_step(params, optimizer, n)
+            accumulated_loss += batch_loss * (stop - start)
+            gradient_norms.add(params.grad, n)
+        return accumulated_loss / X.shape[0]
+
+    def _l1_proximal_step(self, params, optimizer, n):
+        """Soft-threshold the weights by each coordinate's own step size times the L1
+        strength (exact zeros, unlike the subgradient); return the L1 term's value.
+
+        The strength is ``l1_alpha / n`` for n the batch's rows or total weight
+        (``penalty_scale='batch'``), or ``l1_alpha * penalty_scale``.
+        """
+        weights = params.weights
+        step = optimizer.step_sizes()
+        step = step[: params.n_weights] if np.ndim(step) else step
+        if self.penalty_scale == "batch":
+            soft_threshold(weights, step * (self.l1_alpha / n), out=weights)
+            return self.l1_alpha * float(np.abs(weights).sum()) / n
+        strength = self.l1_alpha * self.penalty_scale
+        soft_threshold(weights, step * strength, out=weights)
+        return strength * float(np.abs(weights).sum())
+
+    def _record(self, history, loss, n_samples, gradient_norms, fit_start):
+        """The epoch's entry in the history (and its line when verbose)."""
+        history.n_iter += 1
+        history.loss = loss
+        history.t += n_samples
+        history.loss_curve.append(loss)
+        history.gradient_norms.append(gradient_norms.end_epoch())
+        if self.verbose:
+            print(
+                f"Iteration {history.n_iter}, loss = {loss:.8f}, "
+                f"time = {time.perf_counter() - fit_start:.2f}s"
+            )
+
+    def _converged(self, history, params, optimizer, early_stopping):
+        """scikit-learn's end of an epoch: the tolerance test on the validation score or
+        the training loss, then the schedule; True when training should stop."""
+        plateau = history.plateau
+        if early_stopping is not None:
+            score = early_stopping()
+            history.validation_scores.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if plateau.update(score):
+                early_stopping.best_parameters = params.values.copy()
+        else:
+            plateau.update(history.loss)
+        optimizer.iteration_ends(history.t)
+        if plateau.n_bad <= self.n_iter_no_change:
+            return False
+        what = "Validation score" if early_stopping is not None else "Training loss"
+        msg = (
+            f"{what} did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        if optimizer.trigger_stopping(msg, self.verbose):
+            return True
+        plateau.n_bad = 0
+        return False
 
     def _diverged(self, loss):
         """Raise on a non-finite loss or parameters (``divergence='raise'``)."""

@@ -6,12 +6,11 @@ from ..optim import (
     SGD,
     Adam,
     AdaptiveSchedule,
-    ConstantSchedule,
     InverseScalingSchedule,
     RMSProp,
 )
 
-__all__ = ["SOLVERS", "STOCHASTIC_SOLVERS", "SolverSettings", "make_optimizer", "make_schedule"]
+__all__ = ["SOLVERS", "STOCHASTIC_SOLVERS", "SolverSettings", "make_optimizer"]
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop")
 SOLVERS = ("lbfgs", *STOCHASTIC_SOLVERS)
@@ -24,17 +23,19 @@ class SolverSettings:
     ``learning_rate`` is the schedule: 'constant', 'invscaling' (``learning_rate_init /
     (t + 1) ** power_t``, t the samples seen) or 'adaptive' (divided by 5 when the
     tolerance test fails, stopping once it is at 1e-6). ``rmsprop_decay`` is the decay of
-    RMSProp's average of squared gradients (the optimizers lecture's beta).
+    RMSProp's average of squared gradients.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skbackprop.training import SolverSettings, make_optimizer, make_schedule
+    >>> from skbackprop.training import SolverSettings, make_optimizer
     >>> settings = SolverSettings(solver="sgd", learning_rate_init=0.1,
     ...                           learning_rate="invscaling")
-    >>> type(make_optimizer(settings, np.zeros(3))).__name__
-    'SGD'
-    >>> make_schedule(settings).iteration_ends(99)
+    >>> optimizer = make_optimizer(settings, np.zeros(3))
+    >>> type(optimizer).__name__, type(optimizer.schedule).__name__
+    ('SGD', 'InverseScalingSchedule')
+    >>> optimizer.iteration_ends(99)
+    >>> optimizer.learning_rate
     0.01
     """
 
@@ -51,30 +52,27 @@ class SolverSettings:
 
 
 def make_optimizer(settings, values):
-    """The optimizer named by ``settings.solver``, owning the flat buffer ``values``."""
+    """The optimizer named by ``settings.solver``, owning the flat buffer ``values``, with
+    the learning-rate schedule named by ``settings.learning_rate``."""
     rate = settings.learning_rate_init
     if settings.solver == "sgd":
-        return SGD(
+        optimizer = SGD(
             values, learning_rate=rate, momentum=settings.momentum, nesterov=settings.nesterov
         )
-    if settings.solver == "adam":
-        return Adam(
+    elif settings.solver == "adam":
+        optimizer = Adam(
             values,
             learning_rate=rate,
             beta_1=settings.beta_1,
             beta_2=settings.beta_2,
             epsilon=settings.epsilon,
         )
-    return RMSProp(
-        values, learning_rate=rate, decay=settings.rmsprop_decay, epsilon=settings.epsilon
-    )
-
-
-def make_schedule(settings):
-    """The learning-rate schedule named by ``settings.learning_rate``."""
-    rate = settings.learning_rate_init
-    if settings.learning_rate == "constant":
-        return ConstantSchedule(rate)
+    else:
+        optimizer = RMSProp(
+            values, learning_rate=rate, decay=settings.rmsprop_decay, epsilon=settings.epsilon
+        )
     if settings.learning_rate == "invscaling":
-        return InverseScalingSchedule(rate, power_t=settings.power_t)
-    return AdaptiveSchedule(rate)
+        optimizer.schedule = InverseScalingSchedule(rate, power_t=settings.power_t)
+    elif settings.learning_rate == "adaptive":
+        optimizer.schedule = AdaptiveSchedule(rate)
+    return optimizer

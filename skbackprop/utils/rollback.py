@@ -1,10 +1,7 @@
 """The rollback rule: a fit that raises leaves the estimator exactly as it was."""
 
 import copy
-import functools
 from contextlib import contextmanager
-
-from sklearn.base import BaseEstimator
 
 from .callbacks import CALLBACK_STATE
 
@@ -58,16 +55,4 @@ def _parameter_names(estimator):
     """The keys of ``estimator.get_params(deep=False)``: the constructor's parameters."""
     if not hasattr(estimator, "get_params"):
         return frozenset()
-    cls = type(estimator)
-    if cls.get_params is BaseEstimator.get_params and (
-        cls._get_param_names.__func__ is BaseEstimator._get_param_names.__func__
-    ):
-        # scikit-learn's get_params reads the names from the signature of __init__ (with
-        # inspect, on every call); they are the class's, so read them once per class.
-        return _class_parameter_names(cls)
     return frozenset(estimator.get_params(deep=False))
-
-
-@functools.cache
-def _class_parameter_names(cls):
-    return frozenset(cls._get_param_names())

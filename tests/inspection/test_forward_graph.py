@@ -62,7 +62,7 @@ def test_mlp_drawing_has_every_layer_with_its_shape(hidden):
     assert 'label="softmax (1, 3)", xlabel="y_hat"' in dot
     for layer in range(1, len(hidden) + 1):
         assert f'xlabel="a{layer}"' in dot
-    # The input is a constant, the parameters are variables (the lecture's dashed / bold).
+    # The input is a constant, the parameters are variables (drawn dashed / bold).
     assert 'label="X (1, 5)", shape=box, style="rounded,dashed"' in dot
     assert re.search(r'label="W1 \(5, \d+\)", shape=box, style="rounded,bold"', dot)
     # Edges: X, W, b into each layer, then the output activation.
@@ -217,7 +217,7 @@ def test_tensor_drawings_show_shapes_only_when_asked():
     assert "(1, 4)" not in to_dot(y_hat)
     assert to_dot(y_hat, show_shapes=True) == export_graphviz(reg)
     assert "(1, 4)" not in export_graphviz(reg, show_shapes=False)
-    # Scalars have no shape to show: the lecture's scalar graph is unchanged.
+    # Scalars have no shape to show: a graph of scalars is drawn as before.
     x = Tensor(2.0, requires_grad=True, name="x")
     assert to_dot(x * 3, show_shapes=True) == to_dot(x * 3)
 

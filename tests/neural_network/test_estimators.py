@@ -231,36 +231,3 @@ def test_pandas_feature_names(iris):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(frame, y)
     assert list(clf.feature_names_in_) == ["a", "b", "c", "d"]
-
-
-@pytest.mark.parametrize("input_kind", ["dense", "sparse", "weighted"])
-def test_large_data_gathered_per_minibatch_trains_the_same(iris, monkeypatch, input_kind):
-    # Data larger than EPOCH_GATHER_BYTES (and sparse data) is indexed minibatch by
-    # minibatch instead of gathered per epoch: the same rows in the same order, so the
-    # very same fit.
-    from skbackprop.training import batching, minibatch
-
-    X, y = iris
-    X = sparse.csr_matrix(X) if input_kind == "sparse" else X
-    weight = np.linspace(0.5, 2.0, len(y)) if input_kind == "weighted" else None
-    params = {"hidden_layer_sizes": (7,), "max_iter": 3, "batch_size": 16, "random_state": 0}
-    paths = []  # whether each fit gathered its epochs
-    original_init = batching.EpochOrder.__init__
-
-    def recording_init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        paths.append(self.gather)
-
-    monkeypatch.setattr(batching.EpochOrder, "__init__", recording_init)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        gathered = MLPClassifier(**params).fit(X, y, sample_weight=weight)
-        monkeypatch.setattr(minibatch, "EPOCH_GATHER_BYTES", 0)
-        per_batch = MLPClassifier(**params).fit(X, y, sample_weight=weight)
-    # Sparse data is never gathered whole; dense data is, below the size limit.
-    assert paths == ([False, False] if input_kind == "sparse" else [True, False])
-    for a, b in zip(
-        gathered.coefs_ + gathered.intercepts_, per_batch.coefs_ + per_batch.intercepts_
-    ):
-        np.testing.assert_array_equal(a, b)
-    assert gathered.loss_curve_ == per_batch.loss_curve_

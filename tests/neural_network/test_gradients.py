@@ -52,7 +52,7 @@ def test_estimator_gradient_matches_finite_differences(loss, activation):
     Y = y.reshape(9, -1) if est.n_outputs_ == 1 or loss != "log_loss" else np.eye(3)[y]
     if loss == "binary_log_loss":
         Y = Y.astype(float)
-    objective.take(X, Y, sw, slice(None))
+    objective.load_batch(X, Y, sw, slice(None))
     objective()
     analytic = flat.grad.copy()
 

@@ -71,7 +71,7 @@ def test_fitted_objective_gradient_matches_finite_differences(name, activation):
     objective = MinibatchObjective(
         flat, 9, loss=options["loss"], activation=activation, alpha=est.alpha, weighted=True
     )
-    objective.take(X, Y2, SW, slice(None))
+    objective.load_batch(X, Y2, SW, slice(None))
     objective()
     analytic = flat.grad.copy()
 

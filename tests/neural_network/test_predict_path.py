@@ -2,7 +2,8 @@
 
 Predictions run the forward rules on arrays, without recording a graph, and pick classes
 without LabelBinarizer; these tests compare them with the reference computation: the
-graph's :func:`skbackprop.nn.predict_output` and ``LabelBinarizer.inverse_transform``.
+graph's forward pass (:func:`skbackprop.nn.forward` and the output activation's node) and
+``LabelBinarizer.inverse_transform``.
 """
 
 import warnings
@@ -13,7 +14,8 @@ import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 
 from skbackprop import MLPClassifier, MLPRegressor
-from skbackprop.nn import predict_output
+from skbackprop.autodiff import Tensor
+from skbackprop.nn import OUTPUT_ACTIVATIONS, forward
 
 
 def _fit(Estimator, X, y, **params):
@@ -26,9 +28,9 @@ def _fit(Estimator, X, y, **params):
 
 def _reference_output(model, X):
     X = X.astype(model.coefs_[0].dtype)
-    return predict_output(
-        X, model.coefs_, model.intercepts_, model.activation, model.out_activation_
-    )
+    coefs, intercepts = [Tensor(c) for c in model.coefs_], [Tensor(b) for b in model.intercepts_]
+    z = forward(Tensor(X), coefs, intercepts, model.activation)
+    return OUTPUT_ACTIVATIONS[model.out_activation_][0](z).value
 
 
 def _reference_classes(model, X):

@@ -21,23 +21,21 @@ def test_inverse_scaling_is_sklearns_mlp_rate(power_t):
         )
 
 
-def test_adaptive_divides_by_five_after_patience_then_stops():
-    schedule = AdaptiveSchedule(1e-4, patience=2, tol=1e-3)
-    assert not schedule.observe(1.0)
-    assert not schedule.observe(0.5)  # improvement
-    assert not schedule.observe(0.4999)  # below tol: no improvement (1)
-    assert schedule.learning_rate == 1e-4
-    assert not schedule.observe(0.6)  # no improvement (2): rate / 5
-    assert schedule.learning_rate == pytest.approx(2e-5)
-    stops = [schedule.observe(0.6) for _ in range(6)]
-    # 2e-5 -> 4e-6 -> 8e-7 (<= 1e-6); the next lowering stops training instead.
-    assert stops == [False] * 5 + [True]
+def test_adaptive_divides_by_five_until_too_small_then_stops():
+    schedule = AdaptiveSchedule(1e-4)
+    assert schedule.iteration_ends(1000) == 1e-4
+    stops = [schedule.trigger_stopping() for _ in range(4)]
+    # 1e-4 -> 2e-5 -> 4e-6 -> 8e-7 (<= 1e-6); the next call stops training instead.
+    assert stops == [False] * 3 + [True]
     assert schedule.learning_rate == pytest.approx(8e-7)
 
 
-def test_apply_sets_the_optimizer_rate():
+def test_the_optimizer_takes_its_rate_from_its_schedule():
     opt = SGD(np.zeros(3), learning_rate=1.0)
-    schedule = InverseScalingSchedule(0.5, power_t=1.0)
-    schedule.iteration_ends(1)
-    assert schedule.apply(opt) is opt
+    assert isinstance(opt.schedule, ConstantSchedule)
+    opt.schedule = InverseScalingSchedule(0.5, power_t=1.0)
+    opt.iteration_ends(1)
     assert opt.learning_rate == 0.25
+    opt.schedule = AdaptiveSchedule(0.5)
+    assert opt.trigger_stopping("", verbose=False) is False
+    assert opt.learning_rate == pytest.approx(0.1)

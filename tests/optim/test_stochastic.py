@@ -35,7 +35,7 @@ def _rmsprop_reference(p, grads, lr, decay, eps):
 
 
 def _adam_reference(p, grads, lr, b1, b2, eps):
-    # Seed 002's form: separately bias-corrected moments, epsilon scaled to match.
+    # The textbook form: separately bias-corrected moments, epsilon scaled to match.
     p, V, S = p.copy(), np.zeros_like(p), np.zeros_like(p)
     for t, g in enumerate(grads, start=1):
         V = b1 * V + (1 - b1) * g
@@ -85,7 +85,7 @@ def test_adam_matches_reference_and_sklearn():
     assert opt.t == N_STEPS
 
 
-def test_rmsprop_matches_seed_reference():
+def test_rmsprop_matches_the_textbook_update():
     params, grads = _problem()
     expected = _rmsprop_reference(params, grads, 0.01, 0.9, 1e-8)
     ours = params.copy()
@@ -182,8 +182,8 @@ def test_a_pickled_optimizer_continues_where_it_stopped(make):
 
 
 def test_adam_keeps_its_averages_when_the_betas_change():
-    # Adam stores m / (1 - beta_1) and v / (1 - beta_2); changing a beta between steps
-    # must still continue from the same m and v, as the textbook update does.
+    # Changing a beta between steps continues from the same m and v, as the textbook
+    # update does.
     params, grads = _problem()
     opt = Adam(params.copy(), learning_rate=0.01)
     p, m, v = params.copy(), np.zeros_like(params), np.zeros_like(params)
@@ -197,24 +197,3 @@ def test_adam_keeps_its_averages_when_the_betas_change():
     np.testing.assert_allclose(opt.params, p, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(opt.first_moment, m, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(opt.second_moment, v, rtol=1e-12, atol=1e-15)
-
-
-def test_adam_unpickles_the_layout_without_scaled_moments():
-    # Adam pickled before its moments were stored divided by (1 - beta), with
-    # first_moment and second_moment as plain attributes, continues the same way.
-    params, grads = _problem()
-    opt = Adam(params.copy(), learning_rate=0.01)
-    for g in grads[:5]:
-        opt.step(g)
-    state = {
-        k: v
-        for k, v in vars(opt).items()
-        if k not in ("_scaled_first", "_scaled_second", "_betas")
-    }
-    state["first_moment"], state["second_moment"] = opt.first_moment, opt.second_moment
-    old = Adam.__new__(Adam)
-    old.__setstate__(pickle.loads(pickle.dumps(state)))
-    for g in grads[5:]:
-        opt.step(g)
-        old.step(g)
-    np.testing.assert_allclose(old.params, opt.params, rtol=1e-12, atol=1e-14)

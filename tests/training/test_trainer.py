@@ -14,7 +14,6 @@ from skbackprop.training import (
     SolverSettings,
     TrainingHistory,
     make_optimizer,
-    make_schedule,
     train_lbfgs,
 )
 
@@ -46,7 +45,6 @@ def _train(observers, max_iter=10):
             None,
             objective_options=OPTIONS,
             optimizer=make_optimizer(settings, params.values),
-            schedule=make_schedule(settings),
             history=history,
             gradient_norms=LayerGradientNorms(params),
             random_state=np.random.RandomState(0),
