@@ -258,15 +258,8 @@ def _statistics(X, y, sample_weight):
         loss = np.where(raw > 0, raw / centered, 1.0)
     if np.all((loss > 0) & (loss <= _MAX_CANCELLATION)):
         return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
-    # The first rows were not representative (sorted data, say): center exactly, by the
-    # means first, then each row block minus the mean before syrk.
-    if sp.issparse(X):
-        ones = np.ones(n_samples) if sample_weight is None else sample_weight
-        mean_X = np.asarray(X.T @ ones, dtype=np.float64) / W
-    elif sample_weight is None:
-        mean_X = X.mean(axis=0, dtype=np.float64)
-    else:
-        mean_X = sample_weight @ X / W
+    # The first rows were not representative (sorted data, say): center exactly, on the
+    # mean just found, each row block before syrk.
     scatter_XX, scatter_Xy = weighted_gram(X, sample_weight, mean_X, Y=y, Y_center=mean_y)
     return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
 
@@ -313,17 +306,8 @@ def solve_normal_equations(
         data's own, LinearRegression's); the intercept is computed from these.
     """
     A, b = statistics.normal_equations(fit_intercept)
-    coef, rank, singular, method, statistics = _unconstrained(
-        statistics,
-        data,
-        A,
-        b,
-        alpha=alpha,
-        fit_intercept=fit_intercept,
-        solver=solver,
-        tol=tol,
-        copy_X=copy_X,
-    )
+    options = (alpha, fit_intercept, solver, tol, copy_X)
+    coef, rank, singular, method, statistics = _unconstrained(statistics, data, A, b, *options)
     if positive:
         negative = np.flatnonzero(np.any(coef < 0, axis=0))
         for target in negative:
@@ -333,7 +317,7 @@ def solve_normal_equations(
     return coef, rank, singular, method, statistics
 
 
-def _unconstrained(statistics, data, A, b, *, alpha, fit_intercept, solver, tol, copy_X):
+def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, copy_X):
     n_features = A.shape[0]
     n_singular = min(statistics.n_samples, n_features)
     eigenvalues = symmetric_eigenvalues(A)[::-1]

@@ -77,16 +77,12 @@ class EMResult:
     stopped: bool = False  # a callback asked to stop
 
     def astype(self, dtype):
+        cast = {f: getattr(self, f).astype(dtype) for f in ("weights", "means")}
+        cast.update(covariances=self.covariances.astype(dtype))
+        cast.update(precisions_cholesky=self.precisions_cholesky.astype(dtype))
         scalar = np.dtype(dtype).type
-        arrays = {f: getattr(self, f).astype(dtype) for f in ("weights", "means")}
-        arrays["covariances"] = self.covariances.astype(dtype)
-        arrays["precisions_cholesky"] = self.precisions_cholesky.astype(dtype)
-        return dataclasses.replace(
-            self,
-            **arrays,
-            lower_bound=scalar(self.lower_bound),
-            lower_bounds=[scalar(bound) for bound in self.lower_bounds],
-        )
+        cast.update(lower_bounds=[scalar(bound) for bound in self.lower_bounds])
+        return dataclasses.replace(self, lower_bound=scalar(self.lower_bound), **cast)
 
 
 def store_result(estimator, result):
