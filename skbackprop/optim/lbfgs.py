@@ -136,21 +136,25 @@ def minimize_lbfgs(
     n_iter = min(result.nit, max_iter)
     # Status 99: ``callback`` raised StopIteration, the caller's own request to stop.
     if result.status not in (0, 99):
-        message = (
-            f"{solver_name} failed to converge after {n_iter} iteration(s) "
-            f"(status={result.status}):\n{result.message}\n"
-        )
-        if n_iter == max_iter:
-            message += (
-                f"\nIncrease the number of iterations to improve the convergence "
-                f"(max_iter={max_iter})."
-            )
-        message += (
-            "\nYou might also want to scale the data as shown in:\n"
-            "    https://scikit-learn.org/stable/modules/preprocessing.html"
-        )
-        warnings.warn(message, ConvergenceWarning, stacklevel=2)
+        _warn_not_converged(result, n_iter, max_iter, solver_name)
     return result, n_iter
+
+
+def _warn_not_converged(result, n_iter, max_iter, solver_name):
+    message = (
+        f"{solver_name} failed to converge after {n_iter} iteration(s) "
+        f"(status={result.status}):\n{result.message}\n"
+    )
+    if n_iter == max_iter:
+        message += (
+            f"\nIncrease the number of iterations to improve the convergence "
+            f"(max_iter={max_iter})."
+        )
+    message += (
+        "\nYou might also want to scale the data as shown in:\n"
+        "    https://scikit-learn.org/stable/modules/preprocessing.html"
+    )
+    warnings.warn(message, ConvergenceWarning, stacklevel=3)
 
 
 def _minimize(fun, x0, bounds, callback, options):

@@ -181,7 +181,8 @@ def cholesky_solve(A, B, *, ridge=0.0):
         raise np.linalg.LinAlgError(f"matrix is not positive definite (pivot {info} <= 0)")
     rcond, _ = lapack.dpocon(factor, anorm, uplo="U")
     rhs = B * (scale if B.ndim == 1 else scale[:, None])
-    # LAPACK's potrs, as scipy's cho_solve calls it, without cho_solve's per-call wrappers.
+    # LAPACK's potrs, as scipy's cho_solve calls it, without cho_solve's per-call wrappers
+    # (docs/performance.rst, "Fast paths").
     x, info = lapack.dpotrs(factor, rhs, lower=0)
     if info != 0:
         raise ValueError(f"illegal value in {-info}th argument of internal potrs")
@@ -194,8 +195,8 @@ def symmetric_eigenvalues(A):
 
     Bit for bit ``scipy.linalg.eigvalsh(A, check_finite=False)``: the same LAPACK driver
     (``dsyevr``) with the workspace sizes LAPACK asks for, called without scipy's
-    per-call wrappers (batching, input checks), which take several times longer than
-    the decomposition of a matrix of a few dozen rows.
+    per-call wrappers (batching, input checks), which take longer than the decomposition
+    of a matrix of a few dozen rows (docs/performance.rst, "Fast paths").
 
     Examples
     --------
