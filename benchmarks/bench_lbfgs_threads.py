@@ -1,11 +1,11 @@
 """Does L-BFGS pay for running scipy's BLAS on one thread? An A/B at a few sizes.
 
-``skbackprop.optim.minimize_lbfgs`` limits scipy's vendored BLAS (a second OpenBLAS next to
-numpy's in pip wheels) to one thread for the whole minimization, through one
-``ThreadpoolController`` made once per process. This script times
-``MLPClassifier(solver='lbfgs').fit`` with the limit and without it (the controller
-replaced by "nothing to limit"), alternating, on three sizes, and prints the cost of
-entering and leaving the limit once (paid once per fit).
+``skbackprop.utils._threadpool.scipy_blas_single_thread`` limits scipy's vendored BLAS (a
+second OpenBLAS next to numpy's in pip wheels) to one thread, through one
+``ThreadpoolController`` made once per process; estimators pass it to
+``skbackprop.optim.minimize_lbfgs`` as ``blas_limit``. This script times
+``MLPClassifier(solver='lbfgs').fit`` inside the limit and without it, alternating, on
+three sizes, and prints the cost of entering and leaving the limit once (paid once per fit).
 
 Run as::
 
@@ -14,13 +14,14 @@ Run as::
 
 import time
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.datasets import load_digits, load_iris, make_classification
 from sklearn.preprocessing import StandardScaler
 
-import skbackprop.optim.lbfgs as lbfgs
 from skbackprop import MLPClassifier
+from skbackprop.utils._threadpool import _scipy_only_blas, scipy_blas_single_thread
 
 CASES = [
     ("iris (32,)", lambda: load_iris(return_X_y=True), (32,), 100),
@@ -36,7 +37,7 @@ CASES = [
 
 def main(repeats=5):
     warnings.simplefilter("ignore")
-    pool = lbfgs._scipy_only_blas()
+    pool = _scipy_only_blas()
     if pool is None:
         print("scipy uses numpy's BLAS here: there is nothing to limit.")
         return
@@ -46,18 +47,17 @@ def main(repeats=5):
         with pool.limit(limits=1):
             pass
     print(f"entering and leaving the limit: {(time.perf_counter() - start) * 1e3:.1f} us")
-    with_limit = lbfgs._scipy_only_blas
     for label, load, hidden, max_iter in CASES:
         X, y = load()
         X = StandardScaler().fit_transform(X)
         times = {"limit": [], "none": []}
         for _ in range(repeats):
             for mode in times:
-                lbfgs._scipy_only_blas = with_limit if mode == "limit" else (lambda: None)
+                model = MLPClassifier(hidden, solver="lbfgs", max_iter=max_iter, random_state=0)
                 start = time.perf_counter()
-                MLPClassifier(hidden, solver="lbfgs", max_iter=max_iter, random_state=0).fit(X, y)
+                with scipy_blas_single_thread() if mode == "limit" else nullcontext():
+                    model.fit(X, y)
                 times[mode].append(time.perf_counter() - start)
-        lbfgs._scipy_only_blas = with_limit
         summary = {
             mode: f"median {np.median(t) * 1e3:.1f} ms [{min(t) * 1e3:.1f}-{max(t) * 1e3:.1f}]"
             for mode, t in times.items()

@@ -1,15 +1,17 @@
 """NormalEquationRegressor: least squares and ridge regression in closed form.
 
-The course notes' normal equation sets the gradient of ``J(theta) = (X theta - y)^T W
-(X theta - y) + alpha ||theta||^2`` to zero::
+The normal equation (user guide, :ref:`normal_equation`) sets the gradient of
+``J(theta) = (X theta - y)^T W (X theta - y) + alpha ||theta||^2`` to zero::
 
     (X^T W X + alpha I) theta = X^T W y
 
-The estimator gathers the sufficient statistics of the rows
-(:mod:`~skbackprop.linear_model._normal_equation_statistics`), solves the equations from them
-(:mod:`~skbackprop.linear_model._normal_equation_solve`) and sets the fitted attributes.
+The estimator gathers the sufficient statistics of the rows and solves the equations from
+them (:mod:`~skbackprop.linear_model._least_squares`), in memory, chunk by chunk
+(``partial_fit``) or on a dask array, whose row blocks are reduced to their statistics on
+the workers: only ``O(n_features^2)`` numbers come back to the client.
 """
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -18,14 +20,13 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
 from ..utils import check_fit_input, check_predict_input
-from ..utils._dask import is_dask_array
-from ._normal_equation_solve import solve_normal_equations
-from ._normal_equation_statistics import SufficientStatistics, sufficient_statistics
+from ..utils._dask import is_dask_array, map_reduce, row_blocks
+from ._least_squares import solve_normal_equations, sufficient_statistics
 
-__all__ = ["NormalEquationRegressor", "SufficientStatistics", "sufficient_statistics"]
+__all__ = ["NormalEquationRegressor"]
 
 
 class NormalEquationRegressor(RegressorMixin, BaseEstimator):
@@ -55,7 +56,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     alpha : float, default=0.0
-        L2 penalty ``alpha * ||theta||^2`` (the course notes' L2 regularization); 0 is
+        L2 penalty ``alpha * ||theta||^2`` (user guide, :ref:`normal_equation`); 0 is
         ordinary least squares, a positive value is :class:`~sklearn.linear_model.Ridge`
         with the same ``alpha``.
     fit_intercept : bool, default=True
@@ -114,7 +115,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
 
     Notes
     -----
-    ``partial_fit`` keeps the :class:`SufficientStatistics` (``O(n_features^2)`` memory,
+    ``partial_fit`` keeps the sufficient statistics (``O(n_features^2)`` memory,
     independent of the number of rows) and re-solves after every chunk, so a model fitted
     chunk by chunk equals the model fitted on all rows at once: exact out-of-core least
     squares.
@@ -186,11 +187,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        if is_dask_array(X):  # the statistics are reduced on the dask cluster
-            from ._normal_equation_dask import fit_dask
-
-            return fit_dask(self, X, y, sample_weight)
-        return self._update(X, y, sample_weight, reset=True, keep_data=True)
+        with _restored_on_error(self):
+            if is_dask_array(X):  # the statistics are reduced on the dask cluster
+                return self._fit_dask(X, y, sample_weight)
+            return self._update(X, y, sample_weight, reset=True, keep_data=True)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -214,19 +214,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         reset = not hasattr(self, "_statistics")
-        return self._update(X, y, sample_weight, reset=reset, keep_data=False)
+        with _restored_on_error(self):
+            return self._update(X, y, sample_weight, reset=reset, keep_data=False)
 
     def _update(self, X, y, sample_weight, reset, keep_data):
-        saved = dict(vars(self))
-        try:
-            return self._update_or_fail(X, y, sample_weight, reset, keep_data)
-        except BaseException:
-            # A failed (partial_)fit leaves the fitted state exactly as it was.
-            vars(self).clear()
-            vars(self).update(saved)
-            raise
-
-    def _update_or_fail(self, X, y, sample_weight, reset, keep_data):
         if not (sp.issparse(X) or is_dask_array(X)) and np.asarray(X).dtype.kind in "SUV":
             # validate_data's float dtypes would parse numbers written as strings;
             # LinearRegression validates dtype='numeric', which refuses them.
@@ -251,11 +242,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 dtype=np.float64,
                 allow_all_zero_weights=True,  # a chunk may; the total may not (below)
             )
-            if np.any(sample_weight < 0):
-                raise ValueError(
-                    "Negative values in data passed to `sample_weight`. Weights must be >= 0: "
-                    "drop those samples or give them weight 0."
-                )
+            _check_nonnegative(sample_weight)
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         previous = None if reset else self._statistics
         if previous is not None and (
@@ -348,6 +335,36 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         self._statistics = statistics
         return self
 
+    def _fit_dask(self, X, y, sample_weight):
+        """Fit on dask arrays: each row block's statistics on its worker, added there.
+
+        The coefficients equal an in-memory fit's to rounding whenever that fit solves the
+        normal equations (``solver_`` 'cholesky'); where it would fall back to the SVD of
+        the data, this path, which never holds the rows, uses the eigendecomposition of
+        the Gram matrix, as ``partial_fit`` does.
+        """
+        if y is None:
+            raise ValueError(
+                "NormalEquationRegressor requires y to be passed, but the target y is None; "
+                "pass the targets as a dask or numpy array."
+            )
+        if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
+            raise ValueError(
+                f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
+                "to a numeric dtype (X.astype(float))."
+            )
+        # Only the shape is read here; the blocks are checked on the workers.
+        validate_data(self, X, reset=True, skip_check_array=True)
+        y_ndim = len(np.shape(y))
+        if y_ndim not in (1, 2):
+            raise ValueError(
+                f"y must be 1D or 2D, got ndim={y_ndim}; pass y of shape (n_samples,) or "
+                "(n_samples, n_targets)."
+            )
+        dtype = np.float32 if X.dtype == np.float32 else np.float64
+        statistics = map_reduce(_block_statistics, row_blocks(X, y, sample_weight))
+        return self._fit_statistics(statistics, None, dtype, y_ndim)
+
     def predict(self, X):
         """Predict with the fitted linear model.
 
@@ -369,3 +386,42 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
+
+
+@contextmanager
+def _restored_on_error(estimator):
+    """A failed (partial_)fit leaves the fitted state exactly as it was (the same objects)."""
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
+
+def _check_nonnegative(sample_weight):
+    if np.any(sample_weight < 0):
+        raise ValueError(
+            "Negative values in data passed to `sample_weight`. Weights must be >= 0: "
+            "drop those samples or give them weight 0."
+        )
+
+
+def _block_statistics(X, y, sample_weight):
+    """Validate one row block of a dask fit on its worker and return its statistics."""
+    name = "NormalEquationRegressor"
+    X = check_array(
+        X, dtype=[np.float64, np.float32], ensure_min_samples=0, estimator=name, input_name="X"
+    )
+    y = check_array(y, ensure_2d=False, ensure_min_samples=0, dtype=np.float64, input_name="y")
+    if sample_weight is not None:
+        sample_weight = check_array(
+            sample_weight,
+            ensure_2d=False,
+            ensure_min_samples=0,
+            dtype=np.float64,
+            input_name="sample_weight",
+        ).reshape(-1)
+        _check_nonnegative(sample_weight)
+    return sufficient_statistics(X, y.reshape(len(y), -1), sample_weight)

@@ -32,17 +32,17 @@ seeds differ from the in-memory fit's, and so may the local optimum EM reaches.
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
+from ..utils import rollback_on_error
 from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
 from ._em_driver import fit_with_float64_retry, run_em, store_result
 from ._em_steps import (
-    centred_second_moments,
+    NaturalParameters,
+    centred_block_moments,
     e_step_statistics,
     feature_map,
-    responsibilities,
     statistics_from_responsibilities,
 )
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
-from ._log_prob import NaturalParameters, weighted_log_prob
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 
@@ -61,8 +61,7 @@ def fit_dask(estimator, X, predict):
     labels : dask.array.Array of shape (n_samples,) or None
         With ``predict``, the component of each row, computed lazily on the workers.
     """
-    saved = dict(vars(estimator))
-    try:
+    with rollback_on_error(estimator):
         _check_shape_and_dtype(estimator, X)
         # As in memory, float32 data whose sums cannot resolve a covariance is fitted
         # again in float64 (cast block by block on the workers).
@@ -72,11 +71,6 @@ def fit_dask(estimator, X, predict):
             estimator.random_state,
             estimator.verbose,
         )
-    except BaseException:
-        # A failed fit leaves the fitted state exactly as it was.
-        vars(estimator).clear()
-        vars(estimator).update(saved)
-        raise
     store_result(estimator, result)
     if predict:  # the lazy labels read the stored parameters
         return X.map_blocks(
@@ -247,15 +241,11 @@ def _centred_block(X, offset, rule, means, components, covariance_type, shift, d
     if X.shape[0] == 0:
         return None
     X = np.asarray(X, dtype=dtype)
-    phi = feature_map(X, covariance_type, shift)
-    if isinstance(rule, NaturalParameters):  # the E-step's responsibilities
-        resp = weighted_log_prob(phi, rule)
-        responsibilities(resp)
-    else:  # the initial responsibilities
+    if not isinstance(rule, NaturalParameters):  # the initial responsibilities
         block_resp, args = rule
-        resp = block_resp(X, offset, *args)
-    centered = phi[:, 1 : 1 + X.shape[1]]
-    return centred_second_moments(centered, resp[components], means, covariance_type)
+        rule = block_resp(X, offset, *args)
+    phi = feature_map(X, covariance_type, shift)
+    return centred_block_moments(phi, rule, means, components, covariance_type)
 
 
 def _predict_block(X, estimator):

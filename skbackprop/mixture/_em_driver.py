@@ -2,7 +2,7 @@
 
 EM never needs the rows themselves, only sums over them (see :mod:`._em_steps`): the
 statistics of the initial responsibilities, and those of each E-step. A *source* computes
-those sums wherever the rows live -- in memory (:mod:`._memory_source`) or on a Dask
+those sums wherever the rows live -- in memory (:class:`InMemorySource`) or on a Dask
 cluster (:mod:`._em_dask`) -- and this module runs everything else: the ``n_init`` starts,
 the M-steps, the stopping rule, ``warm_start``, the verbose lines and the float64 retry.
 
@@ -16,23 +16,35 @@ point the features are centred on) and three methods:
     The statistics of the E-step under the natural parameters ``theta``; ``theta`` is
     also the rule of its responsibilities.
 ``centred_second_moments(rule, means, components)``
-    ``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` for the listed components (shaped by the
-    covariance type, see :func:`~._em_steps.centred_second_moments`), the
-    responsibilities being those ``rule`` gives.
+    ``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` for the listed components (see
+    :func:`~._em_steps.centred_block_moments`), the responsibilities being those ``rule``
+    gives.
+
+The starting responsibilities and the checks of user-given initial parameters match
+scikit-learn's GaussianMixture call for call (the same random draws in the same order).
 """
 
+import dataclasses
 import warnings
-from dataclasses import dataclass
 from time import time
 
 import numpy as np
+from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
+from sklearn.utils import check_array, check_random_state
 
 from ..utils import FitTasks
-from ._em_steps import m_step, uncentred_variance_term
-from ._initialization import check_means, check_precisions, check_weights, rewind_random_state
-from ._log_prob import natural_parameters
+from ._em_steps import (
+    block_rows,
+    centred_block_moments,
+    e_step_statistics,
+    feature_map,
+    m_step,
+    n_quadratic_features,
+    natural_parameters,
+    statistics_from_responsibilities,
+    uncentred_variance_term,
+)
 from ._precisions import (
     CollapsedComponentError,
     collapse_floor,
@@ -43,8 +55,14 @@ from ._precisions import (
     unresolved_components,
 )
 
+_PARAMETERS = ("weights_", "means_", "covariances_", "precisions_cholesky_")
 
-@dataclass(frozen=True)
+# The features of all training rows are kept between EM iterations when they take at most
+# this many bytes; beyond it (many features under 'full') each block is rebuilt per pass.
+_MAX_CACHED_FEATURE_BYTES = 1 << 28
+
+
+@dataclasses.dataclass(frozen=True)
 class EMResult:
     """What a fit stores: the best start's parameters and its history."""
 
@@ -59,36 +77,31 @@ class EMResult:
     stopped: bool = False  # a callback asked to stop
 
     def astype(self, dtype):
+        cast = {f: getattr(self, f).astype(dtype) for f in ("weights", "means")}
+        cast.update(covariances=self.covariances.astype(dtype))
+        cast.update(precisions_cholesky=self.precisions_cholesky.astype(dtype))
         scalar = np.dtype(dtype).type
-        return EMResult(
-            self.weights.astype(dtype),
-            self.means.astype(dtype),
-            self.covariances.astype(dtype),
-            self.precisions_cholesky.astype(dtype),
-            self.converged,
-            self.n_iter,
-            scalar(self.lower_bound),
-            [scalar(bound) for bound in self.lower_bounds],
-            self.stopped,
-        )
+        cast.update(lower_bounds=[scalar(bound) for bound in self.lower_bounds])
+        return dataclasses.replace(self, lower_bound=scalar(self.lower_bound), **cast)
 
 
 def store_result(estimator, result):
     """Set the fitted attributes of a GaussianMixtureEM from an :class:`EMResult`, then
     warn, as scikit-learn does, if the best start did not converge."""
-    covariance_type = estimator.covariance_type
-    estimator.weights_ = result.weights
-    estimator.means_ = result.means
-    estimator.covariances_ = result.covariances
-    estimator.precisions_cholesky_ = result.precisions_cholesky
-    estimator.precisions_ = precisions_from_cholesky(result.precisions_cholesky, covariance_type)
+    params = (result.weights, result.means, result.covariances, result.precisions_cholesky)
+    for name, value in zip(_PARAMETERS, params):
+        setattr(estimator, name, value)
+    estimator.precisions_ = precisions_from_cholesky(
+        result.precisions_cholesky, estimator.covariance_type
+    )
     estimator.converged_ = result.converged
     estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound
     estimator.lower_bounds_ = result.lower_bounds
+    dtype = result.means.dtype
     estimator._inference_cache = (
-        _inference_key(estimator, result.means.dtype),
-        *(inference_parameters(estimator, result.means.dtype)),
+        _inference_key(estimator, dtype),
+        *inference_parameters(estimator, dtype),
     )
     if not result.converged and estimator.max_iter > 0 and not result.stopped:
         warnings.warn(
@@ -99,13 +112,8 @@ def store_result(estimator, result):
 
 
 def _inference_key(estimator, dtype):
-    return (
-        np.dtype(dtype),
-        estimator.covariance_type,
-        estimator.weights_.tobytes(),
-        estimator.means_.tobytes(),
-        estimator.precisions_cholesky_.tobytes(),
-    )
+    fitted = (getattr(estimator, name).tobytes() for name in _PARAMETERS[:2] + _PARAMETERS[3:])
+    return (np.dtype(dtype), estimator.covariance_type, *fitted)
 
 
 def inference_parameters(estimator, dtype):
@@ -113,8 +121,8 @@ def inference_parameters(estimator, dtype):
 
     The features are centred on the mixture's own mean: a fitted quantity, so each row's
     result does not depend on which other rows are scored with it. Computed once at fit
-    for the fit's dtype (a prediction on one row costs less than computing them); the
-    stored copy is used only while the fitted arrays hold the values it came from.
+    for the fit's dtype (docs/performance.rst, "Fast paths"); the stored copy is used only
+    while the fitted arrays hold the values it came from.
     """
     cache = getattr(estimator, "_inference_cache", None)
     if cache is not None and cache[0] == _inference_key(estimator, dtype):
@@ -139,7 +147,7 @@ def fit_with_float64_retry(X, fit, random_state, verbose):
     round-off, in the M-step and in the E-step's features alike, where scikit-learn's
     per-component centred sums keep it; float64 sums resolve it.
     """
-    rewind = rewind_random_state(random_state)
+    rewind = _rewind_random_state(random_state)
     try:
         return fit(X)
     except CollapsedComponentError:
@@ -154,6 +162,15 @@ def fit_with_float64_retry(X, fit, random_state, verbose):
     return fit(X.astype(np.float64)).astype(np.float32)
 
 
+def _rewind_random_state(random_state):
+    """A callable that puts a ``RandomState`` instance back to its current draws (nothing
+    to do for a seed or None)."""
+    if isinstance(random_state, np.random.RandomState):
+        state = random_state.get_state()
+        return lambda: random_state.set_state(state)
+    return lambda: None
+
+
 def run_em(estimator, source, tasks=None):
     """EM from each of the estimator's starts over ``source``; the best as an EMResult.
 
@@ -162,66 +179,41 @@ def run_em(estimator, source, tasks=None):
     (:class:`~skbackprop.utils.FitTasks`) reports each start and each EM iteration to the
     callbacks; a callback that asks to stop ends that level's loop.
     """
-    covariance_type = estimator.covariance_type
     dtype = source.dtype
     inits = _checked_inits(estimator, source.n_features, dtype)
     do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
-    n_init = estimator.n_init if do_init else 1
     random_state = check_random_state(estimator.random_state)
     report = _Verbose(estimator.verbose, estimator.verbose_interval)
-    max_lower_bound = -np.inf
-    best = None
-    stopped = False
     reporting = tasks is not None and tasks.active
-    for init in range(n_init):
+    max_lower_bound, best, stopped = -np.inf, None, False
+    for init in range(estimator.n_init if do_init else 1):
         report.init_begin(init)
         if reporting:
             tasks.begin(max_subtasks=estimator.max_iter)
+        if do_init:
+            params = _initial_parameters(estimator, source, inits, random_state)
+        else:
+            params = tuple(np.asarray(getattr(estimator, n), dtype=dtype) for n in _PARAMETERS)
+        if estimator.max_iter == 0:
+            best = (params, False, 0, [])
+            if reporting:
+                tasks.state = _fitted_view(estimator, params, 0, dtype)
+                stopped = tasks.iteration_ends(begin_next=False) or stopped
+            continue
+        lower_bound = -np.inf if do_init else estimator.lower_bound_
+        em_tasks = None
+        if reporting:
             em_tasks = FitTasks(
                 estimator,
                 parent=tasks,
                 max_subtasks=estimator.max_iter,
                 subtask_name="em_iteration",
             )
-        if do_init:
-            params = _initial_parameters(estimator, source, inits, random_state)
-        else:
-            params = tuple(
-                np.asarray(getattr(estimator, name), dtype=dtype)
-                for name in ("weights_", "means_", "covariances_", "precisions_cholesky_")
-            )
-        lower_bound = -np.inf if do_init else estimator.lower_bound_
-        lower_bounds = []
-        if estimator.max_iter == 0:
-            best = (params, False, 0, lower_bounds)
-            if reporting:
-                tasks.state = _fitted_view(estimator, params, 0, dtype)
-                stopped = tasks.iteration_ends(begin_next=False) or stopped
-            continue
-        converged = False
-        for n_iter in range(1, estimator.max_iter + 1):
-            previous = lower_bound
-            if reporting:
-                em_tasks.state = _fitted_view(estimator, params, n_iter - 1, dtype)
-                em_tasks.begin()
-            weights, means, _, prec_chol = params
-            theta = natural_parameters(weights, means, prec_chol, covariance_type, source.shift)
-            stats = source.e_step(theta)
-            lower_bound = stats.log_likelihood / stats.n_samples
-            params = m_step_parameters(estimator, source, stats, theta)
-            params = (params[0] / params[0].sum(), *params[1:])
-            lower_bounds.append(lower_bound)
-            change = lower_bound - previous
-            report.iter_end(n_iter, change)
-            if abs(change) < estimator.tol:
-                converged = True
-            if reporting:
-                em_tasks.state = _fitted_view(estimator, params, n_iter, dtype)
-                if em_tasks.iteration_ends(begin_next=False) and not converged:
-                    stopped = True
-                    break
-            if converged:
-                break
+        params, converged, n_iter, lower_bounds, stopped_early = _em_iterations(
+            estimator, source, params, lower_bound, em_tasks, report
+        )
+        stopped = stopped or stopped_early
+        lower_bound = lower_bounds[-1]
         report.init_end(lower_bound, converged)
         if lower_bound > max_lower_bound or max_lower_bound == -np.inf:
             max_lower_bound = lower_bound
@@ -231,18 +223,42 @@ def run_em(estimator, source, tasks=None):
             if tasks.iteration_ends(begin_next=False):
                 stopped = True
                 break
-
     params, converged, n_iter, lower_bounds = best
     # numpy scalars of the fit's precision, as scikit-learn stores them.
     scalar = np.dtype(dtype).type
-    return EMResult(
-        *params,
-        converged,
-        n_iter,
-        scalar(max_lower_bound),
-        [scalar(bound) for bound in lower_bounds],
-        stopped,
-    )
+    bounds = [scalar(bound) for bound in lower_bounds]
+    return EMResult(*params, converged, n_iter, scalar(max_lower_bound), bounds, stopped)
+
+
+def _em_iterations(estimator, source, params, lower_bound, em_tasks, report):
+    """One start's EM steps: ``(params, converged, n_iter, lower_bounds, stopped)``."""
+    lower_bounds = []
+    converged = stopped = False
+    for n_iter in range(1, estimator.max_iter + 1):
+        previous = lower_bound
+        if em_tasks is not None:
+            em_tasks.state = _fitted_view(estimator, params, n_iter - 1, source.dtype)
+            em_tasks.begin()
+        weights, means, _, prec_chol = params
+        theta = natural_parameters(
+            weights, means, prec_chol, estimator.covariance_type, source.shift
+        )
+        stats = source.e_step(theta)
+        lower_bound = stats.log_likelihood / stats.n_samples
+        params = m_step_parameters(estimator, source, stats, theta)
+        params = (params[0] / params[0].sum(), *params[1:])
+        lower_bounds.append(lower_bound)
+        change = lower_bound - previous
+        report.iter_end(n_iter, change)
+        converged = abs(change) < estimator.tol
+        if em_tasks is not None:
+            em_tasks.state = _fitted_view(estimator, params, n_iter, source.dtype)
+            if em_tasks.iteration_ends(begin_next=False) and not converged:
+                stopped = True
+                break
+        if converged:
+            break
+    return params, converged, n_iter, lower_bounds, stopped
 
 
 def _fitted_view(estimator, params, n_iter, dtype):
@@ -250,13 +266,11 @@ def _fitted_view(estimator, params, n_iter, dtype):
     after ``n_iter`` EM steps of the current start (their ``fitted_estimator``)."""
 
     def state():
-        weights, means, covariances, prec_chol = (np.array(p, dtype=dtype) for p in params)
+        arrays = [np.array(p, dtype=dtype) for p in params]
+        precisions = precisions_from_cholesky(arrays[3], estimator.covariance_type)
         return {
-            "weights_": weights,
-            "means_": means,
-            "covariances_": covariances,
-            "precisions_cholesky_": prec_chol,
-            "precisions_": precisions_from_cholesky(prec_chol, estimator.covariance_type),
+            **dict(zip(_PARAMETERS, arrays)),
+            "precisions_": precisions,
             "n_iter_": n_iter,
             "_inference_cache": None,
         }
@@ -270,19 +284,24 @@ def m_step_parameters(estimator, source, stats, rule):
     ``nk`` are the responsibility totals (the caller turns them into weights); the means
     are in the data's coordinates.
     """
-    covariance_type = estimator.covariance_type
-    reg_covar = estimator.reg_covar
-    nk, shifted_means, covariances, raw = m_step(
-        stats, covariance_type, reg_covar, source.n_features
-    )
+    covariance_type, reg_covar = estimator.covariance_type, estimator.reg_covar
+    n_features = source.n_features
+    nk, shifted_means, covariances, raw = m_step(stats, covariance_type, reg_covar, n_features)
     suspect, lower = unresolved_components(covariances, covariance_type, raw)
     if suspect.size:
         # Sums of moments cancel for a tight component far from the data's mean; its
         # covariance is summed again from centred rows, as scikit-learn computes it.
         sums = source.centred_second_moments(rule, shifted_means[suspect], suspect)
-        covariances = _replace_covariances(
-            covariances, covariance_type, suspect, sums, nk, reg_covar, source.n_features
-        )
+        covariances = covariances.copy()
+        if covariance_type == "full":
+            new = sums / nk[suspect, None, None]
+            new[:, np.arange(n_features), np.arange(n_features)] += reg_covar
+        elif covariance_type == "diag":
+            new = sums / nk[suspect, None] + reg_covar
+        else:
+            new = sums / (nk[suspect] * n_features) + reg_covar
+        covariances[suspect] = new
+        covariances = covariances.astype(nk.dtype, copy=False)
         lower = None
     # The mean in the data's coordinates is (S1 + S0 shift) / N, with N = S0 + 10 eps: the
     # shift enters scaled by S0 / N, which is 1 but for a component holding almost no row,
@@ -294,23 +313,6 @@ def m_step_parameters(estimator, source, stats, rule):
     floor = collapse_floor(raw, source.dtype, covariance_type)
     prec_chol = precisions_cholesky(covariances, covariance_type, floor, lower)
     return nk, means, covariances, prec_chol
-
-
-def _replace_covariances(
-    covariances, covariance_type, components, sums, nk, reg_covar, n_features
-):
-    """``covariances`` with those of ``components`` from their centred ``sums``, by
-    scikit-learn's formulas (``reg_covar`` added to the variances)."""
-    covariances = covariances.copy()
-    if covariance_type == "full":
-        new = sums / nk[components, None, None]
-        new[:, np.arange(n_features), np.arange(n_features)] += reg_covar
-        covariances[components] = new
-    elif covariance_type == "diag":
-        covariances[components] = sums / nk[components, None] + reg_covar
-    else:
-        covariances[components] = sums / (nk[components] * n_features) + reg_covar
-    return covariances.astype(nk.dtype, copy=False)
 
 
 def _initial_parameters(estimator, source, inits, random_state):
@@ -325,10 +327,8 @@ def _initial_parameters(estimator, source, inits, random_state):
         nk, initial_means, covariances, prec_chol = m_step_parameters(
             estimator, source, stats, rule
         )
-        if weights is None:
-            weights = nk / source.n_samples
-        if means is None:
-            means = initial_means
+        weights = nk / source.n_samples if weights is None else weights
+        means = initial_means if means is None else means
     if precisions is not None:
         prec_chol = precisions_cholesky_from_precisions(precisions, estimator.covariance_type)
         covariances = covariances_from_precisions(precisions, estimator.covariance_type)
@@ -337,17 +337,153 @@ def _initial_parameters(estimator, source, inits, random_state):
 
 def _checked_inits(estimator, n_features, dtype):
     """The user's initial weights, means and precisions, validated and in ``dtype``."""
+    k, covariance_type = estimator.n_components, estimator.covariance_type
     weights = means = precisions = None
-    n_components = estimator.n_components
     if estimator.weights_init is not None:
-        weights = check_weights(estimator.weights_init, n_components, dtype)
+        weights = _checked(estimator.weights_init, (k,), "weights")
+        if np.any(weights < 0.0) or np.any(weights > 1.0):
+            raise ValueError(
+                "The parameter 'weights' should be in the range [0, 1], but got max value "
+                f"{weights.max():.5f}, min value {weights.min():.5f}."
+            )
+        atol = 1e-6 if weights.dtype == np.float32 else 1e-8
+        if not np.allclose(abs(1.0 - weights.sum()), 0.0, atol=atol):
+            raise ValueError(
+                "The parameter 'weights' should be normalized, but got sum(weights) = "
+                f"{weights.sum():.5f}; divide weights_init by its sum."
+            )
+        weights = weights.astype(dtype, copy=True)
     if estimator.means_init is not None:
-        means = check_means(estimator.means_init, n_components, n_features, dtype)
+        means = _checked(estimator.means_init, (k, n_features), "means").astype(dtype)
     if estimator.precisions_init is not None:
-        precisions = check_precisions(
-            estimator.precisions_init, estimator.covariance_type, n_components, n_features, dtype
-        )
+        precisions = _checked_precisions(
+            estimator.precisions_init, covariance_type, k, n_features
+        ).astype(dtype)
     return weights, means, precisions
+
+
+def _checked(array, shape, name, allow_nd=False):
+    array = check_array(array, dtype=[np.float64, np.float32], ensure_2d=False, allow_nd=allow_nd)
+    if array.shape != shape:
+        raise ValueError(
+            f"The parameter '{name}' should have the shape of {shape}, but got {array.shape}; "
+            f"pass an array of shape {shape}."
+        )
+    return array
+
+
+def _checked_precisions(precisions, covariance_type, n_components, n_features):
+    shape = {
+        "full": (n_components, n_features, n_features),
+        "tied": (n_features, n_features),
+        "diag": (n_components, n_features),
+        "spherical": (n_components,),
+    }[covariance_type]
+    precisions = _checked(
+        precisions, shape, f"{covariance_type} precision", allow_nd=covariance_type == "full"
+    )
+    if covariance_type in ("full", "tied"):
+        symmetric = np.allclose(precisions, np.swapaxes(precisions, -1, -2))
+        if not symmetric or not np.all(np.linalg.eigvalsh(precisions) > 0.0):
+            raise ValueError(
+                f"'{covariance_type} precision' should be symmetric, positive-definite; "
+                "pass the inverse of a covariance matrix."
+            )
+    elif np.any(precisions <= 0.0):
+        raise ValueError(f"'{covariance_type} precision' should be positive.")
+    return precisions
+
+
+class InMemorySource:
+    """The EM driver's statistics of a validated ndarray ``X``, in ``X``'s precision.
+
+    The feature map of all rows is kept between EM iterations when it is small enough,
+    else rebuilt block by block on every pass.
+    """
+
+    def __init__(self, X, covariance_type):
+        self.X = X
+        self.covariance_type = covariance_type
+        self.n_samples, self.n_features = X.shape
+        self.dtype = X.dtype
+        # The data's mean: the features are centred on it so that second moments minus
+        # mean products lose few digits (the mixture itself is shift-invariant).
+        self.shift = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
+        self.width = 1 + self.n_features + n_quadratic_features(self.n_features, covariance_type)
+        self.cached = None
+        if self.n_samples * self.width * X.dtype.itemsize <= _MAX_CACHED_FEATURE_BYTES:
+            self.cached = feature_map(X, covariance_type, self.shift)
+
+    def feature_blocks(self, n_components):
+        """Yield ``(phi, rows)``: the features of consecutive row slices."""
+        if self.cached is not None:
+            yield self.cached, slice(0, self.n_samples)
+            return
+        rows = block_rows(self.width, n_components)
+        buffer = np.empty((min(rows, self.n_samples), self.width), dtype=self.dtype)
+        for start in range(0, self.n_samples, rows):
+            stop = min(start + rows, self.n_samples)
+            out = buffer[: stop - start]
+            yield (
+                feature_map(self.X[start:stop], self.covariance_type, self.shift, out),
+                slice(start, stop),
+            )
+
+    def initial_statistics(self, n_components, init_params, random_state):
+        resp = initial_responsibilities(self.X, n_components, init_params, random_state)
+        return self._sum(
+            lambda phi, rows: statistics_from_responsibilities(
+                phi, resp[rows].T, self.covariance_type, self.n_features
+            ),
+            n_components,
+        ), resp
+
+    def e_step(self, theta):
+        return self._sum(
+            lambda phi, _: e_step_statistics(phi, theta, self.covariance_type),
+            theta.per_component.shape[1],
+        )
+
+    def centred_second_moments(self, rule, means, components):
+        initial = isinstance(rule, np.ndarray)
+        return self._sum(
+            lambda phi, rows: centred_block_moments(
+                phi, rule[rows].T if initial else rule, means, components, self.covariance_type
+            ),
+            rule.shape[1] if initial else rule.per_component.shape[1],
+        )
+
+    def _sum(self, block_function, n_components):
+        total = None
+        for phi, rows in self.feature_blocks(n_components):
+            block = block_function(phi, rows)
+            total = block if total is None else total + block
+        return total
+
+
+def initial_responsibilities(X, n_components, init_params, random_state):
+    """Responsibilities (n_samples, n_components) from which the first M-step starts.
+
+    - 'kmeans': one-hot labels of a k-means fit (``n_init=1``);
+    - 'k-means++': one-hot of the k-means++ seeds (one sample per component);
+    - 'random': uniform draws normalized per row;
+    - 'random_from_data': one-hot of ``n_components`` distinct random samples.
+    """
+    n_samples = X.shape[0]
+    if init_params == "random":
+        resp = np.asarray(random_state.uniform(size=(n_samples, n_components)), dtype=X.dtype)
+        return resp / resp.sum(axis=1)[:, None]
+    resp = np.zeros((n_samples, n_components), dtype=X.dtype)
+    if init_params == "kmeans":
+        kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
+        resp[np.arange(n_samples), kmeans.fit(X).labels_] = 1
+        return resp
+    if init_params == "random_from_data":
+        indices = random_state.choice(n_samples, size=n_components, replace=False)
+    else:  # 'k-means++'
+        _, indices = kmeans_plusplus(X, n_components, random_state=random_state)
+    resp[indices, np.arange(n_components)] = 1
+    return resp
 
 
 class _Verbose:

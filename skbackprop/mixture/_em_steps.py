@@ -16,22 +16,27 @@ type: the upper triangle of ``x x^T`` ('full', 'tied'), ``x * x`` ('diag') or ``
 ('spherical').  A fixed ``shift`` (the data's mean) is subtracted from ``x`` first so that
 ``second moment - N mu mu^T`` loses few digits to cancellation.
 
-:func:`block_statistics` runs the E-step on one block of rows and returns its
-:class:`SufficientStatistics`; statistics of disjoint blocks add, so the same function can
-be mapped over chunks and reduced with ``+``.
+That expansion, ``c - 0.5 x^T P x + x^T P mu``, sums terms of size ``P |mu|^2`` to get a
+result of order one: for a component whose precision is huge at a distance from the data's
+mean (a component that holds one sample, a tight cluster far away) the round-off,
+``eps P |mu|^2``, swamps the result.  Those few components are computed again from
+distances, ``c - 0.5 |U^T (x - mu)|^2``, which do not cancel (:class:`DirectComponents`).
+
+Statistics of disjoint row blocks add, so :func:`e_step_statistics` can be mapped over
+chunks and reduced with ``+``.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..autodiff.softmax import exp_and_sum, stable_logsumexp
-from ._log_prob import weighted_log_prob
-
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+from ._precisions import log_det_cholesky, precisions_from_cholesky
 
 # Rows per block are chosen so that a block's features and log-probabilities (about this
-# many elements) stay in cache across the few passes the E-step makes over them.
+# many elements) stay in cache across the few passes the E-step makes over them
+# (docs/performance.rst, "Fast paths").
 _BLOCK_ELEMENTS = 1 << 17
 
 
@@ -39,29 +44,16 @@ def n_quadratic_features(n_features, covariance_type):
     """Number of second-moment columns of the feature map."""
     if covariance_type in ("full", "tied"):
         return n_features * (n_features + 1) // 2
-    if covariance_type == "diag":
-        return n_features
-    return 1
+    return n_features if covariance_type == "diag" else 1
 
 
 def feature_map(X, covariance_type, shift, out=None):
     """The Gaussian's sufficient-statistic features ``[1, x - shift, quadratic(x - shift)]``.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Samples, float32 or float64.
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}
-        Which second moments are kept: the upper triangle of the outer product (row by row,
-        as ``numpy.triu_indices`` orders it), the squares, or the squared norm.
-    shift : ndarray of shape (n_features,)
-        Subtracted from every sample first.
-    out : ndarray, optional
-        Preallocated result of the right shape and dtype.
-
-    Returns
-    -------
-    phi : ndarray of shape (n_samples, 1 + n_features + n_quadratic), dtype of ``X``
+    The quadratic part is the upper triangle of the outer product (row by row, as
+    ``numpy.triu_indices`` orders it) for 'full' and 'tied', the squares for 'diag', the
+    squared norm for 'spherical'.  Returns an array of shape
+    (n_samples, 1 + n_features + n_quadratic) in the dtype of ``X`` (``out`` if given).
     """
     n_samples, n_features = X.shape
     width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
@@ -84,14 +76,145 @@ def feature_map(X, covariance_type, shift, out=None):
     return phi
 
 
-def log_normalize(weighted):
-    """Log-sum-exp over components; ``weighted`` (K, n) becomes log-responsibilities.
+@dataclass(frozen=True)
+class DirectComponents:
+    """The components whose log-probabilities are computed from distances.
 
-    Returns
-    -------
-    log_prob_norm : ndarray of shape (n,)
-        ``log p(x_i)``.
+    A component is listed when the expansion's round-off near its mean, ``eps P |mu|^2``,
+    could exceed ``sqrt(eps)`` in log units (half the digits lost, the rule the M-step
+    applies to covariances).  Components with ordinary spread stay far below it, so the
+    fits scikit-learn's formulas resolve take the one-product path unchanged.
+
+    Attributes
+    ----------
+    indices : ndarray of int
+    constants : ndarray of shape (n_direct,)
+        ``log weight + log det U - d/2 log(2 pi)``.
+    means : ndarray of shape (n_direct, n_features)
+        Minus the features' shift.
+    precisions_cholesky : ndarray
+        Their ``U`` (the shared one for 'tied').
+    covariance_type : str
     """
+
+    indices: np.ndarray
+    constants: np.ndarray
+    means: np.ndarray
+    precisions_cholesky: np.ndarray
+    covariance_type: str
+
+    @classmethod
+    def of(cls, mahalanobis_of_mean, constants, means, precisions_cholesky, covariance_type):
+        """Those of the components that need it, or None (the usual case)."""
+        eps = np.finfo(means.dtype).eps
+        with np.errstate(invalid="ignore"):
+            indices = np.flatnonzero(eps * np.abs(mahalanobis_of_mean) > np.sqrt(eps))
+        if indices.size == 0:
+            return None
+        if covariance_type != "tied":
+            precisions_cholesky = precisions_cholesky[indices]
+        return cls(
+            indices, constants[indices], means[indices], precisions_cholesky, covariance_type
+        )
+
+    def overwrite(self, out, centered):
+        """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d)."""
+        for row, k in enumerate(self.indices):
+            diff = centered - self.means[row]
+            if self.covariance_type == "full":
+                diff = diff @ self.precisions_cholesky[row]
+            elif self.covariance_type == "tied":
+                diff = diff @ self.precisions_cholesky
+            else:
+                diff *= self.precisions_cholesky[row]
+            out[k] = self.constants[row] - 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+
+@dataclass(frozen=True)
+class NaturalParameters:
+    """Coefficients turning features into weighted log-probabilities.
+
+    ``phi[:, :n_per_component] @ per_component + (phi[:, n_per_component:] @ shared)[:, None]``
+    is ``log weight_k + log N(x | mean_k, covariance_k)`` for every sample and component.
+    ``shared`` is only used by 'tied', whose quadratic term is the same for all components;
+    ``direct`` lists the components computed again from distances.
+    """
+
+    per_component: np.ndarray
+    shared: np.ndarray | None
+    n_features: int
+    direct: "DirectComponents | None" = None
+
+
+def natural_parameters(weights, means, precisions_cholesky, covariance_type, shift):
+    """The :class:`NaturalParameters` of a mixture for features computed with ``shift``.
+
+    ``precisions_cholesky`` is shaped as scikit-learn's ``precisions_cholesky_`` for the
+    covariance type (upper-triangular ``U`` with ``precision = U U^T``).
+    """
+    n_components, n_features = means.shape
+    dtype = means.dtype
+    m = means - shift
+    precisions = precisions_from_cholesky(precisions_cholesky, covariance_type)
+    if covariance_type == "full":
+        linear = np.einsum("kij,kj->ki", precisions, m)
+    elif covariance_type == "tied":
+        linear = m @ precisions
+    elif covariance_type == "diag":
+        linear = precisions * m
+    else:
+        linear = precisions[:, None] * m
+    mahalanobis_of_mean = np.einsum("ki,ki->k", linear, m)
+    with np.errstate(divide="ignore"):  # a zero weight gives log 0 = -inf, as in sklearn
+        log_weights = np.log(weights)
+    log_det = log_det_cholesky(precisions_cholesky, covariance_type, n_features)
+    log_2pi = n_features * math.log(2 * math.pi)
+    constant = log_weights + log_det - 0.5 * (log_2pi + mahalanobis_of_mean)
+
+    shared = None
+    if covariance_type in ("full", "tied"):
+        rows, cols = np.triu_indices(n_features)
+        # x^T P x counts each off-diagonal entry twice; the feature holds it once.
+        factor = np.where(rows == cols, -0.5, -1.0).astype(dtype)
+        if covariance_type == "full":
+            quadratic = precisions[:, rows, cols] * factor
+        else:
+            shared = precisions[rows, cols] * factor
+            quadratic = np.empty((n_components, 0), dtype=dtype)
+    elif covariance_type == "diag":
+        quadratic = -0.5 * precisions
+    else:
+        quadratic = -0.5 * precisions[:, None]
+    per_component = np.concatenate([constant[:, None], linear, quadratic], axis=1).T
+    direct = DirectComponents.of(
+        mahalanobis_of_mean,
+        log_weights + log_det - 0.5 * log_2pi,
+        m,
+        precisions_cholesky,
+        covariance_type,
+    )
+    return NaturalParameters(
+        np.ascontiguousarray(per_component, dtype=dtype), shared, n_features, direct
+    )
+
+
+def weighted_log_prob(phi, theta):
+    """``log weight_k + log N(x_i | component k)``, component-major: shape (K, n_rows).
+
+    Components run along the first axis so that the log-sum-exp's reductions over them are
+    elementwise operations between contiguous rows, not reductions along short rows.
+    """
+    width = theta.per_component.shape[0]
+    out = theta.per_component.T @ phi[:, :width].T
+    if theta.shared is not None:
+        out += phi[:, width:] @ theta.shared
+    if theta.direct is not None:
+        theta.direct.overwrite(out, phi[:, 1 : 1 + theta.n_features])
+    return out
+
+
+def log_normalize(weighted):
+    """In place: ``weighted`` (K, n) becomes log-responsibilities; returns ``log p(x_i)``."""
     log_prob_norm = stable_logsumexp(weighted, axis=0, keepdims=False)
     weighted -= log_prob_norm
     return log_prob_norm
@@ -141,26 +264,13 @@ class SufficientStatistics:
         )
 
 
-def statistics_from_responsibilities(
-    phi, resp, covariance_type, n_features, log_likelihood=0.0, row_scale=None
-):
-    """Sufficient statistics of the rows ``phi`` given their responsibilities.
-
-    Parameters
-    ----------
-    phi : ndarray of shape (n_rows, width)
-    resp : ndarray of shape (n_components, n_rows)
-        Responsibilities, component-major.
-    row_scale : ndarray of shape (n_rows,), optional
-        Divides each row's responsibilities (the E-step passes the unnormalized ones and
-        their row sums when that costs fewer operations than normalizing them).
-    """
+def statistics_from_responsibilities(phi, resp, covariance_type, n_features, log_likelihood=0.0):
+    """Sufficient statistics of the rows ``phi`` given their responsibilities ``resp``
+    (component-major, (n_components, n_rows))."""
     linear_width = 1 + n_features if covariance_type == "tied" else phi.shape[1]
-    moment_phi = phi[:, :linear_width]
-    if row_scale is not None:
-        moment_phi = moment_phi / row_scale[:, None]
     shared = phi[:, linear_width:].sum(axis=0) if covariance_type == "tied" else None
-    return SufficientStatistics(phi.shape[0], log_likelihood, resp @ moment_phi, shared)
+    moments = resp @ phi[:, :linear_width]
+    return SufficientStatistics(phi.shape[0], log_likelihood, moments, shared)
 
 
 def block_rows(width, n_components):
@@ -169,36 +279,14 @@ def block_rows(width, n_components):
 
 
 def block_statistics(phi, theta, covariance_type):
-    """E-step on one block of rows, reduced to its sufficient statistics.
-
-    Parameters
-    ----------
-    phi : ndarray of shape (n_rows, width)
-        :func:`feature_map` of the block.
-    theta : NaturalParameters
-        The current parameters.
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}
-
-    Returns
-    -------
-    SufficientStatistics
-        Add the results of several blocks to get those of all their rows.
-    """
-    n_components = theta.per_component.shape[1]
+    """E-step on one block of rows ``phi``, reduced to its :class:`SufficientStatistics`."""
     weighted = weighted_log_prob(phi, theta)
     _, total, top = exp_and_sum(weighted, axis=0, out=weighted)
     with np.errstate(divide="ignore"):
         log_likelihood = float((np.log(total) + top).sum(dtype=np.float64))
-    total = total[0]
-    # Normalizing divides K x n numbers; dividing the features instead divides width x n.
-    linear_width = 1 + theta.n_features if covariance_type == "tied" else phi.shape[1]
-    row_scale = None
-    if linear_width < n_components:
-        row_scale = total
-    else:
-        weighted /= total
+    weighted /= total
     return statistics_from_responsibilities(
-        phi, weighted, covariance_type, theta.n_features, log_likelihood, row_scale
+        phi, weighted, covariance_type, theta.n_features, log_likelihood
     )
 
 
@@ -210,6 +298,35 @@ def e_step_statistics(phi, theta, covariance_type):
         stats = block_statistics(phi[start : start + rows], theta, covariance_type)
         total = stats if total is None else total + stats
     return total
+
+
+def centred_block_moments(phi, rule, means, components, covariance_type):
+    """``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` over the rows ``phi``, one listed
+    component at a time: the covariances' sums with no cancellation, for components whose
+    sums of moments (see :func:`m_step`) are too close to round-off.
+
+    ``rule`` gives the responsibilities: the E-step's :class:`NaturalParameters`, or the
+    block's initial responsibilities (n_components, n_rows).  ``means`` are the listed
+    components' means minus the shift.  Returns (n_listed, d, d) for 'full', (n_listed, d)
+    for 'diag', (n_listed,) summed over the features for 'spherical'.
+    """
+    if isinstance(rule, NaturalParameters):
+        resp = weighted_log_prob(phi, rule)
+        responsibilities(resp)
+    else:
+        resp = rule
+    n_listed, n_features = means.shape
+    centered = phi[:, 1 : 1 + n_features]
+    if covariance_type == "full":
+        out = np.empty((n_listed, n_features, n_features), dtype=centered.dtype)
+        for row, k in enumerate(components):
+            diff = centered - means[row]
+            out[row] = (resp[k][:, None] * diff).T @ diff
+        return out
+    out = np.empty((n_listed, n_features), dtype=centered.dtype)
+    for row, k in enumerate(components):
+        out[row] = resp[k] @ (centered - means[row]) ** 2
+    return out.sum(axis=1) if covariance_type == "spherical" else out
 
 
 def m_step(stats, covariance_type, reg_covar, n_features):
@@ -235,8 +352,7 @@ def m_step(stats, covariance_type, reg_covar, n_features):
     dtype = moments.dtype
     s0 = moments[:, 0]
     nk = s0 + 10 * np.finfo(dtype).eps
-    s1 = moments[:, 1 : 1 + n_features]
-    means = s1 / nk[:, None]
+    means = moments[:, 1 : 1 + n_features] / nk[:, None]
     # sum_i r (x - mu)(x - mu)^T = S2 - 2 mu S1^T + S0 mu mu^T = S2 - (2 N - S0) mu mu^T
     excess = 2 * nk - s0
     if covariance_type == "full":
@@ -275,9 +391,9 @@ def uncentred_variance_term(covariances, covariance_type, stats, nk, means):
 
     Returns ``covariances`` unchanged for 'full' and 'tied', which scikit-learn sums as
     :func:`m_step` does, and in float32: there the term (``10 eps x^2`` with float32's eps)
-    is no larger than the round-off of scikit-learn's own float32 sums, so it is not a value
-    scikit-learn reproduces; a float32 variance that small counts as collapsed and the fit
-    is redone in float64 (see :func:`~._precisions.collapse_floor`).
+    is no larger than the round-off of scikit-learn's own float32 sums; a float32 variance
+    that small counts as collapsed and the fit is redone in float64 (see
+    :func:`~._precisions.collapse_floor`).
     """
     if covariance_type not in ("diag", "spherical") or covariances.dtype == np.float32:
         return covariances
@@ -287,40 +403,6 @@ def uncentred_variance_term(covariances, covariance_type, stats, nk, means):
     else:
         term = inflation * np.einsum("ki,ki->k", means, means) / means.shape[1]
     return covariances + term.astype(covariances.dtype, copy=False)
-
-
-def centred_second_moments(centered, resp, means, covariance_type):
-    """``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` of a block of rows, one component at a
-    time: the covariances' sums with no cancellation, for components whose sums of moments
-    (see :func:`m_step`) are too close to round-off.
-
-    Parameters
-    ----------
-    centered : ndarray of shape (n_rows, n_features)
-        The rows minus the features' shift.
-    resp : ndarray of shape (n_listed, n_rows)
-        The listed components' responsibilities.
-    means : ndarray of shape (n_listed, n_features)
-        Their means, minus the shift.
-    covariance_type : {'full', 'diag', 'spherical'}
-
-    Returns
-    -------
-    ndarray
-        (n_listed, d, d) for 'full', (n_listed, d) for 'diag', (n_listed,) summed over the
-        features for 'spherical'.
-    """
-    n_listed, n_features = means.shape
-    if covariance_type == "full":
-        out = np.empty((n_listed, n_features, n_features), dtype=centered.dtype)
-        for k in range(n_listed):
-            diff = centered - means[k]
-            out[k] = (resp[k][:, None] * diff).T @ diff
-        return out
-    out = np.empty((n_listed, n_features), dtype=centered.dtype)
-    for k in range(n_listed):
-        out[k] = resp[k] @ (centered - means[k]) ** 2
-    return out.sum(axis=1) if covariance_type == "spherical" else out
 
 
 def _unpack_upper(packed, n_features):

@@ -1,6 +1,6 @@
 """GaussianMixtureEM: scikit-learn's GaussianMixture, with every EM step a few BLAS calls.
 
-The model, as the course notes put it: a latent ``z ~ Multinomial(phi)`` picks the
+The model (user guide, :ref:`gaussian_mixture`): a latent ``z ~ Multinomial(phi)`` picks the
 Gaussian ``N(mu_z, Sigma_z)`` each sample comes from.  EM alternates
 
 - the E-step: responsibilities ``r_ik = p(z_i = k | x_i)``, computed in log space with a
@@ -12,6 +12,7 @@ Both are written over all components at once (see :mod:`._em_steps`), where scik
 loops over the components in Python.
 """
 
+import math
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -23,18 +24,24 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, with_callbacks
 from ..utils._dask import is_dask_array
-from ._em_driver import fit_with_float64_retry, inference_parameters, run_em, store_result
-from ._em_steps import log_normalize, responsibilities
-from ._em_threads import blas_threads
-from ._information_criteria import InformationCriteriaMixin
-from ._log_prob import weighted_log_prob
-from ._memory_source import Features, InMemorySource
-from ._sampling import draw_samples
+from ._em_driver import (
+    InMemorySource,
+    fit_with_float64_retry,
+    inference_parameters,
+    run_em,
+    store_result,
+)
+from ._em_steps import (
+    block_rows,
+    feature_map,
+    log_normalize,
+    n_quadratic_features,
+    responsibilities,
+    weighted_log_prob,
+)
 
 
-class GaussianMixtureEM(
-    InformationCriteriaMixin, CallbackSupportMixin, DensityMixin, BaseEstimator
-):
+class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
     """Gaussian mixture fitted by expectation-maximization, a drop-in for GaussianMixture.
 
     Accepts the parameters of :class:`sklearn.mixture.GaussianMixture` with the same
@@ -264,9 +271,7 @@ class GaussianMixtureEM(
         return self._weighted_log_prob(X).argmax(axis=0) if predict else None
 
     def _fit_in_memory(self, X, tasks=None):
-        source = InMemorySource(X, self.covariance_type)
-        with blas_threads(source.n_samples, source.features.width):
-            return run_em(self, source, tasks)
+        return run_em(self, InMemorySource(X, self.covariance_type), tasks)
 
     # --------------------------------------------------------------- inference
 
@@ -277,11 +282,13 @@ class GaussianMixtureEM(
     def _weighted_log_prob(self, X):
         """``log weight_k + log N(x_i | component k)``, shape (n_components, n_samples)."""
         shift, theta = inference_parameters(self, X.dtype)
-        features = Features(X, self.covariance_type, shift)
-        out = np.empty((self.n_components, X.shape[0]), dtype=X.dtype)
-        with blas_threads(X.shape[0], features.width):
-            for phi, rows in features.blocks(self.n_components):
-                out[:, rows] = weighted_log_prob(phi, theta)
+        n_samples, n_features = X.shape
+        width = 1 + n_features + n_quadratic_features(n_features, self.covariance_type)
+        out = np.empty((self.n_components, n_samples), dtype=X.dtype)
+        rows = block_rows(width, self.n_components)
+        for start in range(0, n_samples, rows):
+            phi = feature_map(X[start : start + rows], self.covariance_type, shift)
+            out[:, start : start + rows] = weighted_log_prob(phi, theta)
         return out
 
     def score_samples(self, X):
@@ -376,6 +383,64 @@ class GaussianMixtureEM(
                 "one sample; pass n_samples >= 1."
             )
         rng = check_random_state(self.random_state)
-        return draw_samples(
-            rng, self.weights_, self.means_, self.covariances_, self.covariance_type, n_samples
-        )
+        # scikit-learn's draws, one call per component in the same order.
+        counts = rng.multinomial(n_samples, self.weights_.astype(np.float64))
+        means = self.means_.astype(np.float64)
+        covariances = self.covariances_.astype(np.float64)
+        if self.covariance_type == "tied":
+            covariances = [covariances] * self.n_components
+        if self.covariance_type in ("full", "tied"):
+            parts = [
+                rng.multivariate_normal(mean, cov, int(count))
+                for mean, cov, count in zip(means, covariances, counts)
+            ]
+        else:
+            parts = [
+                mean + rng.standard_normal(size=(count, means.shape[1])) * np.sqrt(cov)
+                for mean, cov, count in zip(means, covariances, counts)
+            ]
+        labels = np.repeat(np.arange(self.n_components, dtype=np.int64), counts)
+        return np.vstack(parts), labels
+
+    def _n_parameters(self):
+        """Number of free parameters of the model: weights, means and covariances."""
+        n_components, n_features = self.means_.shape
+        covariance_parameters = {
+            "full": n_components * n_features * (n_features + 1) / 2.0,
+            "tied": n_features * (n_features + 1) / 2.0,
+            "diag": n_components * n_features,
+            "spherical": n_components,
+        }[self.covariance_type]
+        return int(covariance_parameters + n_features * n_components + n_components - 1)
+
+    def bic(self, X):
+        """Bayesian information criterion of the model on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        bic : float
+            ``-2 log L + n_parameters log(n_samples)``.
+        """
+        n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+        return -2 * self.score(X) * n_samples + self._n_parameters() * math.log(n_samples)
+
+    def aic(self, X):
+        """Akaike information criterion of the model on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        aic : float
+            ``-2 log L + 2 n_parameters``.
+        """
+        n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+        return -2 * self.score(X) * n_samples + 2 * self._n_parameters()

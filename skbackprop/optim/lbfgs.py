@@ -1,15 +1,12 @@
 """A thin driver of scipy's L-BFGS-B over a flat float64 parameter vector."""
 
 import contextlib
-import functools
-import os
 import time
 import warnings
 
 import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import ThreadpoolController
 
 __all__ = ["minimize_lbfgs"]
 
@@ -28,7 +25,7 @@ def minimize_lbfgs(
     callback=None,
     verbose=0,
     solver_name="lbfgs",
-    limit_scipy_blas=True,
+    blas_limit=None,
     nonfinite="raise",
 ):
     """Minimize ``fun_and_grad`` with scipy's L-BFGS-B, warning like scikit-learn.
@@ -71,12 +68,11 @@ def minimize_lbfgs(
         iteration.
     solver_name : str, default='lbfgs'
         Name used in the warning message.
-    limit_scipy_blas : bool, default=True
-        Run L-BFGS-B's own linear algebra on one BLAS thread when scipy ships a BLAS
-        library separate from numpy's (pip wheels do). Its vectors are short, while
-        ``fun_and_grad``'s products run in numpy's BLAS: two OpenBLAS thread pools taking
-        turns on the same cores cost milliseconds per iteration. Set False if
-        ``fun_and_grad`` itself calls ``scipy.linalg.blas``.
+    blas_limit : context manager, optional
+        The minimization runs inside it: the caller's thread-pool limit. The estimators
+        pass ``skbackprop.utils._threadpool.scipy_blas_single_thread()``, which runs
+        L-BFGS-B's own short vector operations on one thread of scipy's BLAS when scipy
+        ships one separate from numpy's.
     nonfinite : {'raise', 'pass'}, default='raise'
         What a non-finite loss does: 'raise' raises ValueError naming the fix; 'pass'
         hands it to scipy, whose line search then backs off or ends the search, as in
@@ -135,41 +131,33 @@ def minimize_lbfgs(
 
     needs_callback = verbose or callback is not None
     start = time.perf_counter()
-    pool = _scipy_only_blas() if limit_scipy_blas else None
-    with pool.limit(limits=1) if pool is not None else contextlib.nullcontext():
+    with contextlib.nullcontext() if blas_limit is None else blas_limit:
         result = _minimize(checked, x0, bounds, report if needs_callback else None, options)
     n_iter = min(result.nit, max_iter)
     # Status 99: ``callback`` raised StopIteration, the caller's own request to stop.
     if result.status not in (0, 99):
-        message = (
-            f"{solver_name} failed to converge after {n_iter} iteration(s) "
-            f"(status={result.status}):\n{result.message}\n"
-        )
-        if n_iter == max_iter:
-            message += (
-                f"\nIncrease the number of iterations to improve the convergence "
-                f"(max_iter={max_iter})."
-            )
-        message += (
-            "\nYou might also want to scale the data as shown in:\n"
-            "    https://scikit-learn.org/stable/modules/preprocessing.html"
-        )
-        warnings.warn(message, ConvergenceWarning, stacklevel=2)
+        _warn_not_converged(result, n_iter, max_iter, solver_name)
     return result, n_iter
+
+
+def _warn_not_converged(result, n_iter, max_iter, solver_name):
+    message = (
+        f"{solver_name} failed to converge after {n_iter} iteration(s) "
+        f"(status={result.status}):\n{result.message}\n"
+    )
+    if n_iter == max_iter:
+        message += (
+            f"\nIncrease the number of iterations to improve the convergence "
+            f"(max_iter={max_iter})."
+        )
+    message += (
+        "\nYou might also want to scale the data as shown in:\n"
+        "    https://scikit-learn.org/stable/modules/preprocessing.html"
+    )
+    warnings.warn(message, ConvergenceWarning, stacklevel=3)
 
 
 def _minimize(fun, x0, bounds, callback, options):
     return scipy.optimize.minimize(
         fun, x0, method="L-BFGS-B", jac=True, bounds=bounds, callback=callback, options=options
     )
-
-
-@functools.cache
-def _scipy_only_blas():
-    """scipy's vendored BLAS when numpy has another one, else None (nothing to limit)."""
-    controller = ThreadpoolController()
-    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
-    vendored = [lib.filepath for lib in blas if f"{os.sep}scipy.libs{os.sep}" in lib.filepath]
-    if not vendored or len(vendored) == len(blas):
-        return None
-    return controller.select(filepath=vendored)

@@ -1,32 +1,36 @@
-"""One BLAS thread-pool controller for the whole package, made once, on first use.
+"""BLAS thread-pool limits, in one place for the package.
 
-``threadpoolctl.threadpool_limits`` scans every loaded shared library each time it is
-built (about a millisecond, far more than a small prediction). A
-``ThreadpoolController`` scans once; its ``limit`` then only sets the thread counts.
+The one limit that was measured to pay (docs/performance.rst, "Fast paths"): scipy's
+L-BFGS-B on one thread of scipy's own BLAS, where scipy ships a BLAS library separate from
+numpy's (pip wheels do).  L-BFGS-B's vectors are short while the objective's products run
+in numpy's BLAS, and two OpenBLAS thread pools taking turns on the same cores cost
+milliseconds per iteration.  The optimizer knows nothing of thread pools: an estimator
+passes this context to :func:`~skbackprop.optim.minimize_lbfgs` (``blas_limit``).
 """
 
+import functools
+import os
 from contextlib import nullcontext
 
 from threadpoolctl import ThreadpoolController
 
-_controller = None
+
+def scipy_blas_single_thread():
+    """A context that runs scipy's vendored BLAS on one thread (nothing when it is numpy's)."""
+    pool = _scipy_only_blas()
+    return nullcontext() if pool is None else pool.limit(limits=1)
 
 
-def blas_controller():
-    """The package's shared ``ThreadpoolController``, created on the first call."""
-    global _controller
-    if _controller is None:
-        _controller = ThreadpoolController()
-    return _controller
+@functools.cache
+def _scipy_only_blas():
+    """scipy's vendored BLAS when numpy has another one, else None (nothing to limit).
 
-
-def single_blas_thread(enabled=True):
-    """A context that runs BLAS on one thread, or does nothing when not ``enabled``.
-
-    Callers enable it only where one thread was measured to pay (thin products on large
-    inputs, whose threads spin-wait on every call); for small inputs BLAS works on one
-    thread anyway, and even the cheap limit costs more than the product.
+    A ``ThreadpoolController`` scans the loaded libraries once (about a millisecond); its
+    ``limit`` then only sets the thread counts.
     """
-    if not enabled:
-        return nullcontext()
-    return blas_controller().limit(limits=1, user_api="blas")
+    controller = ThreadpoolController()
+    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
+    vendored = [lib.filepath for lib in blas if f"{os.sep}scipy.libs{os.sep}" in lib.filepath]
+    if not vendored or len(vendored) == len(blas):
+        return None
+    return controller.select(filepath=vendored)

@@ -41,10 +41,9 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
     """Weighted, optionally centered Gram matrix ``(X - c)^T W (X - c)`` and cross product.
 
     The Gram matrix is symmetric, so only one triangle is computed (BLAS ``dsyrk``, half the
-    flops of a general product) and then mirrored.  With neither ``weights`` nor ``center``
-    the update reads C-ordered ``X`` in place, block by block; otherwise each row block is
-    centered and scaled by ``sqrt(weights)`` into one reusable float64 buffer, so ``X`` is
-    never copied as a whole and float32 input is accumulated in float64.
+    flops of a general product) and then mirrored.  Each row block is centered and scaled by
+    ``sqrt(weights)`` into one reusable float64 buffer, so ``X`` is never copied as a whole
+    and float32 input is accumulated in float64.
 
     Parameters
     ----------
@@ -97,46 +96,18 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
             cross = np.asarray(X.T @ Yw, dtype=np.float64)
         return gram, cross
 
-    if (
-        not sp.issparse(X)
-        and X.dtype == np.float64
-        and weights is None
-        and center is None
-        and X.flags.f_contiguous
-        and not X.flags.c_contiguous
-    ):
-        # Fortran-ordered X is already the column-major matrix syrk wants.
-        gram = blas.dsyrk(1.0, X, trans=1)
-        if Y is not None:
-            cross = X.T @ Y
-        return _mirror_upper(gram), cross
-
-    in_place = (
-        not sp.issparse(X)
-        and X.dtype == np.float64
-        and weights is None
-        and center is None
-        and X.flags.c_contiguous
-    )
     rows = block_rows(n_features)
-    buffer = None if in_place else np.empty((min(rows, n_samples), n_features))
+    buffer = np.empty((min(rows, n_samples), n_features))
     for start in range(0, n_samples, rows):
         stop = min(start + rows, n_samples)
-        block = X[start:stop]
-        if in_place:
-            scaled = block
-        else:
-            scaled = buffer[: stop - start]
-            if sp.issparse(block):
-                block = block.toarray()
-            if center is None:
-                scaled[...] = block
-            else:
-                np.subtract(block, center, out=scaled)
-            if sqrt_weights is not None:
-                scaled *= sqrt_weights[start:stop, None]
+        block = X[start:stop].toarray() if sp.issparse(X) else X[start:stop]
+        scaled = buffer[: stop - start]
+        np.subtract(block, 0.0 if center is None else center, out=scaled)
+        if sqrt_weights is not None:
+            scaled *= sqrt_weights[start:stop, None]
         # scaled is C-ordered (rows, p), so scaled.T is the Fortran (p, rows) matrix A and
-        # syrk accumulates A A^T into the upper triangle of gram without a copy.
+        # syrk accumulates A A^T into the upper triangle of gram without a copy, in half
+        # the flops of numpy's product (docs/performance.rst, "Fast paths").
         gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, overwrite_c=1)
         if Y is not None:
             Y_block = Y[start:stop]
@@ -144,7 +115,7 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
                 # scaled already carries one sqrt(w); the other goes on Y.
                 Y_block = Y_block * sqrt_weights[start:stop, None]
             # scipy's BLAS for both products: alternating with numpy's (a separate OpenBLAS
-            # whose idle threads still spin) block after block halves the speed on few cores.
+            # whose idle threads still spin) block after block costs more than the product.
             cross = blas.dgemm(1.0, scaled.T, Y_block, beta=1.0, c=cross, overwrite_c=1)
     return _mirror_upper(gram), None if cross is None else np.ascontiguousarray(cross)
 
@@ -210,7 +181,8 @@ def cholesky_solve(A, B, *, ridge=0.0):
         raise np.linalg.LinAlgError(f"matrix is not positive definite (pivot {info} <= 0)")
     rcond, _ = lapack.dpocon(factor, anorm, uplo="U")
     rhs = B * (scale if B.ndim == 1 else scale[:, None])
-    # LAPACK's potrs, as scipy's cho_solve calls it, without cho_solve's per-call wrappers.
+    # LAPACK's potrs, as scipy's cho_solve calls it, without cho_solve's per-call wrappers
+    # (docs/performance.rst, "Fast paths").
     x, info = lapack.dpotrs(factor, rhs, lower=0)
     if info != 0:
         raise ValueError(f"illegal value in {-info}th argument of internal potrs")
@@ -223,8 +195,8 @@ def symmetric_eigenvalues(A):
 
     Bit for bit ``scipy.linalg.eigvalsh(A, check_finite=False)``: the same LAPACK driver
     (``dsyevr``) with the workspace sizes LAPACK asks for, called without scipy's
-    per-call wrappers (batching, input checks), which take several times longer than
-    the decomposition of a matrix of a few dozen rows.
+    per-call wrappers (batching, input checks), which take longer than the decomposition
+    of a matrix of a few dozen rows (docs/performance.rst, "Fast paths").
 
     Examples
     --------

@@ -14,7 +14,7 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbackprop import NormalEquationRegressor
-from skbackprop.linear_model._normal_equation import sufficient_statistics
+from skbackprop.linear_model._least_squares import sufficient_statistics
 
 
 @pytest.fixture(scope="module")

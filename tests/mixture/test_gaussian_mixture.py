@@ -9,8 +9,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.mixture import GaussianMixture
 
 from skbackprop import GaussianMixtureEM
-from skbackprop.mixture._em_steps import block_statistics, feature_map
-from skbackprop.mixture._log_prob import natural_parameters
+from skbackprop.mixture._em_steps import block_statistics, feature_map, natural_parameters
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 

@@ -15,8 +15,7 @@ import pytest
 from sklearn.mixture import GaussianMixture
 
 from skbackprop import GaussianMixtureEM
-from skbackprop.mixture._em_steps import feature_map
-from skbackprop.mixture._log_prob import natural_parameters, weighted_log_prob
+from skbackprop.mixture._em_steps import feature_map, natural_parameters, weighted_log_prob
 
 
 def _case(seed, precisions):

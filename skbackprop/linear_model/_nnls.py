@@ -57,7 +57,7 @@ def nonnegative_least_squares(A, b, *, ridge=0.0, max_iter=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from skbackprop.linear_model._normal_equation_nnls import nonnegative_least_squares
+    >>> from skbackprop.linear_model._nnls import nonnegative_least_squares
     >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
     >>> y = np.array([2.0, 1.0, -1.0])
     >>> nonnegative_least_squares(X.T @ X, X.T @ y)  # unconstrained: [1.67, -1.33]

@@ -1,0 +1,201 @@
+"""Each fast path of the closed-form and EM estimators against the plain version it replaces.
+
+A fast path stays only while it saves at least 3% on a benchmark case (docs/performance.rst,
+"Fast paths"). This script swaps each one for its plain version in one process and times
+the two alternately on that case, reporting the medians of the interleaved repeats::
+
+    PYTHONPATH=. python benchmarks/ab_fast_paths.py [--repeats 9] [--only gram ...]
+"""
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy import linalg
+from sklearn.datasets import load_diabetes, make_blobs
+
+import skbackprop.linear_model._least_squares as least_squares
+import skbackprop.mixture._em_steps as em_steps
+import skbackprop.utils.linalg as shared_linalg
+from skbackprop import GaussianMixtureEM, NormalEquationRegressor
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_gmm import CASES as GMM_CASES
+from bench_gmm import make_data
+
+
+def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
+    """weighted_gram with numpy's products in place of scipy's dsyrk and dgemm."""
+    n_samples, n_features = X.shape
+    Y = (
+        None
+        if Y is None
+        else np.asarray(Y, dtype=np.float64) - (Y_center if Y_center is not None else 0)
+    )
+    root = None if weights is None else np.sqrt(weights)
+    gram, cross = np.zeros((n_features, n_features)), None
+    rows = shared_linalg.block_rows(n_features)
+    for start in range(0, n_samples, rows):
+        block = np.asarray(X[start : start + rows], dtype=np.float64)
+        block = block if center is None else block - center
+        Y_block = None if Y is None else Y[start : start + rows]
+        if root is not None:
+            block = block * root[start : start + rows, None]
+            Y_block = None if Y is None else Y_block * root[start : start + rows, None]
+        gram += block.T @ block
+        if Y is not None:
+            cross = block.T @ Y_block if cross is None else cross + block.T @ Y_block
+    return gram, cross
+
+
+def two_pass_statistics(X, y, sample_weight):
+    """The statistics from the exact means first, then the centered product (two reads)."""
+    W = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+    mean_X = np.average(X, axis=0, weights=sample_weight)
+    mean_y = np.average(y, axis=0, weights=sample_weight)
+    XX, Xy = shared_linalg.weighted_gram(X, sample_weight, mean_X, Y=y, Y_center=mean_y)
+    return least_squares.SufficientStatistics(X.shape[0], W, mean_X, mean_y, XX, Xy)
+
+
+def scipy_cholesky_solve(A, B, *, ridge=0.0):
+    """cholesky_solve through scipy's cho_factor/cho_solve wrappers."""
+    A = np.array(A, dtype=np.float64)
+    A.flat[:: A.shape[0] + 1] += ridge
+    scale = 1.0 / np.sqrt(A.diagonal())
+    equilibrated = A * scale[:, None] * scale[None, :]
+    anorm = np.abs(equilibrated).sum(axis=0).max()
+    factor = linalg.cho_factor(equilibrated, check_finite=False)
+    rcond, _ = linalg.lapack.dpocon(factor[0], anorm, uplo="L" if factor[1] else "U")
+    s = scale if np.ndim(B) == 1 else scale[:, None]
+    return linalg.cho_solve(factor, B * s, check_finite=False) * s, float(rcond)
+
+
+def swap(module, name, plain):
+    fast = getattr(module, name)
+    return lambda: setattr(module, name, fast), lambda: setattr(module, name, plain)
+
+
+def ab(label, use_fast, use_plain, run, repeats, number=1):
+    times = {"fast": [], "plain": []}
+    for repeat in range(repeats):
+        for mode in ("fast", "plain") if repeat % 2 == 0 else ("plain", "fast"):
+            (use_fast if mode == "fast" else use_plain)()
+            start = time.perf_counter()
+            for _ in range(number):
+                run()
+            times[mode].append((time.perf_counter() - start) / number)
+    use_fast()
+    fast, plain = statistics.median(times["fast"]), statistics.median(times["plain"])
+    print(
+        f"{label:<58} fast {fast * 1e3:9.3f} ms  plain {plain * 1e3:9.3f} ms  "
+        f"saving {100 * (1 - fast / plain):+5.1f}%",
+        flush=True,
+    )
+
+
+def gram(repeats):
+    rng = np.random.default_rng(0)
+    for n_samples, n_features in [(200_000, 50), (50_000, 200)]:
+        X = rng.standard_normal((n_samples, n_features))
+        y = X @ rng.standard_normal(n_features) + 3.0
+        label = f"dsyrk/dgemm vs numpy, NormalEquationRegressor {n_samples}x{n_features}"
+        ab(
+            label,
+            *swap(least_squares, "weighted_gram", numpy_gram),
+            lambda X=X, y=y: NormalEquationRegressor().fit(X, y),
+            repeats,
+        )
+        shifted = X + 1000.0  # bench_normal_equation.py --offset 1000
+        label = f"one-pass centering, --offset 1000, {n_samples}x{n_features}"
+        ab(
+            label,
+            *swap(least_squares, "_statistics", two_pass_statistics),
+            lambda X=shifted, y=y: NormalEquationRegressor().fit(X, y),
+            repeats,
+        )
+
+
+def lapack(repeats):
+    X, y = load_diabetes(return_X_y=True)  # bench_latency.py's fit cases
+    plain = lambda A: linalg.eigvalsh(A, check_finite=False)  # noqa: E731
+    ab(
+        "dsyevr vs scipy eigvalsh, diabetes fit",
+        *swap(least_squares, "symmetric_eigenvalues", plain),
+        lambda X=X, y=y: NormalEquationRegressor().fit(X, y),
+        repeats,
+        200,
+    )
+    for alpha in (0.0, 1.0):
+        label = f"dpotrs vs scipy cho_solve, diabetes fit alpha={alpha}"
+        ab(
+            label,
+            *swap(shared_linalg, "cholesky_solve", scipy_cholesky_solve),
+            lambda a=alpha: NormalEquationRegressor(alpha=a).fit(X, y),
+            repeats,
+            200,
+        )
+
+
+def em_blocks(repeats):
+    for n_samples, n_features, n_components, covariance_type, _ in GMM_CASES:
+        X, init = make_data(n_samples, n_features, n_components, covariance_type, np.float64)
+        params = {
+            "n_components": n_components,
+            "covariance_type": covariance_type,
+            "max_iter": 10,
+            "tol": 0.0,
+            **init,
+        }
+        shape = f"{n_samples}x{n_features}, {n_components} {covariance_type}"
+        label = f"E-step in cache-size blocks, bench_gmm {shape}"
+        ab(
+            label,
+            *swap(em_steps, "block_rows", lambda width, k: 1 << 40),
+            lambda X=X, p=params: GaussianMixtureEM(**p).fit(X),
+            repeats,
+        )
+
+
+def inference_cache(repeats):
+    X, _ = make_blobs(n_samples=500, centers=3, n_features=2, random_state=0)  # bench_latency
+    model = GaussianMixtureEM(4, random_state=0).fit(X)
+    cache = model._inference_cache
+    for rows in (X[:1], X):
+        for method in ("predict", "score_samples"):
+            label = (
+                f"natural parameters cached at fit, GaussianMixtureEM(4).{method} {len(rows)} rows"
+            )
+            ab(
+                label,
+                lambda: setattr(model, "_inference_cache", cache),
+                lambda: setattr(model, "_inference_cache", None),
+                lambda m=method, Z=rows: getattr(model, m)(Z),
+                repeats,
+                200,
+            )
+
+
+CHECKS = {
+    "gram": gram,
+    "lapack": lapack,
+    "em_blocks": em_blocks,
+    "inference_cache": inference_cache,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--only", nargs="+", choices=sorted(CHECKS), default=sorted(CHECKS))
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    for name in args.only:
+        CHECKS[name](args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,417 @@
+"""Least squares from sufficient statistics: the per-row sums, and the solve.
+
+The normal equation of ``J(theta) = (X theta - y)^T W (X theta - y) + alpha ||theta||^2``
+(user guide, :ref:`normal_equation`) needs only a handful of sums over the rows: the total
+weight, the weighted means of X and y, and the centered scatter matrices
+``sum_i w_i (x_i - mean_x)(x_i - mean_x)^T`` and ``sum_i w_i (x_i - mean_x)(y_i - mean_y)^T``.
+:func:`sufficient_statistics` computes them for one block of rows, and two blocks'
+statistics add up (:meth:`SufficientStatistics.__add__`) exactly, which is what makes
+``partial_fit`` (and any map-reduce over chunks) give the one-shot answer.
+
+Squares of values beyond about 1e154 overflow float64 (and below 1e-162 underflow).  Rows
+whose statistics would not be finite, or come near to it, are summed as ``X 2^-e`` and
+``y 2^-f`` instead, with the exponents ``e`` and ``f`` kept beside the sums: scaling by a
+power of two is exact, and the least-squares solution of the scaled problem is that of the
+original one times ``2^(f - e)``.
+
+The normal equations square the condition number of ``X``.  :func:`solve_normal_equations`
+picks the solve that keeps the digits:
+
+- Cholesky of the Gram matrix (:func:`~skbackprop.utils.linalg.accurate_cholesky_solve`) when
+  ``X`` has full rank (or ``alpha > 0``) and the Cholesky error bound is within 1e-9;
+- otherwise, with the rows at hand (a dense ``fit``), LinearRegression's own computation: the
+  SVD of the centered, weighted data (:func:`svd_solve`);
+- otherwise (sparse data, ``partial_fit``, dask) the eigendecomposition of the Gram matrix
+  through :func:`~skbackprop.utils.linalg.solve_psd`, with a warning when it cannot be
+  accurate.
+"""
+
+import warnings
+from dataclasses import astuple, dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import linalg
+
+from ..utils.linalg import (
+    DEFAULT_MAX_RELATIVE_ERROR,
+    accurate_cholesky_solve,
+    block_rows,
+    cholesky_solve,
+    eigh_solve,
+    is_accurate,
+    solve_psd,
+    symmetric_eigenvalues,
+    weighted_gram,
+)
+from ._nnls import nonnegative_least_squares
+
+_EPS = np.finfo(np.float64).eps
+
+# Centering through ``X^T X - W mean mean^T`` loses about log10(loss) digits, where the loss
+# of column j is sum_i x_ij^2 / sum_i (x_ij - mean_j)^2 (i.e. 1 + mean^2 / variance).  Up to
+# this factor the one-pass uncentered product is kept; beyond it the rows are centered
+# exactly, block by block, before the product.
+_MAX_CANCELLATION = 16.0
+
+
+@dataclass(frozen=True)
+class SufficientStatistics:
+    """Weighted sums over a set of rows from which the normal equations are assembled.
+
+    Two instances for disjoint sets of rows add up (``a + b``) to the statistics of their
+    union, by the pairwise update of Chan, Golub and LeVeque: means are combined by weight and
+    the scatter matrices gain the between-set term, so no centered quantity is ever formed by
+    subtracting large uncentered sums.
+
+    Attributes
+    ----------
+    n_samples : int
+        Number of rows seen (zero-weight rows included).
+    sum_weights : float
+        Total sample weight ``W``.
+    mean_X : ndarray of shape (n_features,)
+        Weighted mean of the rows of X.
+    mean_y : ndarray of shape (n_targets,)
+        Weighted mean of the targets.
+    scatter_XX : ndarray of shape (n_features, n_features)
+        ``sum_i w_i (x_i - mean_X)(x_i - mean_X)^T``.
+    scatter_Xy : ndarray of shape (n_features, n_targets)
+        ``sum_i w_i (x_i - mean_X)(y_i - mean_y)^T``.
+    x_exponent, y_exponent : int
+        The sums are those of ``X * 2**-x_exponent`` and ``y * 2**-y_exponent`` (both 0
+        unless the unscaled sums would come near to over- or underflowing).
+    """
+
+    n_samples: int
+    sum_weights: float
+    mean_X: np.ndarray
+    mean_y: np.ndarray
+    scatter_XX: np.ndarray
+    scatter_Xy: np.ndarray
+    x_exponent: int = 0
+    y_exponent: int = 0
+
+    def rescaled(self, x_exponent, y_exponent):
+        """The same statistics for ``X * 2**-x_exponent`` and ``y * 2**-y_exponent``."""
+        dx, dy = self.x_exponent - x_exponent, self.y_exponent - y_exponent
+        if dx == 0 and dy == 0:
+            return self
+        return replace(
+            self,
+            mean_X=np.ldexp(self.mean_X, dx),
+            mean_y=np.ldexp(self.mean_y, dy),
+            scatter_XX=np.ldexp(self.scatter_XX, 2 * dx),
+            scatter_Xy=np.ldexp(self.scatter_Xy, dx + dy),
+            x_exponent=x_exponent,
+            y_exponent=y_exponent,
+        )
+
+    def is_finite(self):
+        """Whether every sum, and the uncentered Gram matrix's diagonal, is finite."""
+        arrays = (self.mean_X, self.mean_y, self.scatter_XX, self.scatter_Xy)
+        with np.errstate(over="ignore", invalid="ignore"):
+            uncentered = self.scatter_XX.diagonal() + self.sum_weights * self.mean_X**2
+        return all(np.isfinite(a).all() for a in arrays) and np.isfinite(uncentered).all()
+
+    def __add__(self, other):
+        x_exponent = max(self.x_exponent, other.x_exponent)
+        y_exponent = max(self.y_exponent, other.y_exponent)
+        a = self.rescaled(x_exponent, y_exponent)
+        b = other.rescaled(x_exponent, y_exponent)
+        total = a.sum_weights + b.sum_weights
+        n_samples = a.n_samples + b.n_samples
+        if b.sum_weights == 0:
+            return replace(a, n_samples=n_samples)
+        if a.sum_weights == 0:
+            return replace(b, n_samples=n_samples)
+        delta_X = b.mean_X - a.mean_X
+        delta_y = b.mean_y - a.mean_y
+        share = b.sum_weights / total
+        between = a.sum_weights * share  # W_a W_b / (W_a + W_b)
+        return SufficientStatistics(
+            n_samples=n_samples,
+            sum_weights=total,
+            mean_X=a.mean_X + share * delta_X,
+            mean_y=a.mean_y + share * delta_y,
+            scatter_XX=a.scatter_XX + b.scatter_XX + between * np.outer(delta_X, delta_X),
+            scatter_Xy=a.scatter_Xy + b.scatter_Xy + between * np.outer(delta_X, delta_y),
+            x_exponent=x_exponent,
+            y_exponent=y_exponent,
+        )
+
+    def normal_equations(self, fit_intercept):
+        """The Gram matrix and right-hand side ``(X^T W X, X^T W y)``, centered if intercept."""
+        if fit_intercept:
+            return self.scatter_XX, self.scatter_Xy
+        W, mean_X = self.sum_weights, self.mean_X
+        return (
+            self.scatter_XX + W * np.outer(mean_X, mean_X),
+            self.scatter_Xy + W * np.outer(mean_X, self.mean_y),
+        )
+
+
+def sufficient_statistics(X, y, sample_weight=None):
+    """The :class:`SufficientStatistics` of one block of rows.
+
+    This is the whole per-row cost of a fit; it needs nothing but its own rows, so blocks can
+    be processed anywhere (one after another in ``partial_fit``, or in parallel) and their
+    results added.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Validated floating-point data; sparse input stays sparse.
+    y : ndarray of shape (n_samples, n_targets)
+        Targets, always two-dimensional here.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights; None means all ones.
+
+    Returns
+    -------
+    statistics : SufficientStatistics
+        Accumulated in float64 whatever the input precision; of ``X`` and ``y`` scaled by
+        powers of two when their own sums would overflow.
+
+    Raises
+    ------
+    ValueError
+        When the sums overflow even for the scaled rows (huge sample weights).
+    """
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        statistics = _statistics(X, y, sample_weight)
+    if _in_safe_range(statistics):
+        return statistics
+    # Squares overflowed, or came near to over- or underflowing (where the eigenvalues and
+    # the Cholesky factor of the Gram matrix would): sum the rows scaled by powers of two
+    # to between 1/2 and 1 in magnitude.
+    x_exponent = _exponent_of_largest(X)
+    y_exponent = _exponent_of_largest(y)
+    X = X * np.ldexp(1.0, -x_exponent)
+    y = np.ldexp(np.asarray(y, dtype=np.float64), -y_exponent)
+    with np.errstate(over="ignore", invalid="ignore"):
+        statistics = SufficientStatistics(
+            *astuple(_statistics(X, y, sample_weight))[:6], x_exponent, y_exponent
+        )
+    if statistics.is_finite():
+        return statistics
+    raise ValueError(
+        "The sums of squares of X and y overflow float64 even after scaling X and y by "
+        "powers of two (the sample weights are too large); divide sample_weight by a "
+        "constant, which does not change the solution."
+    )
+
+
+# The typical size of X's largest column (its mean or its spread) is kept within
+# 2^-300 .. 2^300 (about 1e-90 .. 1e90): the Gram matrix, its eigenvalues and its Cholesky
+# factor then stay far from the float64 range's ends.
+_SAFE_EXPONENT = 300
+
+
+def _in_safe_range(statistics):
+    if not statistics.is_finite():
+        return False
+    if statistics.sum_weights == 0:
+        return True
+    spread = np.sqrt(statistics.scatter_XX.diagonal() / statistics.sum_weights)
+    largest = max(spread.max(initial=0.0), np.abs(statistics.mean_X).max(initial=0.0))
+    return largest == 0 or abs(np.frexp(largest)[1]) <= _SAFE_EXPONENT
+
+
+def _exponent_of_largest(values):
+    """``e`` such that the largest of ``values * 2**-e`` is in [1/2, 1) in magnitude."""
+    largest = abs(values).max() if values.size else 0.0
+    return int(np.frexp(float(largest))[1])
+
+
+def _statistics(X, y, sample_weight):
+    n_samples, n_features = X.shape
+    y = np.asarray(y, dtype=np.float64)
+    n_targets = y.shape[1]
+    W = float(n_samples if sample_weight is None else sample_weight.sum())
+    if W == 0:
+        return SufficientStatistics(
+            n_samples,
+            0.0,
+            np.zeros(n_features),
+            np.zeros(n_targets),
+            np.zeros((n_features, n_features)),
+            np.zeros((n_features, n_targets)),
+        )
+    mean_y = y.mean(axis=0) if sample_weight is None else sample_weight @ y / W
+
+    # One read of X: the Gram matrix of X - shift by syrk, and (X - shift)^T [w, w (y -
+    # mean_y)] for the column sums and the cross product at the same time.  The shift is a
+    # provisional center from the first rows, so mean - shift is small against the spread
+    # and the rank-one correction below cancels no digits.  One read instead of two (the
+    # means, then the centered product): docs/performance.rst, "Fast paths".
+    shift = None if sp.issparse(X) else _provisional_center(X, sample_weight)
+    w = np.ones(n_samples) if sample_weight is None else sample_weight
+    Y = np.column_stack([np.ones(n_samples), y - mean_y])
+    gram, cross = weighted_gram(X, sample_weight, shift, Y=Y)
+    offset = cross[:, 0] / W  # mean_X - shift
+    mean_X = offset if shift is None else shift + offset
+    scatter_XX = gram - W * np.outer(offset, offset)
+    scatter_Xy = cross[:, 1:] - np.outer(offset, w @ (y - mean_y))
+    raw, centered = gram.diagonal(), scatter_XX.diagonal()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = np.where(raw > 0, raw / centered, 1.0)
+    if np.all((loss > 0) & (loss <= _MAX_CANCELLATION)):
+        return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
+    # The first rows were not representative (sorted data, say): center exactly, on the
+    # mean just found, each row block before syrk.
+    scatter_XX, scatter_Xy = weighted_gram(X, sample_weight, mean_X, Y=y, Y_center=mean_y)
+    return SufficientStatistics(n_samples, W, mean_X, mean_y, scatter_XX, scatter_Xy)
+
+
+def _provisional_center(X, sample_weight):
+    """The first row block's (weighted) mean: a center for one-pass centering."""
+    rows = X[: block_rows(X.shape[1])]
+    weights = None if sample_weight is None else sample_weight[: rows.shape[0]]
+    if weights is not None and weights.sum() == 0:
+        weights = None
+    return np.average(rows, axis=0, weights=weights).astype(np.float64)
+
+
+def solve_normal_equations(
+    statistics, data, *, alpha, fit_intercept, solver, tol, copy_X, positive=False
+):
+    """Coefficients of the least-squares (or ridge) problem the statistics describe.
+
+    With ``positive``, the unconstrained solution is kept for every target where it is
+    non-negative (it then solves the constrained problem too); the other targets are solved
+    by the active-set method (:func:`nonnegative_least_squares`), and ``solver_`` is
+    ``'active-set'``.
+
+    Parameters
+    ----------
+    statistics : SufficientStatistics
+        Of every row seen.
+    data : tuple of (X, y_2d, sample_weight) or None
+        The rows themselves, when at hand, for the SVD fallback.
+    alpha, fit_intercept, solver, tol, copy_X, positive
+        The estimator's parameters of those names.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features, n_targets)
+    rank : int
+        Rank of the centered, weighted ``X`` (singular values above ``tol`` times the largest).
+    singular : ndarray of shape (min(n_samples, n_features),)
+        Its singular values, descending.
+    solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
+        The solve that produced ``coef``.
+    statistics : SufficientStatistics
+        ``statistics``, with the means the SVD of the data centered on when it ran (the
+        data's own, LinearRegression's); the intercept is computed from these.
+    """
+    A, b = statistics.normal_equations(fit_intercept)
+    options = (alpha, fit_intercept, solver, tol, copy_X)
+    coef, rank, singular, method, statistics = _unconstrained(statistics, data, A, b, *options)
+    if positive:
+        negative = np.flatnonzero(np.any(coef < 0, axis=0))
+        for target in negative:
+            coef[:, target] = nonnegative_least_squares(A, b[:, target], ridge=alpha)
+        if negative.size:
+            method = "active-set"
+    return coef, rank, singular, method, statistics
+
+
+def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, copy_X):
+    n_features = A.shape[0]
+    n_singular = min(statistics.n_samples, n_features)
+    eigenvalues = symmetric_eigenvalues(A)[::-1]
+    singular = np.sqrt(np.clip(eigenvalues, 0, None))[:n_singular]
+    rank = matrix_rank(singular, tol)
+
+    if solver == "cholesky":
+        try:
+            coef, rcond = cholesky_solve(A, b, ridge=alpha)
+        except np.linalg.LinAlgError as error:
+            raise ValueError(
+                "solver='cholesky' failed: X^T W X + alpha * I is not positive definite "
+                f"({error}); the features are collinear or fewer than the samples. Use "
+                "solver='auto' or 'lstsq' for the minimum-norm solution, or set alpha > 0."
+            ) from None
+        if not is_accurate(rcond):
+            _warn(
+                f"solver='cholesky': the normal equations are ill-conditioned (reciprocal "
+                f"condition number {rcond:.1e}), the coefficients may be inaccurate; use "
+                "solver='auto' or 'lstsq', standardize the features, or increase alpha."
+            )
+        return coef, rank, singular, "cholesky", statistics
+
+    # Cholesky cannot give LinearRegression's minimum-norm answer on rank-deficient X.
+    use_cholesky = solver == "auto" and (alpha > 0 or rank == n_features)
+    if data is not None:
+        coef = accurate_cholesky_solve(A, b, ridge=alpha) if use_cholesky else None
+        if coef is not None:
+            return coef, rank, singular, "cholesky", statistics
+        coef, rank, singular, statistics = svd_solve(
+            statistics, *data, alpha=alpha, fit_intercept=fit_intercept, tol=tol, copy_X=copy_X
+        )
+        return coef, rank, singular, "lstsq", statistics
+
+    # Only the Gram matrix is available: its eigenvalues are exact to about eps times the
+    # largest, so say so when the directions kept are smaller than that allows.
+    cutoff = (tol * singular[0]) ** 2 if alpha == 0 and singular.size else 0.0
+    if use_cholesky:
+        coef, method = solve_psd(A, b, ridge=alpha, cutoff=cutoff)
+    else:
+        coef, method = eigh_solve(A, b, ridge=alpha, cutoff=cutoff)[0], "eigh"
+    if method == "eigh":
+        largest = eigenvalues[0] if eigenvalues.size else 0.0
+        kept = eigenvalues[eigenvalues + alpha > cutoff] + alpha
+        if kept.size and _EPS * largest > DEFAULT_MAX_RELATIVE_ERROR * kept.min():
+            _warn(
+                "The normal equations are too ill-conditioned for the accumulated statistics "
+                f"to give accurate coefficients (condition number {largest / kept.min():.1e}); "
+                "call fit on dense data (it falls back to the SVD of X), standardize the "
+                "features, or increase alpha."
+            )
+    return coef, rank, singular, method, statistics
+
+
+def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, copy_X):
+    """Minimum-norm solve from the SVD of the centered, weighted data (LinearRegression's).
+
+    The data is centered on its own means, computed as LinearRegression computes them, so
+    that even a very ill-conditioned ``X`` gives LinearRegression's answer to rounding.
+
+    Returns the coefficients (n_features, n_targets), the rank, the singular values and the
+    statistics with those means.
+    """
+    Xc = np.array(X, dtype=np.float64, copy=copy_X or X.dtype != np.float64)
+    yc = np.array(y, dtype=np.float64)
+    # In the units of the statistics (powers of two, exact; see SufficientStatistics).
+    np.ldexp(Xc, -statistics.x_exponent, out=Xc)
+    np.ldexp(yc, -statistics.y_exponent, out=yc)
+    if fit_intercept:
+        mean_X = np.average(Xc, axis=0, weights=sample_weight)
+        mean_y = np.average(yc, axis=0, weights=sample_weight)
+        statistics = replace(statistics, mean_X=mean_X, mean_y=mean_y)
+        Xc -= mean_X
+        yc -= mean_y
+    if sample_weight is not None:
+        root = np.sqrt(sample_weight)[:, None]
+        Xc *= root
+        yc *= root
+    if alpha == 0:
+        coef, _, rank, singular = linalg.lstsq(Xc, yc, cond=tol)
+        return coef, int(rank), singular, statistics
+    # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
+    U, singular, Vt = linalg.svd(Xc, full_matrices=False)
+    shrink = singular / (singular**2 + alpha)
+    coef = Vt.T @ (shrink[:, None] * (U.T @ yc))
+    return coef, matrix_rank(singular, tol), singular, statistics
+
+
+def matrix_rank(singular, tol):
+    """Number of singular values above ``tol`` times the largest."""
+    if singular.size == 0 or singular[0] == 0:
+        return 0
+    return int(np.count_nonzero(singular > tol * singular[0]))
+
+
+def _warn(message):
+    warnings.warn(message, linalg.LinAlgWarning, stacklevel=4)
