@@ -73,7 +73,7 @@ def train_lbfgs(
         penalty_scale=penalty_scale,
         **objective_options,
     )
-    objective.take(X, Y, sample_weight, slice(None))
+    objective.load_batch(X, Y, sample_weight, slice(None))
 
     def cost_and_gradient(x):
         params.values[...] = x

@@ -220,7 +220,7 @@ class MinibatchTrainer:
                 gradient_norms.start_epoch()
                 accumulated_loss = 0.0
                 for objective, start, stop in batches:
-                    total_weight = objective.take(
+                    total_weight = objective.load_batch(
                         X_epoch, Y_epoch, sw_epoch, order.rows(start, stop)
                     )
                     if total_weight is not None and not total_weight > 0:

@@ -67,7 +67,7 @@ def _logistic_objective(X, Y, sample_weight, *, l2_scale, l1_scale=0.0, split_l1
         weighted=sample_weight is not None,
         penalty_scale=1.0,
     )
-    objective.take(X, Y, sample_weight, slice(None))
+    objective.load_batch(X, Y, sample_weight, slice(None))
     return objective
 
 

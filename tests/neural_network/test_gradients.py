@@ -52,13 +52,13 @@ def test_estimator_gradient_matches_finite_differences(loss, activation):
     Y = y.reshape(9, -1) if est.n_outputs_ == 1 or loss != "log_loss" else np.eye(3)[y]
     if loss == "binary_log_loss":
         Y = Y.astype(float)
-    objective.take(X, Y, sw, slice(None))
+    objective.load_batch(X, Y, sw, slice(None))
     objective()
     analytic = flat.grad.copy()
 
     def cost(theta):
         flat.values[:] = theta.value
-        return float(objective.graph.forward())
+        return objective.value()
 
     (numeric,) = numerical_grad(cost, Tensor(flat.values.copy(), requires_grad=True))
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)

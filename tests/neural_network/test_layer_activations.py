@@ -82,7 +82,7 @@ def test_gradient_of_the_fitted_objective_matches_finite_differences(iris):
     params = FlatParameters([4, *SIZES, 3], np.float64)
     params.load(est.coefs_, est.intercepts_)
     objective = MinibatchObjective(params, len(y), weighted=True, **est._objective_options())
-    objective.take(X, Y, sw, slice(None))
+    objective.load_batch(X, Y, sw, slice(None))
     cost = float(objective())
     analytic = params.grad.copy()
 

@@ -71,13 +71,13 @@ def test_fitted_objective_gradient_matches_finite_differences(name, activation):
     objective = MinibatchObjective(
         flat, 9, loss=options["loss"], activation=activation, alpha=est.alpha, weighted=True
     )
-    objective.take(X, Y2, SW, slice(None))
+    objective.load_batch(X, Y2, SW, slice(None))
     objective()
     analytic = flat.grad.copy()
 
     def cost(theta):
         flat.values[:] = theta.value
-        return float(objective.graph.forward())
+        return objective.value()
 
     (numeric,) = numerical_grad(cost, Tensor(flat.values.copy(), requires_grad=True))
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)

@@ -23,16 +23,16 @@ def _data(n_outputs=2, n=12):
 def test_index_array_slice_and_sparse_batches_agree():
     X, Y = _data()
     params, by_index = _objective()
-    by_index.take(X, Y, None, np.arange(2, 7))
+    by_index.load_batch(X, Y, None, np.arange(2, 7))
     by_index()
     expected = params.grad.copy()
     _, by_slice = _objective()
-    by_slice.take(X, Y, None, slice(2, 7))
-    np.testing.assert_allclose(by_slice(), by_index.cost.value)
+    by_slice.load_batch(X, Y, None, slice(2, 7))
+    np.testing.assert_allclose(by_slice(), by_index.cost)
     np.testing.assert_allclose(params.grad, expected)
     _, by_sparse = _objective(sparse_input=True)
-    by_sparse.take(sparse.csr_matrix(X), Y, None, np.arange(2, 7))
-    np.testing.assert_allclose(by_sparse(), by_index.cost.value)
+    by_sparse.load_batch(sparse.csr_matrix(X), Y, None, np.arange(2, 7))
+    np.testing.assert_allclose(by_sparse(), by_index.cost)
     np.testing.assert_allclose(params.grad, expected)
 
 
@@ -46,13 +46,13 @@ def test_flat_gradient_matches_finite_differences(loss, weighted):
         Y = (Y > 1).astype(float)
     params, objective = _objective(loss, alpha=0.3, l1_alpha=0.2, weighted=weighted)
     sw = np.random.default_rng(2).uniform(0.5, 2.0, size=12) if weighted else None
-    objective.take(X, Y, sw, np.array([0, 3, 5, 7, 11]))
+    objective.load_batch(X, Y, sw, np.array([0, 3, 5, 7, 11]))
     objective()
     analytic = params.grad.copy()
 
     def cost(flat):
         params.values[:] = flat.value
-        return float(objective.graph.forward())
+        return objective.value()
 
     flat = Tensor(params.values.copy(), requires_grad=True)
     (numeric,) = numerical_grad(cost, flat)
@@ -62,7 +62,7 @@ def test_flat_gradient_matches_finite_differences(loss, weighted):
 def test_reported_loss_averages_squared_error_over_outputs():
     X, Y = _data()
     _, objective = _objective(alpha=0.5)
-    objective.take(X, Y, None, slice(0, 5))
+    objective.load_batch(X, Y, None, slice(0, 5))
     cost = float(objective())
     data = float(objective.data_loss.value)
     assert objective.reported_loss() == pytest.approx(data / 2 + (cost - data))
@@ -71,7 +71,7 @@ def test_reported_loss_averages_squared_error_over_outputs():
 def test_dropout_masks_are_inverted_and_fresh_per_draw():
     X, Y = _data(n=5)
     _, objective = _objective(dropout=0.25)
-    objective.take(X, Y, None, slice(0, 5))
+    objective.load_batch(X, Y, None, slice(0, 5))
     rng = np.random.RandomState(0)
     objective.draw_dropout(rng)
     first = objective.dropout_masks[0].value.copy()
