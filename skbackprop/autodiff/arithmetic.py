@@ -1,8 +1,8 @@
 """The arithmetic operators, with numpy broadcasting.
 
-Each rule is the section notes' "flow" rule: ``+`` distributes the upstream gradient unchanged,
-``*`` scales it by the other factor, and every input broadcast to a larger shape has its
-gradient summed back to its own shape.
+Each rule says how the upstream gradient flows to the inputs: ``+`` distributes it
+unchanged, ``*`` scales it by the other factor, and every input broadcast to a larger
+shape has its gradient summed back to its own shape.
 """
 
 import numpy as np
@@ -52,7 +52,7 @@ class Multiply(Operation):
         return a * b
 
     def backward(self, grad, needs):
-        # dz/da = b: the section notes' "scale by out/in", written without dividing by a.
+        # dz/da = b: the flow scaled by out / a, written without dividing by a.
         a, b = self.a, self.b
         return (
             unbroadcast(grad * b, a.shape) if needs[0] else None,

@@ -43,28 +43,14 @@ class MatMul(Operation):
         return a @ b
 
     def backward(self, grad, needs):
-        a, b = self.a, self.b
-        ga = gb = None
-        if a.ndim == 1 and b.ndim == 1:
-            ga = grad * b if needs[0] else None
-            gb = grad * a if needs[1] else None
-        elif a.ndim == 1:
-            # (k,) @ (..., k, n) -> (..., n)
-            if needs[0]:
-                ga = unbroadcast((b @ grad[..., :, None])[..., 0], a.shape)
-            if needs[1]:
-                gb = unbroadcast(a[:, None] * grad[..., None, :], b.shape)
-        elif b.ndim == 1:
-            # (..., m, k) @ (k,) -> (..., m)
-            if needs[0]:
-                ga = unbroadcast(grad[..., :, None] * b, a.shape)
-            if needs[1]:
-                gb = unbroadcast((_swap(a) @ grad[..., :, None])[..., 0], b.shape)
-        else:
-            if needs[0]:
-                ga = unbroadcast(grad @ _swap(b), a.shape)
-            if needs[1]:
-                gb = unbroadcast(_swap(a) @ grad, b.shape)
+        # A 1-D operand is a row on the left and a column on the right, as numpy's @
+        # promotes it; the gradient gets the axis the product dropped back.
+        a = self.a[None, :] if self.a.ndim == 1 else self.a
+        b = self.b[:, None] if self.b.ndim == 1 else self.b
+        grad = grad[..., None] if self.b.ndim == 1 else grad
+        grad = grad[..., None, :] if self.a.ndim == 1 else grad
+        ga = unbroadcast(grad @ _swap(b), a.shape).reshape(self.a.shape) if needs[0] else None
+        gb = unbroadcast(_swap(a) @ grad, b.shape).reshape(self.b.shape) if needs[1] else None
         return ga, gb
 
 

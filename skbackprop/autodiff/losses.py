@@ -58,19 +58,23 @@ def _row_scale(prediction, weight):
     return scale.reshape(scale.shape + (1,) * (prediction.ndim - 1))
 
 
-def _check_target(prediction, target, name):
-    if target.shape != prediction.shape:
-        raise ValueError(
-            f"{name}: the target has shape {target.shape} but the prediction has shape "
-            f"{prediction.shape}; they must match (one column per output or class)."
-        )
-
-
 class FusedLoss(Operation):
+    """A loss node: ``_loss(prediction, target)`` gives its value and keeps ``residual``,
+    ``d(row loss)/d(prediction)``; the row shares ``scale`` are set before."""
+
     __slots__ = ("residual", "scale", "weighted")
 
-    def _finish(self, per_element, weight):
+    def forward(self, prediction, target, weight=None):
+        if target.shape != prediction.shape:
+            raise ValueError(
+                f"{self.name}: the target has shape {target.shape} but the prediction has "
+                f"shape {prediction.shape}; they must match (one column per output or class)."
+            )
+        self.scale = _row_scale(prediction, weight)
         self.weighted = weight is not None
+        return self._loss(prediction, target)
+
+    def _finish(self, per_element):
         return np.asarray(np.sum(per_element * self.scale), dtype=per_element.dtype)
 
     def backward(self, grad, needs):
@@ -95,10 +99,7 @@ class _ResidualLoss(FusedLoss):
 
     __slots__ = ()
 
-    def forward(self, prediction, target, weight=None):
-        _check_target(prediction, target, self.name)
-        self.scale = _row_scale(prediction, weight)
-        self.weighted = weight is not None
+    def _loss(self, prediction, target):
         residual = prediction - target
         self.residual = slope = self._slope(residual)
         return self._average(slope, self._cofactor(residual, slope), residual.dtype)
@@ -181,12 +182,9 @@ class Huber(_ResidualLoss):
 
 class SoftmaxCrossEntropy(FusedLoss):
     __slots__ = ("log_normalizer", "shifted")
-    label = "softmax_cross_entropy"
+    label = name = "softmax_cross_entropy"
 
-    def forward(self, logits, target, weight=None):
-        _check_target(logits, target, "softmax_cross_entropy")
-        self.scale = _row_scale(logits, weight)
-        self.weighted = weight is not None
+    def _loss(self, logits, target):
         # softmax(z) = exp(z - m) / sum exp(z - m) for any shift m. In float64 the batch's
         # maximum keeps every exp <= 1 with one reduction (a row's loss then carries a
         # round-off of eps times its distance from that maximum: harmless at 1e-16). Each
@@ -215,7 +213,7 @@ class SoftmaxCrossEntropy(FusedLoss):
             total = np.vdot(log_normalizer, target_sums) - np.vdot(target, shifted)
             return np.asarray(self.scale * total, dtype=logits.dtype)
         row_loss = log_normalizer * target_sums - (target * shifted).sum(axis=-1, keepdims=True)
-        return self._finish(row_loss, weight)
+        return self._finish(row_loss)
 
     def _target_grad(self, grad):
         return -(self.shifted - self.log_normalizer) * (self.scale * grad)
@@ -229,15 +227,13 @@ def _smallest_safe(dtype):
 
 class SigmoidBinaryCrossEntropy(FusedLoss):
     __slots__ = ("logits",)
-    label = "sigmoid_binary_cross_entropy"
+    label = name = "sigmoid_binary_cross_entropy"
 
-    def forward(self, logits, target, weight=None):
-        _check_target(logits, target, "sigmoid_binary_cross_entropy")
-        self.scale = _row_scale(logits, weight)
+    def _loss(self, logits, target):
         self.logits = logits
         self.residual = expit(logits) - target
         # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, with no overflow.
-        return self._finish(np.logaddexp(0, logits) - target * logits, weight)
+        return self._finish(np.logaddexp(0, logits) - target * logits)
 
     def _target_grad(self, grad):
         return -self.logits * (self.scale * grad)
@@ -245,16 +241,14 @@ class SigmoidBinaryCrossEntropy(FusedLoss):
 
 class PoissonDevianceExp(FusedLoss):
     __slots__ = ("logits", "target")
-    label = "poisson_deviance_exp"
+    label = name = "poisson_deviance_exp"
 
-    def forward(self, logits, target, weight=None):
-        _check_target(logits, target, "poisson_deviance_exp")
-        self.scale = _row_scale(logits, weight)
+    def _loss(self, logits, target):
         self.logits, self.target = logits, target
         mu = np.exp(logits)
         self.residual = mu - target
         # xlogy gives 0 log 0 = 0: a zero count contributes only mu.
-        return self._finish(xlogy(target, target) - target * logits + self.residual, weight)
+        return self._finish(xlogy(target, target) - target * logits + self.residual)
 
     def _target_grad(self, grad):
         # d/dy [y log y - y z - y] = log y - z (infinite at y = 0, where y is data anyway).

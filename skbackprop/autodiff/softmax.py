@@ -81,22 +81,6 @@ class Softmax(Operation):
         return (s * (grad - np.sum(grad * s, axis=self.axis, keepdims=True)),)
 
 
-class LogSoftmax(Operation):
-    __slots__ = ("axis", "out")
-    label = "log_softmax"
-
-    def __init__(self, axis=-1):
-        self.axis = axis
-
-    def forward(self, z):
-        self.out = z - stable_logsumexp(z, axis=self.axis)
-        return self.out
-
-    def backward(self, grad, needs):
-        s = np.exp(self.out)
-        return (grad - s * np.sum(grad, axis=self.axis, keepdims=True),)
-
-
 class LogSumExp(Operation):
     __slots__ = ("axis", "keepdims", "out", "z")
     label = "logsumexp"
@@ -123,7 +107,7 @@ def softmax(z, axis=-1):
 
 def log_softmax(z, axis=-1):
     """``z - logsumexp(z)`` along ``axis``."""
-    return apply(LogSoftmax(axis), z)
+    return z - logsumexp(z, axis, keepdims=True)
 
 
 def logsumexp(z, axis=-1, keepdims=False):

@@ -3,7 +3,7 @@
 Every built-in loss pairs with its canonical output activation (identity with the squared,
 absolute, Huber and pinball losses, exp with Poisson, softmax with categorical and the
 logistic function with binary cross-entropy), so the fused node's gradient with respect
-to the last pre-activation is the section notes' ``(y_hat - y) / n`` or, for the robust
+to the last pre-activation is ``(y_hat - y) / n`` or, for the robust
 losses, their slope times ``1 / n``.
 
 ``report_scale`` converts the optimized cost to the value reported in ``loss_``:

@@ -87,13 +87,13 @@ class FlatParameters:
     ):
         layer_units = [int(n) for n in layer_units]
         shapes = list(itertools.pairwise(layer_units))
-        weight_sizes = [n_in * n_out for n_in, n_out in shapes]
-        n_weights = sum(weight_sizes)
+        n_weights = sum(n_in * n_out for n_in, n_out in shapes)
         n_stored = 2 * n_weights if split_weights else n_weights
-        bias_sizes = [n_out for _, n_out in shapes] if fit_intercept else []
-        offsets = np.concatenate([[0], np.cumsum(weight_sizes)]).tolist()
-        bias_offsets = [n_stored + int(o) for o in np.cumsum([0, *bias_sizes])]
-        size = bias_offsets[-1]
+        weight_slices = _consecutive([n_in * n_out for n_in, n_out in shapes], 0)
+        bias_slices = _consecutive(
+            [n_out for _, n_out in shapes] if fit_intercept else [], n_stored
+        )
+        size = bias_slices[-1].stop if fit_intercept else n_stored
         if values is None:
             values = np.zeros(size, dtype=dtype)
         elif values.shape != (size,) or values.dtype != dtype:
@@ -107,12 +107,9 @@ class FlatParameters:
         self.values = values
         self.grad = np.zeros_like(values)
         self.n_weights = n_weights
-        n_layers = len(shapes)
-        self.weight_slices = [slice(offsets[i], offsets[i + 1]) for i in range(n_layers)]
+        self.weight_slices = weight_slices
         if fit_intercept:
-            self.intercepts = [
-                values[bias_offsets[i] : bias_offsets[i + 1]] for i in range(n_layers)
-            ]
+            self.intercepts = [values[s] for s in bias_slices]
         else:
             self.intercepts = [np.zeros(n_out, dtype=dtype) for _, n_out in shapes]
         self.intercept_tensors = [
@@ -124,21 +121,14 @@ class FlatParameters:
             self.update_weights()
         else:
             self.weights, self.weight_grad = values[:n_weights], self.grad[:n_weights]
-        self.coefs = [
-            self.weights[s].reshape(shape) for s, shape in zip(self.weight_slices, shapes)
-        ]
+        self.coefs = [self.weights[s].reshape(shape) for s, shape in zip(weight_slices, shapes)]
         self.coef_tensors = [
             Tensor(c, requires_grad=True, name=f"W{i + 1}") for i, c in enumerate(self.coefs)
         ]
         self.gradients = {
             tensor: self.weight_grad[s].reshape(tensor.value.shape)
-            for tensor, s in zip(self.coef_tensors, self.weight_slices)
-        }
-        if fit_intercept:
-            self.gradients |= {
-                tensor: self.grad[bias_offsets[i] : bias_offsets[i + 1]]
-                for i, tensor in enumerate(self.intercept_tensors)
-            }
+            for tensor, s in zip(self.coef_tensors, weight_slices)
+        } | {tensor: self.grad[s] for tensor, s in zip(self.intercept_tensors, bias_slices)}
 
     @property
     def dtype(self):
@@ -178,3 +168,9 @@ class FlatParameters:
             return None
         n_free = self.values.size - 2 * self.n_weights
         return [(0.0, None)] * (2 * self.n_weights) + [(None, None)] * n_free
+
+
+def _consecutive(sizes, start):
+    """Slices of the given sizes, one after the other from ``start``."""
+    ends = np.cumsum([start, *sizes]).tolist()
+    return [slice(a, b) for a, b in itertools.pairwise(ends)]
