@@ -13,33 +13,26 @@ __all__ = ["add", "divide", "multiply", "negative", "power", "subtract"]
 
 
 class Add(Operation):
-    __slots__ = ("shapes",)
-    label = "+"
+    """``a + b``, or ``a - b`` with ``sign=-1``: the flow goes to ``b`` times the sign."""
+
+    __slots__ = ("shapes", "sign")
+
+    def __init__(self, sign=1):
+        self.sign = sign
+
+    @property
+    def label(self):
+        return "+" if self.sign > 0 else "-"
 
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
-        return a + b
+        return a + b if self.sign > 0 else a - b
 
     def backward(self, grad, needs):
         shape_a, shape_b = self.shapes
         return (
             unbroadcast(grad, shape_a) if needs[0] else None,
-            unbroadcast(grad, shape_b) if needs[1] else None,
-        )
-
-
-class Subtract(Operation):
-    __slots__ = ("shapes",)
-    label = "-"
-
-    def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
-        return a - b
-
-    def backward(self, grad, needs):
-        return (
-            unbroadcast(grad, self.shapes[0]) if needs[0] else None,
-            unbroadcast(-grad, self.shapes[1]) if needs[1] else None,
+            unbroadcast(grad if self.sign > 0 else -grad, shape_b) if needs[1] else None,
         )
 
 
@@ -118,7 +111,7 @@ def add(a, b):
 
 def subtract(a, b):
     """``a - b``."""
-    return apply(Subtract(), a, b)
+    return apply(Add(sign=-1), a, b)
 
 
 def multiply(a, b):

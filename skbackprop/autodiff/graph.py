@@ -200,11 +200,11 @@ def _check_gradients(gradients, differentiated):
                 "(Tensors created with requires_grad=True that the output depends on) to "
                 f"arrays; {leaf!r} is not one."
             )
-        if not isinstance(array, np.ndarray) or array.shape != leaf.value.shape:
+        if not (isinstance(array, np.ndarray) and array.flags.writeable) or (
+            array.shape != leaf.value.shape
+        ):
             raise ValueError(
-                f"Graph(gradients=...): the array for {leaf!r} must be an ndarray of its "
-                f"shape {leaf.value.shape}; got {getattr(array, 'shape', type(array))}."
+                f"Graph(gradients=...): the array for {leaf!r} must be a writeable ndarray "
+                f"of its shape {leaf.value.shape}; got {array!r}."
             )
-        if not array.flags.writeable:
-            raise ValueError(f"Graph(gradients=...): the array for {leaf!r} is read-only.")
     return dict(gradients)

@@ -159,10 +159,8 @@ class Tensor:
         return Tensor(self.value, name=self.name)
 
     # ------------------------------------------------------------------ arithmetic
-    # +, -, *, /, ** and @ (and their reflections) are bound after the class, below.
-    def __neg__(self):
-        return negative(self)
-
+    # +, -, *, /, ** and @ (and their reflections), unary - and indexing are bound after
+    # the class, below.
     def __pos__(self):
         return self
 
@@ -179,9 +177,6 @@ class Tensor:
         if len(shape) == 1 and isinstance(shape[0], tuple | list):
             shape = tuple(shape[0])
         return reshape(self, shape)
-
-    def __getitem__(self, index):
-        return getitem(self, index)
 
 
 def as_tensor(value, like=None):
@@ -212,5 +207,6 @@ _BINARY = {"add": add, "sub": subtract, "mul": multiply, "truediv": divide, "pow
 for _name, _operation in {**_BINARY, "matmul": matmul}.items():
     setattr(Tensor, f"__{_name}__", _operation)
     setattr(Tensor, f"__r{_name}__", _reflected(_operation))
-for _name, _reduction in {"sum": sum_, "mean": mean, "max": max_, "min": min_}.items():
-    setattr(Tensor, _name, _reduction)
+_METHODS = {"sum": sum_, "mean": mean, "max": max_, "min": min_}
+for _name, _method in {**_METHODS, "__neg__": negative, "__getitem__": getitem}.items():
+    setattr(Tensor, _name, _method)
