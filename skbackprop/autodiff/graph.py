@@ -84,9 +84,9 @@ class Graph:
     buffer holding every parameter's gradient:
 
     >>> flat_grad = np.zeros(3)
-    >>> head, tail = Tensor([1.0, 2.0], requires_grad=True), Tensor(3.0, requires_grad=True)
-    >>> loss = (head * head).sum() + tail
-    >>> Graph(loss, gradients={head: flat_grad[:2], tail: flat_grad[2]}).backward()
+    >>> head, tail = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    >>> loss = (head * head).sum() + tail.sum()
+    >>> Graph(loss, gradients={head: flat_grad[:2], tail: flat_grad[2:]}).backward()
     >>> flat_grad
     array([2., 4., 1.])
     """
