@@ -12,7 +12,8 @@ of each library's step after its products is what the two do differently.
 Run as ``PYTHONPATH=. env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python
 benchmarks/profile_mlp.py --units 10,32,1 --batch 32`` (``--loss log_loss`` for a
 classifier's softmax loss, ``--compare`` for the side by side, ``--layouts`` for each
-layer's products timed in the memory layouts and BLAS calls one could choose).
+layer's products timed in the memory layouts and BLAS calls one could choose,
+``--fast-paths`` for the step with and without the engine's fast path).
 """
 
 import argparse
@@ -22,6 +23,7 @@ import time
 
 import numpy as np
 
+from skbackprop.autodiff.dense import Dense
 from skbackprop.nn import FlatParameters, MinibatchObjective
 from skbackprop.optim import Adam
 
@@ -52,8 +54,7 @@ def profile_step(units, batch, loss, repeats):
         "gather the rows": lambda: objective.load_batch(X, Y, None, rows),
         "Graph.forward": graph.forward,
         "Graph.backward": lambda: graph.backward(),
-        # Part of Graph.backward since the Graph fills the flat gradient itself.
-        "gradient buffer": graph._gather_flat_gradient,
+        "L2 penalty's gradient": objective._add_penalty_gradients,
         "Adam step": lambda: optimizer.step(params.grad),
     }
     start = params.values.copy()
@@ -151,11 +152,6 @@ def _layout_variants(x, W, delta, grad_W):
             1.0, delta_T, x_T, beta=1.0, c=grad_T, trans_b=1, overwrite_c=1
         ),
         "delta W^T, new array": lambda: delta @ W.T,
-        **(
-            {"delta W^T, outer product": lambda: np.multiply(delta, W.T)}
-            if W.shape[1] == 1
-            else {}
-        ),
     }
 
 
@@ -176,22 +172,6 @@ def compare_layouts(units, batch, repeats):
             raise AssertionError("dgemm did not write the product into the buffer's view")
         print(f"  layer {layer + 1} ({batch}x{n_in} -> {n_out})")
         _print_alternating_medians(variants, repeats)
-    _compare_penalty_add(params, rng, repeats)
-
-
-def _compare_penalty_add(params, rng, repeats):
-    """The L2 penalty's ``alpha / n * W`` added into the flat gradient: numpy's two passes
-    through a temporary against BLAS axpy (what the Graph has the penalty do)."""
-    from skbackprop.autodiff.penalties import add_scaled
-
-    weights = rng.standard_normal(params.n_weights)
-    view = params.grad[: params.n_weights]
-    variants = {
-        "numpy: view += factor * W": lambda: view.__iadd__(1e-6 * weights),
-        "axpy into the view": lambda: add_scaled(view, 1e-6, weights),
-    }
-    print(f"  L2 penalty's gradient added into the buffer ({params.n_weights} weights)")
-    _print_alternating_medians(variants, repeats)
 
 
 def _print_alternating_medians(variants, repeats):
@@ -248,6 +228,45 @@ def compare_step(units, batch, loss, repeats):
     print(f"  products alone      {products:9.1f}   ratio ours / scikit-learn {ours / theirs:.3f}")
 
 
+class _SummedDense(Dense):
+    """The fused layer with ``dL/db`` as numpy's reduction over the batch, the plain
+    version of the ones-vector product that :class:`Dense` uses."""
+
+    __slots__ = ()
+
+    def backward(self, grad, needs, out=(None, None, None)):
+        delta = grad if self.derivative is None else self.derivative(grad, self.out)
+        grad_W = np.matmul(self.x.T, delta, out=out[1]) if needs[1] else None
+        grad_b = np.sum(delta, axis=0, out=out[2]) if needs[2] else None
+        return (delta @ self.W.T if needs[0] else None, grad_W, grad_b)
+
+
+def compare_fast_paths(units, batch, loss, repeats):
+    """The training step (objective and Adam) with the engine's fast path, the bias
+    gradient as a product with a ones vector, against the plain reduction."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch, units[0]))
+    Y = np.zeros((batch, units[-1]))
+    Y[np.arange(batch), rng.integers(0, units[-1], batch)] = 1.0
+    steps = {}
+    for name in ("ones-vector product", "np.sum over the batch"):
+        params = FlatParameters(units, np.float64)
+        params.values[:] = np.random.default_rng(1).uniform(-0.1, 0.1, params.values.size)
+        objective = MinibatchObjective(params, batch, loss=loss, activation="relu", alpha=1e-4)
+        objective.load_batch(X, Y, None, slice(0, batch))
+        if name.startswith("np.sum"):
+            for node in objective.graph.order:
+                if isinstance(node.op, Dense):
+                    node.op.__class__ = _SummedDense
+        optimizer = Adam(params.values, learning_rate=1e-5)
+        steps[name] = lambda objective=objective, optimizer=optimizer, params=params: (
+            objective(),
+            optimizer.step(params.grad),
+        )
+    print(f"units {units}, batch {batch}, loss {loss}: median microseconds per step, dL/db as")
+    _print_alternating_medians(steps, repeats)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", default="10,32,1", help="layer units, input first")
@@ -256,10 +275,13 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=2000)
     parser.add_argument("--compare", action="store_true", help="the step against sklearn's")
     parser.add_argument("--layouts", action="store_true", help="each product's layouts")
+    parser.add_argument("--fast-paths", action="store_true", help="the step without them")
     args = parser.parse_args()
     units = [int(u) for u in args.units.split(",")]
     if args.layouts:
         compare_layouts(units, args.batch, args.repeats)
+    elif args.fast_paths:
+        compare_fast_paths(units, args.batch, args.loss, args.repeats)
     elif args.compare:
         compare_step(units, args.batch, args.loss, args.repeats)
     else:

@@ -1,18 +1,22 @@
 """Reverse-mode automatic differentiation on numpy arrays.
 
-The computation graph and backpropagation as the lecture teaches them: build the graph by
-computing with :class:`Tensor`; :meth:`Tensor.backward` visits it in reverse topological
-order and accumulates each node's derivative into its inputs. Every gradient in
-skbackprop comes from here.
+Build the computation graph by computing with :class:`Tensor`; :meth:`Tensor.backward`
+visits it in reverse topological order and adds each node's contribution to the
+derivative of each of its inputs (see the user guide's page on the computation graph).
+Every gradient in skbackprop comes from here.
 """
 
+# ruff: noqa: F401 - the imports below are the interface, and __all__ is computed from them.
+from types import ModuleType as _ModuleType
+
 from .arithmetic import add, divide, multiply, negative, power, subtract
-from .dense import dense
+from .dense import affine, dense
 from .dot import to_dot
 from .elementwise import (
     abs,
     cos,
     exp,
+    identity,
     log,
     maximum,
     minimum,
@@ -25,70 +29,28 @@ from .elementwise import (
 )
 from .gradcheck import check_grad, numerical_grad
 from .graph import Graph, topological_order
-from .identity import identity
-from .linalg import affine, matmul, reshape, transpose
-from .losses import sigmoid_binary_cross_entropy, softmax_cross_entropy, squared_error
+from .linalg import matmul, reshape, transpose
+from .losses import (
+    absolute_error,
+    huber,
+    pinball,
+    poisson_deviance_exp,
+    sigmoid_binary_cross_entropy,
+    softmax_cross_entropy,
+    squared_error,
+)
 from .operation import Operation, apply, unbroadcast
 from .penalties import l1_min_norm_subgradient, l1_penalty, l2_penalty
-from .poisson import poisson_deviance_exp
 from .reductions import max_ as max
 from .reductions import mean
 from .reductions import min_ as min
 from .reductions import sum_ as sum
-from .robust_losses import absolute_error, huber, pinball
 from .softmax import log_softmax, logsumexp, softmax
 from .tensor import Tensor, as_tensor
 
-__all__ = [
-    "Graph",
-    "Operation",
-    "Tensor",
-    "abs",
-    "absolute_error",
-    "add",
-    "affine",
-    "apply",
-    "as_tensor",
-    "check_grad",
-    "cos",
-    "dense",
-    "divide",
-    "exp",
-    "huber",
-    "identity",
-    "l1_min_norm_subgradient",
-    "l1_penalty",
-    "l2_penalty",
-    "log",
-    "log_softmax",
-    "logsumexp",
-    "matmul",
-    "max",
-    "maximum",
-    "mean",
-    "min",
-    "minimum",
-    "multiply",
-    "negative",
-    "numerical_grad",
-    "pinball",
-    "poisson_deviance_exp",
-    "power",
-    "relu",
-    "reshape",
-    "sigmoid",
-    "sigmoid_binary_cross_entropy",
-    "sin",
-    "softmax",
-    "softmax_cross_entropy",
-    "sqrt",
-    "square",
-    "squared_error",
-    "subtract",
-    "sum",
-    "tanh",
-    "to_dot",
-    "topological_order",
-    "transpose",
-    "unbroadcast",
-]
+# Every function and class imported above is the public interface (not the submodules).
+__all__ = sorted(
+    name
+    for name, value in globals().items()
+    if not name.startswith("_") and not isinstance(value, _ModuleType)
+)

@@ -1,8 +1,8 @@
 """The arithmetic operators, with numpy broadcasting.
 
-Each rule is the section notes' "flow" rule: ``+`` distributes the upstream gradient unchanged,
-``*`` scales it by the other factor, and every input broadcast to a larger shape has its
-gradient summed back to its own shape.
+Each rule says how the upstream gradient flows to the inputs: ``+`` distributes it
+unchanged, ``*`` scales it by the other factor, and every input broadcast to a larger
+shape has its gradient summed back to its own shape.
 """
 
 import numpy as np
@@ -13,33 +13,26 @@ __all__ = ["add", "divide", "multiply", "negative", "power", "subtract"]
 
 
 class Add(Operation):
-    __slots__ = ("shapes",)
-    label = "+"
+    """``a + b``, or ``a - b`` with ``sign=-1``: the flow goes to ``b`` times the sign."""
+
+    __slots__ = ("shapes", "sign")
+
+    def __init__(self, sign=1):
+        self.sign = sign
+
+    @property
+    def label(self):
+        return "+" if self.sign > 0 else "-"
 
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)
-        return a + b
+        return a + b if self.sign > 0 else a - b
 
     def backward(self, grad, needs):
         shape_a, shape_b = self.shapes
         return (
             unbroadcast(grad, shape_a) if needs[0] else None,
-            unbroadcast(grad, shape_b) if needs[1] else None,
-        )
-
-
-class Subtract(Operation):
-    __slots__ = ("shapes",)
-    label = "-"
-
-    def forward(self, a, b):
-        self.shapes = (a.shape, b.shape)
-        return a - b
-
-    def backward(self, grad, needs):
-        return (
-            unbroadcast(grad, self.shapes[0]) if needs[0] else None,
-            unbroadcast(-grad, self.shapes[1]) if needs[1] else None,
+            unbroadcast(grad if self.sign > 0 else -grad, shape_b) if needs[1] else None,
         )
 
 
@@ -52,7 +45,7 @@ class Multiply(Operation):
         return a * b
 
     def backward(self, grad, needs):
-        # dz/da = b: the section notes' "scale by out/in", written without dividing by a.
+        # dz/da = b: the flow scaled by out / a, written without dividing by a.
         a, b = self.a, self.b
         return (
             unbroadcast(grad * b, a.shape) if needs[0] else None,
@@ -118,7 +111,7 @@ def add(a, b):
 
 def subtract(a, b):
     """``a - b``."""
-    return apply(Subtract(), a, b)
+    return apply(Add(sign=-1), a, b)
 
 
 def multiply(a, b):

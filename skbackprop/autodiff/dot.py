@@ -1,4 +1,4 @@
-"""Drawing a computation graph as Graphviz DOT, in the lecture's convention.
+"""Drawing a computation graph as Graphviz DOT, in the user guide's convention.
 
 One rectangle per intermediate variable with the function it computes inside and the
 variable's name outside; parameters and constants (the data, the labels, the numbers) are
@@ -21,7 +21,7 @@ def _quote(text):
 
 def _with_shape(label, node, show_shapes):
     shape = getattr(node.value, "shape", ())
-    # A scalar's shape () says nothing; the lecture's scalar graphs stay as drawn.
+    # A scalar's shape () says nothing; scalar graphs stay as drawn.
     if show_shapes and len(shape) > 0:
         return f"{label} {tuple(shape)}"
     return label
@@ -54,7 +54,7 @@ def to_dot(output, rankdir="BT", *, show_shapes=False):
         The last node (usually the loss). Every node it was computed from is drawn.
         A fitted estimator is drawn by :func:`skbackprop.inspection.export_graphviz`.
     rankdir : {"BT", "LR", "TB", "RL"}, default="BT"
-        Layout direction: bottom-to-top puts the inputs at the bottom, as the lecture draws.
+        Layout direction: bottom-to-top puts the inputs at the bottom, as the user guide draws.
     show_shapes : bool, default=False
         Write each non-scalar node's shape after its label, e.g. ``W1 (64, 100)``.
 
@@ -75,7 +75,7 @@ def to_dot(output, rankdir="BT", *, show_shapes=False):
 
     Examples
     --------
-    The lecture's graph of ``J = cos(sin(x^2) + 3x^2)``, with its variable names:
+    The graph of ``J = cos(sin(x^2) + 3x^2)``, with its variable names:
 
     >>> from skbackprop.autodiff import Tensor, cos, sin, to_dot
     >>> x = Tensor(2.0, requires_grad=True, name="x")

@@ -1,6 +1,7 @@
 """Element-wise functions: each Jacobian is diagonal, so backward is a product.
 
-Where the derivative can be written from the output (sigmoid' = s(1 - s), tanh' = 1 - t^2,
+The one-input functions are a table of ``f`` and its derivative side by side. Where the
+derivative can be written from the output (sigmoid' = s(1 - s), tanh' = 1 - t^2,
 exp' = exp, relu' = [out > 0]) it is, so the forward's work is reused and nothing is
 recomputed. The activations (tanh, sigmoid, relu) take their function and derivative from
 :mod:`~skbackprop.autodiff.activation_rules`, the table the fused layer uses too.
@@ -15,6 +16,7 @@ __all__ = [
     "abs",
     "cos",
     "exp",
+    "identity",
     "log",
     "maximum",
     "minimum",
@@ -27,121 +29,44 @@ __all__ = [
 ]
 
 
-class Exp(Operation):
-    __slots__ = ("out",)
-    label = "exp"
-
-    def forward(self, a):
-        self.out = np.exp(a)
-        return self.out
-
-    def backward(self, grad, needs):
-        return (grad * self.out,)
+def _from_output(derivative):
+    """An activation rule's derivative, which reads the output, as ``(grad, a, out)``."""
+    return lambda grad, a, out: derivative(grad, out)
 
 
-class Log(Operation):
-    __slots__ = ("a",)
-    label = "log"
-
-    def forward(self, a):
-        self.a = a
-        return np.log(a)
-
-    def backward(self, grad, needs):
-        return (grad / self.a,)
-
-
-class Sin(Operation):
-    __slots__ = ("a",)
-    label = "sin"
-
-    def forward(self, a):
-        self.a = a
-        return np.sin(a)
-
-    def backward(self, grad, needs):
-        return (grad * np.cos(self.a),)
+# name -> (f, (grad, a, out) -> grad * f'(a)): each derivative beside its function, read
+# from the input a or, where that reuses the forward's work, from the output out = f(a).
+RULES = {
+    "identity": (lambda a: a, lambda grad, a, out: grad),
+    "exp": (np.exp, lambda grad, a, out: grad * out),
+    "log": (np.log, lambda grad, a, out: grad / a),
+    "sin": (np.sin, lambda grad, a, out: grad * np.cos(a)),
+    "cos": (np.cos, lambda grad, a, out: -grad * np.sin(a)),
+    "abs": (np.abs, lambda grad, a, out: grad * np.sign(a)),  # sign(0) = 0 at the kink
+    "sqrt": (np.sqrt, lambda grad, a, out: grad / (2 * out)),
+    "square": (np.square, lambda grad, a, out: grad * 2 * a),
+    "tanh": (ACTIVATION_RULES["tanh"][0], _from_output(ACTIVATION_RULES["tanh"][1])),
+    "sigmoid": (ACTIVATION_RULES["logistic"][0], _from_output(ACTIVATION_RULES["logistic"][1])),
+    "relu": (ACTIVATION_RULES["relu"][0], _from_output(ACTIVATION_RULES["relu"][1])),
+}
 
 
-class Cos(Operation):
-    __slots__ = ("a",)
-    label = "cos"
+class Elementwise(Operation):
+    """``f(a)`` element-wise, for an entry ``label`` of :data:`RULES`."""
+
+    __slots__ = ("a", "derivative", "function", "label", "out")
+
+    def __init__(self, label):
+        self.label = label
+        self.function, self.derivative = RULES[label]
 
     def forward(self, a):
         self.a = a
-        return np.cos(a)
-
-    def backward(self, grad, needs):
-        return (-grad * np.sin(self.a),)
-
-
-class Activation(Operation):
-    """An activation of :data:`ACTIVATION_RULES`, its derivative taken from its output."""
-
-    __slots__ = ("out",)
-
-    def forward(self, a):
         self.out = self.function(a)
         return self.out
 
     def backward(self, grad, needs):
-        return (self.derivative(grad, self.out),)
-
-
-def _activation(name, label):
-    function, derivative = ACTIVATION_RULES[name]
-    return type(
-        label.capitalize(),
-        (Activation,),
-        {
-            "__slots__": (),
-            "label": label,
-            "function": staticmethod(function),
-            "derivative": staticmethod(derivative),
-        },
-    )
-
-
-Tanh = _activation("tanh", "tanh")
-Sigmoid = _activation("logistic", "sigmoid")
-Relu = _activation("relu", "relu")
-
-
-class Abs(Operation):
-    __slots__ = ("a",)
-    label = "abs"
-
-    def forward(self, a):
-        self.a = a
-        return np.abs(a)
-
-    def backward(self, grad, needs):
-        # The subgradient sign(0) = 0 at the kink.
-        return (grad * np.sign(self.a),)
-
-
-class Sqrt(Operation):
-    __slots__ = ("out",)
-    label = "sqrt"
-
-    def forward(self, a):
-        self.out = np.sqrt(a)
-        return self.out
-
-    def backward(self, grad, needs):
-        return (grad / (2 * self.out),)
-
-
-class Square(Operation):
-    __slots__ = ("a",)
-    label = "square"
-
-    def forward(self, a):
-        self.a = a
-        return a * a
-
-    def backward(self, grad, needs):
-        return (grad * 2 * self.a,)
+        return (self.derivative(grad, self.a, self.out),)
 
 
 class Extremum(Operation):
@@ -183,60 +108,82 @@ class Minimum(Extremum):
     ufunc = staticmethod(np.minimum)
 
 
+def identity(x):
+    """``x`` itself, as a new node of the graph; the gradient passes through unchanged.
+
+    Computing with a value needs no identity node, so training never builds one. A
+    drawing does: a network whose output activation is the identity still ends in a node
+    named ``y_hat``, as every other network does (see
+    :func:`skbackprop.inspection.forward_graph`).
+
+    Examples
+    --------
+    >>> from skbackprop.autodiff import Tensor, identity
+    >>> x = Tensor([1.0, -2.0], requires_grad=True, name="x")
+    >>> y = identity(x)
+    >>> y.op.label, y.parents == (x,)
+    ('identity', True)
+    >>> y.sum().backward()
+    >>> x.grad
+    array([1., 1.])
+    """
+    return apply(Elementwise("identity"), x)
+
+
 def exp(x):
     """``exp(x)``, element-wise."""
-    return apply(Exp(), x)
+    return apply(Elementwise("exp"), x)
 
 
 def log(x):
     """Natural logarithm, element-wise."""
-    return apply(Log(), x)
+    return apply(Elementwise("log"), x)
 
 
 def sin(x):
     """``sin(x)``, element-wise."""
-    return apply(Sin(), x)
+    return apply(Elementwise("sin"), x)
 
 
 def cos(x):
     """``cos(x)``, element-wise."""
-    return apply(Cos(), x)
+    return apply(Elementwise("cos"), x)
 
 
 def tanh(x):
     """Hyperbolic tangent, element-wise."""
-    return apply(Tanh(), x)
+    return apply(Elementwise("tanh"), x)
 
 
 def sigmoid(x):
     """The logistic function ``1 / (1 + exp(-x))``, computed without overflow."""
-    return apply(Sigmoid(), x)
+    return apply(Elementwise("sigmoid"), x)
 
 
 def relu(x):
     """``max(x, 0)``, element-wise.
 
     Its derivative is 1 where ``x > 0`` and 0 where ``x <= 0``: at the kink ``x = 0`` it
-    is 0, as the deep-learning notes write it and scikit-learn's MLP takes it (its
+    is 0, as scikit-learn's MLP takes it (its
     derivative is 0 wherever the activation is 0), not the 1/2 that
     ``maximum(x, 0)`` would give the tie.
     """
-    return apply(Relu(), x)
+    return apply(Elementwise("relu"), x)
 
 
 def abs(x):
     """``|x|``, element-wise, with subgradient 0 at 0."""
-    return apply(Abs(), x)
+    return apply(Elementwise("abs"), x)
 
 
 def sqrt(x):
     """Square root, element-wise."""
-    return apply(Sqrt(), x)
+    return apply(Elementwise("sqrt"), x)
 
 
 def square(x):
     """``x * x``, element-wise."""
-    return apply(Square(), x)
+    return apply(Elementwise("square"), x)
 
 
 def maximum(a, b):
@@ -244,8 +191,8 @@ def maximum(a, b):
 
     The gradient goes to the larger input; where ``a == b`` each receives half of it, so
     the two shares add up to the upstream gradient (autograd's, PyTorch's and JAX's rule):
-    ``d/dx sum(maximum(x, x)) = 1``. Away from ties this is the section notes' indicator
-    rule ``dz/dx_i = 1[x_i == z]``. An input broadcast along an axis has its shares summed
+    ``d/dx sum(maximum(x, x)) = 1``. Away from ties this is the indicator rule
+    ``dz/dx_i = 1[x_i == z]``. An input broadcast along an axis has its shares summed
     along it.
 
     Examples

@@ -1,4 +1,4 @@
-"""Finite-difference gradient checks: the lecture's test of any derivative rule.
+"""Finite-difference gradient checks: the test of any derivative rule.
 
 The central difference ``(f(x + eps) - f(x - eps)) / (2 eps)`` has error O(eps^2), so in
 float64 with ``eps = 1e-6`` it agrees with a correct analytic gradient to about 1e-9.
@@ -22,15 +22,20 @@ def _scalar(f, inputs):
     return float(value.reshape(()))
 
 
+def _float64_copies(tensors):
+    """New float64 leaves with the values of ``tensors``: the caller's are never touched."""
+    return [
+        Tensor(np.array(t.value, dtype=np.float64), requires_grad=t.requires_grad, name=t.name)
+        for t in tensors
+    ]
+
+
 def numerical_grad(f, *tensors, eps=1e-6):
     """Central finite-difference gradients of scalar ``f(*tensors)``, in float64.
 
     Returns one array per Tensor (None for those without ``requires_grad``).
     """
-    inputs = [
-        Tensor(np.array(t.value, dtype=np.float64), requires_grad=t.requires_grad, name=t.name)
-        for t in tensors
-    ]
+    inputs = _float64_copies(tensors)
     grads = []
     for t in inputs:
         if not t.requires_grad:
@@ -79,10 +84,7 @@ def check_grad(f, *tensors, eps=1e-6):
     >>> check_grad(lambda w, x: sigmoid(w @ x), w, x) < 1e-8
     True
     """
-    inputs = [
-        Tensor(np.array(t.value, dtype=np.float64), requires_grad=t.requires_grad, name=t.name)
-        for t in tensors
-    ]
+    inputs = _float64_copies(tensors)
     if not any(t.requires_grad for t in inputs):
         raise ValueError("check_grad needs at least one Tensor with requires_grad=True.")
     out = f(*inputs)

@@ -1,14 +1,11 @@
-"""Reverse-mode differentiation over a computation graph.
+"""Reverse-mode differentiation over a computation graph, recorded once and replayed.
 
-The lecture's algorithm: visit the nodes in topological order to compute values, then in
-reverse topological order to compute derivatives, each node incrementing the derivative of
-each of its inputs (Backward Computation, Version B). A value used on two paths therefore
-receives the sum of both contributions.
-
-A Graph may also be told that its parameter leaves are views of one flat buffer (every
-weight and bias of a network in one array, as the optimizers want them). It then fills a
-flat gradient buffer of the same layout itself: leaves viewing the same memory are the same
-parameters, so their gradients add up, exactly as the two paths to one value do.
+The forward pass visits the nodes in topological order and computes each value from its
+inputs'. The backward pass visits them in reverse and has each node add its contribution
+``dy/du * du/dv`` to the derivative of each of its inputs ``v``, so a value used on two
+paths receives the sum of both: ``dy/dv = sum over the consumers u of v of dy/du * du/dv``
+(derived in the user guide, docs/user_guide/computation_graph.rst, "The backward pass,
+line by line").
 """
 
 import numpy as np
@@ -41,7 +38,7 @@ def topological_order(output):
 
 
 class Graph:
-    """A computation graph fixed once and evaluated many times.
+    """A computation graph recorded once and replayed many times.
 
     Building the topological order costs Python time that does not change between
     minibatches; a Graph pays it once. Change the leaves' values in place (or assign new
@@ -51,16 +48,14 @@ class Graph:
     ----------
     output : Tensor
         The node to evaluate and differentiate, usually the scalar loss.
-    parameters : ndarray of shape (n_parameters,), optional
-        A flat buffer that some differentiable leaves are views of (a network's weights
-        and biases). Leaves may overlap (one Tensor over every weight for a penalty, and
-        one per layer): they are the same parameters.
-    gradient : ndarray like ``parameters``, optional
-        Required with ``parameters``. Every :meth:`backward` fills it with
-        ``d output / d parameters``: the sum of the gradients of all the leaves viewing
-        each element (0 where none does), and each such leaf's ``.grad`` is then its view
-        of this buffer. Layers whose parameters feed nothing else write their gradients
-        straight into it, with no copy.
+    gradients : dict of Tensor to ndarray, optional
+        Where the gradient of some leaves goes: each :meth:`backward` leaves
+        ``d output / d leaf`` in the leaf's array (0 where the output does not depend on
+        it), and the leaf's ``.grad`` is then that array. An operation that can write an
+        input's gradient in place (:func:`~skbackprop.autodiff.dense` writes ``dW`` and
+        ``db``) writes it there when it is the leaf's only consumer; every other leaf's
+        gradient is copied in after the backward pass. A training loop maps each layer's
+        weights and biases to their views of one flat gradient buffer.
 
     Attributes
     ----------
@@ -85,152 +80,63 @@ class Graph:
     >>> w.grad
     array([5., 6.])
 
-    Two leaves over one flat buffer are the same parameters; their gradients add up:
+    The gradient of a leaf can go to an array of the caller's, such as a view of one flat
+    buffer holding every parameter's gradient:
 
-    >>> flat, flat_grad = np.array([1.0, 2.0, 3.0]), np.zeros(3)
-    >>> head = Tensor(flat[:2], requires_grad=True)
-    >>> every = Tensor(flat, requires_grad=True)
-    >>> loss = (head * head).sum() + every.sum()
-    >>> Graph(loss, parameters=flat, gradient=flat_grad).backward()
+    >>> flat_grad = np.zeros(3)
+    >>> head, tail = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    >>> loss = (head * head).sum() + tail.sum()
+    >>> Graph(loss, gradients={head: flat_grad[:2], tail: flat_grad[2:]}).backward()
     >>> flat_grad
-    array([3., 5., 1.])
+    array([2., 4., 1.])
     """
 
-    def __init__(self, output, parameters=None, gradient=None):
+    def __init__(self, output, gradients=None):
         self.output = output
         self.order = topological_order(output)
         self._computed = [node for node in self.order if node.op is not None]
-        self._differentiated = [node for node in self.order if node.requires_grad]
-        self._reverse = [node for node in reversed(self._differentiated) if node.op is not None]
-        self.gradient = gradient
-        self._written, self._added, self._accumulated = [], [], []
-        self._zero_first = False
-        # Inputs a node's backward skips because the node adds their gradient into the
-        # flat gradient buffer itself (see _plan_flat_gradient): id(node) -> needs.
-        self._needs = {}
-        if parameters is not None:
-            self._plan_flat_gradient(parameters, gradient)
-        self._unit_seed = None
-        # What each replay looks up, looked up once: a small network's step is a few
-        # dozen microseconds, and attribute lookups per node and pass are part of them.
-        self._forward_steps = [(node, node.op.forward, node.parents) for node in self._computed]
-        self._backward_steps = [
-            (node, node.op.backward, self._needs.get(id(node), node.needs), node.parents)
-            for node in self._reverse
-        ]
+        differentiated = [node for node in self.order if node.requires_grad]
+        self._differentiated = differentiated
+        self._reverse = [node for node in reversed(differentiated) if node.op is not None]
+        self.gradients = _check_gradients(gradients or {}, differentiated)
+        self._outputs = self._gradients_written_in_place()
 
-    def _plan_flat_gradient(self, parameters, gradient):
-        """Decide, once, how each leaf's gradient reaches the flat gradient buffer.
+    def _gradients_written_in_place(self):
+        """``id(node) -> out``: the arrays a node's backward writes its inputs' gradients
+        into (None for an input whose gradient it returns as usual).
 
-        A leaf that is the W or b of exactly one layer (:func:`dense`, :func:`affine`) and
-        overlaps no other such leaf gets its view of ``gradient`` as the layer's output
-        buffer: written in place, no copy. Every other leaf over the buffer is added into
-        its view after the backward pass, which is where the gradients of leaves sharing
-        memory sum. Elements no written leaf covers are zeroed first, when there are any.
-
-        A leaf whose one consumer can add its gradient into an array itself (an operation
-        with ``accumulated_parents`` and ``add_gradient``, such as the L2 penalty's
-        ``scale * W``) is not differentiated by that consumer's backward at all: after
-        the written gradients are in place, the consumer adds its term straight into the
-        leaf's view, one pass over the memory and no temporary.
+        A leaf's gradient is written in place by its consumer when that consumer is its
+        only one and its operation lists the leaf's position in ``in_place_inputs``.
         """
-        if gradient is None or gradient.shape != parameters.shape or parameters.ndim != 1:
-            raise ValueError(
-                "Graph needs gradient= with parameters=: a flat array of the parameters' "
-                f"shape {getattr(parameters, 'shape', None)}; got "
-                f"{getattr(gradient, 'shape', None)}."
-            )
         consumers = {}
         for node in self._computed:
             for position, parent in enumerate(node.parents):
                 consumers.setdefault(id(parent), []).append((node, position))
-        covered = np.zeros(parameters.size, dtype=bool)
-        leaves = [n for n in self._differentiated if n.op is None]
-        added = []
-        for leaf in leaves:
-            where = _flat_slice(leaf.value, parameters)
-            if where is None:
-                continue  # not a view of the buffer: its .grad is all there is
-            view = gradient[where].reshape(leaf.value.shape)
+        outputs = {}
+        for leaf, array in self.gradients.items():
             uses = consumers.get(id(leaf), [])
-            if len(uses) == 1 and not covered[where].any():
-                node, position = uses[0]
-                buffered = getattr(node.op, "buffered_parents", ())
-                if position in buffered:
-                    outs = list(node.op.grad_out or (None,) * len(buffered))
-                    outs[buffered.index(position)] = view
-                    node.op.grad_out = tuple(outs)
-                    covered[where] = True
-                    self._written.append((leaf, view))
-                    continue
-            added.append((leaf, view, where))
-            if len(uses) == 1:
-                node, position = uses[0]
-                if position in getattr(node.op, "accumulated_parents", ()):
-                    needs = list(self._needs.get(id(node), node.needs))
-                    needs[position] = False
-                    self._needs[id(node)] = tuple(needs)
-                    self._accumulated.append((leaf, view, node, position))
-        self._zero_first = any(not covered[where].all() for _, _, where in added)
-        deferred = {id(leaf) for leaf, *_ in self._accumulated}
-        self._added = [(leaf, view) for leaf, view, _ in added if id(leaf) not in deferred]
-
-    def _gather_flat_gradient(self):
-        """Complete the flat gradient after the backward pass; each leaf's ``.grad`` is
-        then its view of it."""
-        for leaf, view in self._written:
-            grad = leaf.grad
-            if grad is not view:
-                # Not written in place (a sparse batch, mixed dtypes, no gradient at all).
-                if grad is None:
-                    view.fill(0)
-                else:
-                    view[...] = grad
-                leaf.grad = view
-        for leaf, view in self._added:
-            if leaf.grad is not None:
-                view += leaf.grad
-            leaf.grad = view
-        for leaf, view, node, position in self._accumulated:
-            if node.grad is not None:
-                node.op.add_gradient(node.grad, position, view)
-            leaf.grad = view
+            if len(uses) != 1 or uses[0][1] not in uses[0][0].op.in_place_inputs:
+                continue
+            node, position = uses[0]
+            out = outputs.setdefault(id(node), [None] * len(node.parents))
+            out[position] = array
+        return {key: tuple(out) for key, out in outputs.items()}
 
     def forward(self):
         """Recompute every node's value from the leaves; return the output's value."""
-        for node, forward, parents in self._forward_steps:
-            node.value = forward(*[parent.value for parent in parents])
+        for node in self._computed:
+            node.value = node.op.forward(*[parent.value for parent in node.parents])
         return self.output.value
 
     def backward(self, grad=None):
         """Fill ``.grad`` of every node that requires it with ``d output / d node``.
 
-        Without ``grad`` the seed ``d output / d output = 1`` is one read-only array kept
-        across calls; a gradient passed on unchanged (``x + y`` hands its own gradient to
-        both inputs) is that very array, so ``.grad`` arrays are to be read, not written in
-        place: the engine itself only ever adds them into new arrays.
+        Without ``grad`` the seed is ``d output / d output = 1``. A gradient passed on
+        unchanged (``x + y`` hands its own gradient to both inputs) is the same array in
+        both nodes, so ``.grad`` arrays are to be read, not written in place: the engine
+        itself only ever adds them into new arrays.
         """
         output = self.output
-        if grad is None:
-            if output.value.ndim != 0 and output.value.size != 1:
-                raise ValueError(
-                    "backward() without a seed gradient needs a scalar output, but this "
-                    f"output has shape {output.value.shape}. Reduce it first (e.g. "
-                    ".sum() or .mean()) or pass grad=, an array of that shape."
-                )
-            seed, value = self._unit_seed, output.value
-            if seed is None or seed.dtype != value.dtype or seed.shape != value.shape:
-                # d output / d output = 1, made once and kept for the next replays.
-                seed = self._unit_seed = np.ones_like(output.value)
-                seed.flags.writeable = False
-            grad = seed
-        else:
-            grad = np.asarray(grad, dtype=output.value.dtype)
-            if grad.shape != output.value.shape:
-                raise ValueError(
-                    f"The seed gradient has shape {grad.shape} but the output has shape "
-                    f"{output.value.shape}; they must match."
-                )
         if not output.requires_grad:
             raise ValueError(
                 "Nothing to differentiate: no Tensor this output depends on was created "
@@ -238,14 +144,16 @@ class Graph:
             )
         for node in self._differentiated:
             node.grad = None
-        if self._zero_first:
-            self.gradient.fill(0)
-        output.grad = grad
-        for node, backward, needs, parents in self._backward_steps:
-            upstream = node.grad
-            if upstream is None:
+        output.grad = _seed(output.value, grad)
+        for node in self._reverse:
+            if node.grad is None:
                 continue
-            for parent, g in zip(parents, backward(upstream, needs), strict=True):
+            out = self._outputs.get(id(node))
+            if out is None:
+                grads = node.op.backward(node.grad, node.needs)
+            else:
+                grads = node.op.backward(node.grad, node.needs, out=out)
+            for parent, g in zip(node.parents, grads, strict=True):
                 if g is None:
                     continue
                 if parent.grad is None:
@@ -253,20 +161,50 @@ class Graph:
                 else:
                     # A new array, never +=: gradients may share memory with each other.
                     parent.grad = parent.grad + g
-        if self._written or self._added or self._accumulated:
-            self._gather_flat_gradient()
+        for leaf, array in self.gradients.items():
+            if leaf.grad is not array:
+                if leaf.grad is None:
+                    array.fill(0)
+                else:
+                    array[...] = leaf.grad
+                leaf.grad = array
 
 
-def _flat_slice(value, parameters):
-    """The slice of the 1-D ``parameters`` that ``value`` is a contiguous view of, or None."""
-    if not isinstance(value, np.ndarray) or value.dtype != parameters.dtype:
-        return None
-    if not np.shares_memory(value, parameters) or not value.flags.c_contiguous:
-        return None
-    offset, remainder = divmod(
-        value.__array_interface__["data"][0] - parameters.__array_interface__["data"][0],
-        parameters.itemsize,
-    )
-    if remainder or offset < 0 or offset + value.size > parameters.size:
-        return None
-    return slice(offset, offset + value.size)
+def _seed(value, grad):
+    """``d output / d output``: ``grad`` checked against the output, or 1 for a scalar."""
+    if grad is None:
+        if value.ndim != 0 and value.size != 1:
+            raise ValueError(
+                "backward() without a seed gradient needs a scalar output, but this "
+                f"output has shape {value.shape}. Reduce it first (e.g. .sum() or "
+                ".mean()) or pass grad=, an array of that shape."
+            )
+        return np.ones_like(value)
+    grad = np.asarray(grad, dtype=value.dtype)
+    if grad.shape != value.shape:
+        raise ValueError(
+            f"The seed gradient has shape {grad.shape} but the output has shape "
+            f"{value.shape}; they must match."
+        )
+    return grad
+
+
+def _check_gradients(gradients, differentiated):
+    """``gradients`` as a dict, after checking that each key is a leaf of the graph that
+    requires a gradient and each value a writeable array of the leaf's shape."""
+    in_graph = {id(node) for node in differentiated}
+    for leaf, array in gradients.items():
+        if leaf.op is not None or id(leaf) not in in_graph:
+            raise ValueError(
+                "Graph(gradients=...) maps leaves of the graph that require a gradient "
+                "(Tensors created with requires_grad=True that the output depends on) to "
+                f"arrays; {leaf!r} is not one."
+            )
+        if not (isinstance(array, np.ndarray) and array.flags.writeable) or (
+            array.shape != leaf.value.shape
+        ):
+            raise ValueError(
+                f"Graph(gradients=...): the array for {leaf!r} must be a writeable ndarray "
+                f"of its shape {leaf.value.shape}; got {array!r}."
+            )
+    return dict(gradients)

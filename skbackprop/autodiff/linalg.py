@@ -1,17 +1,14 @@
-"""Matrix product, the affine map, and the shape operations.
+"""Matrix product and the shape operations.
 
-For ``C = A @ B`` the matrix-calculus rules of the notes give ``dL/dA = dL/dC @ B^T`` and
-``dL/dB = A^T @ dL/dC``. The fused :func:`affine` ``x @ W + b`` is one node whose backward
-is the lecture's layer rule: ``dL/dW = x^T delta``, ``dL/db = sum of delta over the batch``,
-``dL/dx = delta W^T`` (computed only when x needs it: never for the data).
+For ``C = A @ B`` the chain rule gives ``dL/dA = dL/dC @ B^T`` and ``dL/dB = A^T @ dL/dC``
+(with 1-D and stacked operands handled as numpy's ``@`` treats them).
 """
 
 import numpy as np
 
-from .dense import input_gradient, parameter_gradients
 from .operation import Operation, apply, unbroadcast
 
-__all__ = ["affine", "matmul", "reshape", "transpose"]
+__all__ = ["matmul", "reshape", "transpose"]
 
 
 def _swap(a):
@@ -46,64 +43,15 @@ class MatMul(Operation):
         return a @ b
 
     def backward(self, grad, needs):
-        a, b = self.a, self.b
-        ga = gb = None
-        if a.ndim == 1 and b.ndim == 1:
-            ga = grad * b if needs[0] else None
-            gb = grad * a if needs[1] else None
-        elif a.ndim == 1:
-            # (k,) @ (..., k, n) -> (..., n)
-            if needs[0]:
-                ga = unbroadcast((b @ grad[..., :, None])[..., 0], a.shape)
-            if needs[1]:
-                gb = unbroadcast(a[:, None] * grad[..., None, :], b.shape)
-        elif b.ndim == 1:
-            # (..., m, k) @ (k,) -> (..., m)
-            if needs[0]:
-                ga = unbroadcast(grad[..., :, None] * b, a.shape)
-            if needs[1]:
-                gb = unbroadcast((_swap(a) @ grad[..., :, None])[..., 0], b.shape)
-        else:
-            if needs[0]:
-                ga = unbroadcast(grad @ _swap(b), a.shape)
-            if needs[1]:
-                gb = unbroadcast(_swap(a) @ grad, b.shape)
+        # A 1-D operand is a row on the left and a column on the right, as numpy's @
+        # promotes it; the gradient gets the axis the product dropped back.
+        a = self.a[None, :] if self.a.ndim == 1 else self.a
+        b = self.b[:, None] if self.b.ndim == 1 else self.b
+        grad = grad[..., None] if self.b.ndim == 1 else grad
+        grad = grad[..., None, :] if self.a.ndim == 1 else grad
+        ga = unbroadcast(grad @ _swap(b), a.shape).reshape(self.a.shape) if needs[0] else None
+        gb = unbroadcast(_swap(a) @ grad, b.shape).reshape(self.b.shape) if needs[1] else None
         return ga, gb
-
-
-class Affine(Operation):
-    __slots__ = ("W", "b_shape", "grad_out", "ones", "x")
-    label = "affine"
-
-    # Which parents a Graph may hand a buffer for (W and b): see parameter_gradients.
-    buffered_parents = (1, 2)
-
-    def __init__(self):
-        self.grad_out = None
-        self.ones = None
-
-    def forward(self, x, W, b):
-        if x.ndim != 2 or W.ndim != 2:
-            raise ValueError(
-                f"affine expects a batch x of shape (n, k) and weights W of shape (k, m); "
-                f"got {x.shape} and {W.shape}. Reshape one sample with x.reshape(1, -1)."
-            )
-        _check_matmul_shapes(x, W)
-        self.x, self.W, self.b_shape = x, W, b.shape
-        out = x @ W
-        out += b
-        return out
-
-    def backward(self, grad, needs):
-        grad_x = input_gradient(grad, self.W) if needs[0] else None
-        if len(self.b_shape) == 1:
-            return (grad_x, *parameter_gradients(self, self.x, grad, needs))
-        # A bias of shape (1, m) or (n, m): its gradient is unbroadcast, no buffer.
-        return (
-            grad_x,
-            self.x.T @ grad if needs[1] else None,
-            unbroadcast(grad, self.b_shape) if needs[2] else None,
-        )
 
 
 class Transpose(Operation):
@@ -140,31 +88,6 @@ class Reshape(Operation):
 def matmul(a, b):
     """The matrix product ``a @ b`` (numpy's rules for 1-D and stacked operands)."""
     return apply(MatMul(), a, b)
-
-
-def affine(x, W, b):
-    """The fused layer map ``x @ W + b`` for a batch ``x`` of shape (n, k).
-
-    ``W`` has shape (k, m) and ``b`` shape (m,). ``x`` may be a scipy sparse matrix (a
-    constant). One node instead of two: one temporary less and one Python call less per
-    layer and minibatch. Like :func:`~skbackprop.autodiff.dense`, it writes ``W``'s and
-    ``b``'s gradients into a flat gradient buffer when a Graph hands it views of one.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skbackprop.autodiff import Tensor, affine
-    >>> x = Tensor(np.array([[1.0, 2.0]]))
-    >>> W = Tensor(np.array([[1.0], [1.0]]), requires_grad=True)
-    >>> b = Tensor(np.array([0.5]), requires_grad=True)
-    >>> z = affine(x, W, b)
-    >>> z.value
-    array([[3.5]])
-    >>> z.sum().backward()
-    >>> W.grad.ravel(), b.grad
-    (array([1., 2.]), array([1.]))
-    """
-    return apply(Affine(), x, W, b)
 
 
 def transpose(a, axes=None):

@@ -1,32 +1,53 @@
-"""Fused loss operations: one node from the last layer's pre-activation to the cost.
+"""The fused losses: one node from the last layer's pre-activation to the cost.
 
 Composing ``softmax`` then ``log`` then a product is correct but slow and, for saturated
-units, unstable. Fused, the backward pass is the section notes' ``(y_hat - y) / n``: the
-softmax/sigmoid Jacobian and the cross-entropy derivative cancel to a difference.
+units, unstable. Fused with its canonical output activation, each loss's gradient with
+respect to the pre-activation ``z`` is a difference: ``(y_hat - y) / n`` for the squared
+error (identity output), the softmax and sigmoid cross-entropies and the Poisson deviance
+(exp output), where the activation's Jacobian and the loss's derivative cancel. The robust
+losses (absolute error, Huber, pinball) are functions of the residual ``r = y_hat - y``
+alone: their gradient is their slope ``l'(r)`` times ``1 / n``.
 
 Every loss here has one convention: a row's loss is summed over its columns (outputs,
 classes or labels) and the rows are averaged, with ``sample_weight`` making it a weighted
 average ``sum_i w_i l_i / sum_i w_i``. The targets and weights are inputs like any other,
 so a :class:`~skbackprop.autodiff.Graph` picks up a new minibatch written into their
-buffers.
+buffers; the loss and its gradient keep the prediction's dtype.
+
+**Kinks.** The absolute error and the pinball loss have a corner at ``r = 0``, where any
+slope between the two sides' is a subgradient. Both take 0 there, the subgradient of
+smallest size, as the engine's ``abs`` (``sign(0) = 0``) and scikit-learn's MLP
+(``relu'(0) = 0``) do: ``abs(prediction - target)`` and ``2 * pinball(...,
+quantile=0.5)`` then give exactly the gradient of ``absolute_error``, ties included.
+scikit-learn's ``sklearn._loss`` takes the side ``y_true >= y_pred`` instead (slope -1 for
+``AbsoluteError``, ``-quantile`` for ``PinballLoss``); the two differ only where a
+prediction equals its target exactly.
 """
 
-import functools
+import numbers
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
 from .operation import Operation, apply
-from .softmax import exp_and_sum, max_shift, stable_logsumexp
+from .softmax import exp_and_sum, max_shift
 
-__all__ = ["sigmoid_binary_cross_entropy", "softmax_cross_entropy", "squared_error"]
+__all__ = [
+    "absolute_error",
+    "huber",
+    "pinball",
+    "poisson_deviance_exp",
+    "sigmoid_binary_cross_entropy",
+    "softmax_cross_entropy",
+    "squared_error",
+]
 
 
 def _row_scale(prediction, weight):
     """Each row's share of the average: 1/n, or w_i / sum(w), shaped to broadcast."""
     dtype = prediction.dtype
     if weight is None:
-        return _mean_scale(prediction.shape[0] if prediction.ndim else 1, dtype)
+        return np.asarray(1.0 / (prediction.shape[0] if prediction.ndim else 1), dtype=dtype)
     total = weight.sum()
     if not total > 0:
         raise ValueError(
@@ -37,34 +58,23 @@ def _row_scale(prediction, weight):
     return scale.reshape(scale.shape + (1,) * (prediction.ndim - 1))
 
 
-@functools.lru_cache(maxsize=64)
-def _mean_scale(n_rows, dtype):
-    """``1 / n_rows`` as a read-only 0-d array of ``dtype``, made once per batch length
-    (a graph replayed for every minibatch asks for the same one each time)."""
-    scale = np.asarray(1.0 / n_rows, dtype=dtype)
-    scale.flags.writeable = False
-    return scale
-
-
-def _check_target(prediction, target, name):
-    if target.shape != prediction.shape:
-        raise ValueError(
-            f"{name}: the target has shape {target.shape} but the prediction has shape "
-            f"{prediction.shape}; they must match (one column per output or class)."
-        )
-
-
-def _weighted_total(scale, row_values, dtype):
-    """``sum_i scale_i row_values_i`` (``scale`` the weighted rows' column of shares) as a
-    0-d array: one dot product, no temporaries."""
-    return np.asarray(np.dot(scale.ravel(), row_values), dtype=dtype)
-
-
 class FusedLoss(Operation):
+    """A loss node: ``_loss(prediction, target)`` gives its value and keeps ``residual``,
+    ``d(row loss)/d(prediction)``; the row shares ``scale`` are set before."""
+
     __slots__ = ("residual", "scale", "weighted")
 
-    def _finish(self, per_element, weight):
+    def forward(self, prediction, target, weight=None):
+        if target.shape != prediction.shape:
+            raise ValueError(
+                f"{self.name}: the target has shape {target.shape} but the prediction has "
+                f"shape {prediction.shape}; they must match (one column per output or class)."
+            )
+        self.scale = _row_scale(prediction, weight)
         self.weighted = weight is not None
+        return self._loss(prediction, target)
+
+    def _finish(self, per_element):
         return np.asarray(np.sum(per_element * self.scale), dtype=per_element.dtype)
 
     def backward(self, grad, needs):
@@ -78,51 +88,103 @@ class FusedLoss(Operation):
         return tuple(grads)
 
 
-class SquaredError(FusedLoss):
-    __slots__ = ()
-    label = "squared_error"
+class _ResidualLoss(FusedLoss):
+    """A loss of the residual ``r = prediction - target``; subclasses give its slope.
 
-    def forward(self, prediction, target, weight=None):
-        _check_target(prediction, target, "squared_error")
-        self.scale = scale = _row_scale(prediction, weight)
-        self.weighted = weight is not None
-        self.residual = residual = prediction - target
+    Each such loss is its slope times a cofactor: ``l(r) = r * l'(r)`` for the absolute
+    error and the pinball loss, ``l'(r) * r / 2`` for the squared error and
+    ``l'(r) * (r - l'(r) / 2)`` for Huber. The forward pass computes the slope once and
+    uses it twice: for the value and, kept, for backward.
+    """
+
+    __slots__ = ()
+
+    def _loss(self, prediction, target):
+        residual = prediction - target
+        self.residual = slope = self._slope(residual)
+        return self._average(slope, self._cofactor(residual, slope), residual.dtype)
+
+    def _cofactor(self, residual, slope):
+        """The array that, times the slope, gives each element's loss."""
+        return residual
+
+    def _average(self, a, b, dtype):
+        """``sum_i scale_i sum_k a_ik b_ik``, the (weighted) row average of ``a * b``."""
+        scale = self.scale
         if not self.weighted:
-            # The sum of squares is one dot product of the residual with itself.
-            flat = residual.ravel()
-            return np.asarray(0.5 * scale * np.dot(flat, flat), dtype=residual.dtype)
-        if residual.ndim == 2:
-            row_squares = np.einsum("ij,ij->i", residual, residual)
-            return _weighted_total(0.5 * scale, row_squares, residual.dtype)
-        return self._finish(0.5 * residual * residual, weight)
+            return np.asarray(scale * np.vdot(a, b), dtype=dtype)
+        if a.ndim == 2:
+            # One dot product of the weights with the row sums, no temporaries.
+            return np.asarray(np.dot(scale.ravel(), np.einsum("ij,ij->i", a, b)), dtype=dtype)
+        return np.asarray(np.sum(a * b * scale), dtype=dtype)
 
     def _target_grad(self, grad):
+        # The loss depends on prediction - target: d/d target = -d/d prediction.
         return -self.residual * (self.scale * grad)
 
 
+class SquaredError(_ResidualLoss):
+    __slots__ = ()
+    label = name = "squared_error"
+
+    def _slope(self, residual):
+        return residual
+
+    def _cofactor(self, residual, slope):
+        return 0.5 * residual
+
+
+class AbsoluteError(_ResidualLoss):
+    __slots__ = ()
+    label = name = "absolute_error"
+
+    def _slope(self, residual):
+        return np.sign(residual)  # sign(0) = 0: see the module's note on kinks
+
+
+class Pinball(_ResidualLoss):
+    __slots__ = ("quantile",)
+    name = "pinball"
+
+    def __init__(self, quantile):
+        self.quantile = quantile
+
+    @property
+    def label(self):
+        return f"pinball(quantile={self.quantile:g})"
+
+    def _slope(self, residual):
+        # Over-prediction (r > 0) costs 1 - q per unit, under-prediction q; 0 at r = 0.
+        q = residual.dtype.type(self.quantile)
+        slope = (residual > 0) * (1 - q)
+        slope -= (residual < 0) * q
+        return slope
+
+
+class Huber(_ResidualLoss):
+    __slots__ = ("epsilon",)
+    name = "huber"
+
+    def __init__(self, epsilon):
+        self.epsilon = epsilon
+
+    @property
+    def label(self):
+        return f"huber(epsilon={self.epsilon:g})"
+
+    def _slope(self, residual):
+        return np.clip(residual, -self.epsilon, self.epsilon)
+
+    def _cofactor(self, residual, slope):
+        # c (r - c / 2) with c = clip(r): r^2 / 2 inside, epsilon (|r| - epsilon / 2) out.
+        return residual - 0.5 * slope
+
+
 class SoftmaxCrossEntropy(FusedLoss):
-    __slots__ = ("log_normalizer", "ones", "shifted")
-    label = "softmax_cross_entropy"
+    __slots__ = ("log_normalizer", "shifted")
+    label = name = "softmax_cross_entropy"
 
-    def __init__(self):
-        self.ones = None
-
-    def forward(self, logits, target, weight=None):
-        _check_target(logits, target, "softmax_cross_entropy")
-        self.scale = _row_scale(logits, weight)
-        self.weighted = weight is not None
-        if logits.ndim != 2:
-            self.log_normalizer = stable_logsumexp(logits, axis=-1)
-            self.shifted = logits
-            log_p = logits - self.log_normalizer
-            # d(row loss)/dz = softmax(z) sum_k y_k - y: p - y when a row of y sums to 1.
-            self.residual = np.exp(log_p) * target.sum(axis=-1, keepdims=True) - target
-            return self._finish(-target * log_p, weight)
-        ones = self.ones
-        if ones is None or ones.shape[0] != logits.shape[1] or ones.dtype != logits.dtype:
-            # Row sums as a product with a ones vector: one BLAS call, several times faster
-            # than numpy's reduction over short rows. Kept across replays of the graph.
-            ones = self.ones = np.ones(logits.shape[1], dtype=logits.dtype)
+    def _loss(self, logits, target):
         # softmax(z) = exp(z - m) / sum exp(z - m) for any shift m. In float64 the batch's
         # maximum keeps every exp <= 1 with one reduction (a row's loss then carries a
         # round-off of eps times its distance from that maximum: harmless at 1e-16). Each
@@ -131,34 +193,32 @@ class SoftmaxCrossEntropy(FusedLoss):
         # maximum, or non-finite logits).
         per_row = logits.dtype != np.float64
         m = max_shift(logits) if per_row else np.max(logits)
-        e, normalizer, _ = exp_and_sum(logits, shift=m, ones=ones)
+        e, normalizer, _ = exp_and_sum(logits, shift=m)
         if not per_row and not normalizer.min() > _smallest_safe(logits.dtype):
             m = max_shift(logits)
-            e, normalizer, _ = exp_and_sum(logits, shift=m, out=e, ones=ones)
-        shifted = logits - m
-        log_normalizer = np.log(normalizer)
-        e /= normalizer[:, None]  # softmax(z)
+            e, normalizer, _ = exp_and_sum(logits, shift=m, out=e)
+        self.shifted = shifted = logits - m
+        self.log_normalizer = log_normalizer = np.log(normalizer)
+        e /= normalizer  # softmax(z)
         # d(row loss)/dz = softmax(z) sum_k y_k - y: the familiar p - y only where a row of
-        # y sums to 1 (one-hot or probability rows, the usual case, left bit for bit).
-        target_sums = target @ ones
+        # y sums to 1 (one-hot or probability rows, the usual case).
+        target_sums = target.sum(axis=-1, keepdims=True)
         if not np.all(target_sums == 1):
-            e *= target_sums[:, None]
+            e *= target_sums
         e -= target
         self.residual = e
-        self.shifted, self.log_normalizer = shifted, log_normalizer[:, None]
         # A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k shifted_k,
         # summed without forming log p.
         if not self.weighted:
-            total = np.dot(log_normalizer, target_sums) - np.vdot(target, shifted)
+            total = np.vdot(log_normalizer, target_sums) - np.vdot(target, shifted)
             return np.asarray(self.scale * total, dtype=logits.dtype)
-        row_loss = log_normalizer * target_sums - (target * shifted) @ ones
-        return _weighted_total(self.scale, row_loss, logits.dtype)
+        row_loss = log_normalizer * target_sums - (target * shifted).sum(axis=-1, keepdims=True)
+        return self._finish(row_loss)
 
     def _target_grad(self, grad):
         return -(self.shifted - self.log_normalizer) * (self.scale * grad)
 
 
-@functools.cache
 def _smallest_safe(dtype):
     """A row sum above this lost nothing to subnormal rounding: tiny / eps."""
     info = np.finfo(dtype)
@@ -167,18 +227,41 @@ def _smallest_safe(dtype):
 
 class SigmoidBinaryCrossEntropy(FusedLoss):
     __slots__ = ("logits",)
-    label = "sigmoid_binary_cross_entropy"
+    label = name = "sigmoid_binary_cross_entropy"
 
-    def forward(self, logits, target, weight=None):
-        _check_target(logits, target, "sigmoid_binary_cross_entropy")
-        self.scale = _row_scale(logits, weight)
+    def _loss(self, logits, target):
         self.logits = logits
         self.residual = expit(logits) - target
         # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, with no overflow.
-        return self._finish(np.logaddexp(0, logits) - target * logits, weight)
+        return self._finish(np.logaddexp(0, logits) - target * logits)
 
     def _target_grad(self, grad):
         return -self.logits * (self.scale * grad)
+
+
+class PoissonDevianceExp(FusedLoss):
+    __slots__ = ("logits", "target")
+    label = name = "poisson_deviance_exp"
+
+    def _loss(self, logits, target):
+        self.logits, self.target = logits, target
+        mu = np.exp(logits)
+        self.residual = mu - target
+        # xlogy gives 0 log 0 = 0: a zero count contributes only mu.
+        return self._finish(xlogy(target, target) - target * logits + self.residual)
+
+    def _target_grad(self, grad):
+        # d/dy [y log y - y z - y] = log y - z (infinite at y = 0, where y is data anyway).
+        with np.errstate(divide="ignore"):
+            return (np.log(self.target) - self.logits) * (self.scale * grad)
+
+
+def _check_parameter(value, name, loss, hint, valid):
+    """``value`` as a float if it is a real number for which ``valid`` holds (NaN never
+    does), else a ValueError saying what it must be."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not valid(value):
+        raise ValueError(f"{loss}: {name} must be {hint}; got {value!r}.")
+    return float(value)
 
 
 def _apply_loss(op, prediction, target, sample_weight):
@@ -222,7 +305,175 @@ def sigmoid_binary_cross_entropy(logits, target, sample_weight=None):
     """Binary cross-entropy of ``sigmoid(logits)`` against 0/1 targets (any shape).
 
     Each element is an independent binary problem (one column per label for multilabel);
-    ``J = sum_i w_i sum_k [log(1 + e^z_ik) - y_ik z_ik] / sum_i w_i``, the lecture's logistic
-    regression cost, and its gradient is ``(sigmoid(z) - y) * w_i / sum(w)``.
+    ``J = sum_i w_i sum_k [log(1 + e^z_ik) - y_ik z_ik] / sum_i w_i``, the logistic regression
+    cost, and its gradient is ``(sigmoid(z) - y) * w_i / sum(w)``.
     """
     return _apply_loss(SigmoidBinaryCrossEntropy(), logits, target, sample_weight)
+
+
+def poisson_deviance_exp(logits, target, sample_weight=None):
+    """Half the Poisson deviance of ``exp(logits)`` against counts ``target >= 0``.
+
+    ``J = sum_i w_i sum_k [y_ik log(y_ik / mu_ik) - y_ik + mu_ik] / sum_i w_i`` with
+    ``mu = exp(logits)``; its gradient with respect to the logits is
+    ``(mu - y) * w_i / sum(w)``. scikit-learn's ``MLPRegressor(loss="poisson")`` minimizes
+    the same cost.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, poisson_deviance_exp
+    >>> z = Tensor(np.log(np.array([[2.0], [1.0]])), requires_grad=True)
+    >>> J = poisson_deviance_exp(z, np.array([[2.0], [0.0]]))
+    >>> float(J.value)   # row 1 fits exactly (0); row 2 costs mu = 1; mean 0.5
+    0.5
+    >>> J.backward()
+    >>> z.grad.ravel()   # (mu - y) / n
+    array([0. , 0.5])
+    """
+    return _apply_loss(PoissonDevianceExp(), logits, target, sample_weight)
+
+
+def absolute_error(prediction, target, sample_weight=None):
+    """The absolute error, summed over outputs, averaged over rows: the median's loss.
+
+    ``J = sum_i w_i sum_k |prediction_ik - target_ik| / sum_i w_i``; its gradient is
+    ``sign(prediction - target) * w_i / sum(w)``. A model that minimizes it predicts the
+    conditional median. The value is scikit-learn's ``AbsoluteError`` loss and, for one
+    output, ``mean_absolute_error``; it is not halved (``squared_error`` is).
+
+    At a tie (``prediction == target``) the gradient is 0, the smallest subgradient, as
+    the engine's ``abs`` takes it; scikit-learn's ``sklearn._loss.AbsoluteError`` takes
+    -1 there. Only exact ties differ.
+
+    Parameters
+    ----------
+    prediction : Tensor of shape (n_samples, n_outputs)
+        The model's output (identity output activation).
+    target : Tensor or array of the same shape
+        The observed values.
+    sample_weight : Tensor or array of shape (n_samples,), default=None
+        Each row's weight in the average; None weighs rows equally.
+
+    Returns
+    -------
+    loss : Tensor of shape ()
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, absolute_error
+    >>> y_hat = Tensor(np.array([[1.0], [3.0], [2.0]]), requires_grad=True)
+    >>> J = absolute_error(y_hat, np.array([[0.0], [5.0], [2.0]]))
+    >>> float(J.value)   # (1 + 2 + 0) / 3
+    1.0
+    >>> J.backward()
+    >>> y_hat.grad.ravel()   # sign(residual) / 3, and 0 at the tie
+    array([ 0.333..., -0.333...,  0. ])
+    """
+    return _apply_loss(AbsoluteError(), prediction, target, sample_weight)
+
+
+def pinball(prediction, target, sample_weight=None, *, quantile):
+    """The pinball (quantile) loss, summed over outputs, averaged over rows.
+
+    With ``u = target - prediction``, each element costs ``quantile * u`` when the target
+    is above the prediction and ``(quantile - 1) * u`` when it is below, so a model that
+    minimizes it predicts the conditional ``quantile``. The gradient with respect to the
+    prediction is ``-quantile`` below the target, ``1 - quantile`` above it and 0 at a
+    tie (the smallest subgradient, so that ``2 * pinball(..., quantile=0.5)`` is
+    ``absolute_error``, gradient included; scikit-learn's ``sklearn._loss.PinballLoss``
+    takes ``-quantile`` at a tie), times ``w_i / sum(w)``. The value is scikit-learn's
+    ``PinballLoss`` and, for one output, ``mean_pinball_loss(alpha=quantile)``.
+
+    Parameters
+    ----------
+    prediction : Tensor of shape (n_samples, n_outputs)
+        The model's output (identity output activation).
+    target : Tensor or array of the same shape
+        The observed values.
+    sample_weight : Tensor or array of shape (n_samples,), default=None
+        Each row's weight in the average; None weighs rows equally.
+    quantile : float in (0, 1)
+        The quantile to estimate; the name is ``HistGradientBoostingRegressor``'s.
+
+    Returns
+    -------
+    loss : Tensor of shape ()
+
+    Examples
+    --------
+    The 0.9-quantile: predicting 1 unit too low costs 0.9, 1 unit too high 0.1.
+
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, pinball
+    >>> y_hat = Tensor(np.array([[1.0], [3.0]]), requires_grad=True)
+    >>> J = pinball(y_hat, np.array([[2.0], [2.0]]), quantile=0.9)
+    >>> round(float(J.value), 12)   # (0.9 + 0.1) / 2
+    0.5
+    >>> J.backward()
+    >>> y_hat.grad.ravel()   # (-0.9, 0.1) / 2
+    array([-0.45,  0.05])
+    """
+    quantile = _check_parameter(
+        quantile,
+        "quantile",
+        "pinball",
+        "a number strictly between 0 and 1 (0.5 for the median)",
+        lambda q: 0 < q < 1,
+    )
+    return _apply_loss(Pinball(quantile), prediction, target, sample_weight)
+
+
+def huber(prediction, target, sample_weight=None, *, epsilon=0.1):
+    """The Huber loss, summed over outputs, averaged over rows.
+
+    With ``r = prediction - target``, each element costs ``r^2 / 2`` while
+    ``|r| <= epsilon`` and ``epsilon * (|r| - epsilon / 2)`` beyond: the squared error
+    near the fit, the absolute error (times ``epsilon``) for outliers, joined with a
+    continuous slope ``clip(r, -epsilon, epsilon)``. The gradient is that slope times
+    ``w_i / sum(w)``; the loss is differentiable everywhere, so no kink convention is
+    needed. It is half-scaled like ``squared_error``, which it equals for
+    ``epsilon=inf``; the value is scikit-learn's ``SGDRegressor(loss="huber")`` loss.
+
+    The threshold is **epsilon, a fixed residual in the target's units**, as in
+    ``SGDRegressor``. (``GradientBoostingRegressor(loss="huber")`` re-estimates it as a
+    quantile of the residuals at every stage; on minibatches that would change the
+    function minimized from step to step.) Scale the targets, or set ``epsilon`` from
+    their spread, so that it means what you want.
+
+    Parameters
+    ----------
+    prediction : Tensor of shape (n_samples, n_outputs)
+        The model's output (identity output activation).
+    target : Tensor or array of the same shape
+        The observed values.
+    sample_weight : Tensor or array of shape (n_samples,), default=None
+        Each row's weight in the average; None weighs rows equally.
+    epsilon : float > 0, default=0.1
+        The residual at which the loss turns from quadratic to linear.
+
+    Returns
+    -------
+    loss : Tensor of shape ()
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff import Tensor, huber
+    >>> y_hat = Tensor(np.array([[0.5], [3.0]]), requires_grad=True)
+    >>> J = huber(y_hat, np.zeros((2, 1)), epsilon=1.0)
+    >>> float(J.value)   # (0.5^2 / 2 + 1 * (3 - 1/2)) / 2
+    1.3125
+    >>> J.backward()
+    >>> y_hat.grad.ravel()   # clip(r, -1, 1) / 2
+    array([0.25, 0.5 ])
+    """
+    epsilon = _check_parameter(
+        epsilon,
+        "epsilon",
+        "huber",
+        "a positive number, the residual size where the loss turns linear",
+        lambda e: e > 0,
+    )
+    return _apply_loss(Huber(epsilon), prediction, target, sample_weight)

@@ -1,11 +1,11 @@
 """What every operation is: a forward value and its local derivative, side by side.
 
-An :class:`Operation` is the lecture's Forward | Backward table row. ``forward`` computes the
-node's value from its inputs' values and keeps what the derivative will need;
-``backward`` receives ``d loss / d output`` and returns ``d loss / d input`` for each input
-(the chain rule's product with the local derivative). The graph calls ``forward`` once per
-evaluation and ``backward`` once per backpropagation; accumulation over paths is the
-graph's job, not the operation's.
+An :class:`Operation` is one row of a table of derivative rules, ``f`` beside its local
+derivative. ``forward`` computes the node's value from its inputs' values and keeps what
+the derivative will need; ``backward`` receives ``d loss / d output`` and returns
+``d loss / d input`` for each input (the chain rule's product with the local derivative).
+The graph calls ``forward`` once per evaluation and ``backward`` once per
+backpropagation; accumulation over paths is the graph's job, not the operation's.
 """
 
 import numpy as np
@@ -20,10 +20,16 @@ class Operation:
     ``forward(*values)`` and ``backward(grad, needs)``, where ``needs[i]`` says whether
     input ``i`` requires a gradient; ``backward`` returns one entry per input, None where
     none is needed, so work for constants (the data) is skipped.
+
+    An operation that can write some inputs' gradients into given arrays lists their
+    positions in ``in_place_inputs`` and accepts ``backward(grad, needs, out=...)``, one
+    array or None per input; a :class:`~skbackprop.autodiff.Graph` passes the arrays its
+    caller asked those gradients to go to.
     """
 
     __slots__ = ()
     label = "op"
+    in_place_inputs = ()
 
     def forward(self, *values):  # pragma: no cover - interface
         raise NotImplementedError
@@ -46,7 +52,7 @@ def unbroadcast(grad, shape):
     """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast.
 
     Broadcasting copies an input along new or length-1 axes; each copy is a path to the
-    same value, so the copies' gradients add up (the lecture's Version B).
+    same value, so the copies' gradients add up, as the gradients of a value used twice do.
     """
     if grad.shape == shape:
         return grad

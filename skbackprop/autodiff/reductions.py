@@ -2,11 +2,10 @@
 
 ``sum`` distributes the upstream gradient to every summand unchanged; ``mean`` divides it
 by the count; ``max``/``min`` "direct flow to the max/min input", the indicator rule
-``dz/dx_i = 1[x_i == z]`` of the section notes' table of derivative rules. That rule does
-not say what happens on a tie; here the flow is split evenly among the tied inputs,
-``dz/dx_i = 1[x_i == z] / #{j : x_j == z}``, as autograd, PyTorch and JAX do, so the
-shares add up to the upstream gradient (the flow is conserved). Where the extreme is
-unique this is the indicator rule itself.
+``dz/dx_i = 1[x_i == z]``. That rule does not say what happens on a tie; here the flow is
+split evenly among the tied inputs, ``dz/dx_i = 1[x_i == z] / #{j : x_j == z}``, as
+autograd, PyTorch and JAX do, so the shares add up to the upstream gradient (the flow is
+conserved). Where the extreme is unique this is the indicator rule itself.
 """
 
 import numpy as np
@@ -108,8 +107,8 @@ def max_(a, axis=None, keepdims=False):
 
     When ``k`` elements tie for the maximum, each receives ``1/k`` of the upstream
     gradient, so the shares add up to it (autograd's, PyTorch's and JAX's rule); the
-    others receive nothing. With a unique maximum (``k = 1``) this is the section notes'
-    indicator rule ``dz/dx_i = 1[x_i == z]``.
+    others receive nothing. With a unique maximum (``k = 1``) this is the indicator rule
+    ``dz/dx_i = 1[x_i == z]``.
 
     Examples
     --------

@@ -1,14 +1,17 @@
 """Softmax, log-softmax and log-sum-exp along an axis, computed without overflow.
 
-All three subtract the maximum before exponentiating: ``logsumexp(z) = m + log sum
-exp(z - m)`` is exact and no ``exp`` sees a positive argument.
+All subtract the maximum before exponentiating: ``logsumexp(z) = m + log sum exp(z - m)``
+is exact and no ``exp`` sees a positive argument. The graph operations, the fused
+cross-entropy, the Gaussian mixture's responsibilities and a fitted classifier's
+probabilities (:func:`softmax_rows`, :func:`log_softmax_rows`, plain array functions with
+no graph) all compute it with :func:`exp_and_sum`.
 """
 
 import numpy as np
 
 from .operation import Operation, apply
 
-__all__ = ["log_softmax", "logsumexp", "softmax"]
+__all__ = ["log_softmax", "log_softmax_rows", "logsumexp", "softmax", "softmax_rows"]
 
 
 def max_shift(z, axis=-1):
@@ -20,7 +23,7 @@ def max_shift(z, axis=-1):
     return m
 
 
-def exp_and_sum(z, axis=-1, *, shift=None, out=None, ones=None):
+def exp_and_sum(z, axis=-1, *, shift=None, out=None):
     """``exp(z - m)`` and its sum along ``axis``: the first half of every stable
     log-sum-exp and softmax, ``logsumexp(z) = m + log(sum)`` and ``softmax(z) = e / sum``.
 
@@ -33,17 +36,13 @@ def exp_and_sum(z, axis=-1, *, shift=None, out=None, ones=None):
         in exact arithmetic; one that is not the maximum must keep ``exp`` from overflowing.
     out : ndarray, optional
         Receives ``exp(z - m)``; may be ``z`` itself (in place).
-    ones : ndarray, optional
-        A vector of ones of length ``z.shape[-1]`` (with ``axis=-1`` on 2-D ``z``): the sum
-        is then one product with it, a BLAS call several times faster than numpy's
-        reduction over short rows.
 
     Returns
     -------
     e : ndarray
         ``exp(z - m)``.
     total : ndarray
-        Its sum along ``axis``: keeps a length-1 axis, except with ``ones``.
+        Its sum along ``axis``, keeping a length-1 axis.
     m : ndarray or float
         The shift used.
     """
@@ -51,7 +50,7 @@ def exp_and_sum(z, axis=-1, *, shift=None, out=None, ones=None):
     e = np.subtract(z, m, out=out)
     with np.errstate(under="ignore"):
         np.exp(e, out=e)
-    total = e @ ones if ones is not None else e.sum(axis=axis, keepdims=True)
+    total = e.sum(axis=axis, keepdims=True)
     return e, total, m
 
 
@@ -82,22 +81,6 @@ class Softmax(Operation):
         return (s * (grad - np.sum(grad * s, axis=self.axis, keepdims=True)),)
 
 
-class LogSoftmax(Operation):
-    __slots__ = ("axis", "out")
-    label = "log_softmax"
-
-    def __init__(self, axis=-1):
-        self.axis = axis
-
-    def forward(self, z):
-        self.out = z - stable_logsumexp(z, axis=self.axis)
-        return self.out
-
-    def backward(self, grad, needs):
-        s = np.exp(self.out)
-        return (grad - s * np.sum(grad, axis=self.axis, keepdims=True),)
-
-
 class LogSumExp(Operation):
     __slots__ = ("axis", "keepdims", "out", "z")
     label = "logsumexp"
@@ -124,9 +107,46 @@ def softmax(z, axis=-1):
 
 def log_softmax(z, axis=-1):
     """``z - logsumexp(z)`` along ``axis``."""
-    return apply(LogSoftmax(axis), z)
+    return z - logsumexp(z, axis, keepdims=True)
 
 
 def logsumexp(z, axis=-1, keepdims=False):
     """``log(sum(exp(z)))`` along ``axis`` (a single int)."""
     return apply(LogSumExp(axis, keepdims), z)
+
+
+def softmax_rows(scores):
+    """``exp(s - max s) / sum exp(s - max s)`` of each row, in place of ``scores``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff.softmax import softmax_rows
+    >>> softmax_rows(np.array([[0.0, np.log(3.0)]]))
+    array([[0.25, 0.75]])
+    """
+    # The raw maximum, as scipy shifts (a row holding +inf is NaN, as there); the one
+    # log-sum-exp of the package does the rest in place.
+    e, total, _ = exp_and_sum(
+        scores, axis=1, shift=np.max(scores, axis=1, keepdims=True), out=scores
+    )
+    e /= total
+    return e
+
+
+def log_softmax_rows(scores):
+    """``s - max s - log sum exp(s - max s)`` of each row (a new array), as
+    ``scipy.special.log_softmax(scores, axis=1)`` computes it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.autodiff.softmax import log_softmax_rows
+    >>> np.exp(log_softmax_rows(np.array([[0.0, np.log(3.0)]])))
+    array([[0.25, 0.75]])
+    """
+    shifted = scores - max_shift(scores, axis=1)
+    _, total, _ = exp_and_sum(shifted, axis=1, shift=0)
+    with np.errstate(divide="ignore"):
+        shifted -= np.log(total)
+    return shifted

@@ -60,7 +60,7 @@ class Tensor:
 
     Examples
     --------
-    The lecture's worked example ``J = cos(sin(x^2) + 3 x^2)`` at ``x = 2``:
+    The worked example ``J = cos(sin(x^2) + 3 x^2)`` at ``x = 2``:
 
     >>> from skbackprop.autodiff import Tensor, sin, cos
     >>> x = Tensor(2.0, requires_grad=True, name="x")
@@ -159,49 +159,13 @@ class Tensor:
         return Tensor(self.value, name=self.name)
 
     # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other):
-        return add(self, other)
-
-    def __radd__(self, other):
-        return add(other, self)
-
-    def __sub__(self, other):
-        return subtract(self, other)
-
-    def __rsub__(self, other):
-        return subtract(other, self)
-
-    def __mul__(self, other):
-        return multiply(self, other)
-
-    def __rmul__(self, other):
-        return multiply(other, self)
-
-    def __truediv__(self, other):
-        return divide(self, other)
-
-    def __rtruediv__(self, other):
-        return divide(other, self)
-
-    def __pow__(self, other):
-        return power(self, other)
-
-    def __rpow__(self, other):
-        return power(other, self)
-
-    def __matmul__(self, other):
-        return matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return matmul(other, self)
-
-    def __neg__(self):
-        return negative(self)
-
+    # +, -, *, /, ** and @ (and their reflections), unary - and indexing are bound after
+    # the class, below.
     def __pos__(self):
         return self
 
     # ------------------------------------------------------------------ shape and reductions
+    # sum, mean, max and min are the reductions themselves, bound below.
     @property
     def T(self):
         return transpose(self)
@@ -213,21 +177,6 @@ class Tensor:
         if len(shape) == 1 and isinstance(shape[0], tuple | list):
             shape = tuple(shape[0])
         return reshape(self, shape)
-
-    def __getitem__(self, index):
-        return getitem(self, index)
-
-    def sum(self, axis=None, keepdims=False):
-        return sum_(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return mean(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        return max_(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        return min_(self, axis=axis, keepdims=keepdims)
 
 
 def as_tensor(value, like=None):
@@ -247,3 +196,17 @@ from .arithmetic import add, divide, multiply, negative, power, subtract  # noqa
 from .indexing import getitem  # noqa: E402
 from .linalg import matmul, reshape, transpose  # noqa: E402
 from .reductions import max_, mean, min_, sum_  # noqa: E402
+
+
+def _reflected(operation):
+    """``other <op> tensor``: the operation with its operands in the written order."""
+    return lambda self, other: operation(other, self)
+
+
+_BINARY = {"add": add, "sub": subtract, "mul": multiply, "truediv": divide, "pow": power}
+for _name, _operation in {**_BINARY, "matmul": matmul}.items():
+    setattr(Tensor, f"__{_name}__", _operation)
+    setattr(Tensor, f"__r{_name}__", _reflected(_operation))
+_METHODS = {"sum": sum_, "mean": mean, "max": max_, "min": min_}
+for _name, _method in {**_METHODS, "__neg__": negative, "__getitem__": getitem}.items():
+    setattr(Tensor, _name, _method)

@@ -3,7 +3,7 @@
 Every built-in loss pairs with its canonical output activation (identity with the squared,
 absolute, Huber and pinball losses, exp with Poisson, softmax with categorical and the
 logistic function with binary cross-entropy), so the fused node's gradient with respect
-to the last pre-activation is the section notes' ``(y_hat - y) / n`` or, for the robust
+to the last pre-activation is ``(y_hat - y) / n`` or, for the robust
 losses, their slope times ``1 / n``.
 
 ``report_scale`` converts the optimized cost to the value reported in ``loss_``:
@@ -21,18 +21,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from ..autodiff import (
-    Tensor,
-    absolute_error,
-    huber,
-    pinball,
-    poisson_deviance_exp,
-    reshape,
-    sigmoid_binary_cross_entropy,
-    softmax_cross_entropy,
-    squared_error,
-    topological_order,
-)
+from .. import autodiff as ad
 
 __all__ = ["LOSSES", "Loss", "custom_loss", "get_loss"]
 
@@ -54,15 +43,15 @@ class Loss:
 
 
 LOSSES = {
-    "squared_error": Loss(squared_error, "identity", mean_over_outputs=True),
-    "poisson": Loss(poisson_deviance_exp, "exp"),
-    "absolute_error": Loss(absolute_error, "identity", mean_over_outputs=True),
+    "squared_error": Loss(ad.squared_error, "identity", mean_over_outputs=True),
+    "poisson": Loss(ad.poisson_deviance_exp, "exp"),
+    "absolute_error": Loss(ad.absolute_error, "identity", mean_over_outputs=True),
     # Usable by name with MLPRegressor's defaults (the median for 'quantile', which the
     # estimator itself requires to be given); ``bind`` overrides them.
-    "huber": Loss(huber, "identity", mean_over_outputs=True).bind(epsilon=1.0),
-    "quantile": Loss(pinball, "identity", mean_over_outputs=True).bind(quantile=0.5),
-    "log_loss": Loss(softmax_cross_entropy, "softmax"),
-    "binary_log_loss": Loss(sigmoid_binary_cross_entropy, "logistic"),
+    "huber": Loss(ad.huber, "identity", mean_over_outputs=True).bind(epsilon=1.0),
+    "quantile": Loss(ad.pinball, "identity", mean_over_outputs=True).bind(quantile=0.5),
+    "log_loss": Loss(ad.softmax_cross_entropy, "softmax"),
+    "binary_log_loss": Loss(ad.sigmoid_binary_cross_entropy, "logistic"),
 }
 
 
@@ -103,7 +92,7 @@ def custom_loss(function, out_activation="identity"):
 def _checked_call(function, prediction, target, sample_weight):
     name = getattr(function, "__name__", repr(function))
     out = function(target, prediction, sample_weight)
-    if not isinstance(out, Tensor):
+    if not isinstance(out, ad.Tensor):
         raise TypeError(
             f"The loss callable {name} must return a scalar skbackprop Tensor computed "
             f"from y_pred with skbackprop.autodiff operations; it returned "
@@ -116,11 +105,11 @@ def _checked_call(function, prediction, target, sample_weight):
             f"it returned shape {out.value.shape}. Reduce it to one number, e.g. "
             "with .sum() or skbackprop.autodiff.mean."
         )
-    if not any(node is prediction for node in topological_order(out)):
+    if not any(node is prediction for node in ad.topological_order(out)):
         raise ValueError(
             f"The loss callable {name} returned a Tensor that does not depend on y_pred, "
             "so it has no gradient to train with. Compute it from its y_pred argument "
             "with skbackprop.autodiff operations (a function of y_pred.value is a "
             "constant to the engine)."
         )
-    return out if out.value.ndim == 0 else reshape(out, ())
+    return out if out.value.ndim == 0 else ad.reshape(out, ())

@@ -2,26 +2,31 @@
 
 The graph from the input batch to the cost is built when training starts, for a fixed
 number of rows. Each minibatch is then gathered into the input leaves' preallocated buffers
-and the :class:`~skbackprop.autodiff.Graph` is replayed: no node is created per step. The
-Graph knows the parameters are views of one flat buffer and fills the flat gradient buffer
-that the optimizer reads.
+and the :class:`~skbackprop.autodiff.Graph` of the data loss is replayed: no node is
+created per step. The Graph writes each layer's gradient into its view of the flat
+gradient buffer that the optimizer reads.
 
 The cost is scikit-learn's MLP's: the fused data loss (weighted mean over the rows) plus
 ``alpha / 2 * ||W||^2 / n``, where ``n`` is the batch's number of rows or, with sample
-weights, their sum. An optional L1 term ``l1_alpha * sum |W| / n`` is included when the
-optimizer cannot take a proximal step (L-BFGS); the stochastic solvers apply it as a
-soft-threshold instead, which gives exact zeros. With ``penalty_scale`` a number, the
-penalties are multiplied by it instead of divided by ``n``: scikit-learn's
-``LogisticRegression`` objective divided by ``C`` times the total sample weight is then
-the data loss plus ``alpha / 2 * ||W||^2`` with ``alpha`` already divided. Over split
-weights (``W = W_pos - W_neg >= 0`` parts) the L1 term is the linear
-``l1_alpha * (sum W_pos + sum W_neg)``, smooth for L-BFGS-B.
+weights, their sum. The penalty is not in the graph: its value is added to the loss and
+its gradient ``alpha / n * W`` to the weights' part of the flat gradient, one numpy call
+over every layer's weights, as scikit-learn adds ``alpha * W / n`` to each layer's. An
+optional L1 term ``l1_alpha * sum |W| / n``, with subgradient ``l1_alpha / n * sign(W)``,
+is included the same way when the optimizer cannot take a proximal step (L-BFGS); the
+stochastic solvers apply it as a soft-threshold instead, which gives exact zeros. With
+``penalty_scale`` a number, the penalties are multiplied by it instead of divided by
+``n``: scikit-learn's ``LogisticRegression`` objective divided by ``C`` times the total
+sample weight is then the data loss plus ``alpha / 2 * ||W||^2`` with ``alpha`` already
+divided. Over split weights (``W = W_pos - W_neg``, both parts >= 0) the L1 term is the
+linear ``l1_alpha * (sum W_pos + sum W_neg)``, smooth for L-BFGS-B, and ``dJ/dW`` reaches
+the parts by the chain rule: ``dJ/dW_pos = dJ/dW + l1_alpha``,
+``dJ/dW_neg = -dJ/dW + l1_alpha``.
 """
 
 import numpy as np
 from scipy import sparse
 
-from ..autodiff import Graph, Tensor, l1_penalty, l2_penalty
+from ..autodiff import Graph, Tensor
 from .losses import get_loss
 from .network import forward
 
@@ -66,8 +71,10 @@ class MinibatchObjective:
         Leaves holding the current minibatch's inputs and targets.
     sample_weight : Tensor or None
         Leaf holding the current minibatch's sample weights.
-    data_loss, cost : Tensor
-        The fused loss node and the regularized cost (the graph's output).
+    data_loss : Tensor
+        The fused loss node, the graph's output.
+    cost : float or None
+        The regularized cost at the last call; None before.
     graph : Graph
         The fixed topological order replayed for every minibatch.
 
@@ -99,37 +106,17 @@ class MinibatchObjective:
         dropout=0.0,
         penalty_scale="batch",
     ):
-        dtype = params.dtype
-        n_features, n_outputs = params.layer_units[0], params.layer_units[-1]
         self.params = params
         self.n_rows = n_rows
         self.sparse_input = sparse_input
         self.loss = get_loss(loss)
         self.alpha, self.l1_alpha = alpha, l1_alpha
-        self._X_buffer = np.zeros((n_rows, n_features), dtype=dtype)
-        self._Y_buffer = np.zeros((n_rows, n_outputs), dtype=dtype)
-        x0 = sparse.csr_matrix((n_rows, n_features), dtype=dtype) if sparse_input else None
-        self.X = Tensor(self._X_buffer if x0 is None else x0, name="X")
-        self.Y = Tensor(self._Y_buffer, name="Y")
-        self.sample_weight = None
-        per_batch = penalty_scale == "batch"
-        if weighted:
-            self._weight_buffer = np.ones(n_rows, dtype=dtype)
-            self.sample_weight = Tensor(self._weight_buffer, name="sample_weight")
-        self._inverse_total = None
-        if weighted and per_batch:
-            # 1 / sum of the batch's weights: the penalty's share, refreshed per batch.
-            self._inverse_total = Tensor(np.asarray(1.0 / n_rows, dtype=dtype), name="1/n")
-
-        self.dropout = dropout
-        self.dropout_masks = None
-        if dropout > 0:
-            self._keep = [np.ones((n_rows, n), dtype=bool) for n in params.layer_units[1:-1]]
-            self.dropout_masks = [
-                Tensor(np.ones((n_rows, n), dtype=dtype), name=f"mask{i + 1}")
-                for i, n in enumerate(params.layer_units[1:-1])
-            ]
-
+        self._make_batch_leaves(weighted)
+        self._make_dropout_masks(dropout)
+        # The penalties' factor: 1 / rows, 1 / the batch's total sample weight (refreshed
+        # by load_batch), or penalty_scale.
+        self._share_per_batch = weighted and penalty_scale == "batch"
+        self._share = 1.0 / n_rows if penalty_scale == "batch" else float(penalty_scale)
         z = forward(
             self.X,
             params.coef_tensors,
@@ -138,23 +125,36 @@ class MinibatchObjective:
             self.dropout_masks,
         )
         self.data_loss = self.loss.node(z, self.Y, self.sample_weight)
-        cost = self.data_loss
-        weights = params.weights_tensor
-        l1 = _split_l1_penalty(params) if params.split_weights else l1_penalty
-        for strength, penalty in ((alpha, l2_penalty), (l1_alpha, l1)):
-            if strength <= 0:
-                continue
-            if self._inverse_total is not None:
-                term = penalty(weights, scale=strength) * self._inverse_total
-            elif per_batch:
-                term = penalty(weights, scale=strength / n_rows)
-            else:
-                term = penalty(weights, scale=strength * penalty_scale)
-            cost = cost + term
-        self.cost = cost
-        # The Graph sums the gradients of the leaves over the same parameters (the layers'
-        # weights and the penalties' vector of every weight) into params.grad.
-        self.graph = Graph(cost, parameters=params.values, gradient=params.grad)
+        self.graph = Graph(self.data_loss, gradients=params.gradients)
+        self.cost = None
+
+    def _make_batch_leaves(self, weighted):
+        """The leaves of the inputs, targets and sample weights, over preallocated buffers."""
+        n_rows, dtype = self.n_rows, self.params.dtype
+        n_features, n_outputs = self.params.layer_units[0], self.params.layer_units[-1]
+        self._X_buffer = np.zeros((n_rows, n_features), dtype=dtype)
+        self._Y_buffer = np.zeros((n_rows, n_outputs), dtype=dtype)
+        if self.sparse_input:
+            self.X = Tensor(sparse.csr_matrix((n_rows, n_features), dtype=dtype), name="X")
+        else:
+            self.X = Tensor(self._X_buffer, name="X")
+        self.Y = Tensor(self._Y_buffer, name="Y")
+        self.sample_weight = None
+        if weighted:
+            self._weight_buffer = np.ones(n_rows, dtype=dtype)
+            self.sample_weight = Tensor(self._weight_buffer, name="sample_weight")
+
+    def _make_dropout_masks(self, dropout):
+        """One mask leaf per hidden layer when ``dropout`` is positive, else None."""
+        self.dropout = dropout
+        self.dropout_masks = None
+        if dropout > 0:
+            hidden = self.params.layer_units[1:-1]
+            self._keep = [np.ones((self.n_rows, n), dtype=bool) for n in hidden]
+            self.dropout_masks = [
+                Tensor(np.ones((self.n_rows, n), dtype=self.params.dtype), name=f"mask{i + 1}")
+                for i, n in enumerate(hidden)
+            ]
 
     def load_batch(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
@@ -181,8 +181,8 @@ class MinibatchObjective:
                 sample_weight, rows, axis=0, out=self._weight_buffer
             )
         total = self.sample_weight.value.sum()
-        if total > 0 and self._inverse_total is not None:
-            self._inverse_total.value = np.asarray(1.0 / total, dtype=self.params.dtype)
+        if total > 0 and self._share_per_batch:
+            self._share = 1.0 / float(total)
         return total
 
     def draw_dropout(self, random_state):
@@ -198,28 +198,47 @@ class MinibatchObjective:
 
     def __call__(self):
         """Forward and backward over the current batch; the gradient lands in
-        ``params.grad``. Returns the cost (a 0-d array)."""
-        cost = self.graph.forward()
+        ``params.grad``. Returns the cost."""
+        self.params.update_weights()
+        data_loss = float(self.graph.forward())
         self.graph.backward()
-        return cost
+        self._add_penalty_gradients()
+        self.cost = data_loss + self._penalty_value()
+        return self.cost
+
+    def value(self):
+        """The current batch's cost at ``params.values``, without the gradient."""
+        self.params.update_weights()
+        return float(self.graph.forward()) + self._penalty_value()
+
+    def _penalty_value(self):
+        params, l2, l1 = self.params, self.alpha * self._share, self.l1_alpha * self._share
+        W = params.weights
+        value = 0.5 * l2 * float(np.dot(W, W)) if l2 > 0 else 0.0
+        if l1 > 0 and params.split_weights:
+            n = params.n_weights
+            value += l1 * (float(params.values[:n].sum()) + float(params.values[n : 2 * n].sum()))
+        elif l1 > 0:
+            value += l1 * float(np.abs(W).sum())
+        return value
+
+    def _add_penalty_gradients(self):
+        """Add the penalties' gradients to ``params.grad``, and over split weights carry
+        ``dJ/dW`` to the parts."""
+        params, l2, l1 = self.params, self.alpha * self._share, self.l1_alpha * self._share
+        W, grad_W = params.weights, params.weight_grad
+        if l2 > 0:
+            grad_W += l2 * W  # scikit-learn's coef_grads += alpha * W / n, every layer at once
+        if params.split_weights:
+            n = params.n_weights
+            np.add(grad_W, l1, out=params.grad[:n])
+            np.subtract(l1, grad_W, out=params.grad[n : 2 * n])
+        elif l1 > 0:
+            grad_W += l1 * np.sign(W)
 
     def reported_loss(self):
         """The current batch's cost as scikit-learn reports it in ``loss_``."""
-        cost = float(self.cost.value)
         scale = self.loss.report_scale(self.params.layer_units[-1])
         if scale == 1.0:
-            return cost
-        return cost - (1.0 - scale) * float(self.data_loss.value)
-
-
-def _split_l1_penalty(params):
-    """The L1 term over split weights: ``scale * (sum W_pos + sum W_neg)``.
-
-    Linear on the bounded parts, so its gradient is ``scale`` even at 0, where L-BFGS-B
-    must see it to keep the coefficient there.
-    """
-
-    def penalty(weights, scale):
-        return scale * (params.positive.sum() + params.negative.sum())
-
-    return penalty
+            return self.cost
+        return self.cost - (1.0 - scale) * float(self.data_loss.value)

@@ -9,14 +9,16 @@ it, wrapped as autodiff Tensors without copying, so
   the gradient norms each touch one slice;
 - the flat vector is directly the ``x`` that ``scipy.optimize.minimize`` works on.
 
-A second buffer of the same layout receives the gradient: a
-:class:`~skbackprop.autodiff.Graph` built with ``parameters=values, gradient=grad`` fills
-it, summing the gradients of the leaves that view the same parameters.
+A second buffer of the same layout receives the gradient: :attr:`gradients` maps each
+layer's ``W`` and ``b`` Tensors to their views of it, for a
+:class:`~skbackprop.autodiff.Graph` to write them there.
 
 Two variants serve linear models: without intercepts (the biases are zero constants,
 outside the buffer), and with the weights split into a positive and a negative part,
 ``W = W_pos - W_neg`` with both bounded below by 0, where L-BFGS-B's bounds give the L1
-penalty exact zeros.
+penalty exact zeros. The graph then computes with ``W`` itself, in a buffer of its own
+that :meth:`update_weights` refreshes from the parts, and its gradient ``dJ/dW`` lands in
+:attr:`weight_grad`; the chain rule through ``W = W_pos - W_neg`` is the objective's.
 """
 
 import itertools
@@ -44,7 +46,7 @@ class FlatParameters:
         Whether the biases are parameters; if not they are zero constants.
     split_weights : bool, default=False
         Store every weight as two non-negative parts, ``W = W_pos - W_neg`` (see
-        :meth:`bounds`); ``coef_tensors`` are then graph nodes computed from the parts.
+        :meth:`bounds`).
 
     Attributes
     ----------
@@ -54,19 +56,19 @@ class FlatParameters:
         The gradient, same layout; filled by the objective's graph.
     n_weights : int
         The number of weights (of ``W``, not of its parts).
-    weights : ndarray of shape (n_weights,)
-        The prefix of ``values`` holding the weight matrices (a view); without
-        ``split_weights`` only.
+    weights, weight_grad : ndarray of shape (n_weights,)
+        Every weight matrix, one after the other, and ``dJ/dW``: the prefixes of
+        ``values`` and ``grad`` (views), or with ``split_weights`` buffers of their own.
     coefs, intercepts : list of ndarray
-        Per-layer views into ``values`` (zero arrays for intercepts that are not fitted);
-        ``coefs`` is None with ``split_weights`` (see :meth:`coef_values`).
+        Per-layer views into ``weights`` and ``values`` (zero arrays for intercepts that
+        are not fitted).
     coef_tensors, intercept_tensors : list of Tensor
-        The layers' weights and biases as nodes of the computation graph.
-    weights_tensor : Tensor
-        Every weight as one vector, for the weight penalties.
+        The layers' weights and biases as leaves of the computation graph.
+    gradients : dict of Tensor to ndarray
+        Each differentiable leaf's view of ``weight_grad`` or ``grad``: the ``gradients``
+        of a :class:`~skbackprop.autodiff.Graph`.
     weight_slices : list of slice
-        Where each layer's weights sit in ``values`` and ``grad`` (without
-        ``split_weights``).
+        Where each layer's weights sit in ``weights`` and ``weight_grad``.
 
     Examples
     --------
@@ -85,13 +87,13 @@ class FlatParameters:
     ):
         layer_units = [int(n) for n in layer_units]
         shapes = list(itertools.pairwise(layer_units))
-        weight_sizes = [n_in * n_out for n_in, n_out in shapes]
-        n_weights = sum(weight_sizes)
+        n_weights = sum(n_in * n_out for n_in, n_out in shapes)
         n_stored = 2 * n_weights if split_weights else n_weights
-        bias_sizes = [n_out for _, n_out in shapes] if fit_intercept else []
-        offsets = np.concatenate([[0], np.cumsum(weight_sizes)]).tolist()
-        bias_offsets = [n_stored + int(o) for o in np.cumsum([0, *bias_sizes])]
-        size = bias_offsets[-1]
+        weight_slices = _consecutive([n_in * n_out for n_in, n_out in shapes], 0)
+        bias_slices = _consecutive(
+            [n_out for _, n_out in shapes] if fit_intercept else [], n_stored
+        )
+        size = bias_slices[-1].stop if fit_intercept else n_stored
         if values is None:
             values = np.zeros(size, dtype=dtype)
         elif values.shape != (size,) or values.dtype != dtype:
@@ -105,12 +107,9 @@ class FlatParameters:
         self.values = values
         self.grad = np.zeros_like(values)
         self.n_weights = n_weights
-        n_layers = len(shapes)
-        self.weight_slices = [slice(offsets[i], offsets[i + 1]) for i in range(n_layers)]
+        self.weight_slices = weight_slices
         if fit_intercept:
-            self.intercepts = [
-                values[bias_offsets[i] : bias_offsets[i + 1]] for i in range(n_layers)
-            ]
+            self.intercepts = [values[s] for s in bias_slices]
         else:
             self.intercepts = [np.zeros(n_out, dtype=dtype) for _, n_out in shapes]
         self.intercept_tensors = [
@@ -118,36 +117,38 @@ class FlatParameters:
             for i, b in enumerate(self.intercepts)
         ]
         if split_weights:
-            self.weights = self.coefs = None
-            self.positive = Tensor(values[:n_weights], requires_grad=True, name="W+")
-            self.negative = Tensor(values[n_weights:n_stored], requires_grad=True, name="W-")
-            # One node for W, so that its gradient d cost / d W is one .grad to read.
-            self.weights_tensor = self.positive - self.negative
-            self.coef_tensors = [
-                (self.weights_tensor if n_layers == 1 else self.weights_tensor[s]).reshape(shape)
-                for s, shape in zip(self.weight_slices, shapes)
-            ]
+            self.weights, self.weight_grad = np.zeros(n_weights, dtype), np.zeros(n_weights, dtype)
+            self.update_weights()
         else:
-            self.weights = values[:n_weights]
-            self.coefs = [values[s].reshape(shape) for s, shape in zip(self.weight_slices, shapes)]
-            self.coef_tensors = [
-                Tensor(c, requires_grad=True, name=f"W{i + 1}") for i, c in enumerate(self.coefs)
-            ]
-            # Every weight at once, over the same memory: a weight penalty is a function of
-            # this one vector (one node, one vectorized gradient) instead of one per layer.
-            # The Graph sums its gradient with the layers' (the same parameters).
-            self.weights_tensor = Tensor(self.weights, requires_grad=True, name="weights")
+            self.weights, self.weight_grad = values[:n_weights], self.grad[:n_weights]
+        self.coefs = [self.weights[s].reshape(shape) for s, shape in zip(weight_slices, shapes)]
+        self.coef_tensors = [
+            Tensor(c, requires_grad=True, name=f"W{i + 1}") for i, c in enumerate(self.coefs)
+        ]
+        self.gradients = {
+            tensor: self.weight_grad[s].reshape(tensor.value.shape)
+            for tensor, s in zip(self.coef_tensors, weight_slices)
+        } | {tensor: self.grad[s] for tensor, s in zip(self.intercept_tensors, bias_slices)}
 
     @property
     def dtype(self):
         return self.values.dtype
 
+    def update_weights(self):
+        """With ``split_weights``, recompute ``weights`` as ``W_pos - W_neg`` from
+        ``values`` (after an optimizer moved them); nothing to do otherwise."""
+        if self.split_weights:
+            n = self.n_weights
+            np.subtract(self.values[:n], self.values[n : 2 * n], out=self.weights)
+
     def load(self, coefs, intercepts):
         """Copy per-layer arrays (e.g. a previous fit's ``coefs_``) into the buffer."""
         if self.split_weights:
+            n = self.n_weights
             flat = np.concatenate([np.ravel(c) for c in coefs])
-            np.maximum(flat, 0.0, out=self.positive.value)
-            np.maximum(-flat, 0.0, out=self.negative.value)
+            np.maximum(flat, 0.0, out=self.values[:n])
+            np.maximum(-flat, 0.0, out=self.values[n : 2 * n])
+            self.update_weights()
         else:
             for view, array in zip(self.coefs, coefs):
                 view[...] = array
@@ -157,11 +158,8 @@ class FlatParameters:
 
     def coef_values(self):
         """The weight matrices as new arrays (``W_pos - W_neg`` when split)."""
-        if not self.split_weights:
-            return [c.copy() for c in self.coefs]
-        flat = self.positive.value - self.negative.value
-        shapes = itertools.pairwise(self.layer_units)
-        return [flat[s].reshape(shape) for s, shape in zip(self.weight_slices, shapes)]
+        self.update_weights()
+        return [c.copy() for c in self.coefs]
 
     def bounds(self):
         """L-BFGS-B bounds: the split weight parts are >= 0, the rest is free; None when
@@ -170,3 +168,9 @@ class FlatParameters:
             return None
         n_free = self.values.size - 2 * self.n_weights
         return [(0.0, None)] * (2 * self.n_weights) + [(None, None)] * n_free
+
+
+def _consecutive(sizes, start):
+    """Slices of the given sizes, one after the other from ``start``."""
+    ends = np.cumsum([start, *sizes]).tolist()
+    return [slice(a, b) for a, b in itertools.pairwise(ends)]

@@ -90,16 +90,11 @@ class MeanGradientNorm:
 def subgradient_norm(params, l1_strength):
     """The norm of the minimum-norm subgradient of the cost at the last backward pass.
 
-    The smooth part's gradient with respect to the weights ``W`` is their part of the
-    engine's flat gradient, or over split weights the ``.grad`` of the node ``W_pos -
-    W_neg``; the intercepts' is their part of the flat gradient.
+    The smooth part's gradient with respect to the weights ``W`` is ``params.weight_grad``
+    (over split weights, ``dJ/dW`` before the chain rule to the parts); the intercepts' is
+    their part of the flat gradient.
     """
-    if params.split_weights:
-        weights = params.weights_tensor
-        smooth, w = weights.grad.ravel(), weights.value.ravel()
-    else:
-        smooth, w = params.grad[: params.n_weights], params.weights
-    g = l1_min_norm_subgradient(smooth, w, l1_strength)
+    g = l1_min_norm_subgradient(params.weight_grad, params.weights, l1_strength)
     total = float(g @ g)
     n_stored = params.n_weights * (2 if params.split_weights else 1)
     intercept_grad = params.grad[n_stored:]

@@ -5,7 +5,7 @@ prediction's input in :func:`check_predict_input` and of a fit's in :func:`check
 and :func:`classes_of_targets`, probabilities from scores in
 :func:`softmax_rows` and :func:`log_softmax_rows`)."""
 
-from ._softmax import log_softmax_rows, softmax_rows
+from ..autodiff.softmax import log_softmax_rows, softmax_rows
 from ._validation import check_fit_input, check_predict_input, classes_of_targets
 from .callbacks import CallbackSupportMixin, FitTasks, with_callbacks
 from .rollback import rollback_on_error

@@ -58,7 +58,7 @@ def test_estimator_gradient_matches_finite_differences(loss, activation):
 
     def cost(theta):
         flat.values[:] = theta.value
-        return float(objective.graph.forward())
+        return objective.value()
 
     (numeric,) = numerical_grad(cost, Tensor(flat.values.copy(), requires_grad=True))
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)

@@ -77,7 +77,7 @@ def test_fitted_objective_gradient_matches_finite_differences(name, activation):
 
     def cost(theta):
         flat.values[:] = theta.value
-        return float(objective.graph.forward())
+        return objective.value()
 
     (numeric,) = numerical_grad(cost, Tensor(flat.values.copy(), requires_grad=True))
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)

@@ -32,15 +32,15 @@ def test_layout_is_scikit_learns_packing():
 
 
 def test_the_graph_fills_the_flat_gradient_in_the_same_layout():
-    # The layers' leaves and the penalty's vector of every weight are the same
-    # parameters: the Graph sums their gradients into one flat buffer.
+    # Each layer's leaves have their view of the flat gradient; a leaf used on two paths
+    # (the layer and the penalty) gets the sum of both there.
     params = FlatParameters([2, 3, 1], np.float64)
     params.values[:] = np.linspace(-1.0, 1.0, params.values.size)
     x = Tensor(np.array([[0.5, -1.0], [2.0, 0.25]]))
     hidden = x @ params.coef_tensors[0] + params.intercept_tensors[0]
     out = hidden @ params.coef_tensors[1] + params.intercept_tensors[1]
-    cost = out.sum() + l2_penalty(params.weights_tensor, scale=0.3)
-    Graph(cost, parameters=params.values, gradient=params.grad).backward()
+    cost = out.sum() + l2_penalty(*params.coef_tensors, scale=0.3)
+    Graph(cost, gradients=params.gradients).backward()
     W1, W2, b1, _ = (t.value for t in params.coef_tensors + params.intercept_tensors)
     expected_W1 = x.value.sum(axis=0)[:, None] * W2.ravel()[None, :] + 0.3 * W1
     expected_W2 = (x.value @ W1 + b1).sum(axis=0)[:, None] + 0.3 * W2
@@ -58,6 +58,11 @@ def test_split_weights_and_no_intercept():
     np.testing.assert_array_equal(params.coef_values()[0], [[1.0, -2.0], [0.0, 3.0]])
     np.testing.assert_array_equal(params.intercepts[0], [0.0, 0.0])
     assert params.bounds() == [(0.0, None)] * 8
+    # The graph computes with W = W_pos - W_neg, refreshed after the parts move.
+    params.values[:4] += 1.0
+    params.update_weights()
+    np.testing.assert_array_equal(params.coefs[0], [[2.0, -1.0], [1.0, 4.0]])
+    assert list(params.gradients) == params.coef_tensors
 
 
 def test_an_existing_buffer_of_the_wrong_size_is_refused():
