@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import expit, xlogy
 
 from .operation import Operation, apply
-from .softmax import exp_and_sum, max_shift
+from .softmax import exp_and_sum
 
 __all__ = [
     "absolute_error",
@@ -102,21 +102,11 @@ class _ResidualLoss(FusedLoss):
     def _loss(self, prediction, target):
         residual = prediction - target
         self.residual = slope = self._slope(residual)
-        return self._average(slope, self._cofactor(residual, slope), residual.dtype)
+        return self._finish(slope * self._cofactor(residual, slope))
 
     def _cofactor(self, residual, slope):
         """The array that, times the slope, gives each element's loss."""
         return residual
-
-    def _average(self, a, b, dtype):
-        """``sum_i scale_i sum_k a_ik b_ik``, the (weighted) row average of ``a * b``."""
-        scale = self.scale
-        if not self.weighted:
-            return np.asarray(scale * np.vdot(a, b), dtype=dtype)
-        if a.ndim == 2:
-            # One dot product of the weights with the row sums, no temporaries.
-            return np.asarray(np.dot(scale.ravel(), np.einsum("ij,ij->i", a, b)), dtype=dtype)
-        return np.asarray(np.sum(a * b * scale), dtype=dtype)
 
     def _target_grad(self, grad):
         # The loss depends on prediction - target: d/d target = -d/d prediction.
@@ -143,15 +133,11 @@ class AbsoluteError(_ResidualLoss):
 
 
 class Pinball(_ResidualLoss):
-    __slots__ = ("quantile",)
+    __slots__ = ("label", "quantile")
     name = "pinball"
 
     def __init__(self, quantile):
-        self.quantile = quantile
-
-    @property
-    def label(self):
-        return f"pinball(quantile={self.quantile:g})"
+        self.quantile, self.label = quantile, f"pinball(quantile={quantile:g})"
 
     def _slope(self, residual):
         # Over-prediction (r > 0) costs 1 - q per unit, under-prediction q; 0 at r = 0.
@@ -162,15 +148,11 @@ class Pinball(_ResidualLoss):
 
 
 class Huber(_ResidualLoss):
-    __slots__ = ("epsilon",)
+    __slots__ = ("epsilon", "label")
     name = "huber"
 
     def __init__(self, epsilon):
-        self.epsilon = epsilon
-
-    @property
-    def label(self):
-        return f"huber(epsilon={self.epsilon:g})"
+        self.epsilon, self.label = epsilon, f"huber(epsilon={epsilon:g})"
 
     def _slope(self, residual):
         return np.clip(residual, -self.epsilon, self.epsilon)
@@ -185,18 +167,9 @@ class SoftmaxCrossEntropy(FusedLoss):
     label = name = "softmax_cross_entropy"
 
     def _loss(self, logits, target):
-        # softmax(z) = exp(z - m) / sum exp(z - m) for any shift m. In float64 the batch's
-        # maximum keeps every exp <= 1 with one reduction (a row's loss then carries a
-        # round-off of eps times its distance from that maximum: harmless at 1e-16). Each
-        # row is shifted by its own maximum, the textbook stable form, in lower precision,
-        # and whenever a row's sum comes near the subnormals (a row far below the batch's
-        # maximum, or non-finite logits).
-        per_row = logits.dtype != np.float64
-        m = max_shift(logits) if per_row else np.max(logits)
-        e, normalizer, _ = exp_and_sum(logits, shift=m)
-        if not per_row and not normalizer.min() > _smallest_safe(logits.dtype):
-            m = max_shift(logits)
-            e, normalizer, _ = exp_and_sum(logits, shift=m, out=e)
+        # softmax(z) = exp(z - m) / sum exp(z - m) with m each row's maximum, so that no
+        # exp overflows (max_shift makes a non-finite maximum 0).
+        e, normalizer, m = exp_and_sum(logits)
         self.shifted = shifted = logits - m
         self.log_normalizer = log_normalizer = np.log(normalizer)
         e /= normalizer  # softmax(z)
@@ -209,20 +182,11 @@ class SoftmaxCrossEntropy(FusedLoss):
         self.residual = e
         # A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k shifted_k,
         # summed without forming log p.
-        if not self.weighted:
-            total = np.vdot(log_normalizer, target_sums) - np.vdot(target, shifted)
-            return np.asarray(self.scale * total, dtype=logits.dtype)
         row_loss = log_normalizer * target_sums - (target * shifted).sum(axis=-1, keepdims=True)
         return self._finish(row_loss)
 
     def _target_grad(self, grad):
         return -(self.shifted - self.log_normalizer) * (self.scale * grad)
-
-
-def _smallest_safe(dtype):
-    """A row sum above this lost nothing to subnormal rounding: tiny / eps."""
-    info = np.finfo(dtype)
-    return info.tiny / info.eps
 
 
 class SigmoidBinaryCrossEntropy(FusedLoss):
