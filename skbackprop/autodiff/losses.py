@@ -88,78 +88,48 @@ class FusedLoss(Operation):
         return tuple(grads)
 
 
-class _ResidualLoss(FusedLoss):
-    """A loss of the residual ``r = prediction - target``; subclasses give its slope.
+def _pinball_slope(residual, quantile):
+    # Over-prediction (r > 0) costs 1 - q per unit, under-prediction q; 0 at r = 0.
+    q = residual.dtype.type(quantile)
+    slope = (residual > 0) * (1 - q)
+    slope -= (residual < 0) * q
+    return slope
 
-    Each such loss is its slope times a cofactor: ``l(r) = r * l'(r)`` for the absolute
-    error and the pinball loss, ``l'(r) * r / 2`` for the squared error and
-    ``l'(r) * (r - l'(r) / 2)`` for Huber. The forward pass computes the slope once and
-    uses it twice: for the value and, kept, for backward.
-    """
 
-    __slots__ = ()
+# name -> (slope, cofactor): the losses of the residual r = prediction - target, each its
+# slope l'(r) (given the loss's parameter p: pinball's quantile, Huber's epsilon) times a
+# cofactor, so that the forward pass computes the slope once and uses it twice, for the
+# value and, kept, for backward.
+RESIDUAL_LOSSES = {
+    "squared_error": (lambda r, p: r, lambda r, slope: 0.5 * r),
+    # sign(0) = 0: see the module's note on kinks.
+    "absolute_error": (lambda r, p: np.sign(r), lambda r, slope: r),
+    "pinball": (_pinball_slope, lambda r, slope: r),
+    # c (r - c / 2) with c = clip(r): r^2 / 2 inside, epsilon (|r| - epsilon / 2) out.
+    "huber": (lambda r, p: np.clip(r, -p, p), lambda r, slope: r - 0.5 * slope),
+}
+
+
+class ResidualLoss(FusedLoss):
+    """The loss ``name`` of :data:`RESIDUAL_LOSSES`, with its parameter if it has one."""
+
+    __slots__ = ("cofactor", "label", "name", "parameter", "slope")
+
+    def __init__(self, name, **parameter):
+        self.name = self.label = name
+        self.slope, self.cofactor = RESIDUAL_LOSSES[name]
+        self.parameter = None
+        for key, value in parameter.items():  # pinball's quantile or Huber's epsilon
+            self.parameter, self.label = value, f"{name}({key}={value:g})"
 
     def _loss(self, prediction, target):
         residual = prediction - target
-        self.residual = slope = self._slope(residual)
-        return self._finish(slope * self._cofactor(residual, slope))
-
-    def _cofactor(self, residual, slope):
-        """The array that, times the slope, gives each element's loss."""
-        return residual
+        self.residual = slope = self.slope(residual, self.parameter)
+        return self._finish(slope * self.cofactor(residual, slope))
 
     def _target_grad(self, grad):
         # The loss depends on prediction - target: d/d target = -d/d prediction.
         return -self.residual * (self.scale * grad)
-
-
-class SquaredError(_ResidualLoss):
-    __slots__ = ()
-    label = name = "squared_error"
-
-    def _slope(self, residual):
-        return residual
-
-    def _cofactor(self, residual, slope):
-        return 0.5 * residual
-
-
-class AbsoluteError(_ResidualLoss):
-    __slots__ = ()
-    label = name = "absolute_error"
-
-    def _slope(self, residual):
-        return np.sign(residual)  # sign(0) = 0: see the module's note on kinks
-
-
-class Pinball(_ResidualLoss):
-    __slots__ = ("label", "quantile")
-    name = "pinball"
-
-    def __init__(self, quantile):
-        self.quantile, self.label = quantile, f"pinball(quantile={quantile:g})"
-
-    def _slope(self, residual):
-        # Over-prediction (r > 0) costs 1 - q per unit, under-prediction q; 0 at r = 0.
-        q = residual.dtype.type(self.quantile)
-        slope = (residual > 0) * (1 - q)
-        slope -= (residual < 0) * q
-        return slope
-
-
-class Huber(_ResidualLoss):
-    __slots__ = ("epsilon", "label")
-    name = "huber"
-
-    def __init__(self, epsilon):
-        self.epsilon, self.label = epsilon, f"huber(epsilon={epsilon:g})"
-
-    def _slope(self, residual):
-        return np.clip(residual, -self.epsilon, self.epsilon)
-
-    def _cofactor(self, residual, slope):
-        # c (r - c / 2) with c = clip(r): r^2 / 2 inside, epsilon (|r| - epsilon / 2) out.
-        return residual - 0.5 * slope
 
 
 class SoftmaxCrossEntropy(FusedLoss):
@@ -252,7 +222,7 @@ def squared_error(prediction, target, sample_weight=None):
     >>> y_hat.grad.ravel()
     array([0.5, 1. ])
     """
-    return _apply_loss(SquaredError(), prediction, target, sample_weight)
+    return _apply_loss(ResidualLoss("squared_error"), prediction, target, sample_weight)
 
 
 def softmax_cross_entropy(logits, target, sample_weight=None):
@@ -335,7 +305,7 @@ def absolute_error(prediction, target, sample_weight=None):
     >>> y_hat.grad.ravel()   # sign(residual) / 3, and 0 at the tie
     array([ 0.333..., -0.333...,  0. ])
     """
-    return _apply_loss(AbsoluteError(), prediction, target, sample_weight)
+    return _apply_loss(ResidualLoss("absolute_error"), prediction, target, sample_weight)
 
 
 def pinball(prediction, target, sample_weight=None, *, quantile):
@@ -386,7 +356,8 @@ def pinball(prediction, target, sample_weight=None, *, quantile):
         "a number strictly between 0 and 1 (0.5 for the median)",
         lambda q: 0 < q < 1,
     )
-    return _apply_loss(Pinball(quantile), prediction, target, sample_weight)
+    op = ResidualLoss("pinball", quantile=quantile)
+    return _apply_loss(op, prediction, target, sample_weight)
 
 
 def huber(prediction, target, sample_weight=None, *, epsilon=0.1):
@@ -440,4 +411,5 @@ def huber(prediction, target, sample_weight=None, *, epsilon=0.1):
         "a positive number, the residual size where the loss turns linear",
         lambda e: e > 0,
     )
-    return _apply_loss(Huber(epsilon), prediction, target, sample_weight)
+    op = ResidualLoss("huber", epsilon=epsilon)
+    return _apply_loss(op, prediction, target, sample_weight)

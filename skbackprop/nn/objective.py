@@ -164,22 +164,11 @@ class MinibatchObjective:
 
         Returns the batch's total sample weight when weighted (else None).
         """
-        if self.sparse_input or isinstance(rows, slice):
-            self.X.value = X[rows]
-        else:
-            self.X.value = X.take(rows, axis=0, out=self._X_buffer)
-        if isinstance(rows, slice):
-            self.Y.value = Y[rows]
-        else:
-            self.Y.value = Y.take(rows, axis=0, out=self._Y_buffer)
+        self.X.value = X[rows] if self.sparse_input else _gather(X, rows, self._X_buffer)
+        self.Y.value = _gather(Y, rows, self._Y_buffer)
         if self.sample_weight is None:
             return None
-        if isinstance(rows, slice):
-            self.sample_weight.value = sample_weight[rows]
-        else:
-            self.sample_weight.value = np.take(
-                sample_weight, rows, axis=0, out=self._weight_buffer
-            )
+        self.sample_weight.value = _gather(sample_weight, rows, self._weight_buffer)
         total = self.sample_weight.value.sum()
         if total > 0 and self._share_per_batch:
             self._share = 1.0 / float(total)
@@ -242,3 +231,8 @@ class MinibatchObjective:
         if scale == 1.0:
             return self.cost
         return self.cost - (1.0 - scale) * float(self.data_loss.value)
+
+
+def _gather(data, rows, buffer):
+    """``data[rows]``: a view for a slice, else gathered into ``buffer``."""
+    return data[rows] if isinstance(rows, slice) else np.take(data, rows, axis=0, out=buffer)
