@@ -227,10 +227,10 @@ class MinibatchObjective:
 
     def reported_loss(self):
         """The current batch's cost as scikit-learn reports it in ``loss_``."""
-        scale = self.loss.report_scale(self.params.layer_units[-1])
-        if scale == 1.0:
+        n_outputs = self.params.layer_units[-1]
+        if not self.loss.mean_over_outputs or n_outputs == 1:
             return self.cost
-        return self.cost - (1.0 - scale) * float(self.data_loss.value)
+        return self.cost - (1.0 - 1.0 / n_outputs) * float(self.data_loss.value)
 
 
 def _gather(data, rows, buffer):
