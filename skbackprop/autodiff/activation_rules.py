@@ -25,10 +25,6 @@ def _relu_derivative(grad, a):
     return np.multiply(grad, a > 0)
 
 
-def _tanh(z, out=None):
-    return np.tanh(z, out=out)
-
-
 def _tanh_derivative(grad, a):
     delta = a * a
     if not isinstance(delta, np.ndarray):  # a 0-d output squares to a numpy scalar
@@ -36,11 +32,6 @@ def _tanh_derivative(grad, a):
     np.subtract(1, delta, out=delta)
     delta *= grad
     return delta
-
-
-def _sigmoid(z, out=None):
-    # expit never overflows: 1 / (1 + exp(-z)) for large negative z would.
-    return expit(z, out=out)
 
 
 def _sigmoid_derivative(grad, a):
@@ -54,6 +45,7 @@ def _sigmoid_derivative(grad, a):
 ACTIVATION_RULES = {
     "identity": (None, None),
     "relu": (_relu, _relu_derivative),
-    "tanh": (_tanh, _tanh_derivative),
-    "logistic": (_sigmoid, _sigmoid_derivative),
+    "tanh": (np.tanh, _tanh_derivative),
+    # expit never overflows: 1 / (1 + exp(-z)) for large negative z would.
+    "logistic": (expit, _sigmoid_derivative),
 }

@@ -15,14 +15,10 @@ __all__ = ["add", "divide", "multiply", "negative", "power", "subtract"]
 class Add(Operation):
     """``a + b``, or ``a - b`` with ``sign=-1``: the flow goes to ``b`` times the sign."""
 
-    __slots__ = ("shapes", "sign")
+    __slots__ = ("label", "shapes", "sign")
 
     def __init__(self, sign=1):
-        self.sign = sign
-
-    @property
-    def label(self):
-        return "+" if self.sign > 0 else "-"
+        self.sign, self.label = sign, "+" if sign > 0 else "-"
 
     def forward(self, a, b):
         self.shapes = (a.shape, b.shape)

@@ -21,19 +21,16 @@ __all__ = ["affine", "dense"]
 
 
 class Dense(Operation):
-    __slots__ = ("W", "activate", "activation", "b_shape", "derivative", "ones", "out", "x")
+    __slots__ = ("W", "activate", "b_shape", "derivative", "label", "ones", "out", "x")
 
     # W's and b's gradients can be written into arrays a Graph hands backward.
     in_place_inputs = (1, 2)
 
     def __init__(self, activation):
-        self.activation = activation  # the name, for drawings
+        # A drawing names the activation: "dense relu", or "affine" for the identity.
+        self.label = "affine" if activation == "identity" else f"dense {activation}"
         self.activate, self.derivative = ACTIVATION_RULES[activation]
         self.ones = None
-
-    @property
-    def label(self):
-        return "affine" if self.activation == "identity" else "dense"
 
     def forward(self, x, W, b):
         out = x @ W

@@ -36,15 +36,6 @@ def _leaf_label(node, show_shapes):
     return f"const {'x'.join(map(str, value.shape))}"
 
 
-def _op_label(op):
-    """The function inside the box; a fused layer also names its activation."""
-    label = op.label
-    activation = getattr(op, "activation", None)
-    if label == "dense" and activation is not None:
-        return f"dense {activation}"
-    return label
-
-
 def to_dot(output, rankdir="BT", *, show_shapes=False):
     """Graphviz DOT source drawing the graph that computed ``output``.
 
@@ -135,7 +126,7 @@ def to_dot(output, rankdir="BT", *, show_shapes=False):
         if name is None:
             counter += 1
             name = f"u{counter}"
-        label = _with_shape(_op_label(node.op), node, show_shapes)
+        label = _with_shape(node.op.label, node, show_shapes)
         lines.append(f"  {nid} [label={_quote(label)}, xlabel={_quote(name)}, shape=box];")
     for node in order:
         for parent in node.parents:

@@ -73,7 +73,10 @@ class Extremum(Operation):
     """maximum/minimum of two arrays: the flow goes to the input equal to the output,
     half to each on a tie."""
 
-    __slots__ = ("a", "b", "out")
+    __slots__ = ("a", "b", "label", "out", "ufunc")
+
+    def __init__(self, ufunc, label):
+        self.ufunc, self.label = ufunc, label
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -94,18 +97,6 @@ class Extremum(Operation):
             share = np.where(tie, 0.5, np.equal(value, out)).astype(grad.dtype, copy=False)
             grads.append(unbroadcast(grad * share, value.shape))
         return tuple(grads)
-
-
-class Maximum(Extremum):
-    __slots__ = ()
-    label = "max"
-    ufunc = staticmethod(np.maximum)
-
-
-class Minimum(Extremum):
-    __slots__ = ()
-    label = "min"
-    ufunc = staticmethod(np.minimum)
 
 
 def identity(x):
@@ -205,7 +196,7 @@ def maximum(a, b):
     >>> a.grad, b.grad
     (array([0. , 0.5, 1. ]), array([1. , 0.5, 0. ]))
     """
-    return apply(Maximum(), a, b)
+    return apply(Extremum(np.maximum, "max"), a, b)
 
 
 def minimum(a, b):
@@ -214,4 +205,4 @@ def minimum(a, b):
     The gradient goes to the smaller input; where ``a == b`` each receives half of it, as
     in :func:`maximum`.
     """
-    return apply(Minimum(), a, b)
+    return apply(Extremum(np.minimum, "min"), a, b)

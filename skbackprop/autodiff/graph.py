@@ -102,8 +102,8 @@ class Graph:
         self._outputs = self._gradients_written_in_place()
 
     def _gradients_written_in_place(self):
-        """``id(node) -> out``: the arrays a node's backward writes its inputs' gradients
-        into (None for an input whose gradient it returns as usual).
+        """``id(node) -> {"out": arrays}``: the arrays a node's backward writes its inputs'
+        gradients into (None for an input whose gradient it returns as usual).
 
         A leaf's gradient is written in place by its consumer when that consumer is its
         only one and its operation lists the leaf's position in ``in_place_inputs``.
@@ -120,7 +120,7 @@ class Graph:
             node, position = uses[0]
             out = outputs.setdefault(id(node), [None] * len(node.parents))
             out[position] = array
-        return {key: tuple(out) for key, out in outputs.items()}
+        return {key: {"out": tuple(out)} for key, out in outputs.items()}
 
     def forward(self):
         """Recompute every node's value from the leaves; return the output's value."""
@@ -148,25 +148,14 @@ class Graph:
         for node in self._reverse:
             if node.grad is None:
                 continue
-            out = self._outputs.get(id(node))
-            if out is None:
-                grads = node.op.backward(node.grad, node.needs)
-            else:
-                grads = node.op.backward(node.grad, node.needs, out=out)
+            grads = node.op.backward(node.grad, node.needs, **self._outputs.get(id(node), {}))
             for parent, g in zip(node.parents, grads, strict=True):
-                if g is None:
-                    continue
-                if parent.grad is None:
-                    parent.grad = g
-                else:
-                    # A new array, never +=: gradients may share memory with each other.
-                    parent.grad = parent.grad + g
+                # A sum into a new array, never +=: gradients may share memory.
+                if g is not None:
+                    parent.grad = g if parent.grad is None else parent.grad + g
         for leaf, array in self.gradients.items():
             if leaf.grad is not array:
-                if leaf.grad is None:
-                    array.fill(0)
-                else:
-                    array[...] = leaf.grad
+                array[...] = 0 if leaf.grad is None else leaf.grad
                 leaf.grad = array
 
 

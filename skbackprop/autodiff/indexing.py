@@ -11,14 +11,6 @@ from .operation import Operation, apply
 __all__ = ["getitem"]
 
 
-def _is_basic(index):
-    """Basic indexing (ints, slices, None, Ellipsis) never selects a position twice."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(
-        isinstance(p, int | slice | np.integer) or p is None or p is Ellipsis for p in parts
-    )
-
-
 class GetItem(Operation):
     __slots__ = ("dtype", "index", "shape")
     label = "[]"
@@ -32,10 +24,7 @@ class GetItem(Operation):
 
     def backward(self, grad, needs):
         full = np.zeros(self.shape, dtype=self.dtype)
-        if _is_basic(self.index):
-            full[self.index] = grad
-        else:
-            np.add.at(full, self.index, grad)
+        np.add.at(full, self.index, grad)  # adds, for a position selected twice
         return (full,)
 
 

@@ -65,9 +65,7 @@ class Transpose(Operation):
         return np.transpose(a, self.axes)
 
     def backward(self, grad, needs):
-        if self.axes is None:
-            return (np.transpose(grad),)
-        return (np.transpose(grad, np.argsort(self.axes)),)
+        return (np.transpose(grad, None if self.axes is None else np.argsort(self.axes)),)
 
 
 class Reshape(Operation):

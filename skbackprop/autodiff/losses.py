@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import expit, xlogy
 
 from .operation import Operation, apply
-from .softmax import exp_and_sum, max_shift
+from .softmax import exp_and_sum
 
 __all__ = [
     "absolute_error",
@@ -88,96 +88,48 @@ class FusedLoss(Operation):
         return tuple(grads)
 
 
-class _ResidualLoss(FusedLoss):
-    """A loss of the residual ``r = prediction - target``; subclasses give its slope.
+def _pinball_slope(residual, quantile):
+    # Over-prediction (r > 0) costs 1 - q per unit, under-prediction q; 0 at r = 0.
+    q = residual.dtype.type(quantile)
+    slope = (residual > 0) * (1 - q)
+    slope -= (residual < 0) * q
+    return slope
 
-    Each such loss is its slope times a cofactor: ``l(r) = r * l'(r)`` for the absolute
-    error and the pinball loss, ``l'(r) * r / 2`` for the squared error and
-    ``l'(r) * (r - l'(r) / 2)`` for Huber. The forward pass computes the slope once and
-    uses it twice: for the value and, kept, for backward.
-    """
 
-    __slots__ = ()
+# name -> (slope, cofactor): the losses of the residual r = prediction - target, each its
+# slope l'(r) (given the loss's parameter p: pinball's quantile, Huber's epsilon) times a
+# cofactor, so that the forward pass computes the slope once and uses it twice, for the
+# value and, kept, for backward.
+RESIDUAL_LOSSES = {
+    "squared_error": (lambda r, p: r, lambda r, slope: 0.5 * r),
+    # sign(0) = 0: see the module's note on kinks.
+    "absolute_error": (lambda r, p: np.sign(r), lambda r, slope: r),
+    "pinball": (_pinball_slope, lambda r, slope: r),
+    # c (r - c / 2) with c = clip(r): r^2 / 2 inside, epsilon (|r| - epsilon / 2) out.
+    "huber": (lambda r, p: np.clip(r, -p, p), lambda r, slope: r - 0.5 * slope),
+}
+
+
+class ResidualLoss(FusedLoss):
+    """The loss ``name`` of :data:`RESIDUAL_LOSSES`, with its parameter if it has one."""
+
+    __slots__ = ("cofactor", "label", "name", "parameter", "slope")
+
+    def __init__(self, name, **parameter):
+        self.name = self.label = name
+        self.slope, self.cofactor = RESIDUAL_LOSSES[name]
+        self.parameter = None
+        for key, value in parameter.items():  # pinball's quantile or Huber's epsilon
+            self.parameter, self.label = value, f"{name}({key}={value:g})"
 
     def _loss(self, prediction, target):
         residual = prediction - target
-        self.residual = slope = self._slope(residual)
-        return self._average(slope, self._cofactor(residual, slope), residual.dtype)
-
-    def _cofactor(self, residual, slope):
-        """The array that, times the slope, gives each element's loss."""
-        return residual
-
-    def _average(self, a, b, dtype):
-        """``sum_i scale_i sum_k a_ik b_ik``, the (weighted) row average of ``a * b``."""
-        scale = self.scale
-        if not self.weighted:
-            return np.asarray(scale * np.vdot(a, b), dtype=dtype)
-        if a.ndim == 2:
-            # One dot product of the weights with the row sums, no temporaries.
-            return np.asarray(np.dot(scale.ravel(), np.einsum("ij,ij->i", a, b)), dtype=dtype)
-        return np.asarray(np.sum(a * b * scale), dtype=dtype)
+        self.residual = slope = self.slope(residual, self.parameter)
+        return self._finish(slope * self.cofactor(residual, slope))
 
     def _target_grad(self, grad):
         # The loss depends on prediction - target: d/d target = -d/d prediction.
         return -self.residual * (self.scale * grad)
-
-
-class SquaredError(_ResidualLoss):
-    __slots__ = ()
-    label = name = "squared_error"
-
-    def _slope(self, residual):
-        return residual
-
-    def _cofactor(self, residual, slope):
-        return 0.5 * residual
-
-
-class AbsoluteError(_ResidualLoss):
-    __slots__ = ()
-    label = name = "absolute_error"
-
-    def _slope(self, residual):
-        return np.sign(residual)  # sign(0) = 0: see the module's note on kinks
-
-
-class Pinball(_ResidualLoss):
-    __slots__ = ("quantile",)
-    name = "pinball"
-
-    def __init__(self, quantile):
-        self.quantile = quantile
-
-    @property
-    def label(self):
-        return f"pinball(quantile={self.quantile:g})"
-
-    def _slope(self, residual):
-        # Over-prediction (r > 0) costs 1 - q per unit, under-prediction q; 0 at r = 0.
-        q = residual.dtype.type(self.quantile)
-        slope = (residual > 0) * (1 - q)
-        slope -= (residual < 0) * q
-        return slope
-
-
-class Huber(_ResidualLoss):
-    __slots__ = ("epsilon",)
-    name = "huber"
-
-    def __init__(self, epsilon):
-        self.epsilon = epsilon
-
-    @property
-    def label(self):
-        return f"huber(epsilon={self.epsilon:g})"
-
-    def _slope(self, residual):
-        return np.clip(residual, -self.epsilon, self.epsilon)
-
-    def _cofactor(self, residual, slope):
-        # c (r - c / 2) with c = clip(r): r^2 / 2 inside, epsilon (|r| - epsilon / 2) out.
-        return residual - 0.5 * slope
 
 
 class SoftmaxCrossEntropy(FusedLoss):
@@ -185,18 +137,9 @@ class SoftmaxCrossEntropy(FusedLoss):
     label = name = "softmax_cross_entropy"
 
     def _loss(self, logits, target):
-        # softmax(z) = exp(z - m) / sum exp(z - m) for any shift m. In float64 the batch's
-        # maximum keeps every exp <= 1 with one reduction (a row's loss then carries a
-        # round-off of eps times its distance from that maximum: harmless at 1e-16). Each
-        # row is shifted by its own maximum, the textbook stable form, in lower precision,
-        # and whenever a row's sum comes near the subnormals (a row far below the batch's
-        # maximum, or non-finite logits).
-        per_row = logits.dtype != np.float64
-        m = max_shift(logits) if per_row else np.max(logits)
-        e, normalizer, _ = exp_and_sum(logits, shift=m)
-        if not per_row and not normalizer.min() > _smallest_safe(logits.dtype):
-            m = max_shift(logits)
-            e, normalizer, _ = exp_and_sum(logits, shift=m, out=e)
+        # softmax(z) = exp(z - m) / sum exp(z - m) with m each row's maximum, so that no
+        # exp overflows (max_shift makes a non-finite maximum 0).
+        e, normalizer, m = exp_and_sum(logits)
         self.shifted = shifted = logits - m
         self.log_normalizer = log_normalizer = np.log(normalizer)
         e /= normalizer  # softmax(z)
@@ -209,20 +152,11 @@ class SoftmaxCrossEntropy(FusedLoss):
         self.residual = e
         # A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k shifted_k,
         # summed without forming log p.
-        if not self.weighted:
-            total = np.vdot(log_normalizer, target_sums) - np.vdot(target, shifted)
-            return np.asarray(self.scale * total, dtype=logits.dtype)
         row_loss = log_normalizer * target_sums - (target * shifted).sum(axis=-1, keepdims=True)
         return self._finish(row_loss)
 
     def _target_grad(self, grad):
         return -(self.shifted - self.log_normalizer) * (self.scale * grad)
-
-
-def _smallest_safe(dtype):
-    """A row sum above this lost nothing to subnormal rounding: tiny / eps."""
-    info = np.finfo(dtype)
-    return info.tiny / info.eps
 
 
 class SigmoidBinaryCrossEntropy(FusedLoss):
@@ -288,7 +222,7 @@ def squared_error(prediction, target, sample_weight=None):
     >>> y_hat.grad.ravel()
     array([0.5, 1. ])
     """
-    return _apply_loss(SquaredError(), prediction, target, sample_weight)
+    return _apply_loss(ResidualLoss("squared_error"), prediction, target, sample_weight)
 
 
 def softmax_cross_entropy(logits, target, sample_weight=None):
@@ -371,7 +305,7 @@ def absolute_error(prediction, target, sample_weight=None):
     >>> y_hat.grad.ravel()   # sign(residual) / 3, and 0 at the tie
     array([ 0.333..., -0.333...,  0. ])
     """
-    return _apply_loss(AbsoluteError(), prediction, target, sample_weight)
+    return _apply_loss(ResidualLoss("absolute_error"), prediction, target, sample_weight)
 
 
 def pinball(prediction, target, sample_weight=None, *, quantile):
@@ -422,7 +356,8 @@ def pinball(prediction, target, sample_weight=None, *, quantile):
         "a number strictly between 0 and 1 (0.5 for the median)",
         lambda q: 0 < q < 1,
     )
-    return _apply_loss(Pinball(quantile), prediction, target, sample_weight)
+    op = ResidualLoss("pinball", quantile=quantile)
+    return _apply_loss(op, prediction, target, sample_weight)
 
 
 def huber(prediction, target, sample_weight=None, *, epsilon=0.1):
@@ -476,4 +411,5 @@ def huber(prediction, target, sample_weight=None, *, epsilon=0.1):
         "a positive number, the residual size where the loss turns linear",
         lambda e: e > 0,
     )
-    return _apply_loss(Huber(epsilon), prediction, target, sample_weight)
+    op = ResidualLoss("huber", epsilon=epsilon)
+    return _apply_loss(op, prediction, target, sample_weight)

@@ -55,9 +55,10 @@ class Mean(Sum):
 
 
 class Extreme(Operation):
-    __slots__ = ("a", "axis", "keepdims", "out")
+    __slots__ = ("a", "axis", "keepdims", "label", "out", "reduce")
 
-    def __init__(self, axis=None, keepdims=False):
+    def __init__(self, reduce, label, axis=None, keepdims=False):
+        self.reduce, self.label = reduce, label
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
@@ -78,18 +79,6 @@ class Extreme(Operation):
         # A slice holding NaN has no input equal to its (NaN) extreme: count 0, no flow.
         share /= np.maximum(count, 1)
         return (grad * share,)
-
-
-class Max(Extreme):
-    __slots__ = ()
-    label = "max"
-    reduce = staticmethod(np.max)
-
-
-class Min(Extreme):
-    __slots__ = ()
-    label = "min"
-    reduce = staticmethod(np.min)
 
 
 def sum_(a, axis=None, keepdims=False):
@@ -119,7 +108,7 @@ def max_(a, axis=None, keepdims=False):
     >>> x.grad
     array([0.5, 0.5, 0. ])
     """
-    return apply(Max(axis, keepdims), a)
+    return apply(Extreme(np.max, "max", axis, keepdims), a)
 
 
 def min_(a, axis=None, keepdims=False):
@@ -138,4 +127,4 @@ def min_(a, axis=None, keepdims=False):
     array([[0. , 0.5, 0.5],
            [1. , 0. , 0. ]])
     """
-    return apply(Min(axis, keepdims), a)
+    return apply(Extreme(np.min, "min", axis, keepdims), a)

@@ -6,7 +6,7 @@ once and replayed for every minibatch. The estimators in
 :mod:`skbackprop.neural_network` are assembled from these.
 """
 
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, glorot_factor, layer_activations
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, layer_activations
 from .init import glorot_uniform
 from .losses import LOSSES, Loss, custom_loss, get_loss
 from .network import forward, predict_output
@@ -23,7 +23,6 @@ __all__ = [
     "custom_loss",
     "forward",
     "get_loss",
-    "glorot_factor",
     "glorot_uniform",
     "layer_activations",
     "predict_output",

@@ -11,9 +11,9 @@ import numpy as np
 
 from ..autodiff import exp, relu, sigmoid, softmax, tanh
 from ..autodiff.activation_rules import ACTIVATION_RULES
-from ..autodiff.softmax import exp_and_sum
+from ..autodiff.softmax import softmax_rows
 
-__all__ = ["HIDDEN_ACTIVATIONS", "OUTPUT_ACTIVATIONS", "glorot_factor", "layer_activations"]
+__all__ = ["HIDDEN_ACTIVATIONS", "OUTPUT_ACTIVATIONS", "layer_activations"]
 
 
 def identity(x):
@@ -29,14 +29,6 @@ HIDDEN_ACTIVATIONS = {
 }
 
 
-def _softmax_rows(z):
-    """Softmax of each row of ``z``, in place, shifted by the raw row maximum as
-    scikit-learn's MLP (a row holding +inf is NaN there, and here)."""
-    e, total, _ = exp_and_sum(z, axis=1, shift=np.max(z, axis=1, keepdims=True), out=z)
-    e /= total
-    return e
-
-
 # name -> (graph operation, the same function applied to an array in place). Prediction
 # uses the array form: it needs no derivative, and recording a node costs more than a
 # small network's output activation (docs/performance.rst, "Fast paths kept").
@@ -44,7 +36,7 @@ OUTPUT_ACTIVATIONS = {
     "identity": (identity, identity),
     "exp": (exp, lambda z: np.exp(z, out=z)),
     "logistic": (sigmoid, lambda z: ACTIVATION_RULES["logistic"][0](z, out=z)),
-    "softmax": (softmax, _softmax_rows),
+    "softmax": (softmax, softmax_rows),
 }
 
 
@@ -96,12 +88,3 @@ def layer_activations(activation, n_hidden):
             "name per hidden layer."
         )
     return names
-
-
-def glorot_factor(activation):
-    """The numerator of Glorot's bound ``sqrt(factor / (fan_in + fan_out))``.
-
-    Glorot and Bengio derive 6 for tanh-like units; scikit-learn uses 2 for the logistic
-    function, whose slope at 0 is a quarter of tanh's, and we follow it.
-    """
-    return 2.0 if activation == "logistic" else 6.0

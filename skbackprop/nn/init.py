@@ -2,10 +2,11 @@
 
 Each layer draws its weights, then its biases, from ``U(-bound, bound)`` with
 ``bound = sqrt(factor / (fan_in + fan_out))``, where the factor follows the activation
-applied to the layer's output (:func:`~skbackprop.nn.glorot_factor`). Drawing in the same
-order from the same ``RandomState`` as scikit-learn's MLP gives bit-identical starting
-parameters, which is what lets the agreement tests compare trajectories and not only end
-scores.
+applied to the layer's output: Glorot and Bengio derive 6 for tanh-like units, and
+scikit-learn uses 2 for the logistic function, whose slope at 0 is a quarter of tanh's.
+Drawing in the same order from the same ``RandomState`` as scikit-learn's MLP gives
+bit-identical starting parameters, which is what lets the agreement tests compare
+trajectories and not only end scores.
 
 scikit-learn has one hidden activation and uses its factor for every layer, the output
 layer included. With one activation per hidden layer, hidden layer ``i``'s bound uses
@@ -18,7 +19,7 @@ import itertools
 
 import numpy as np
 
-from .activations import glorot_factor, layer_activations
+from .activations import layer_activations
 
 __all__ = ["glorot_uniform"]
 
@@ -62,9 +63,9 @@ def glorot_uniform(random_state, layer_units, activation, dtype=np.float64):
     """
     hidden = layer_activations(activation, len(layer_units) - 2)
     # The output layer takes the last hidden activation's factor, as scikit-learn's
-    # single activation does (6 when there is no hidden layer).
-    factors = [glorot_factor(name) for name in hidden]
-    factors.append(factors[-1] if factors else glorot_factor(activation))
+    # single activation does (the activation itself when there is no hidden layer).
+    names = [*hidden, hidden[-1] if hidden else activation]
+    factors = [2.0 if name == "logistic" else 6.0 for name in names]
     coefs, intercepts = [], []
     for factor, (fan_in, fan_out) in zip(factors, itertools.pairwise(layer_units)):
         bound = np.sqrt(factor / (fan_in + fan_out))

@@ -6,7 +6,7 @@ logistic function with binary cross-entropy), so the fused node's gradient with 
 to the last pre-activation is ``(y_hat - y) / n`` or, for the robust
 losses, their slope times ``1 / n``.
 
-``report_scale`` converts the optimized cost to the value reported in ``loss_``:
+``mean_over_outputs`` says how the optimized cost becomes the value reported in ``loss_``:
 scikit-learn's squared error is averaged over the outputs, while the gradient it follows
 (and ours) is that of the sum. The absolute, Huber and pinball losses are reported the
 same way, so that their ``loss_`` (penalty aside) is scikit-learn's
@@ -33,9 +33,6 @@ class Loss:
     node: Any
     out_activation: str
     mean_over_outputs: bool = False
-
-    def report_scale(self, n_outputs):
-        return 1.0 / n_outputs if self.mean_over_outputs else 1.0
 
     def bind(self, **options):
         """This loss with its node's keyword parameters fixed (``quantile=0.9``)."""

@@ -164,22 +164,11 @@ class MinibatchObjective:
 
         Returns the batch's total sample weight when weighted (else None).
         """
-        if self.sparse_input or isinstance(rows, slice):
-            self.X.value = X[rows]
-        else:
-            self.X.value = X.take(rows, axis=0, out=self._X_buffer)
-        if isinstance(rows, slice):
-            self.Y.value = Y[rows]
-        else:
-            self.Y.value = Y.take(rows, axis=0, out=self._Y_buffer)
+        self.X.value = X[rows] if self.sparse_input else _gather(X, rows, self._X_buffer)
+        self.Y.value = _gather(Y, rows, self._Y_buffer)
         if self.sample_weight is None:
             return None
-        if isinstance(rows, slice):
-            self.sample_weight.value = sample_weight[rows]
-        else:
-            self.sample_weight.value = np.take(
-                sample_weight, rows, axis=0, out=self._weight_buffer
-            )
+        self.sample_weight.value = _gather(sample_weight, rows, self._weight_buffer)
         total = self.sample_weight.value.sum()
         if total > 0 and self._share_per_batch:
             self._share = 1.0 / float(total)
@@ -238,7 +227,12 @@ class MinibatchObjective:
 
     def reported_loss(self):
         """The current batch's cost as scikit-learn reports it in ``loss_``."""
-        scale = self.loss.report_scale(self.params.layer_units[-1])
-        if scale == 1.0:
+        n_outputs = self.params.layer_units[-1]
+        if not self.loss.mean_over_outputs or n_outputs == 1:
             return self.cost
-        return self.cost - (1.0 - scale) * float(self.data_loss.value)
+        return self.cost - (1.0 - 1.0 / n_outputs) * float(self.data_loss.value)
+
+
+def _gather(data, rows, buffer):
+    """``data[rows]``: a view for a slice, else gathered into ``buffer``."""
+    return data[rows] if isinstance(rows, slice) else np.take(data, rows, axis=0, out=buffer)
