@@ -21,6 +21,7 @@ from .gradient_norms import LayerGradientNorms, MeanGradientNorm, subgradient_no
 from .history import TrainingHistory
 from .lbfgs import train_lbfgs
 from .minibatch import MinibatchTrainer
+from .network_fit import NetworkFitMixin
 from .solvers import SOLVERS, STOCHASTIC_SOLVERS, SolverSettings, make_optimizer
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "LayerGradientNorms",
     "MeanGradientNorm",
     "MinibatchTrainer",
+    "NetworkFitMixin",
     "SolverSettings",
     "TrainingHistory",
     "batch_spans",
