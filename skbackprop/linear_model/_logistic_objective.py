@@ -1,14 +1,20 @@
-"""LogisticBackprop's ``penalty`` and ``l1_ratio=None`` deprecations, as scikit-learn 1.9's.
+"""What LogisticBackprop minimizes: its penalty, the sample weights and the targets.
 
-scikit-learn deprecated ``penalty`` in 1.8 in favour of ``l1_ratio`` and ``C``; this
-module maps the old spelling to the new one with the same warnings and errors.
+The objective is scikit-learn's ``LogisticRegression``'s divided by ``C`` times the total
+sample weight (the same minimizer), so the penalty's strengths are those of that ``J``
+(:func:`penalty_scales`) and the trainer takes them as they are (``penalty_scale=1``).
+scikit-learn deprecated ``penalty`` in 1.8 in favour of ``l1_ratio`` and ``C``;
+:func:`resolve_penalty` maps the old spelling to the new one with the same warnings and
+errors.
 """
 
 import warnings
 
 import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import _check_sample_weight
 
-__all__ = ["resolve_penalty"]
+__all__ = ["penalty_scales", "resolve_penalty", "sample_weights", "targets"]
 
 # scikit-learn's LogisticRegression solvers that LogisticBackprop does not implement.
 _SKLEARN_ONLY_SOLVERS = {"liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
@@ -63,3 +69,43 @@ def resolve_penalty(estimator):
             warnings.warn("Setting penalty=None will ignore the C and l1_ratio parameters")
         return np.inf, 0.0
     return C, {"l2": 0.0, "l1": 1.0}.get(penalty, l1_ratio)
+
+
+def penalty_scales(penalty_strength, weights, n_samples):
+    """``(l2_scale, l1_scale)``: the penalty of ``J``, divided by ``C * sum_i s_i``.
+
+    ``penalty_strength`` is ``(C, l1_ratio)`` as :func:`resolve_penalty` returns them.
+    """
+    C, l1_ratio = penalty_strength
+    if np.isinf(C):
+        return 0.0, 0.0
+    total = float(weights.sum()) if weights is not None else float(n_samples)
+    strength = 1.0 / (C * total)
+    return (1.0 - l1_ratio) * strength, l1_ratio * strength
+
+
+def sample_weights(model, X, y, classes, sample_weight):
+    """Sample times class weights, or None when every weight is 1."""
+    if sample_weight is None and model.class_weight is None:
+        return None
+    weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    if model.class_weight is not None:
+        per_class = compute_class_weight(
+            model.class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+        weights = weights * per_class[np.searchsorted(classes, y)]
+    if not weights.sum() > 0:
+        raise ValueError(
+            "The sample weights (times the class weights) sum to 0, so there is nothing "
+            "to fit. Give some samples a positive weight."
+        )
+    return weights
+
+
+def targets(y_encoded, n_classes):
+    """0/1 targets: one column for two classes, one-hot rows for more."""
+    if n_classes == 2:
+        return y_encoded.astype(np.float64).reshape(-1, 1)
+    Y = np.zeros((y_encoded.size, n_classes))
+    Y[np.arange(y_encoded.size), y_encoded] = 1.0
+    return Y
