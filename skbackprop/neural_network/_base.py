@@ -15,9 +15,10 @@ from typing import ClassVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight
 
 from ..nn import (
@@ -38,7 +39,13 @@ from ..training import (
     TrainingHistory,
     validation_split,
 )
-from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, rollback_on_error
+from ..utils import (
+    CallbackSupportMixin,
+    FitTasks,
+    check_predict_input,
+    rollback_on_error,
+    with_callbacks,
+)
 
 __all__ = ["BaseMultilayerPerceptron"]
 
@@ -116,6 +123,51 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
                 "least one unit."
             )
         return [int(n) for n in sizes]
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data. float32 input trains and predicts in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values: for the classifier, class labels or a label indicator
+            matrix (multilabel classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (for the classifier, multiplied by the class weights when
+            ``class_weight`` is set).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_solver())
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         with rollback_on_error(self), np.errstate(all="ignore"):
@@ -195,16 +247,13 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         callable loss returns it bound or wrapped."""
         return LOSSES[self._loss_name()]
 
-    def _out_activation(self):
-        return self._training_loss().out_activation
-
     def _initialize(self, Y, layer_units, dtype):
         """Set the fitted attributes of a fresh network, as scikit-learn's MLP does."""
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(layer_units)
-        self.out_activation_ = self._out_activation()
+        self.out_activation_ = self._training_loss().out_activation
         self.coefs_, self.intercepts_ = glorot_uniform(
             self._random_state, layer_units, self.activation, dtype
         )
