@@ -34,6 +34,7 @@ from ..utils import (
 )
 from ._logistic_objective import (
     _SKLEARN_ONLY_SOLVERS,
+    partial_fit_classes,
     penalty_scales,
     resolve_penalty,
     sample_weights,
@@ -312,7 +313,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=first_call
         )
         check_classification_targets(y)
-        all_classes = self._partial_fit_classes(classes, first_call)
+        all_classes = partial_fit_classes(self, classes, first_call)
         unseen = np.setdiff1d(y, all_classes)
         if unseen.size:
             raise ValueError(
@@ -336,28 +337,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self._train(X, Y, weights, not first_call, tasks, incremental=True)
         tasks.finish()
         return self
-
-    def _partial_fit_classes(self, classes, first_call):
-        if first_call:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit. Pass the list "
-                    "of every label the model will see, e.g. classes=np.unique(y_all)."
-                )
-            classes = np.unique(np.asarray(classes))
-            if classes.size < 2:
-                raise ValueError(
-                    f"classes has {classes.size} label(s); a classifier needs at least 2. "
-                    "Pass every label the model will see."
-                )
-            return classes
-        if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"`classes={np.asarray(classes).tolist()}` is not the same as on last call "
-                f"to partial_fit, was: {self.classes_!r}. It differs from the classes of the "
-                "first partial_fit call: pass the same classes, or call fit to start over."
-            )
-        return self.classes_
 
     def _warm_start_matches(self, classes, n_features):
         return (

@@ -1,4 +1,4 @@
-"""What LogisticBackprop minimizes: its penalty, the sample weights and the targets.
+"""What LogisticBackprop minimizes: its penalty, the sample weights, the classes and targets.
 
 The objective is scikit-learn's ``LogisticRegression``'s divided by ``C`` times the total
 sample weight (the same minimizer), so the penalty's strengths are those of that ``J``
@@ -14,7 +14,13 @@ import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
-__all__ = ["penalty_scales", "resolve_penalty", "sample_weights", "targets"]
+__all__ = [
+    "partial_fit_classes",
+    "penalty_scales",
+    "resolve_penalty",
+    "sample_weights",
+    "targets",
+]
 
 # scikit-learn's LogisticRegression solvers that LogisticBackprop does not implement.
 _SKLEARN_ONLY_SOLVERS = {"liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
@@ -109,3 +115,28 @@ def targets(y_encoded, n_classes):
     Y = np.zeros((y_encoded.size, n_classes))
     Y[np.arange(y_encoded.size), y_encoded] = 1.0
     return Y
+
+
+def partial_fit_classes(model, classes, first_call):
+    """The classes of a ``partial_fit`` call: ``classes`` on the first call (at least
+    two), the fitted ``classes_`` after it (``classes``, if given, must be the same)."""
+    if first_call:
+        if classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit. Pass the list "
+                "of every label the model will see, e.g. classes=np.unique(y_all)."
+            )
+        classes = np.unique(np.asarray(classes))
+        if classes.size < 2:
+            raise ValueError(
+                f"classes has {classes.size} label(s); a classifier needs at least 2. "
+                "Pass every label the model will see."
+            )
+        return classes
+    if classes is not None and not np.array_equal(np.unique(classes), model.classes_):
+        raise ValueError(
+            f"`classes={np.asarray(classes).tolist()}` is not the same as on last call "
+            f"to partial_fit, was: {model.classes_!r}. It differs from the classes of the "
+            "first partial_fit call: pass the same classes, or call fit to start over."
+        )
+    return model.classes_
