@@ -5,7 +5,9 @@ is built once) and the estimators: :class:`MinibatchTrainer` runs minibatch epoc
 (shuffle, the optimizer step, the L1 proximal step, the schedule, early
 stopping, divergence handling) and :func:`train_lbfgs` the full-batch L-BFGS search. Both
 call observers after each epoch or iteration with the :class:`TrainingHistory`; an
-observer returning True stops training.
+observer returning True stops training. :class:`NetworkFitMixin` is how the estimators
+that are networks (the MLPs, LogisticBackprop) use them: one wiring of parameters,
+optimizer, trainer, callbacks and published results.
 
 The trainer updates parameters and optimizer state in place and never restores an
 estimator: a failed fit is rolled back by the estimator with
