@@ -17,7 +17,6 @@ restored if the fit raises), the one rollback rule of the library.
 Imports only downward: autodiff, optim and nn.
 """
 
-from .batching import batch_spans, resolve_batch_size
 from .early_stopping import EarlyStopping, validation_split
 from .gradient_norms import LayerGradientNorms, MeanGradientNorm, subgradient_norm
 from .history import TrainingHistory
@@ -36,9 +35,7 @@ __all__ = [
     "NetworkFitMixin",
     "SolverSettings",
     "TrainingHistory",
-    "batch_spans",
     "make_optimizer",
-    "resolve_batch_size",
     "subgradient_norm",
     "train_lbfgs",
     "validation_split",
