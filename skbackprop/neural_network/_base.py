@@ -15,15 +15,15 @@ from typing import ClassVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight
 
 from ..nn import (
     HIDDEN_ACTIVATIONS,
     LOSSES,
-    FlatParameters,
     glorot_uniform,
     layer_activations,
     predict_output,
@@ -34,19 +34,23 @@ from ..training import (
     STOCHASTIC_SOLVERS,
     EarlyStopping,
     LayerGradientNorms,
-    MinibatchTrainer,
+    NetworkFitMixin,
     SolverSettings,
     TrainingHistory,
-    make_optimizer,
-    train_lbfgs,
     validation_split,
 )
-from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, rollback_on_error
+from ..utils import (
+    CallbackSupportMixin,
+    FitTasks,
+    check_predict_input,
+    rollback_on_error,
+    with_callbacks,
+)
 
 __all__ = ["BaseMultilayerPerceptron"]
 
 
-class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
+class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstimator, ABC):
     """Base class of the MLP estimators; use MLPRegressor or MLPClassifier."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -119,6 +123,51 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
                 "least one unit."
             )
         return [int(n) for n in sizes]
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data. float32 input trains and predicts in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values: for the classifier, class labels or a label indicator
+            matrix (multilabel classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights (for the classifier, multiplied by the class weights when
+            ``class_weight`` is set).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_solver())
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         with rollback_on_error(self), np.errstate(all="ignore"):
@@ -198,16 +247,13 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
         callable loss returns it bound or wrapped."""
         return LOSSES[self._loss_name()]
 
-    def _out_activation(self):
-        return self._training_loss().out_activation
-
     def _initialize(self, Y, layer_units, dtype):
         """Set the fitted attributes of a fresh network, as scikit-learn's MLP does."""
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(layer_units)
-        self.out_activation_ = self._out_activation()
+        self.out_activation_ = self._training_loss().out_activation
         self.coefs_, self.intercepts_ = glorot_uniform(
             self._random_state, layer_units, self.activation, dtype
         )
@@ -257,7 +303,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
         return tags
 
     # ------------------------------------------------------------------ training
-    def _callback_state(self, history):
+    def _fitted_state(self, params, history):
         """The fitted attributes as they stand mid-training, for the callbacks' view of
         the model (copies: ``coefs_`` are views the optimizer keeps updating)."""
         return {
@@ -298,26 +344,21 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _fit_lbfgs(self, X, Y, sample_weight, layer_units, tasks):
         params = self._flat_parameters(layer_units, Y.dtype)
-        history = TrainingHistory()
-        tasks.state = lambda: self._callback_state(history)
         # No proximal step here: the L1 term enters with its subgradient.
-        objective, self.n_iter_ = train_lbfgs(
+        objective, history = self._train_lbfgs(
             params,
             X,
             Y,
             sample_weight,
+            tasks,
             objective_options=self._objective_options(),
             l1_alpha=self.alpha * self.l1_ratio,
-            max_iter=self.max_iter,
             max_fun=self.max_fun,
-            tol=self.tol,
             # As scikit-learn: scipy sees a non-finite loss; non-finite parameters are
             # reported after the search.
             nonfinite="pass",
-            verbose=self.verbose,
-            history=history,
-            on_iteration=tasks.observers(),
         )
+        self.n_iter_ = history.n_iter
         self.loss_ = objective.reported_loss()
 
     def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental, tasks):
@@ -327,12 +368,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
                 "or call fit."
             )
         settings = self._solver_settings()
-        if incremental and hasattr(self, "_optimizer"):
-            # Continue where the last call stopped: same optimizer state, same buffer.
-            params = self._flat_parameters(layer_units, Y.dtype, values=self._optimizer.params)
-        else:
-            params = self._flat_parameters(layer_units, Y.dtype)
-            self._optimizer = make_optimizer(settings, params.values)
+        # partial_fit continues where the last call stopped: same optimizer, same buffer.
+        params = self._flat_parameters(layer_units, Y.dtype, settings, continuing=incremental)
         early_stopping = None
         if self.early_stopping:
             X, Y, sample_weight, early_stopping = self._split_validation(
@@ -353,34 +390,26 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
             plateau=plateau,
             validation_scores=self.validation_scores_,
         )
-        trainer = MinibatchTrainer(
-            settings,
-            batch_size=self.batch_size,
+        fit_options = {
+            "objective_options": self._objective_options(self.dropout),
+            "history": history,
+            "gradient_norms": LayerGradientNorms(params),
+            "random_state": self._random_state,
+            "incremental": incremental,
+            "early_stopping": early_stopping,
+        }
+        self._train_minibatch(
+            params,
+            X,
+            Y,
+            sample_weight,
+            tasks,
+            fit_options,
+            solver=settings,
             shuffle=self.shuffle,
-            max_iter=self.max_iter,
-            tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             l1_alpha=self.alpha * self.l1_ratio,
-            verbose=self.verbose,
         )
-        tasks.state = lambda: self._callback_state(history)
-        try:
-            trainer.fit(
-                params,
-                X,
-                Y,
-                sample_weight,
-                objective_options=self._objective_options(self.dropout),
-                optimizer=self._optimizer,
-                history=history,
-                gradient_norms=LayerGradientNorms(params),
-                random_state=self._random_state,
-                incremental=incremental,
-                early_stopping=early_stopping,
-                on_epoch_end=tasks.observers(),
-            )
-        finally:
-            self._publish(history, early_stopping, len(layer_units) - 1)
 
     def _split_validation(self, X, Y, sample_weight, params):
         """Hold out scikit-learn's validation split; return the training part and the
@@ -404,13 +433,13 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
         )
         return X, Y, sample_weight, early_stopping
 
-    def _publish(self, history, early_stopping, n_layers):
+    def _publish(self, params, history, early_stopping):
         """Set the fitted attributes from the trainer's history."""
         self.n_iter_ = history.n_iter
         self.t_ = history.t
         self.loss_ = np.nan if history.loss is None else history.loss
         self.loss_curve_ = history.loss_curve
-        self.gradient_norms_ = np.array(history.gradient_norms).reshape(-1, n_layers)
+        self.gradient_norms_ = np.array(history.gradient_norms).reshape(-1, len(self.coefs_))
         self._no_improvement_count = history.plateau.n_bad
         if early_stopping is not None:
             self.best_validation_score_ = history.plateau.best
@@ -419,14 +448,15 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator, ABC):
             self.best_loss_ = history.plateau.best
 
     # ------------------------------------------------------------------ flat buffer
-    def _flat_parameters(self, layer_units, dtype, values=None):
-        """Put the current ``coefs_``/``intercepts_`` into one flat buffer.
+    def _flat_parameters(self, layer_units, dtype, settings=None, continuing=False):
+        """Put the current ``coefs_``/``intercepts_`` into one flat buffer (see
+        :meth:`~skbackprop.training.NetworkFitMixin._network_parameters`).
 
         ``coefs_`` and ``intercepts_`` become views of it, so what the optimizer updates
         in place is what the user reads.
         """
-        params = FlatParameters(layer_units, dtype, values=values)
-        params.load(self.coefs_, self.intercepts_)
+        weights = self.coefs_, self.intercepts_
+        params = self._network_parameters(layer_units, dtype, weights, settings, continuing)
         self.coefs_, self.intercepts_ = params.coefs, params.intercepts
         return params
 

@@ -343,27 +343,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             sample_weight,
         )
 
-    @with_callbacks
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model to data matrix X and target(s) y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data. float32 input trains and predicts in float32.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a label indicator matrix for multilabel classification.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, multiplied by the class weights when ``class_weight`` is set.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
     @available_if(lambda est: est._check_solver() and refuse_balanced_in_partial_fit(est))
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)

@@ -5,14 +5,12 @@ from numbers import Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..nn import LOSSES, custom_loss
-from ..utils import with_callbacks
 from ._base import BaseMultilayerPerceptron
 
 __all__ = ["MLPRegressor"]
@@ -348,49 +346,6 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
                 f"{np.min(y)}. Use loss='squared_error' for targets that can be negative."
             )
         return X, y
-
-    @with_callbacks
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model to data matrix X and target(s) y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data. float32 input trains and predicts in float32.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
-    @available_if(lambda est: est._check_solver())
-    @with_callbacks
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Update the model with one epoch over the given data.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict(self, X):
         """Predict with the multilayer perceptron.

@@ -46,13 +46,9 @@ LOGISTIC_OPTIONS = {**CLASSIFIER_OPTIONS, "raw_scores": [True, False]}
 MIXTURE_OPTIONS = {"score_samples": [True, False]}
 
 
-_ALIASES = {
-    MLPRegressor: "SkbackpropMLPRegressor",
-    MLPClassifier: "SkbackpropMLPClassifier",
-    LogisticBackprop: "SkbackpropLogisticBackprop",
-    NormalEquationRegressor: "SkbackpropNormalEquationRegressor",
-    GaussianMixtureEM: "SkbackpropGaussianMixtureEM",
-}
+def _alias(estimator_class):
+    """The name skl2onnx registers ``estimator_class`` under."""
+    return f"Skbackprop{estimator_class.__name__}"
 
 
 def _parse_gaussian_mixture(scope, model, inputs, custom_parsers=None):
@@ -68,7 +64,7 @@ def _parse_gaussian_mixture(scope, model, inputs, custom_parsers=None):
     centered = scope.declare_local_variable("centered", guess_tensor_type(inputs[0].type))
     centering.outputs.append(centered)
 
-    operator = scope.declare_local_operator(_ALIASES[GaussianMixtureEM], model)
+    operator = scope.declare_local_operator(_alias(GaussianMixtureEM), model)
     operator.inputs = [centered]
     names = ["label", "probabilities"]
     if scope.get_options(model, {"score_samples": False})["score_samples"]:
@@ -81,35 +77,34 @@ def _parse_gaussian_mixture(scope, model, inputs, custom_parsers=None):
 
 def register():
     """Register (again: it is idempotent) the five estimators with skl2onnx."""
-    update_registered_converter(
-        MLPRegressor,
-        _ALIASES[MLPRegressor],
-        calculate_mlp_regressor_output_shapes,
-        convert_mlp_regressor,
-    )
-    update_registered_converter(
-        MLPClassifier,
-        _ALIASES[MLPClassifier],
-        calculate_linear_classifier_output_shapes,
-        convert_mlp_classifier,
-        options=CLASSIFIER_OPTIONS,
-    )
-    update_registered_converter(
-        LogisticBackprop,
-        _ALIASES[LogisticBackprop],
-        calculate_linear_classifier_output_shapes,
-        converter_of_twin(logistic_regression_twin, convert_sklearn_linear_classifier),
-        options=LOGISTIC_OPTIONS,
-    )
-    update_registered_converter(
-        NormalEquationRegressor,
-        _ALIASES[NormalEquationRegressor],
-        calculate_linear_regressor_output_shapes,
-        converter_of_twin(linear_regression_twin, convert_sklearn_linear_regressor),
-    )
+    classifier_shapes = calculate_linear_classifier_output_shapes
+    table = [
+        (MLPRegressor, calculate_mlp_regressor_output_shapes, convert_mlp_regressor, {}),
+        (MLPClassifier, classifier_shapes, convert_mlp_classifier, CLASSIFIER_OPTIONS),
+        (
+            LogisticBackprop,
+            classifier_shapes,
+            converter_of_twin(logistic_regression_twin, convert_sklearn_linear_classifier),
+            LOGISTIC_OPTIONS,
+        ),
+        (
+            NormalEquationRegressor,
+            calculate_linear_regressor_output_shapes,
+            converter_of_twin(linear_regression_twin, convert_sklearn_linear_regressor),
+            {},
+        ),
+    ]
+    for estimator_class, shape_calculator, converter, options in table:
+        update_registered_converter(
+            estimator_class,
+            _alias(estimator_class),
+            shape_calculator,
+            converter,
+            options=options or None,
+        )
     update_registered_converter(
         GaussianMixtureEM,
-        _ALIASES[GaussianMixtureEM],
+        _alias(GaussianMixtureEM),
         calculate_gaussian_mixture_output_shapes,
         converter_of_twin(gaussian_mixture_twin, convert_sklearn_gaussian_mixture),
         parser=_parse_gaussian_mixture,

@@ -71,7 +71,6 @@ class Adam(Optimizer):
     100
     """
 
-    _scratch_names = ("_scratch", "_update")
     _shaped_like = "first_moment"
 
     def __init__(self, params, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
@@ -82,8 +81,6 @@ class Adam(Optimizer):
         self._lr_t = 0.0
         self.first_moment = np.zeros_like(params)
         self.second_moment = np.zeros_like(params)
-        self._scratch = np.empty_like(params)
-        self._update = np.empty_like(params)
 
     def step(self, grad):
         """Update ``params`` in place from the flat gradient ``grad`` (same shape/dtype)."""

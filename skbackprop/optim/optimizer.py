@@ -41,11 +41,12 @@ class Optimizer:
     changes only through :meth:`iteration_ends` and :meth:`trigger_stopping`, the two
     moments scikit-learn's MLP changes it.
 
-    A subclass lists in ``_scratch_names`` the buffers its step overwrites before reading
-    them, and in ``_shaped_like`` a saved array of the parameters' shape and dtype. The
-    scratch buffers are allocated once, so that a step allocates nothing, and left out of
-    the pickle, which keeps a pickled estimator no larger than scikit-learn's; everything
-    a continued ``step`` reads (moments, velocity, step count) is pickled.
+    A step may use two scratch buffers, ``_scratch`` and ``_update`` (``_scratch_names``),
+    which it overwrites before reading them; a subclass names in ``_shaped_like`` a saved
+    array of the parameters' shape and dtype. The scratch buffers are allocated once, so
+    that a step allocates nothing, and left out of the pickle, which keeps a pickled
+    estimator no larger than scikit-learn's; everything a continued ``step`` reads
+    (moments, velocity, step count) is pickled.
 
     Parameters
     ----------
@@ -66,7 +67,7 @@ class Optimizer:
         Number of steps taken.
     """
 
-    _scratch_names: tuple = ()
+    _scratch_names = ("_scratch", "_update")
     _shaped_like: str = ""
 
     def __init__(self, params, learning_rate):
@@ -74,6 +75,8 @@ class Optimizer:
         self.learning_rate = learning_rate
         self.schedule = ConstantSchedule(learning_rate)
         self.t = 0
+        for name in self._scratch_names:
+            setattr(self, name, np.empty_like(params))
 
     def iteration_ends(self, time_step):
         """End of an epoch after ``time_step`` samples seen: the schedule sets the rate."""

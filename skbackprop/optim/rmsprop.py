@@ -55,7 +55,6 @@ class RMSProp(Optimizer):
     array([ 0.968377, -1.968377])
     """
 
-    _scratch_names = ("_scratch", "_update")
     _shaped_like = "square_avg"
 
     def __init__(self, params, learning_rate=0.001, decay=0.9, epsilon=1e-8):
@@ -63,8 +62,6 @@ class RMSProp(Optimizer):
         self.decay = decay
         self.epsilon = epsilon
         self.square_avg = np.zeros_like(params)
-        self._scratch = np.empty_like(params)
-        self._update = np.empty_like(params)
 
     def step(self, grad):
         """Update ``params`` in place from the flat gradient ``grad`` (same shape/dtype)."""

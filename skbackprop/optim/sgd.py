@@ -64,7 +64,6 @@ class SGD(Optimizer):
     1
     """
 
-    _scratch_names = ("_scaled_grad", "_update")
     _shaped_like = "velocity"
 
     def __init__(self, params, learning_rate=0.1, momentum=0.9, nesterov=True):
@@ -73,14 +72,12 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.velocity = np.zeros_like(params)
         # Scratch buffers, allocated once: the step allocates nothing.
-        self._scaled_grad = np.empty_like(params)
-        self._update = np.empty_like(params)
 
     def step(self, grad):
         """Update ``params`` in place from the flat gradient ``grad`` (same shape/dtype)."""
         # float(): a Python float is a "weak" scalar, so float32 buffers stay float32.
         lr, momentum = float(self.learning_rate), float(self.momentum)
-        v, scaled_grad = self.velocity, self._scaled_grad
+        v, scaled_grad = self.velocity, self._scratch
         np.multiply(grad, lr, out=scaled_grad)
         np.multiply(v, momentum, out=v)
         np.subtract(v, scaled_grad, out=v)

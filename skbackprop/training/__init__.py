@@ -5,7 +5,9 @@ is built once) and the estimators: :class:`MinibatchTrainer` runs minibatch epoc
 (shuffle, the optimizer step, the L1 proximal step, the schedule, early
 stopping, divergence handling) and :func:`train_lbfgs` the full-batch L-BFGS search. Both
 call observers after each epoch or iteration with the :class:`TrainingHistory`; an
-observer returning True stops training.
+observer returning True stops training. :class:`NetworkFitMixin` is how the estimators
+that are networks (the MLPs, LogisticBackprop) use them: one wiring of parameters,
+optimizer, trainer, callbacks and published results.
 
 The trainer updates parameters and optimizer state in place and never restores an
 estimator: a failed fit is rolled back by the estimator with
@@ -15,12 +17,12 @@ restored if the fit raises), the one rollback rule of the library.
 Imports only downward: autodiff, optim and nn.
 """
 
-from .batching import batch_spans, resolve_batch_size
 from .early_stopping import EarlyStopping, validation_split
 from .gradient_norms import LayerGradientNorms, MeanGradientNorm, subgradient_norm
 from .history import TrainingHistory
 from .lbfgs import train_lbfgs
 from .minibatch import MinibatchTrainer
+from .network_fit import NetworkFitMixin
 from .solvers import SOLVERS, STOCHASTIC_SOLVERS, SolverSettings, make_optimizer
 
 __all__ = [
@@ -30,11 +32,10 @@ __all__ = [
     "LayerGradientNorms",
     "MeanGradientNorm",
     "MinibatchTrainer",
+    "NetworkFitMixin",
     "SolverSettings",
     "TrainingHistory",
-    "batch_spans",
     "make_optimizer",
-    "resolve_batch_size",
     "subgradient_norm",
     "train_lbfgs",
     "validation_split",

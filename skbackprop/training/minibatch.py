@@ -21,10 +21,23 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..nn import MinibatchObjective
 from ..optim import soft_threshold
-from .batching import batch_spans, resolve_batch_size
 from .history import notify
 
 __all__ = ["MinibatchTrainer"]
+
+
+def resolve_batch_size(batch_size, n_samples):
+    """The rows of a minibatch: ``batch_size`` clipped to [1, n_samples], 'auto' 200.
+
+    Warns, as scikit-learn's MLP does, when an explicit size is clipped.
+    """
+    if batch_size == "auto":
+        return min(200, n_samples)
+    if batch_size > n_samples:
+        warnings.warn(
+            "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped"
+        )
+    return int(np.clip(batch_size, 1, n_samples))
 
 
 class MinibatchTrainer:
@@ -226,7 +239,9 @@ class MinibatchTrainer:
         """``(objective, start, stop)`` of each minibatch: one objective (one graph) per
         minibatch length, built once per fit."""
         n_samples = X.shape[0]
-        spans = batch_spans(n_samples, resolve_batch_size(self.batch_size, n_samples))
+        batch_size = resolve_batch_size(self.batch_size, n_samples)
+        # The last minibatch may be shorter.
+        spans = [(i, min(i + batch_size, n_samples)) for i in range(0, n_samples, batch_size)]
         objectives = {}
         for start, stop in spans:
             if stop - start not in objectives:
