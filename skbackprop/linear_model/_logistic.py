@@ -32,6 +32,7 @@ from ..utils import (
     softmax_rows,
     with_callbacks,
 )
+from ..utils._threadpool import scipy_blas_single_thread
 from ._logistic_objective import (
     _SKLEARN_ONLY_SOLVERS,
     partial_fit_classes,
@@ -382,6 +383,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
                 l1_alpha=l1_scale,
                 penalty_scale=1.0,  # the scales are already those of J
                 max_corrections=LBFGS_MEMORY,
+                blas_limit=scipy_blas_single_thread(),
             )
             self._publish(params, history)
             return

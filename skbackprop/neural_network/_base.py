@@ -46,6 +46,7 @@ from ..utils import (
     rollback_on_error,
     with_callbacks,
 )
+from ..utils._threadpool import scipy_blas_single_thread
 
 __all__ = ["BaseMultilayerPerceptron"]
 
@@ -354,6 +355,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             objective_options=self._objective_options(),
             l1_alpha=self.alpha * self.l1_ratio,
             max_fun=self.max_fun,
+            blas_limit=scipy_blas_single_thread(),
             # As scikit-learn: scipy sees a non-finite loss; non-finite parameters are
             # reported after the search.
             nonfinite="pass",

@@ -33,6 +33,7 @@ def train_lbfgs(
     verbose=0,
     history=None,
     on_iteration=(),
+    blas_limit=None,
 ):
     """Minimize the full-batch objective over ``params`` in place.
 
@@ -56,6 +57,9 @@ def train_lbfgs(
         Observers called after each iteration as ``observer(history)``, with the
         objective last evaluated at the iterate (so ``params.grad`` and the graph's
         ``.grad`` are the iterate's); True stops the search.
+    blas_limit : context manager, optional
+        Passed to :func:`~skbackprop.optim.minimize_lbfgs`: the estimators hand it the
+        package's one thread limit for scipy's BLAS.
 
     Returns
     -------
@@ -104,6 +108,7 @@ def train_lbfgs(
         callback=callback,
         verbose=verbose,
         nonfinite=nonfinite,
+        blas_limit=blas_limit,
     )
     # The graph must hold the result's cost and gradient (an MLP reports its loss_ from
     # it); L-BFGS-B's last evaluation is normally at the result already, and then a
