@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_sample_weight, check_array, validate
 
 from ..utils import check_fit_input, check_predict_input
 from ..utils._dask import is_dask_array, map_reduce, row_blocks
-from ..utils._threadpool import scipy_blas_single_thread, scipy_blas_threads
+from ..utils._threadpool import scipy_blas_threads
 from ._least_squares import (
     matrix_rank,
     singular_values,
@@ -310,7 +310,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             # X's Gram matrix.  The unscaled problem is then the one float64 can hold.
             statistics = statistics.rescaled(0, statistics.y_exponent)
         x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
-        with scipy_blas_single_thread():  # factorizations of a d x d matrix
+        n_features = statistics.mean_X.shape[0]
+        # Factorizations of a d x d matrix (and the SVD fallback): one thread of scipy's BLAS.
+        with scipy_blas_threads(n_features**3, product=False):
             coef, rank, singular, solver, statistics = solve_normal_equations(
                 statistics,
                 data,

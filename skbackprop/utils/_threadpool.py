@@ -26,14 +26,18 @@ def scipy_blas_single_thread():
     return nullcontext() if pool is None else pool.limit(limits=1)
 
 
-# A scipy BLAS call of fewer flops than this runs on one thread (a block product of the
-# Gram matrix, a factorization of a few hundred columns): sharing it costs more than it saves.
-_SMALL_FLOPS = 1 << 27
+# Below this many flops OpenBLAS runs on one thread by itself, and even the limit (a few
+# microseconds to enter and leave) costs more than it saves.
+_TINY_FLOPS = 1 << 20
+# Products of at least this many flops are worth sharing between the threads.
+_SHARED_FLOPS = 1 << 27
 
 
-def scipy_blas_threads(flops):
-    """The context for scipy BLAS work of ``flops``: one thread when small, else nothing."""
-    return scipy_blas_single_thread() if flops < _SMALL_FLOPS else nullcontext()
+def scipy_blas_threads(flops, product=True):
+    """The context for scipy BLAS work of ``flops``: one thread of scipy's BLAS unless the
+    work is tiny, or is a ``product`` large enough to share; otherwise nothing."""
+    small = flops < _SHARED_FLOPS or not product
+    return scipy_blas_single_thread() if small and flops >= _TINY_FLOPS else nullcontext()
 
 
 @functools.cache
