@@ -12,6 +12,7 @@ Both are written over all components at once (see :mod:`._em_steps`), where scik
 loops over the components in Python.
 """
 
+import dataclasses
 import math
 from numbers import Integral, Real
 from typing import ClassVar
@@ -290,7 +291,10 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         # One pass: the map would serve once (see use_distances). Distances take all rows
         # at once, as scikit-learn does (a few products of n x d).
         if use_distances(n_features, n_components, covariance_type, passes=1):
-            return log_prob_by_distances(X - shift, theta)
+            # The rows as they are, against the unshifted means: no shifted copy of X.
+            means = self.means_.astype(X.dtype, copy=False)
+            every = dataclasses.replace(theta.all_components, means=means)
+            return log_prob_by_distances(X, dataclasses.replace(theta, all_components=every))
         width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
         out = np.empty((n_components, n_samples), dtype=X.dtype)
         rows = block_rows(width, n_components)
