@@ -246,13 +246,15 @@ def _statistics(X, y, sample_weight):
     # and the rank-one correction below cancels no digits.  One read instead of two (the
     # means, then the centered product): docs/performance.rst, "Fast paths".
     shift = None if sp.issparse(X) else _provisional_center(X, sample_weight)
-    w = np.ones(n_samples) if sample_weight is None else sample_weight
-    Y = np.column_stack([np.ones(n_samples), y - mean_y])
+    Y = np.empty((n_samples, 1 + n_targets))
+    Y[:, 0] = 1.0
+    np.subtract(y, mean_y, out=Y[:, 1:])
     gram, cross = weighted_gram(X, sample_weight, shift, Y=Y)
     offset = cross[:, 0] / W  # mean_X - shift
     mean_X = offset if shift is None else shift + offset
     scatter_XX = gram - W * np.outer(offset, offset)
-    scatter_Xy = cross[:, 1:] - np.outer(offset, w @ (y - mean_y))
+    y_sums = Y[:, 1:].sum(axis=0) if sample_weight is None else sample_weight @ Y[:, 1:]
+    scatter_Xy = cross[:, 1:] - np.outer(offset, y_sums)
     raw, centered = gram.diagonal(), scatter_XX.diagonal()
     with np.errstate(divide="ignore", invalid="ignore"):
         loss = np.where(raw > 0, raw / centered, 1.0)
@@ -319,11 +321,6 @@ def solve_normal_equations(
 
 def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, copy_X):
     n_features = A.shape[0]
-    n_singular = min(statistics.n_samples, n_features)
-    eigenvalues = symmetric_eigenvalues(A)[::-1]
-    singular = np.sqrt(np.clip(eigenvalues, 0, None))[:n_singular]
-    rank = matrix_rank(singular, tol)
-
     if solver == "cholesky":
         try:
             coef, rcond = cholesky_solve(A, b, ridge=alpha)
@@ -339,10 +336,18 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
                 f"condition number {rcond:.1e}), the coefficients may be inaccurate; use "
                 "solver='auto' or 'lstsq', standardize the features, or increase alpha."
             )
-        return coef, rank, singular, "cholesky", statistics
+        return coef, None, None, "cholesky", statistics
+    tried_cholesky = False
+    if solver == "auto" and not needs_eigenvalues(alpha):
+        coef = accurate_cholesky_solve(A, b, ridge=alpha)
+        if coef is not None:
+            return coef, None, None, "cholesky", statistics
+        tried_cholesky = True
+    singular, eigenvalues = singular_values(A, statistics.n_samples)
+    rank = matrix_rank(singular, tol)
 
     # Cholesky cannot give LinearRegression's minimum-norm answer on rank-deficient X.
-    use_cholesky = solver == "auto" and (alpha > 0 or rank == n_features)
+    use_cholesky = solver == "auto" and not tried_cholesky and (alpha > 0 or rank == n_features)
     if data is not None:
         coef = accurate_cholesky_solve(A, b, ridge=alpha) if use_cholesky else None
         if coef is not None:
@@ -404,6 +409,26 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
     shrink = singular / (singular**2 + alpha)
     coef = Vt.T @ (shrink[:, None] * (U.T @ yc))
     return coef, matrix_rank(singular, tol), singular, statistics
+
+
+def needs_eigenvalues(alpha):
+    """Whether the solve needs the Gram matrix's eigenvalues before it tries Cholesky.
+
+    The cost model of the solve: Cholesky of ``A + alpha I`` costs ``d^3 / 3``, the
+    eigenvalues several times that. Least squares (``alpha = 0``) needs them first, to find
+    a rank-deficient ``X`` whose minimum-norm answer Cholesky cannot give; ridge needs them
+    only for ``rank_`` and ``singular_``, which are then computed when first read, and for
+    the fallback when Cholesky is not accurate.
+    """
+    return alpha == 0
+
+
+def singular_values(A, n_samples):
+    """The singular values of the data from its Gram matrix ``A``, descending, and the
+    eigenvalues of ``A``, descending."""
+    eigenvalues = symmetric_eigenvalues(A)[::-1]
+    singular = np.sqrt(np.clip(eigenvalues, 0, None))[: min(n_samples, A.shape[0])]
+    return singular, eigenvalues
 
 
 def matrix_rank(singular, tol):

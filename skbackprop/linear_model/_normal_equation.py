@@ -24,7 +24,13 @@ from sklearn.utils.validation import _check_sample_weight, check_array, validate
 
 from ..utils import check_fit_input, check_predict_input
 from ..utils._dask import is_dask_array, map_reduce, row_blocks
-from ._least_squares import solve_normal_equations, sufficient_statistics
+from ..utils._threadpool import scipy_blas_threads
+from ._least_squares import (
+    matrix_rank,
+    singular_values,
+    solve_normal_equations,
+    sufficient_statistics,
+)
 
 __all__ = ["NormalEquationRegressor"]
 
@@ -254,7 +260,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 f"{1 if self.coef_.ndim == 1 else 2}; pass y with the same number of "
                 "targets in every call, or call fit to start over."
             )
-        statistics = sufficient_statistics(X, y_2d, sample_weight)
+        n_samples, n_features = X.shape
+        with scipy_blas_threads(n_samples * n_features * (n_features + y_2d.shape[1])):
+            statistics = sufficient_statistics(X, y_2d, sample_weight)
         if previous is not None:
             statistics = previous + statistics
         # All the rows are at hand (and dense) only in a fit; then the minimum-norm fallback
@@ -302,18 +310,23 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             # X's Gram matrix.  The unscaled problem is then the one float64 can hold.
             statistics = statistics.rescaled(0, statistics.y_exponent)
         x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
-        coef, rank, singular, solver, statistics = solve_normal_equations(
-            statistics,
-            data,
-            alpha=np.ldexp(float(self.alpha), -2 * x_exponent),
-            fit_intercept=self.fit_intercept,
-            solver=self.solver,
-            tol=self.tol,
-            copy_X=self.copy_X,
-            positive=self.positive,
-        )
-        with np.errstate(over="ignore"):  # only the singular values of sqrt(W) X may be inf
-            singular = np.ldexp(singular, x_exponent)
+        n_features = statistics.mean_X.shape[0]
+        # Factorizations of a d x d matrix (and the SVD fallback): one thread of scipy's BLAS.
+        with scipy_blas_threads(n_features**3, product=False):
+            coef, rank, singular, solver, statistics = solve_normal_equations(
+                statistics,
+                data,
+                alpha=np.ldexp(float(self.alpha), -2 * x_exponent),
+                fit_intercept=self.fit_intercept,
+                solver=self.solver,
+                tol=self.tol,
+                copy_X=self.copy_X,
+                positive=self.positive,
+            )
+        if singular is not None:
+            self._rank, self._singular = rank, self._scaled_singular(singular, x_exponent, dtype)
+        else:  # computed when first read (see needs_eigenvalues)
+            self._rank = self._singular = None
 
         # (n_targets, n_features)
         coef = np.ldexp(coef.T, y_exponent - x_exponent).astype(dtype, copy=False)
@@ -329,11 +342,37 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 intercept = intercept[0]
         self.coef_ = coef
         self.intercept_ = intercept
-        self.rank_ = rank
-        self.singular_ = singular.astype(dtype, copy=False)
         self.solver_ = solver
         self._statistics = statistics
         return self
+
+    @property
+    def rank_(self):
+        """Rank of the centered, weighted ``X``: singular values above ``tol`` times the
+        largest."""
+        if self._rank is None:
+            self._rank = matrix_rank(self._gram_singular_values()[0], self.tol)
+        return self._rank
+
+    @property
+    def singular_(self):
+        """Singular values of the centered, weighted ``X``, descending (see the class)."""
+        if self._singular is None:
+            singular, statistics = self._gram_singular_values()
+            self._singular = self._scaled_singular(
+                singular, statistics.x_exponent, self.coef_.dtype
+            )
+        return self._singular
+
+    def _gram_singular_values(self):
+        statistics = self._statistics
+        A, _ = statistics.normal_equations(self.fit_intercept)
+        return singular_values(A, statistics.n_samples)[0], statistics
+
+    @staticmethod
+    def _scaled_singular(singular, x_exponent, dtype):
+        with np.errstate(over="ignore"):  # only the singular values of sqrt(W) X may be inf
+            return np.ldexp(singular, x_exponent).astype(dtype, copy=False)
 
     def _fit_dask(self, X, y, sample_weight):
         """Fit on dask arrays: each row block's statistics on its worker, added there.

@@ -40,7 +40,9 @@ from ._em_steps import (
     centred_block_moments,
     e_step_statistics,
     feature_map,
+    responsibilities,
     statistics_from_responsibilities,
+    weighted_log_prob,
 )
 from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
 
@@ -241,11 +243,15 @@ def _centred_block(X, offset, rule, means, components, covariance_type, shift, d
     if X.shape[0] == 0:
         return None
     X = np.asarray(X, dtype=dtype)
-    if not isinstance(rule, NaturalParameters):  # the initial responsibilities
-        block_resp, args = rule
-        rule = block_resp(X, offset, *args)
     phi = feature_map(X, covariance_type, shift)
-    return centred_block_moments(phi, rule, means, components, covariance_type)
+    if isinstance(rule, NaturalParameters):  # the E-step's responsibilities
+        resp = weighted_log_prob(phi, rule)
+        responsibilities(resp)
+    else:  # the initial responsibilities
+        block_resp, args = rule
+        resp = block_resp(X, offset, *args)
+    centered = phi[:, 1 : 1 + X.shape[1]]
+    return centred_block_moments(centered, resp, means, components, covariance_type)
 
 
 def _predict_block(X, estimator):

@@ -37,13 +37,19 @@ from ..utils import FitTasks
 from ._em_steps import (
     block_rows,
     centred_block_moments,
+    distance_block_statistics,
     e_step_statistics,
     feature_map,
+    log_prob_by_distances,
     m_step,
     n_quadratic_features,
     natural_parameters,
+    responsibilities,
+    statistics_by_distances,
     statistics_from_responsibilities,
     uncentred_variance_term,
+    use_distances,
+    weighted_log_prob,
 )
 from ._precisions import (
     CollapsedComponentError,
@@ -397,11 +403,14 @@ def _checked_precisions(precisions, covariance_type, n_components, n_features):
 class InMemorySource:
     """The EM driver's statistics of a validated ndarray ``X``, in ``X``'s precision.
 
-    The feature map of all rows is kept between EM iterations when it is small enough,
-    else rebuilt block by block on every pass.
+    The log-probabilities come from the quadratic feature map or from per-component
+    distances, whichever :func:`~._em_steps.use_distances` finds cheaper for the shape. The
+    map of all rows is kept between EM iterations when it is no wider than twice
+    scikit-learn's working memory per row (responsibilities, log-probabilities and a few
+    copies of the row) and under a fixed size; otherwise each block is rebuilt per pass.
     """
 
-    def __init__(self, X, covariance_type):
+    def __init__(self, X, covariance_type, n_components, max_iter):
         self.X = X
         self.covariance_type = covariance_type
         self.n_samples, self.n_features = X.shape
@@ -409,55 +418,79 @@ class InMemorySource:
         # The data's mean: the features are centred on it so that second moments minus
         # mean products lose few digits (the mixture itself is shift-invariant).
         self.shift = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
-        self.width = 1 + self.n_features + n_quadratic_features(self.n_features, covariance_type)
+        d = self.n_features
+        self.width = 1 + d + n_quadratic_features(d, covariance_type)
+        keep = (
+            self.width <= 2 * (2 * n_components + 3 * d)
+            and self.n_samples * self.width * X.dtype.itemsize <= _MAX_CACHED_FEATURE_BYTES
+        )
+        passes = 2 * max(max_iter, 1) if keep else 2
+        self.by_distances = use_distances(d, n_components, covariance_type, passes)
+        # The rows minus the shift, or their features, kept for every pass when affordable;
+        # distances take all rows at once, as scikit-learn does (a few products of n x d).
         self.cached = None
-        if self.n_samples * self.width * X.dtype.itemsize <= _MAX_CACHED_FEATURE_BYTES:
+        if self.by_distances:
+            self.cached = X - self.shift
+        elif keep:
             self.cached = feature_map(X, covariance_type, self.shift)
 
-    def feature_blocks(self, n_components):
-        """Yield ``(phi, rows)``: the features of consecutive row slices."""
+    def blocks(self, n_components):
+        """Yield ``(block, rows)``: the features of consecutive row slices, or with
+        distances all the rows minus the shift."""
         if self.cached is not None:
             yield self.cached, slice(0, self.n_samples)
             return
-        rows = block_rows(self.width, n_components)
-        buffer = np.empty((min(rows, self.n_samples), self.width), dtype=self.dtype)
+        width = self.n_features if self.by_distances else self.width
+        rows = block_rows(width, n_components)
         for start in range(0, self.n_samples, rows):
-            stop = min(start + rows, self.n_samples)
-            out = buffer[: stop - start]
-            yield (
-                feature_map(self.X[start:stop], self.covariance_type, self.shift, out),
-                slice(start, stop),
-            )
+            block = self.X[start : start + rows]
+            if self.by_distances:
+                yield block - self.shift, slice(start, start + rows)
+            else:
+                yield (
+                    feature_map(block, self.covariance_type, self.shift),
+                    slice(start, start + rows),
+                )
 
     def initial_statistics(self, n_components, init_params, random_state):
         resp = initial_responsibilities(self.X, n_components, init_params, random_state)
-        return self._sum(
-            lambda phi, rows: statistics_from_responsibilities(
-                phi, resp[rows].T, self.covariance_type, self.n_features
-            ),
-            n_components,
-        ), resp
+
+        def statistics(block, rows):
+            if self.by_distances:
+                return statistics_by_distances(block, resp[rows].T, self.covariance_type, 0.0)
+            return statistics_from_responsibilities(
+                block, resp[rows].T, self.covariance_type, self.n_features
+            )
+
+        return self._sum(statistics, n_components), resp
 
     def e_step(self, theta):
+        step = distance_block_statistics if self.by_distances else e_step_statistics
         return self._sum(
-            lambda phi, _: e_step_statistics(phi, theta, self.covariance_type),
+            lambda block, _: step(block, theta, self.covariance_type),
             theta.per_component.shape[1],
         )
 
     def centred_second_moments(self, rule, means, components):
         initial = isinstance(rule, np.ndarray)
-        return self._sum(
-            lambda phi, rows: centred_block_moments(
-                phi, rule[rows].T if initial else rule, means, components, self.covariance_type
-            ),
-            rule.shape[1] if initial else rule.per_component.shape[1],
-        )
+
+        def moments(block, rows):
+            if initial:
+                resp = rule[rows].T
+            else:
+                resp = log_prob_by_distances(block, rule) if self.by_distances else None
+                resp = weighted_log_prob(block, rule) if resp is None else resp
+                responsibilities(resp)
+            centered = block if self.by_distances else block[:, 1 : 1 + self.n_features]
+            return centred_block_moments(centered, resp, means, components, self.covariance_type)
+
+        return self._sum(moments, rule.shape[1] if initial else rule.per_component.shape[1])
 
     def _sum(self, block_function, n_components):
         total = None
-        for phi, rows in self.feature_blocks(n_components):
-            block = block_function(phi, rows)
-            total = block if total is None else total + block
+        for block, rows in self.blocks(n_components):
+            part = block_function(block, rows)
+            total = part if total is None else total + part
         return total
 
 

@@ -47,6 +47,34 @@ def n_quadratic_features(n_features, covariance_type):
     return n_features if covariance_type == "diag" else 1
 
 
+# Relative costs per number of the two formulations' element-wise passes, in flops of a
+# matrix product (which runs in BLAS): the feature map is built column slice by column
+# slice, the distances' differences and squares are whole contiguous arrays.
+_MAP_ELEMENT_COST = 48
+_DISTANCE_ELEMENT_COST = 8
+
+
+def use_distances(n_features, n_components, covariance_type, passes):
+    """Whether per-component distances cost less than the quadratic feature map.
+
+    The one cost model of the mixture. Per row, the map costs its construction, one
+    element-wise pass over its ``1 + d + n_quadratic`` columns, plus ``passes`` products
+    with the natural parameters (``2 W K`` flops each; 'tied' multiplies its quadratic
+    columns by one shared vector); the distances cost, every pass and for each component,
+    ``(x - mu) @ U`` (``2 d^2`` flops for 'full' and 'tied') and three element-wise passes
+    over ``d`` numbers. ``passes`` is how many times one construction of the map would be
+    used: 1 for a prediction, 2 per EM iteration (E-step and statistics), times the
+    iterations when the map of all rows is kept.
+    """
+    d, k = n_features, n_components
+    width = 1 + d + n_quadratic_features(d, covariance_type)
+    linear = 1 + d if covariance_type == "tied" else width
+    map_cost = _MAP_ELEMENT_COST * width + passes * 2 * (linear * k + width - linear)
+    product = 2 * d * d if covariance_type in ("full", "tied") else 0
+    distance_cost = passes * k * (product + 3 * _DISTANCE_ELEMENT_COST * d)
+    return distance_cost < map_cost
+
+
 def feature_map(X, covariance_type, shift, out=None):
     """The Gaussian's sufficient-statistic features ``[1, x - shift, quadratic(x - shift)]``.
 
@@ -117,6 +145,12 @@ class DirectComponents:
             indices, constants[indices], means[indices], precisions_cholesky, covariance_type
         )
 
+    @classmethod
+    def every(cls, constants, means, precisions_cholesky, covariance_type):
+        """All the components: the distance formulation of the log-probabilities."""
+        indices = np.arange(means.shape[0])
+        return cls(indices, constants, means, precisions_cholesky, covariance_type)
+
     def overwrite(self, out, centered):
         """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d)."""
         for row, k in enumerate(self.indices):
@@ -137,13 +171,15 @@ class NaturalParameters:
     ``phi[:, :n_per_component] @ per_component + (phi[:, n_per_component:] @ shared)[:, None]``
     is ``log weight_k + log N(x | mean_k, covariance_k)`` for every sample and component.
     ``shared`` is only used by 'tied', whose quadratic term is the same for all components;
-    ``direct`` lists the components computed again from distances.
+    ``direct`` lists the components computed again from distances, and ``all_components``
+    is every component in the distance formulation (:func:`log_prob_by_distances`).
     """
 
     per_component: np.ndarray
     shared: np.ndarray | None
     n_features: int
     direct: "DirectComponents | None" = None
+    all_components: "DirectComponents | None" = None
 
 
 def natural_parameters(weights, means, precisions_cholesky, covariance_type, shift):
@@ -186,16 +222,13 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
     else:
         quadratic = -0.5 * precisions[:, None]
     per_component = np.concatenate([constant[:, None], linear, quadratic], axis=1).T
+    distance_constants = log_weights + log_det - 0.5 * log_2pi
     direct = DirectComponents.of(
-        mahalanobis_of_mean,
-        log_weights + log_det - 0.5 * log_2pi,
-        m,
-        precisions_cholesky,
-        covariance_type,
+        mahalanobis_of_mean, distance_constants, m, precisions_cholesky, covariance_type
     )
-    return NaturalParameters(
-        np.ascontiguousarray(per_component, dtype=dtype), shared, n_features, direct
-    )
+    every = DirectComponents.every(distance_constants, m, precisions_cholesky, covariance_type)
+    per_component = np.ascontiguousarray(per_component, dtype=dtype)
+    return NaturalParameters(per_component, shared, n_features, direct, every)
 
 
 def weighted_log_prob(phi, theta):
@@ -210,6 +243,14 @@ def weighted_log_prob(phi, theta):
         out += phi[:, width:] @ theta.shared
     if theta.direct is not None:
         theta.direct.overwrite(out, phi[:, 1 : 1 + theta.n_features])
+    return out
+
+
+def log_prob_by_distances(centered, theta):
+    """:func:`weighted_log_prob` from per-component distances ``|U^T (x - mu)|^2`` of the
+    rows ``centered`` (minus the features' shift), without the feature map."""
+    out = np.empty((theta.per_component.shape[1], centered.shape[0]), dtype=centered.dtype)
+    theta.all_components.overwrite(out, centered)
     return out
 
 
@@ -273,6 +314,38 @@ def statistics_from_responsibilities(phi, resp, covariance_type, n_features, log
     return SufficientStatistics(phi.shape[0], log_likelihood, moments, shared)
 
 
+def statistics_by_distances(centered, resp, covariance_type, log_likelihood):
+    """:func:`statistics_from_responsibilities` from the centred rows, without the map:
+    the second moments of 'full' and 'tied' as weighted products, one per component."""
+    n_rows, n_features = centered.shape
+    if covariance_type in ("diag", "spherical"):
+        phi = feature_map(centered, covariance_type, np.zeros(n_features, centered.dtype))
+        return statistics_from_responsibilities(
+            phi, resp, covariance_type, n_features, log_likelihood
+        )
+    rows, cols = np.triu_indices(n_features)
+    linear = np.concatenate([resp.sum(axis=1)[:, None], resp @ centered], axis=1)
+    if covariance_type == "tied":
+        shared = (centered.T @ centered)[rows, cols]
+        return SufficientStatistics(n_rows, log_likelihood, linear, shared)
+    # sqrt(r) x on both sides: numpy multiplies a matrix by its own transpose with syrk,
+    # half the flops of a general product.
+    weighted = (np.sqrt(r)[:, None] * centered for r in resp)
+    second = [(w.T @ w)[rows, cols] for w in weighted]
+    moments = np.concatenate([linear, np.array(second, dtype=centered.dtype)], axis=1)
+    return SufficientStatistics(n_rows, log_likelihood, moments)
+
+
+def distance_block_statistics(centered, theta, covariance_type):
+    """:func:`block_statistics` from the centred rows, by distances."""
+    weighted = log_prob_by_distances(centered, theta)
+    _, total, top = exp_and_sum(weighted, axis=0, out=weighted)
+    with np.errstate(divide="ignore"):
+        log_likelihood = float((np.log(total) + top).sum(dtype=np.float64))
+    weighted /= total
+    return statistics_by_distances(centered, weighted, covariance_type, log_likelihood)
+
+
 def block_rows(width, n_components):
     """Rows per block for the E-step and the statistics."""
     return max(256, _BLOCK_ELEMENTS // max(width, n_components, 1))
@@ -300,28 +373,22 @@ def e_step_statistics(phi, theta, covariance_type):
     return total
 
 
-def centred_block_moments(phi, rule, means, components, covariance_type):
-    """``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` over the rows ``phi``, one listed
-    component at a time: the covariances' sums with no cancellation, for components whose
-    sums of moments (see :func:`m_step`) are too close to round-off.
+def centred_block_moments(centered, resp, means, components, covariance_type):
+    """``sum_i r_ik (x_i - mean_k)(x_i - mean_k)^T`` over the rows ``centered`` (minus the
+    shift), one listed component at a time: the covariances' sums with no cancellation,
+    for components whose sums of moments (see :func:`m_step`) are too close to round-off.
 
-    ``rule`` gives the responsibilities: the E-step's :class:`NaturalParameters`, or the
-    block's initial responsibilities (n_components, n_rows).  ``means`` are the listed
-    components' means minus the shift.  Returns (n_listed, d, d) for 'full', (n_listed, d)
+    ``resp`` are the rows' responsibilities (n_components, n_rows); ``means`` the listed
+    components' means minus the shift. Returns (n_listed, d, d) for 'full', (n_listed, d)
     for 'diag', (n_listed,) summed over the features for 'spherical'.
     """
-    if isinstance(rule, NaturalParameters):
-        resp = weighted_log_prob(phi, rule)
-        responsibilities(resp)
-    else:
-        resp = rule
     n_listed, n_features = means.shape
-    centered = phi[:, 1 : 1 + n_features]
     if covariance_type == "full":
         out = np.empty((n_listed, n_features, n_features), dtype=centered.dtype)
         for row, k in enumerate(components):
             diff = centered - means[row]
-            out[row] = (resp[k][:, None] * diff).T @ diff
+            diff *= np.sqrt(resp[k])[:, None]  # sqrt(r) on both sides: syrk
+            out[row] = diff.T @ diff
         return out
     out = np.empty((n_listed, n_features), dtype=centered.dtype)
     for row, k in enumerate(components):

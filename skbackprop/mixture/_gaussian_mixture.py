@@ -12,6 +12,7 @@ Both are written over all components at once (see :mod:`._em_steps`), where scik
 loops over the components in Python.
 """
 
+import dataclasses
 import math
 from numbers import Integral, Real
 from typing import ClassVar
@@ -35,8 +36,10 @@ from ._em_steps import (
     block_rows,
     feature_map,
     log_normalize,
+    log_prob_by_distances,
     n_quadratic_features,
     responsibilities,
+    use_distances,
     weighted_log_prob,
 )
 
@@ -271,7 +274,8 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         return self._weighted_log_prob(X).argmax(axis=0) if predict else None
 
     def _fit_in_memory(self, X, tasks=None):
-        return run_em(self, InMemorySource(X, self.covariance_type), tasks)
+        source = InMemorySource(X, self.covariance_type, self.n_components, self.max_iter)
+        return run_em(self, source, tasks)
 
     # --------------------------------------------------------------- inference
 
@@ -283,11 +287,21 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         """``log weight_k + log N(x_i | component k)``, shape (n_components, n_samples)."""
         shift, theta = inference_parameters(self, X.dtype)
         n_samples, n_features = X.shape
-        width = 1 + n_features + n_quadratic_features(n_features, self.covariance_type)
-        out = np.empty((self.n_components, n_samples), dtype=X.dtype)
-        rows = block_rows(width, self.n_components)
+        covariance_type, n_components = self.covariance_type, self.n_components
+        # One pass: the map would serve once (see use_distances). Distances take all rows
+        # at once, as scikit-learn does (a few products of n x d).
+        if use_distances(n_features, n_components, covariance_type, passes=1):
+            # The rows as they are, against the unshifted means: no shifted copy of X.
+            means = self.means_.astype(X.dtype, copy=False)
+            every = dataclasses.replace(theta.all_components, means=means)
+            return log_prob_by_distances(X, dataclasses.replace(theta, all_components=every))
+        width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
+        out = np.empty((n_components, n_samples), dtype=X.dtype)
+        # Blocks as large as X itself (memory within scikit-learn's), at least cache-sized:
+        # fewer, larger products share the BLAS threads better.
+        rows = max(block_rows(width, n_components), n_samples * n_features // width)
         for start in range(0, n_samples, rows):
-            phi = feature_map(X[start : start + rows], self.covariance_type, shift)
+            phi = feature_map(X[start : start + rows], covariance_type, shift)
             out[:, start : start + rows] = weighted_log_prob(phi, theta)
         return out
 

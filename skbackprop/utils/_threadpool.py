@@ -1,11 +1,16 @@
 """BLAS thread-pool limits, in one place for the package.
 
-The one limit that was measured to pay (docs/performance.rst, "Fast paths"): scipy's
-L-BFGS-B on one thread of scipy's own BLAS, where scipy ships a BLAS library separate from
-numpy's (pip wheels do).  L-BFGS-B's vectors are short while the objective's products run
-in numpy's BLAS, and two OpenBLAS thread pools taking turns on the same cores cost
-milliseconds per iteration.  The optimizer knows nothing of thread pools: an estimator
-passes this context to :func:`~skbackprop.optim.minimize_lbfgs` (``blas_limit``).
+Where scipy ships a BLAS library separate from numpy's (pip wheels do), two OpenBLAS thread
+pools take turns on the same cores, and each one's threads spin while the other works.
+Small calls into scipy's BLAS then cost many times their arithmetic, the more so when other
+processes hold the cores (docs/performance.rst, "Fast paths"). Two limits pay:
+
+- L-BFGS-B on one thread of scipy's BLAS: its vectors are short while the objective's
+  products run in numpy's BLAS. The optimizer knows nothing of thread pools: an estimator
+  passes :func:`scipy_blas_single_thread` to :func:`~skbackprop.optim.minimize_lbfgs`
+  (``blas_limit``).
+- The normal equations' products and solves (:func:`scipy_blas_threads`): one thread for
+  work too small to share, all threads for large products.
 """
 
 import functools
@@ -19,6 +24,20 @@ def scipy_blas_single_thread():
     """A context that runs scipy's vendored BLAS on one thread (nothing when it is numpy's)."""
     pool = _scipy_only_blas()
     return nullcontext() if pool is None else pool.limit(limits=1)
+
+
+# Below this many flops OpenBLAS runs on one thread by itself, and even the limit (a few
+# microseconds to enter and leave) costs more than it saves.
+_TINY_FLOPS = 1 << 20
+# Products of at least this many flops are worth sharing between the threads.
+_SHARED_FLOPS = 1 << 27
+
+
+def scipy_blas_threads(flops, product=True):
+    """The context for scipy BLAS work of ``flops``: one thread of scipy's BLAS unless the
+    work is tiny, or is a ``product`` large enough to share; otherwise nothing."""
+    small = flops < _SHARED_FLOPS or not product
+    return scipy_blas_single_thread() if small and flops >= _TINY_FLOPS else nullcontext()
 
 
 @functools.cache

@@ -9,7 +9,13 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.mixture import GaussianMixture
 
 from skbackprop import GaussianMixtureEM
-from skbackprop.mixture._em_steps import block_statistics, feature_map, natural_parameters
+from skbackprop.mixture._em_steps import (
+    block_statistics,
+    feature_map,
+    log_prob_by_distances,
+    natural_parameters,
+    weighted_log_prob,
+)
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
@@ -332,3 +338,49 @@ def test_tight_component_far_from_the_mean_gets_sklearns_covariance():
     np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-6)
     np.testing.assert_allclose(ours.means_, theirs.means_, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(ours.weights_, theirs.weights_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_type):
+    # The two formulations use_distances chooses between agree on ordinary data.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6)) * 3.0 + 1.0
+    model = GaussianMixtureEM(3, covariance_type=covariance_type, random_state=0).fit(X)
+    shift = X.mean(axis=0)
+    theta = natural_parameters(
+        model.weights_, model.means_, model.precisions_cholesky_, covariance_type, shift
+    )
+    expanded = weighted_log_prob(feature_map(X, covariance_type, shift), theta)
+    distances = log_prob_by_distances(X - shift, theta)
+    np.testing.assert_allclose(distances, expanded, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_fit_by_distances_equals_fit_by_feature_map(covariance_type, monkeypatch):
+    import skbackprop.mixture._em_driver as driver
+
+    X, _ = make_blobs(400, n_features=5, centers=3, random_state=1)
+    params = {"n_components": 3, "covariance_type": covariance_type, "random_state": 0}
+    fitted = {}
+    for by_distances in (False, True):
+        monkeypatch.setattr(driver, "use_distances", lambda *args, b=by_distances: b)
+        fitted[by_distances] = GaussianMixtureEM(**params).fit(X)
+    expanded, distances = fitted[False], fitted[True]
+    assert distances.n_iter_ == expanded.n_iter_
+    for name in ("weights_", "means_", "covariances_", "precisions_cholesky_"):
+        np.testing.assert_allclose(
+            getattr(distances, name), getattr(expanded, name), rtol=1e-10, atol=1e-12
+        )
+    assert distances.lower_bound_ == pytest.approx(expanded.lower_bound_, rel=1e-12)
+
+
+def test_wide_data_fits_by_distances_as_sklearn():
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(size=(300, 40)), rng.normal(loc=3.0, size=(300, 40))])
+    params = {"n_components": 2, "init_params": "random_from_data", "random_state": 0}
+    ours = GaussianMixtureEM(**params).fit(X)
+    theirs = GaussianMixture(**params).fit(X)
+    assert ours.n_iter_ == theirs.n_iter_
+    np.testing.assert_allclose(ours.means_, theirs.means_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.score_samples(X), theirs.score_samples(X), rtol=1e-10)

@@ -1,0 +1,205 @@
+"""Ours against scikit-learn over a grid of data shapes: every fit and inference method.
+
+A speed claim holds over a grid of shapes, not one point. For each case the two libraries
+run alternately in one process on the same data; the script prints the ratio of the
+medians (ours / scikit-learn's, below 1 is faster) and, for fits, the peak memory of one
+fit of each as tracemalloc sees it (ours / theirs), then the worst ratios::
+
+    PYTHONPATH=. python benchmarks/bench_shapes.py            # the grid, a few minutes
+    PYTHONPATH=. python benchmarks/bench_shapes.py --quick    # a smaller grid
+    PYTHONPATH=. python benchmarks/bench_shapes.py --only GaussianMixture
+"""
+
+import argparse
+import statistics
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.mixture import GaussianMixture
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+
+from skbackprop import (
+    GaussianMixtureEM,
+    LogisticBackprop,
+    MLPClassifier,
+    MLPRegressor,
+    NormalEquationRegressor,
+)
+
+# Seconds of timing per case: a case whose first call is slow is repeated fewer times.
+BUDGET = 2.0
+
+
+def regression(n, d, targets=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = X @ rng.standard_normal((d, targets)) + rng.standard_normal((n, targets))
+    return X, y.ravel() if targets == 1 else y
+
+
+def classification(n, d, classes, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = np.argmax(X[:, :classes] + rng.standard_normal((n, classes)), axis=1)
+    return X, y
+
+
+def blobs(n, d, k, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(scale=4.0, size=(k, d))
+    return centers[rng.integers(0, k, n)] + rng.standard_normal((n, d)), None
+
+
+def linear_cases(quick):
+    shapes = [(2_000, 2), (20_000, 50), (2_000, 1_000)]
+    if not quick:
+        shapes += [(200_000, 10), (50_000, 5), (20_000, 200), (5_000, 50)]
+    for n, d in shapes:
+        for alpha in (0.0, 1.0):
+            for targets in (1, 20) if d == 50 else (1,):
+                theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
+                label = f"NormalEquation alpha={alpha:g} {n}x{d} t={targets}"
+                data = (regression, n, d, targets)
+                yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+
+
+def mixture_cases(quick):
+    grid = [(2_000, 20, 4), (20_000, 20, 2), (20_000, 60, 2), (20_000, 60, 8), (10_000, 150, 3)]
+    if not quick:
+        grid += [(200_000, 2, 8), (20_000, 2, 16), (2_000, 300, 2), (20_000, 10, 3)]
+    for n, d, k in grid:
+        for covariance_type in ("full", "tied", "diag", "spherical"):
+            if quick and covariance_type in ("tied", "spherical") and d > 20:
+                continue
+            params = {
+                "n_components": k,
+                "covariance_type": covariance_type,
+                "init_params": "random_from_data",  # the same draws: the same start
+                "max_iter": 5,
+                "tol": 0.0,
+                "random_state": 0,
+            }
+            methods = ("fit", "predict", "score_samples", "predict_proba")
+            label = f"GaussianMixture({k}, {covariance_type}) {n}x{d}"
+            yield (
+                label,
+                (blobs, n, d, k),
+                GaussianMixtureEM(**params),
+                GaussianMixture(**params),
+                methods,
+            )
+
+
+def neural_cases(quick):
+    shapes = [(2_000, 20, 2), (20_000, 20, 3)] + ([] if quick else [(20_000, 100, 10)])
+    for n, d, classes in shapes:
+        data = (classification, n, d, classes)
+        label = f"LogisticBackprop {classes} classes {n}x{d}"
+        yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")
+        params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
+        yield (
+            f"MLPClassifier (32,) {n}x{d}",
+            data,
+            MLPClassifier(**params),
+            SkMLPClassifier(**params),
+            ("fit", "predict_proba"),
+        )
+    for n, d in [(2_000, 20)] + ([] if quick else [(20_000, 50)]):
+        params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
+        yield (
+            f"MLPRegressor (32,) {n}x{d}",
+            (regression, n, d, 1),
+            MLPRegressor(**params),
+            SkMLPRegressor(**params),
+            ("fit", "predict"),
+        )
+
+
+def timed(call):
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def compare(ours, theirs, repeats):
+    """Medians of alternating calls; fewer repeats for slow calls."""
+    first = timed(ours) + timed(theirs)
+    repeats = max(1, min(repeats, int(BUDGET / max(first, 1e-9))))
+    times = ([], [])
+    for repeat in range(repeats):
+        order = (0, 1) if repeat % 2 == 0 else (1, 0)
+        for side in order:
+            times[side].append(timed((ours, theirs)[side]))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def peak_memory(call):
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def run_case(label, data, ours, theirs, methods, repeats, rows):
+    make, *shape = data
+    X, y = make(*shape)
+    fit_args = (X,) if y is None else (X, y)
+    ours.fit(*fit_args)
+    theirs.fit(*fit_args)
+    for method in methods:
+        if method == "fit":
+            t_ours, t_theirs = compare(
+                lambda: ours.fit(*fit_args), lambda: theirs.fit(*fit_args), repeats
+            )
+            memory = peak_memory(lambda: ours.fit(*fit_args)) / max(
+                peak_memory(lambda: theirs.fit(*fit_args)), 1
+            )
+        else:
+            t_ours, t_theirs = compare(
+                lambda m=method: getattr(ours, m)(X),
+                lambda m=method: getattr(theirs, m)(X),
+                repeats,
+            )
+            memory = None
+        ratio = t_ours / t_theirs
+        memory_text = "" if memory is None else f"{memory:8.2f}"
+        print(
+            f"{label:<44} {method:<14} {t_theirs * 1e3:10.2f} {t_ours * 1e3:10.2f} "
+            f"{ratio:6.2f} {memory_text}",
+            flush=True,
+        )
+        rows.append((ratio, memory, label, method))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller grid")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default="", help="run the cases whose label contains this")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    print(
+        f"{'case':<44} {'call':<14} {'sklearn ms':>10} {'ours ms':>10} {'ratio':>6} {'memory':>8}"
+    )
+    rows = []
+    for cases in (linear_cases, mixture_cases, neural_cases):
+        for label, data, ours, theirs, methods in cases(args.quick):
+            if args.only in label:
+                run_case(label, data, ours, theirs, methods, args.repeats, rows)
+    print("\nworst time ratios:")
+    for ratio, _, label, method in sorted(rows, key=lambda row: row[0], reverse=True)[:8]:
+        print(f"  {ratio:6.2f}  {label} {method}")
+    memories = [row for row in rows if row[1] is not None]
+    print("worst fit memory ratios:")
+    for _, memory, label, method in sorted(memories, key=lambda row: row[1], reverse=True)[:5]:
+        print(f"  {memory:6.2f}  {label} {method}")
+
+
+if __name__ == "__main__":
+    main()
