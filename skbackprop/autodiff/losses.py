@@ -27,7 +27,7 @@ prediction equals its target exactly.
 import numbers
 
 import numpy as np
-from scipy.special import expit, xlogy
+from scipy.special import xlogy
 
 from .operation import Operation, apply
 from .softmax import exp_and_sum
@@ -165,9 +165,17 @@ class SigmoidBinaryCrossEntropy(FusedLoss):
 
     def _loss(self, logits, target):
         self.logits = logits
-        self.residual = expit(logits) - target
-        # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, with no overflow.
-        return self._finish(np.logaddexp(0, logits) - target * logits)
+        # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, and with
+        # e = exp(-|z|), which never overflows, log(1 + e^z) = max(z, 0) + log(1 + e) and
+        # s(z) = 1 / (1 + e) for z >= 0, e / (1 + e) below: one exponential serves the
+        # value and the derivative s(z) - y.
+        e = np.exp(-np.abs(logits))
+        inverse = 1 / (1 + e)
+        self.residual = np.where(logits >= 0, inverse, e * inverse) - target
+        row_loss = np.log1p(e)
+        row_loss += np.maximum(logits, 0)
+        row_loss -= target * logits
+        return self._finish(row_loss)
 
     def _target_grad(self, grad):
         return -self.logits * (self.scale * grad)
