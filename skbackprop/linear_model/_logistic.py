@@ -5,7 +5,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from scipy.special import expit, log_expit
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
@@ -516,13 +516,9 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             Log-probabilities in the order of ``classes_``.
         """
         scores = self.decision_function(X)
-        if scores.ndim > 1:
-            return log_softmax_rows(scores)
-        # Two classes: log p(1) = log s(z) and log p(0) = log s(-z), each one ufunc.
-        log_proba = np.empty((scores.shape[0], 2), dtype=scores.dtype)
-        log_expit(-scores, out=log_proba[:, 0])
-        log_expit(scores, out=log_proba[:, 1])
-        return log_proba
+        if scores.ndim == 1:
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        return log_softmax_rows(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
