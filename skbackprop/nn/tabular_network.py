@@ -159,25 +159,40 @@ class TabularNetwork:
             if parametric_activation and i < len(units) - 2:
                 specs += [(f"alpha{i + 1}", (fan_out,), "alpha")]
         size = sum(math.prod(shape) for _, shape, _ in specs)
-        self.values = np.zeros(size, dtype=dtype)
-        self.grad = np.zeros(size, dtype=dtype)
+        self.specs = specs
         self.lr_factors = np.ones(size, dtype=dtype)
         self.wd_factors = np.ones(size, dtype=dtype)
         lr_factors, wd_factors = dict(lr_factors or {}), dict(wd_factors or {})
-        self.arrays, self.grads, self.tensors = {}, {}, {}
         offset = 0
-        for name, shape, group in specs:
-            n = math.prod(shape)
-            where = slice(offset, offset + n)
-            offset += n
-            self.arrays[name] = self.values[where].reshape(shape)
-            self.grads[name] = self.grad[where].reshape(shape)
-            self.tensors[name] = Tensor(self.arrays[name], requires_grad=True, name=name)
+        for _, shape, group in specs:
+            where = slice(offset, offset + math.prod(shape))
+            offset = where.stop
             lr = lr_factors.get(group, 1.0)
             if group == "weights":
                 lr = lr / math.sqrt(shape[0])  # the NTK parametrisation (module docstring)
             self.lr_factors[where] = lr
             self.wd_factors[where] = wd_factors.get(group, 1.0)
+        self._lay_out(np.zeros(size, dtype=dtype))
+
+    def _lay_out(self, values):
+        """Views of ``values`` (and of a gradient buffer like it) per parameter array."""
+        self.values = values
+        self.grad = np.zeros_like(values)
+        self.arrays, self.grads, self.tensors = {}, {}, {}
+        offset = 0
+        for name, shape, _ in self.specs:
+            where = slice(offset, offset + math.prod(shape))
+            offset = where.stop
+            self.arrays[name] = values[where].reshape(shape)
+            self.grads[name] = self.grad[where].reshape(shape)
+            self.tensors[name] = Tensor(self.arrays[name], requires_grad=True, name=name)
+
+    def astype(self, dtype):
+        """A copy of the network with its parameters in ``dtype``."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._lay_out(self.values.astype(dtype))
+        return copy
 
     @property
     def dtype(self):

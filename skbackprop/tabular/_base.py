@@ -182,7 +182,9 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
                 )
             self.loss_curve_ = record["loss_curve"]
             self.validation_scores_ = (
-                [-e for e in record["validation_errors"]] if held_out is not None else None
+                [self._validation_score(e) for e in record["validation_errors"]]
+                if held_out is not None
+                else None
             )
             self.best_iteration_ = record["best_epoch"]
             self.n_iter_ = record["n_iter"]
@@ -193,7 +195,10 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
         check_is_fitted(self, "network_")
         X = self._check_X(X, reset=False)
         with np.errstate(over="ignore", under="ignore"):
-            return self.network_.predict(*self.encoder_.transform(X)).astype(np.float64)
+            # In float64, so that a row's prediction does not depend on the rows around it
+            # (float32 products round differently with the batch's shape).
+            network = self.network_.astype(np.float64)
+            return network.predict(*self.encoder_.transform(X, dtype=np.float64))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

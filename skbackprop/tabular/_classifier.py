@@ -200,6 +200,10 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         """
         self._validate_params()
         X = self._check_X(X, reset=True)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         y = column_or_1d(y, warn=True)
         if len(y) != X.shape[0]:
             raise ValueError(
@@ -226,6 +230,10 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
             X, y, sample_weight, Y, "softmax_cross_entropy", _classification_error, codes
         )
 
+    @staticmethod
+    def _validation_score(error):
+        return 1.0 - error
+
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes)."""
         return softmax(self._raw_output(X), axis=1)
@@ -244,7 +252,8 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
 
     def predict(self, X):
         """The most probable class of each sample."""
-        return self.classes_[self._raw_output(X).argmax(axis=1)]
+        logits = self._raw_output(X)
+        return self.classes_[logits.argmax(axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

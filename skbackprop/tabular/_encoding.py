@@ -161,7 +161,9 @@ class TabularEncoder:
                     f"Numerical columns must hold numbers; {error}. Declare text columns "
                     "in categorical_features."
                 ) from error
-        return check_array(block, ensure_all_finite="allow-nan", ensure_min_samples=0)
+        return check_array(
+            block, ensure_all_finite="allow-nan", ensure_min_samples=0, ensure_min_features=0
+        )
 
     def fit(self, X):
         numeric = self._numeric(X)

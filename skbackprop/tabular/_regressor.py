@@ -156,6 +156,10 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         """
         self._validate_params()
         X = self._check_X(X, reset=True)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         if y.shape[0] != X.shape[0]:
             raise ValueError(
@@ -171,9 +175,18 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         Z = (Y - self.target_mean_) / self.target_scale_
         return self._fit(X, y, sample_weight, Z, "squared_error", _root_mean_squared_error)
 
+    @staticmethod
+    def _validation_score(error):
+        return -error
+
     def predict(self, X):
         """Predicted targets, shape (n_samples,) or (n_samples, n_outputs)."""
         prediction = self._raw_output(X) * self.target_scale_ + self.target_mean_
         if self.clip_predictions:
             prediction = np.clip(prediction, self.target_min_, self.target_max_)
         return prediction.ravel() if self._y_1d else prediction
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -95,7 +95,9 @@ def test_parameter_groups_and_ntk_learning_rates():
         lr = net.lr_factors[offset : offset + array.size]
         wd = net.wd_factors[offset : offset + array.size]
         if name == "W1":
-            np.testing.assert_allclose(lr, 1 / np.sqrt(2 * 4), rtol=1e-6)  # 2 features x (3 + 1) inputs
+            np.testing.assert_allclose(
+                lr, 1 / np.sqrt(2 * 4), rtol=1e-6
+            )  # 2 features x (3 + 1) inputs
         elif name == "b1":
             np.testing.assert_allclose(lr, 0.1, rtol=1e-6)
             np.testing.assert_array_equal(wd, 0.0)
