@@ -86,7 +86,7 @@ class TabularObjective:
     def draw_dropout(self, p, random_state):
         """New inverted-dropout masks: 0 with probability ``p``, else ``1 / (1 - p)``."""
         for mask in self.dropout_masks:
-            keep = random_state.random(mask.value.shape) >= p
+            keep = random_state.random(mask.value.shape, dtype=np.float32) >= p
             np.multiply(keep, 1.0 / (1.0 - p), out=mask.value)
 
     def __call__(self):
