@@ -14,7 +14,6 @@
 """
 
 import numpy as np
-import pandas as pd
 from sklearn.utils.validation import check_array
 
 __all__ = ["TabularEncoder", "categorical_mask", "robust_scaling", "smooth_clip"]
@@ -42,6 +41,8 @@ def robust_scaling(X):
 
 
 def _is_categorical_dtype(series):
+    import pandas as pd  # only ever called on a DataFrame's column
+
     dtype = series.dtype
     return (
         isinstance(dtype, pd.CategoricalDtype)
@@ -105,15 +106,25 @@ def _column(X, j):
     return X.iloc[:, j] if hasattr(X, "iloc") else X[:, j]
 
 
-def _as_labels(values):
-    """Category labels as an object array with None for missing."""
-    values = pd.Series(
-        np.asarray(values, dtype=object) if not hasattr(values, "dtype") else values
-    )
-    labels = np.array(values.astype(object).to_numpy(), dtype=object, copy=True)
-    missing = pd.isna(values).to_numpy()
+def _as_labels(column):
+    """Category labels as an object array with None for missing (None or NaN)."""
+    if hasattr(column, "isna"):  # a pandas Series
+        missing = np.asarray(column.isna(), dtype=bool)
+        labels = np.array(column.astype(object).to_numpy(), dtype=object, copy=True)
+    else:
+        labels = np.array(column, dtype=object, copy=True)
+        missing = np.array([v is None or (isinstance(v, float) and v != v) for v in labels])
+        missing = missing.astype(bool).reshape(labels.shape)
     labels[missing] = None
     return labels, missing
+
+
+def _sorted_categories(labels):
+    seen = set(labels.tolist())
+    try:
+        return sorted(seen)
+    except TypeError:  # labels of mixed types
+        return sorted(seen, key=str)
 
 
 class TabularEncoder:
@@ -176,12 +187,8 @@ class TabularEncoder:
         self.categories_, self.one_hot_ = [], []
         for j in np.flatnonzero(self.categorical):
             labels, missing = _as_labels(_column(X, j))
-            seen = pd.unique(labels[~missing])
-            try:
-                seen = np.sort(seen)
-            except TypeError:
-                seen = np.array(sorted(seen, key=str), dtype=object)
-            self.categories_.append(seen)
+            seen = _sorted_categories(labels[~missing])
+            self.categories_.append(np.array(seen, dtype=object))
             self.one_hot_.append(len(seen) + 1 <= self.max_one_hot_categories)
         self.category_sizes_ = [
             len(c) + 1 for c, one_hot in zip(self.categories_, self.one_hot_) if not one_hot
@@ -196,12 +203,10 @@ class TabularEncoder:
         """Codes 1..K per categorical column, 0 for missing or unseen."""
         codes = []
         for k, j in enumerate(np.flatnonzero(self.categorical)):
-            labels, missing = _as_labels(_column(X, j))
-            categories = self.categories_[k]
-            index = pd.Index(categories)
-            found = index.get_indexer(pd.Index(labels.astype(object)))
-            found[missing] = -1
-            codes.append(found + 1)
+            labels, _ = _as_labels(_column(X, j))
+            # None (missing) and unseen labels are not in the map: code 0
+            code_of = {label: i + 1 for i, label in enumerate(self.categories_[k].tolist())}
+            codes.append(np.fromiter((code_of.get(v, 0) for v in labels), np.intp, len(labels)))
         if not codes:
             return np.zeros((X.shape[0], 0), dtype=np.intp)
         return np.stack(codes, axis=1).astype(np.intp)
