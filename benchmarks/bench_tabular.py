@@ -62,7 +62,7 @@ def _seattle_weather():
 
     frame = data.seattle_weather()
     y = frame.pop("weather")
-    frame["day_of_year"] = pd.to_datetime(frame.pop("date")).dt.dayofyear
+    frame["day_of_year"] = pd.to_datetime(frame.pop("date")).dt.day_of_year
     return frame, y, "classification"
 
 

@@ -84,7 +84,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
     class_weight : dict, 'balanced' or None, default=None
         Weights multiplying the samples of each class.
     random_state : int, RandomState instance or None, default=None
-    verbose : int, default=0
+    verbose : bool or int, default=False
         Print each epoch's loss and validation error.
 
     Attributes
@@ -154,7 +154,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         validation_fraction=0.2,
         class_weight=None,
         random_state=None,
-        verbose=0,
+        verbose=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation

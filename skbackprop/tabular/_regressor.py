@@ -52,7 +52,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         Epochs.
     validation_fraction : float, default=0.2
     random_state : int, RandomState instance or None, default=None
-    verbose : int, default=0
+    verbose : bool or int, default=False
 
     The parameters shared with :class:`TabularMLPClassifier` mean the same there.
 
@@ -113,7 +113,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         max_iter=256,
         validation_fraction=0.2,
         random_state=None,
-        verbose=0,
+        verbose=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
