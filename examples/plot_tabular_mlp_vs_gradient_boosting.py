@@ -53,7 +53,7 @@ for name, values in errors.items():
     print(f"{name:22s} test RMSE {np.mean(values):.2f} +- {np.std(values):.2f} mpg")
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
-for i, (name, values) in enumerate(errors.items()):
+for i, values in enumerate(errors.values()):
     ax.scatter(np.full(len(values), i), values, alpha=0.7)
     ax.hlines(np.mean(values), i - 0.2, i + 0.2, color="black")
 ax.set_xticks(range(len(errors)), list(errors))
