@@ -198,6 +198,27 @@ class TabularNetwork:
     def dtype(self):
         return self.values.dtype
 
+    @property
+    def n_packed(self):
+        """Columns of :meth:`pack`'s array."""
+        return self.n_numeric + self.n_dense + len(self.category_sizes)
+
+    def pack(self, X_num, X_dense, codes, dtype=None):
+        """The inputs side by side in one array of ``dtype`` (the network's by default):
+        numbers, dense columns, then the categorical codes (exact as floats)."""
+        n = len(codes)
+        parts = [
+            np.zeros((n, 0)) if X_num is None else X_num,
+            np.zeros((n, 0)) if X_dense is None else X_dense,
+            codes,
+        ]
+        return np.concatenate(parts, axis=1).astype(dtype or self.dtype)
+
+    def unpack(self, packed):
+        """Views of :meth:`pack`'s array: ``(X_num, X_dense, codes)``."""
+        d, q = self.n_numeric, self.n_dense
+        return packed[:, :d], packed[:, d : d + q], packed[:, d + q :]
+
     # ------------------------------------------------------------------ forward
     def inputs(self, X_num, X_dense, codes):
         """The first layer's input: embeddings, dense columns, scale."""

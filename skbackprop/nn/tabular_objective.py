@@ -1,9 +1,15 @@
 """The loss of a minibatch of a :class:`~skbackprop.nn.TabularNetwork`, as a fixed graph.
 
 Built once per batch length: leaves for the inputs, the targets, the sample weights and
-the dropout masks hold preallocated buffers that each minibatch is written into, and a
-:class:`~skbackprop.autodiff.Graph` is replayed. After the backward pass each parameter's
-gradient is copied into its view of the network's flat gradient buffer.
+the dropout masks hold preallocated buffers that each minibatch is gathered into, and a
+:class:`~skbackprop.autodiff.Graph` is replayed that writes each parameter's gradient into
+its view of the network's flat gradient buffer. It has the interface the one training
+loop (:class:`~skbackprop.training.MinibatchTrainer`) drives: ``load_batch``,
+``draw_dropout``, a call for the forward and backward pass, ``reported_loss``.
+
+The trainer hands it one 2-D array per batch: the network's inputs packed side by side
+by :meth:`TabularNetwork.pack` (numbers, dense columns, then the categorical codes as
+exact floats).
 """
 
 import numpy as np
@@ -27,8 +33,9 @@ class TabularObjective:
         the squared error.
     weighted : bool, default=False
         Whether batches come with sample weights.
-    dropout : bool, default=False
-        Whether the hidden activations are multiplied by masks (:meth:`draw_dropout`).
+    dropout : float or callable, default=0.0
+        The dropout probability after each hidden activation, or a function returning
+        the current one (a schedule over the steps of the fit); 0 builds no masks.
 
     Examples
     --------
@@ -40,62 +47,61 @@ class TabularObjective:
     >>> X, y = rng.standard_normal((8, 2)), rng.standard_normal((8, 1))
     >>> net.initialize(rng, X, None, np.zeros((8, 0), int))
     >>> objective = TabularObjective(net, 8, "squared_error")
-    >>> objective.load_batch((X, None, np.zeros((8, 0), int), y, None), slice(0, 8))
+    >>> objective.load_batch(net.pack(X, None, np.zeros((8, 0), int)), y, None, np.arange(8))
     >>> loss = objective()
     >>> bool(np.abs(net.grad).sum() > 0)
     True
     """
 
-    def __init__(self, network, n_rows, loss, *, weighted=False, dropout=False):
+    def __init__(self, network, n_rows, loss, *, weighted=False, dropout=0.0):
         dtype = network.dtype
         self.network = network
         self.n_rows = n_rows
-        self.X_num = (
-            Tensor(np.zeros((n_rows, network.n_numeric), dtype)) if network.n_numeric else None
-        )
-        self.X_dense = (
-            Tensor(np.zeros((n_rows, network.n_dense), dtype)) if network.n_dense else None
-        )
-        self.codes = [Tensor(np.zeros(n_rows, np.intp)) for _ in network.category_sizes]
-        self.Y = Tensor(np.zeros((n_rows, network.layer_units[-1]), dtype))
-        self.sample_weight = Tensor(np.ones(n_rows, dtype)) if weighted else None
+        self._inputs = np.zeros((n_rows, network.n_packed), dtype)
+        self._targets = np.zeros((n_rows, network.layer_units[-1]), dtype)
+        X_num, X_dense, codes = network.unpack(self._inputs)
+        self.X_num = Tensor(X_num) if network.n_numeric else None
+        self.X_dense = Tensor(X_dense) if network.n_dense else None
+        self.codes = [Tensor(column) for column in codes.T]
+        self.Y = Tensor(self._targets)
+        self.sample_weight = None
+        if weighted:
+            self._weights = np.ones(n_rows, dtype)
+            self.sample_weight = Tensor(self._weights)
+        self.dropout = dropout
         self.dropout_masks = None
-        if dropout:
+        if callable(dropout) or dropout > 0:
             self.dropout_masks = [
                 Tensor(np.ones((n_rows, units), dtype)) for units in network.layer_units[1:-1]
             ]
         z = network.forward(self.X_num, self.X_dense, self.codes, self.dropout_masks)
         self.loss = LOSSES[loss](z, self.Y, self.sample_weight)
-        self.graph = Graph(self.loss)
-        self._copies = [(network.tensors[name], network.grads[name]) for name in network.tensors]
+        gradients = {network.tensors[name]: network.grads[name] for name in network.tensors}
+        self.graph = Graph(self.loss, gradients=gradients)
 
-    def load_batch(self, data, rows):
-        """Make rows ``rows`` of ``data = (X_num, X_dense, codes, Y, sample_weight)`` the
-        current batch (views when ``rows`` is a slice)."""
-        X_num, X_dense, codes, Y, sample_weight = data
-        if self.X_num is not None:
-            self.X_num.value = X_num[rows]
-        if self.X_dense is not None:
-            self.X_dense.value = X_dense[rows]
-        for j, leaf in enumerate(self.codes):
-            leaf.value = codes[rows, j]
-        self.Y.value = Y[rows]
-        if self.sample_weight is not None:
-            self.sample_weight.value = sample_weight[rows]
+    def load_batch(self, X, Y, sample_weight, rows):
+        """Gather rows ``rows`` of the packed inputs ``X``, the targets and the weights
+        into the batch's buffers; return the batch's total weight (None unweighted)."""
+        X.take(rows, axis=0, out=self._inputs, mode="clip")
+        Y.take(rows, axis=0, out=self._targets, mode="clip")
+        if self.sample_weight is None:
+            return None
+        sample_weight.take(rows, axis=0, out=self._weights, mode="clip")
+        return self._weights.sum()
 
-    def draw_dropout(self, p, random_state):
+    def draw_dropout(self, random_state):
         """New inverted-dropout masks: 0 with probability ``p``, else ``1 / (1 - p)``."""
+        p = self.dropout() if callable(self.dropout) else self.dropout
         for mask in self.dropout_masks:
             keep = random_state.random(mask.value.shape, dtype=np.float32) >= p
             np.multiply(keep, 1.0 / (1.0 - p), out=mask.value)
 
     def __call__(self):
         """Forward and backward; the gradient lands in ``network.grad``. Returns the loss."""
-        loss = float(self.graph.forward())
+        loss = self.graph.forward()
         self.graph.backward()
-        for leaf, out in self._copies:
-            if leaf.grad is None:
-                out.fill(0)
-            else:
-                out[...] = leaf.grad
         return loss
+
+    def reported_loss(self):
+        """The current batch's loss."""
+        return float(self.loss.value)

@@ -11,15 +11,16 @@ Hutter's decoupled weight decay, then PyTorch's form of Adam's bias correction):
     v = beta_2 v + (1 - beta_2) g^2
     p -= learning_rate * lr_factors * (m / (1 - beta_1^t)) / (sqrt(v / (1 - beta_2^t)) + eps)
 
-``learning_rate`` and ``weight_decay`` are public attributes: a schedule sets them before
-each step (:class:`~skbackprop.optim.StepSchedule`).
+``learning_rate`` and ``weight_decay`` are public attributes; given step schedules
+(:class:`~skbackprop.optim.StepSchedule`), the optimizer sets them itself before each step
+from the number of steps taken, so a training loop needs to know nothing of them.
 """
 
 import math
 
 import numpy as np
 
-from ._buffer import check_flat_buffer
+from .optimizer import Optimizer
 
 __all__ = ["GroupedAdam"]
 
@@ -38,7 +39,7 @@ def _factors(values, params, name):
     return values
 
 
-class GroupedAdam:
+class GroupedAdam(Optimizer):
     """Adam with per-element learning-rate and weight-decay factors.
 
     Parameters
@@ -56,6 +57,9 @@ class GroupedAdam:
     lr_factors, wd_factors : float or ndarray of shape (n_params,), default=None
         The parameter groups: per-element multipliers of the learning rate and of the
         weight decay (1 everywhere by default).
+    learning_rate_schedule, weight_decay_schedule : callable, default=None
+        ``schedule(step) -> value`` for the step about to be taken (0-based), such as a
+        :class:`~skbackprop.optim.StepSchedule`; None keeps the attribute as it is set.
 
     Attributes
     ----------
@@ -78,6 +82,9 @@ class GroupedAdam:
     (True, 1.0)
     """
 
+    _scratch_names = ("_scratch",)
+    _shaped_like = "first_moment"
+
     def __init__(
         self,
         params,
@@ -88,20 +95,26 @@ class GroupedAdam:
         weight_decay=0.0,
         lr_factors=None,
         wd_factors=None,
+        learning_rate_schedule=None,
+        weight_decay_schedule=None,
     ):
-        self.params = check_flat_buffer(params)
-        self.learning_rate = learning_rate
+        super().__init__(params, learning_rate)
+        self.learning_rate_schedule = learning_rate_schedule
+        self.weight_decay_schedule = weight_decay_schedule
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.weight_decay = weight_decay
         self.lr_factors = _factors(lr_factors, params, "lr_factors")
         self.wd_factors = _factors(wd_factors, params, "wd_factors")
-        self.t = 0
         self.first_moment = np.zeros_like(params)
         self.second_moment = np.zeros_like(params)
         self._scratch = np.empty_like(params)
 
     def step(self, grad):
         """Update ``params`` in place from the flat gradient ``grad``."""
+        if self.learning_rate_schedule is not None:
+            self.learning_rate = self.learning_rate_schedule(self.t)
+        if self.weight_decay_schedule is not None:
+            self.weight_decay = self.weight_decay_schedule(self.t)
         self.t += 1
         p, m, v, scratch = self.params, self.first_moment, self.second_moment, self._scratch
         lr, wd = float(self.learning_rate), float(self.weight_decay)

@@ -14,7 +14,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ..nn import TabularNetwork
 from ..optim import STEP_SCHEDULES
 from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error
-from ..utils._threadpool import single_blas_thread
+from ..utils._threadpool import numpy_blas_single_thread
 from ._encoding import TabularEncoder, categorical_mask
 from ._training import ScheduledTraining, train_tabular
 
@@ -168,8 +168,8 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
             )
             data = (*train_parts, Y[train], None if sw is None else sw[train])
             # Minibatch products of a few hundred rows: one BLAS thread, whose peers would
-            # otherwise spin-wait on every call (docs/performance.rst, tabular MLP).
-            with np.errstate(over="ignore", under="ignore"), single_blas_thread():
+            # otherwise spin-wait on every call (benchmarks/RESULTS.md, "Tabular MLPs").
+            with np.errstate(over="ignore", under="ignore"), numpy_blas_single_thread():
                 record = train_tabular(
                     network,
                     data,

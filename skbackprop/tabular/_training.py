@@ -1,20 +1,30 @@
-"""The fit of a tabular MLP: minibatch epochs with per-step schedules and best-epoch
-restore.
+"""The fit of a tabular MLP, run by the one training loop.
 
-Per step ``s`` of ``S = epochs x batches``: the learning rate, the weight decay and the
-dropout probability are their base values times their schedules at ``t = s / S``; the
-optimizer is :class:`~skbackprop.optim.GroupedAdam` over the network's flat buffer and
-its parameter groups. After each epoch the held-out rows are scored; the parameters of
-the best epoch (the lowest error, ties going to the later epoch) are restored at the end.
+:class:`~skbackprop.training.MinibatchTrainer` runs the epochs; what is particular to the
+recipe comes in through its hooks:
+
+- the objective of each batch length is a :class:`~skbackprop.nn.TabularObjective`
+  (``make_objective``), whose dropout probability follows its schedule;
+- the optimizer is :class:`~skbackprop.optim.GroupedAdam` over the network's parameter
+  groups, which sets its learning rate and weight decay from their schedules at every
+  step (``S = epochs x batches`` steps, step ``s`` at progress ``s / S``);
+- every epoch runs (no tolerance test, no warning at the last one), and with held-out
+  rows the parameters of the best epoch are restored, ties going to the later epoch.
 """
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..nn import TabularObjective
-from ..optim import GroupedAdam, StepSchedule
+from ..optim import GroupedAdam, Plateau, StepSchedule
+from ..training import (
+    EarlyStopping,
+    MinibatchTrainer,
+    SolverSettings,
+    TrainingHistory,
+    batch_spans,
+)
 
 __all__ = ["ScheduledTraining", "train_tabular"]
 
@@ -36,8 +46,18 @@ class ScheduledTraining:
     epsilon: float = 1e-8
 
 
-def _epoch_order(data, order):
-    return tuple(None if a is None else a.take(order, axis=0) for a in data)
+class _NoGradientSummary:
+    """The trainer's per-epoch gradient summary, not kept: it would cost a pass over the
+    parameters per step, and the tabular estimators do not report it."""
+
+    def start_epoch(self):
+        pass
+
+    def add(self, grad, share):
+        pass
+
+    def end_epoch(self):
+        return None
 
 
 def train_tabular(
@@ -51,7 +71,7 @@ def train_tabular(
         ``validation() -> error`` of the current parameters on held-out rows (lower is
         better); the best epoch's parameters are restored at the end.
     on_epoch_end : sequence of callable
-        ``observer(epoch_record) -> stop``.
+        Observers ``observer(history) -> stop``.
 
     Returns
     -------
@@ -59,18 +79,14 @@ def train_tabular(
         ``loss_curve``, ``validation_errors``, ``best_epoch`` (1-based, or None),
         ``n_iter``.
     """
-    n = data[3].shape[0]
+    X_num, X_dense, codes, Y, sample_weight = data
+    X = network.pack(X_num, X_dense, codes)
+    Y = np.ascontiguousarray(Y, dtype=network.dtype)
+    if sample_weight is not None:
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype)
+    n = X.shape[0]
     batch_size = max(1, min(settings.batch_size, n))
-    spans = [(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
-    weighted = data[4] is not None
-    dropout = settings.dropout > 0
-    objectives = {}
-    for start, stop in spans:
-        if stop - start not in objectives:
-            objectives[stop - start] = TabularObjective(
-                network, stop - start, loss, weighted=weighted, dropout=dropout
-            )
-    n_steps = settings.epochs * len(spans)
+    n_steps = settings.epochs * len(batch_spans(n, batch_size))
     optimizer = GroupedAdam(
         network.values,
         settings.learning_rate,
@@ -80,49 +96,65 @@ def train_tabular(
         weight_decay=settings.weight_decay,
         lr_factors=network.lr_factors,
         wd_factors=network.wd_factors,
+        learning_rate_schedule=StepSchedule(
+            settings.learning_rate, settings.learning_rate_schedule, n_steps
+        ),
+        weight_decay_schedule=StepSchedule(
+            settings.weight_decay, settings.weight_decay_schedule, n_steps
+        ),
     )
-    learning_rate = StepSchedule(settings.learning_rate, settings.learning_rate_schedule, n_steps)
-    weight_decay = StepSchedule(settings.weight_decay, settings.weight_decay_schedule, n_steps)
-    dropout_p = StepSchedule(settings.dropout, settings.dropout_schedule, n_steps)
-    record = {"loss_curve": [], "validation_errors": [], "best_epoch": None, "n_iter": 0}
-    best_error, best_values = np.inf, None
-    step = 0
-    start_time = time.perf_counter()
-    for epoch in range(1, settings.epochs + 1):
-        epoch_data = _epoch_order(data, rng.permutation(n))
-        total = 0.0
-        for start, stop in spans:
-            objective = objectives[stop - start]
-            objective.load_batch(epoch_data, slice(start, stop))
-            if dropout:
-                objective.draw_dropout(dropout_p(step), rng)
-            optimizer.learning_rate = learning_rate(step)
-            optimizer.weight_decay = weight_decay(step)
-            total += objective() * (stop - start)
-            optimizer.step(network.grad)
-            step += 1
-        record["loss_curve"].append(total / n)
-        record["n_iter"] = epoch
-        if not np.isfinite(network.values).all():
-            raise ValueError(
-                "Training diverged (non-finite parameters). Lower learning_rate_init or check "
-                "the input for extreme values."
-            )
-        message = f"Epoch {epoch}, loss = {total / n:.6f}"
-        if validation is not None:
-            error = float(validation())
-            record["validation_errors"].append(error)
-            message += f", validation error = {error:.6f}"
-            if error <= best_error:  # ties go to the later epoch
-                best_error, best_values = error, network.values.copy()
-                record["best_epoch"] = epoch
-        if verbose:
-            print(f"{message}, time = {time.perf_counter() - start_time:.2f}s")
-        stop = False
-        for observer in on_epoch_end:
-            stop = bool(observer(record)) or stop
-        if stop:
-            break
-    if best_values is not None:
-        network.values[...] = best_values
-    return record
+    dropout_schedule = StepSchedule(settings.dropout, settings.dropout_schedule, n_steps)
+
+    def dropout():  # the probability of the step about to be taken
+        return dropout_schedule(optimizer.t)
+
+    def make_objective(n_rows, weighted):
+        return TabularObjective(
+            network, n_rows, loss, weighted=weighted, dropout=dropout if settings.dropout else 0.0
+        )
+
+    early_stopping = None
+    if validation is not None:
+        early_stopping = EarlyStopping(
+            lambda *_: -validation(),
+            None,
+            None,
+            None,
+            network.values.copy(),
+            ties_go_to_later=True,
+        )
+    trainer = MinibatchTrainer(
+        SolverSettings(solver="adam", learning_rate_init=settings.learning_rate),
+        batch_size=batch_size,
+        shuffle=True,
+        max_iter=settings.epochs,
+        tol=0.0,
+        n_iter_no_change=settings.epochs,  # never stops early: every epoch runs
+        divergence="raise",
+        verbose=verbose,
+        warn_at_max_iter=False,
+    )
+    history = TrainingHistory(
+        plateau=Plateau(0.0, mode="max" if early_stopping is not None else "min"),
+        validation_scores=[] if early_stopping is not None else None,
+    )
+    trainer.fit(
+        network,
+        X,
+        Y,
+        sample_weight,
+        objective_options={"dropout": settings.dropout},
+        optimizer=optimizer,
+        history=history,
+        gradient_norms=_NoGradientSummary(),
+        random_state=rng,
+        early_stopping=early_stopping,
+        on_epoch_end=on_epoch_end,
+        make_objective=make_objective,
+    )
+    return {
+        "loss_curve": history.loss_curve,
+        "validation_errors": [-s for s in history.validation_scores or []],
+        "best_epoch": None if early_stopping is None else early_stopping.best_iteration,
+        "n_iter": history.n_iter,
+    }

@@ -20,6 +20,21 @@ from contextlib import nullcontext
 from threadpoolctl import ThreadpoolController
 
 
+def numpy_blas_single_thread():
+    """A context that runs numpy's BLAS on one thread.
+
+    For training on minibatches of a few hundred rows: the products are too small to
+    share, and the second thread's spin-waiting costs more than it brings, most of all on
+    a loaded machine (benchmarks/RESULTS.md, "Tabular MLPs").
+    """
+    return _controller().limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def _controller():
+    return ThreadpoolController()
+
+
 def scipy_blas_single_thread():
     """A context that runs scipy's vendored BLAS on one thread (nothing when it is numpy's)."""
     pool = _scipy_only_blas()

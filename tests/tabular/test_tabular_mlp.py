@@ -149,5 +149,5 @@ def test_verbose_prints_epochs(capsys):
     X, y = load_iris(return_X_y=True)
     TabularMLPClassifier(verbose=1, **FAST).fit(X, y)
     out = capsys.readouterr().out
-    assert "Epoch 8, loss = " in out
-    assert "validation error" in out
+    assert "Iteration 8, loss = " in out
+    assert "Validation score" in out
