@@ -71,6 +71,7 @@ class TabularObjective:
         self.dropout = dropout
         self.dropout_masks = None
         if callable(dropout) or dropout > 0:
+            self._keep = [np.ones((n_rows, units), bool) for units in network.layer_units[1:-1]]
             self.dropout_masks = [
                 Tensor(np.ones((n_rows, units), dtype)) for units in network.layer_units[1:-1]
             ]
@@ -90,11 +91,18 @@ class TabularObjective:
         return self._weights.sum()
 
     def draw_dropout(self, random_state):
-        """New inverted-dropout masks: 0 with probability ``p``, else ``1 / (1 - p)``."""
+        """New inverted-dropout masks: 0 with probability ``p``, else ``1 / (1 - p)``.
+
+        ``random_state`` is a ``numpy.random.Generator``.
+        """
         p = self.dropout() if callable(self.dropout) else self.dropout
-        for mask in self.dropout_masks:
-            keep = random_state.random(mask.value.shape, dtype=np.float32) >= p
-            np.multiply(keep, 1.0 / (1.0 - p), out=mask.value)
+        # Drawn as 16-bit integers (p to 1/65536), half the time of float draws.
+        threshold = round(p * 65536)
+        scale = 65536 / (65536 - threshold)
+        for mask, keep in zip(self.dropout_masks, self._keep, strict=True):
+            draw = random_state.integers(0, 65536, mask.value.shape, dtype=np.uint16)
+            np.greater_equal(draw, threshold, out=keep)
+            np.multiply(keep, scale, out=mask.value)
 
     def __call__(self):
         """Forward and backward; the gradient lands in ``network.grad``. Returns the loss."""

@@ -65,3 +65,25 @@ def test_step_schedules_shapes():
     assert flat(6) == pytest.approx(2.0 * 0.5 * (1 + math.cos(math.pi * 0.5)))
     with pytest.raises(ValueError, match="Unknown schedule 'cosine'"):
         StepSchedule(1.0, "cosine")
+
+
+def test_grouped_adam_sets_its_rates_from_step_schedules():
+    params = np.ones(2)
+    opt = GroupedAdam(
+        params,
+        learning_rate_schedule=StepSchedule(0.1, "coslog4", n_steps=4),
+        weight_decay_schedule=StepSchedule(0.5, "flat_cos", n_steps=4),
+        weight_decay=0.5,
+    )
+    opt.step(np.ones(2))  # step 0: coslog4 is 0, nothing moves
+    np.testing.assert_array_equal(params, 1.0)
+    rates = []
+    for _ in range(3):
+        opt.step(np.ones(2))
+        rates.append((opt.learning_rate, opt.weight_decay))
+    expected = [
+        (StepSchedule(0.1, "coslog4", 4)(s), StepSchedule(0.5, "flat_cos", 4)(s))
+        for s in (1, 2, 3)
+    ]
+    assert rates == pytest.approx(expected)
+    assert opt.t == 4
