@@ -98,51 +98,22 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------------ fitting
     def _fit(self, X, y, sample_weight, Y, loss, validation_error, stratify=None):
         with rollback_on_error(self):
-            encoder = TabularEncoder(
+            self.encoder_ = TabularEncoder(
                 categorical_mask(X, self.categorical_features),
                 self.max_one_hot_categories,
                 robust_scale=self.robust_scale,
                 clip=self.smooth_clip,
             ).fit(X)
-            X_num, X_dense, codes = encoder.transform(X)
+            parts = self.encoder_.transform(X)
             Y = Y.astype(np.float32)
             sw = None
             if sample_weight is not None:
-                sw = _check_sample_weight(sample_weight, X_num, dtype=np.float32)
+                sw = _check_sample_weight(sample_weight, parts[0], dtype=np.float32)
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
             rng = np.random.default_rng(seed)
-            rows = np.arange(Y.shape[0])
-            train, held_out = rows, None
-            n_val = round(self.validation_fraction * len(rows))
-            if n_val >= 1 and len(rows) - n_val >= 1:
-                try:
-                    train, held_out = train_test_split(
-                        rows, test_size=n_val, random_state=seed, stratify=stratify
-                    )
-                except ValueError:  # a class too small to stratify
-                    train, held_out = train_test_split(rows, test_size=n_val, random_state=seed)
-            self.encoder_ = encoder
-            network = TabularNetwork(
-                n_numeric=encoder.n_numeric_,
-                n_dense=encoder.n_dense_,
-                category_sizes=encoder.category_sizes_,
-                n_outputs=Y.shape[1],
-                hidden_layer_sizes=self._hidden_sizes(),
-                activation=self.activation,
-                parametric_activation=self.parametric_activation,
-                numeric_embedding=self.numeric_embedding,
-                scaling_layer=self.scaling_layer,
-                lr_factors=_LR_FACTORS,
-                wd_factors=_WD_FACTORS,
-            )
-            parts = (X_num, X_dense, codes)
+            train, held_out = self._split(len(Y), seed, stratify)
             train_parts = tuple(a[train] for a in parts)
-            if self.data_init:
-                network.initialize(rng, *train_parts)
-            else:
-                network.initialize(rng, *train_parts, n_init=1)
-                _plain_init(network, rng)
-            self.network_ = network
+            self.network_ = network = self._network(Y.shape[1], rng, train_parts)
             validation = None
             if held_out is not None:
                 val_parts = tuple(a[held_out] for a in parts)
@@ -151,18 +122,6 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
                 def validation():
                     return validation_error(network.predict(*val_parts), Y[held_out], val_w)
 
-            settings = ScheduledTraining(
-                epochs=self.max_iter,
-                batch_size=self.batch_size,
-                learning_rate=self.learning_rate_init,
-                learning_rate_schedule=self.learning_rate_schedule,
-                weight_decay=self.weight_decay,
-                weight_decay_schedule=self.weight_decay_schedule,
-                dropout=self.dropout,
-                dropout_schedule=self.dropout_schedule,
-                beta_1=self.beta_1,
-                beta_2=self.beta_2,
-            )
             tasks = FitTasks(
                 self, X, y, sample_weight, max_subtasks=self.max_iter, subtask_name="epoch"
             )
@@ -174,22 +133,70 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
                     network,
                     data,
                     loss,
-                    settings,
+                    self._settings(),
                     rng,
                     validation=validation,
                     verbose=self.verbose,
                     on_epoch_end=tasks.observers(),
                 )
             self.loss_curve_ = record["loss_curve"]
-            self.validation_scores_ = (
-                [self._validation_score(e) for e in record["validation_errors"]]
-                if held_out is not None
-                else None
-            )
+            self.validation_scores_ = None
+            if held_out is not None:
+                self.validation_scores_ = [
+                    self._validation_score(e) for e in record["validation_errors"]
+                ]
             self.best_iteration_ = record["best_epoch"]
             self.n_iter_ = record["n_iter"]
             tasks.finish(self.n_iter_)
         return self
+
+    def _split(self, n, seed, stratify):
+        """Training and held-out rows (None when too few rows to hold any out)."""
+        rows = np.arange(n)
+        n_val = round(self.validation_fraction * n)
+        if n_val < 1 or n - n_val < 1:
+            return rows, None
+        try:
+            return train_test_split(rows, test_size=n_val, random_state=seed, stratify=stratify)
+        except ValueError:  # a class too small to stratify
+            return train_test_split(rows, test_size=n_val, random_state=seed)
+
+    def _network(self, n_outputs, rng, train_parts):
+        """The network for the encoded columns, initialised on the training rows."""
+        encoder = self.encoder_
+        network = TabularNetwork(
+            n_numeric=encoder.n_numeric_,
+            n_dense=encoder.n_dense_,
+            category_sizes=encoder.category_sizes_,
+            n_outputs=n_outputs,
+            hidden_layer_sizes=self._hidden_sizes(),
+            activation=self.activation,
+            parametric_activation=self.parametric_activation,
+            numeric_embedding=self.numeric_embedding,
+            scaling_layer=self.scaling_layer,
+            lr_factors=_LR_FACTORS,
+            wd_factors=_WD_FACTORS,
+        )
+        if self.data_init:
+            network.initialize(rng, *train_parts)
+        else:
+            network.initialize(rng, *train_parts, n_init=1)
+            _plain_init(network, rng)
+        return network
+
+    def _settings(self):
+        return ScheduledTraining(
+            epochs=self.max_iter,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate_init,
+            learning_rate_schedule=self.learning_rate_schedule,
+            weight_decay=self.weight_decay,
+            weight_decay_schedule=self.weight_decay_schedule,
+            dropout=self.dropout,
+            dropout_schedule=self.dropout_schedule,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+        )
 
     def _raw_output(self, X):
         check_is_fitted(self, "network_")

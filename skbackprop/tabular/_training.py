@@ -46,6 +46,41 @@ class ScheduledTraining:
     epsilon: float = 1e-8
 
 
+def _optimizer(network, settings, n_steps):
+    """GroupedAdam over the network's parameter groups, with its step schedules."""
+    return GroupedAdam(
+        network.values,
+        settings.learning_rate,
+        settings.beta_1,
+        settings.beta_2,
+        settings.epsilon,
+        weight_decay=settings.weight_decay,
+        lr_factors=network.lr_factors,
+        wd_factors=network.wd_factors,
+        learning_rate_schedule=StepSchedule(
+            settings.learning_rate, settings.learning_rate_schedule, n_steps
+        ),
+        weight_decay_schedule=StepSchedule(
+            settings.weight_decay, settings.weight_decay_schedule, n_steps
+        ),
+    )
+
+
+def _trainer(settings, batch_size, verbose):
+    """The one training loop, set to run every epoch."""
+    return MinibatchTrainer(
+        SolverSettings(solver="adam", learning_rate_init=settings.learning_rate),
+        batch_size=batch_size,
+        shuffle=True,
+        max_iter=settings.epochs,
+        tol=0.0,
+        n_iter_no_change=settings.epochs,  # never stops early: every epoch runs
+        divergence="raise",
+        verbose=verbose,
+        warn_at_max_iter=False,
+    )
+
+
 class _NoGradientSummary:
     """The trainer's per-epoch gradient summary, not kept: it would cost a pass over the
     parameters per step, and the tabular estimators do not report it."""
@@ -84,25 +119,9 @@ def train_tabular(
     Y = np.ascontiguousarray(Y, dtype=network.dtype)
     if sample_weight is not None:
         sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype)
-    n = X.shape[0]
-    batch_size = max(1, min(settings.batch_size, n))
-    n_steps = settings.epochs * len(batch_spans(n, batch_size))
-    optimizer = GroupedAdam(
-        network.values,
-        settings.learning_rate,
-        settings.beta_1,
-        settings.beta_2,
-        settings.epsilon,
-        weight_decay=settings.weight_decay,
-        lr_factors=network.lr_factors,
-        wd_factors=network.wd_factors,
-        learning_rate_schedule=StepSchedule(
-            settings.learning_rate, settings.learning_rate_schedule, n_steps
-        ),
-        weight_decay_schedule=StepSchedule(
-            settings.weight_decay, settings.weight_decay_schedule, n_steps
-        ),
-    )
+    batch_size = max(1, min(settings.batch_size, X.shape[0]))
+    n_steps = settings.epochs * len(batch_spans(X.shape[0], batch_size))
+    optimizer = _optimizer(network, settings, n_steps)
     dropout_schedule = StepSchedule(settings.dropout, settings.dropout_schedule, n_steps)
 
     def dropout():  # the probability of the step about to be taken
@@ -123,17 +142,7 @@ def train_tabular(
             network.values.copy(),
             ties_go_to_later=True,
         )
-    trainer = MinibatchTrainer(
-        SolverSettings(solver="adam", learning_rate_init=settings.learning_rate),
-        batch_size=batch_size,
-        shuffle=True,
-        max_iter=settings.epochs,
-        tol=0.0,
-        n_iter_no_change=settings.epochs,  # never stops early: every epoch runs
-        divergence="raise",
-        verbose=verbose,
-        warn_at_max_iter=False,
-    )
+    trainer = _trainer(settings, batch_size, verbose)
     history = TrainingHistory(
         plateau=Plateau(0.0, mode="max" if early_stopping is not None else "min"),
         validation_scores=[] if early_stopping is not None else None,
