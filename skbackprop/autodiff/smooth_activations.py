@@ -47,16 +47,14 @@ def _softplus_tanh(x):
     n = np.exp(np.minimum(x, 20))
     numerator = n + 2
     numerator *= n
-    denominator = numerator + 2
-    return np.divide(numerator, denominator, out=numerator)
+    return numerator / (numerator + 2)
 
 
 def _mish_with_derivative(x):
     """``f = x t`` and ``f' = t + x sigmoid(x) (1 - t^2)`` with ``t = tanh(softplus(x))``."""
     t = _softplus_tanh(x)
     value = x * t
-    derivative = t * t
-    np.subtract(1, derivative, out=derivative)
+    derivative = 1 - t * t
     derivative *= x
     derivative *= expit(x)
     derivative += t
