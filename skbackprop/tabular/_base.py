@@ -125,6 +125,8 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
             tasks = FitTasks(
                 self, X, y, sample_weight, max_subtasks=self.max_iter, subtask_name="epoch"
             )
+            # The callbacks' view of the model mid-training: a copy of the parameters.
+            tasks.state = lambda: {"network_": network.astype(network.dtype)}
             data = (*train_parts, Y[train], None if sw is None else sw[train])
             # Minibatch products of a few hundred rows: one BLAS thread, whose peers would
             # otherwise spin-wait on every call (benchmarks/RESULTS.md, "Tabular MLPs").

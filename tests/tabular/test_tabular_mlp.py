@@ -151,3 +151,13 @@ def test_verbose_prints_epochs(capsys):
     out = capsys.readouterr().out
     assert "Iteration 8, loss = " in out
     assert "Validation score" in out
+
+
+def test_callbacks_see_one_task_per_epoch():
+    from sklearn.callback import ScoringMonitor
+
+    X, y = load_iris(return_X_y=True)
+    monitor = ScoringMonitor(scoring="accuracy")
+    model = TabularMLPClassifier(**FAST).set_callbacks(monitor).fit(X, y)
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    assert len(rows) == model.n_iter_ == 8
