@@ -12,6 +12,7 @@ recipe comes in through its hooks:
   rows the parameters of the best epoch are restored, ties going to the later epoch.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,6 @@ from ..training import (
     MinibatchTrainer,
     SolverSettings,
     TrainingHistory,
-    batch_spans,
 )
 
 __all__ = ["ScheduledTraining", "train_tabular"]
@@ -120,7 +120,7 @@ def train_tabular(
     if sample_weight is not None:
         sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype)
     batch_size = max(1, min(settings.batch_size, X.shape[0]))
-    n_steps = settings.epochs * len(batch_spans(X.shape[0], batch_size))
+    n_steps = settings.epochs * math.ceil(X.shape[0] / batch_size)
     optimizer = _optimizer(network, settings, n_steps)
     dropout_schedule = StepSchedule(settings.dropout, settings.dropout_schedule, n_steps)
 
