@@ -17,6 +17,8 @@ _ESTIMATOR_MODULES = {
     "MLPClassifier": ".neural_network",
     "MLPRegressor": ".neural_network",
     "NormalEquationRegressor": ".linear_model",
+    "TabularMLPClassifier": ".tabular",
+    "TabularMLPRegressor": ".tabular",
 }
 
 __all__ = [*_ESTIMATOR_MODULES, "__version__"]

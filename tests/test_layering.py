@@ -20,7 +20,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "skbackprop"
 # this is the one line to change.
 TRAINER = "training"
 
-ESTIMATORS = ("neural_network", "linear_model", "mixture")
+ESTIMATORS = ("neural_network", "linear_model", "mixture", "tabular")
 
 LAYER = {
     "autodiff": 0,

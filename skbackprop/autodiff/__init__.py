@@ -24,6 +24,8 @@ from .elementwise import (
     square,
     tanh,
 )
+from .embedding import embedding_lookup
+from .feature_maps import concatenate, cos_embedding, feature_linear
 from .gradcheck import check_grad, numerical_grad
 from .graph import Graph, topological_order
 from .linalg import matmul, reshape, transpose
@@ -42,6 +44,7 @@ from .reductions import max_ as max
 from .reductions import mean
 from .reductions import min_ as min
 from .reductions import sum_ as sum
+from .smooth_activations import mish, parametric_activation, selu
 from .softmax import log_softmax, logsumexp, softmax
 from .tensor import Tensor, as_tensor
 
@@ -56,10 +59,14 @@ __all__ = [
     "apply",
     "as_tensor",
     "check_grad",
+    "concatenate",
     "cos",
+    "cos_embedding",
     "dense",
     "divide",
+    "embedding_lookup",
     "exp",
+    "feature_linear",
     "huber",
     "identity",
     "l1_min_norm_subgradient",
@@ -74,14 +81,17 @@ __all__ = [
     "mean",
     "min",
     "minimum",
+    "mish",
     "multiply",
     "negative",
     "numerical_grad",
+    "parametric_activation",
     "pinball",
     "poisson_deviance_exp",
     "power",
     "relu",
     "reshape",
+    "selu",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "sin",

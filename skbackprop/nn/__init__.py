@@ -12,6 +12,8 @@ from .losses import LOSSES, Loss, custom_loss, get_loss
 from .network import forward, predict_output
 from .objective import MinibatchObjective
 from .parameters import FlatParameters
+from .tabular_network import TabularNetwork
+from .tabular_objective import TabularObjective
 
 __all__ = [
     "HIDDEN_ACTIVATIONS",
@@ -20,6 +22,8 @@ __all__ = [
     "FlatParameters",
     "Loss",
     "MinibatchObjective",
+    "TabularNetwork",
+    "TabularObjective",
     "custom_loss",
     "forward",
     "get_loss",

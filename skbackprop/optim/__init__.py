@@ -8,6 +8,7 @@ step; ``Plateau`` is the tolerance test that early stopping and the 'adaptive' r
 """
 
 from .adam import Adam
+from .grouped_adam import GroupedAdam
 from .lbfgs import minimize_lbfgs
 from .optimizer import Optimizer
 from .plateau import Plateau
@@ -15,16 +16,20 @@ from .proximal import soft_threshold
 from .rmsprop import RMSProp
 from .schedules import AdaptiveSchedule, ConstantSchedule, InverseScalingSchedule
 from .sgd import SGD
+from .step_schedules import STEP_SCHEDULES, StepSchedule
 
 __all__ = [
     "SGD",
+    "STEP_SCHEDULES",
     "Adam",
     "AdaptiveSchedule",
     "ConstantSchedule",
+    "GroupedAdam",
     "InverseScalingSchedule",
     "Optimizer",
     "Plateau",
     "RMSProp",
+    "StepSchedule",
     "minimize_lbfgs",
     "soft_threshold",
 ]

@@ -38,6 +38,14 @@ class EarlyStopping:
         The held-out data.
     best_parameters : ndarray
         The parameters of the best score so far (a copy); training ends on them.
+    ties_go_to_later : bool, default=False
+        Whether an epoch that ties the best score replaces it (the later epoch is kept);
+        scikit-learn's MLP keeps the earlier one.
+
+    Attributes
+    ----------
+    best_iteration : int or None
+        The epoch (1-based) whose parameters are ``best_parameters``.
 
     Examples
     --------
@@ -50,8 +58,10 @@ class EarlyStopping:
     -0.5
     """
 
-    def __init__(self, score, X_val, y_val, sw_val, best_parameters):
+    def __init__(self, score, X_val, y_val, sw_val, best_parameters, ties_go_to_later=False):
         self.score = score
+        self.ties_go_to_later = ties_go_to_later
+        self.best_iteration = None
         self.data = (X_val, y_val, sw_val)
         self.best_parameters = best_parameters
 

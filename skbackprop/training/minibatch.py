@@ -92,6 +92,9 @@ class MinibatchTrainer:
         non-finite loss or parameters, naming the solver and the learning rate.
     verbose : int, default=0
         Print each epoch's loss when positive.
+    warn_at_max_iter : bool, default=True
+        Warn (``ConvergenceWarning``, scikit-learn's MLP message) when ``max_iter`` epochs
+        ran; False for estimators that always run a fixed number of epochs.
 
     See Also
     --------
@@ -139,8 +142,10 @@ class MinibatchTrainer:
         penalty_scale="batch",
         divergence="stop",
         verbose=0,
+        warn_at_max_iter=True,
     ):
         self.solver = solver
+        self.warn_at_max_iter = warn_at_max_iter
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.max_iter = max_iter
@@ -166,6 +171,7 @@ class MinibatchTrainer:
         incremental=False,
         early_stopping=None,
         on_epoch_end=(),
+        make_objective=None,
     ):
         """Train ``params`` in place; return the optimizer.
 
@@ -192,8 +198,13 @@ class MinibatchTrainer:
             Scores held-out data each epoch; training ends on its best parameters.
         on_epoch_end : sequence of callable, default=()
             Observers, ``observer(history) -> bool``; True stops training.
+        make_objective : callable, optional
+            ``make_objective(n_rows, weighted)`` builds the objective of one minibatch
+            length, for a network other than ``FlatParameters`` layers (such as
+            :class:`~skbackprop.nn.TabularObjective`); ``objective_options`` then only says
+            whether it draws dropout masks (``{"dropout": p}``).
         """
-        batches = self._batches(params, X, sample_weight, objective_options)
+        batches = self._batches(params, X, sample_weight, objective_options, make_objective)
         sample_idx = np.arange(X.shape[0], dtype=int) if self.shuffle else None
         dropout = objective_options.get("dropout", 0.0) > 0
         fit_start = time.perf_counter()
@@ -222,7 +233,7 @@ class MinibatchTrainer:
                     break
                 if notify(on_epoch_end, history) or incremental:
                     break
-                if history.n_iter == self.max_iter:
+                if history.n_iter == self.max_iter and self.warn_at_max_iter:
                     warnings.warn(
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                         "and the optimization hasn't converged yet.",
@@ -235,7 +246,7 @@ class MinibatchTrainer:
             params.values[...] = early_stopping.best_parameters
         return optimizer
 
-    def _batches(self, params, X, sample_weight, objective_options):
+    def _batches(self, params, X, sample_weight, objective_options, make_objective=None):
         """``(objective, start, stop)`` of each minibatch: one objective (one graph) per
         minibatch length, built once per fit."""
         n_samples = X.shape[0]
@@ -244,7 +255,11 @@ class MinibatchTrainer:
         spans = [(i, min(i + batch_size, n_samples)) for i in range(0, n_samples, batch_size)]
         objectives = {}
         for start, stop in spans:
-            if stop - start not in objectives:
+            if stop - start in objectives:
+                continue
+            if make_objective is not None:
+                objectives[stop - start] = make_objective(stop - start, sample_weight is not None)
+            else:
                 objectives[stop - start] = MinibatchObjective(
                     params,
                     stop - start,
@@ -317,8 +332,10 @@ class MinibatchTrainer:
             history.validation_scores.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
-            if plateau.update(score):
+            improved = plateau.update(score)
+            if improved or (early_stopping.ties_go_to_later and score == plateau.best):
                 early_stopping.best_parameters = params.values.copy()
+                early_stopping.best_iteration = history.n_iter
         else:
             plateau.update(history.loss)
         optimizer.iteration_ends(history.t)

@@ -3,7 +3,7 @@
 Where scipy ships a BLAS library separate from numpy's (pip wheels do), two OpenBLAS thread
 pools take turns on the same cores, and each one's threads spin while the other works.
 Small calls into scipy's BLAS then cost many times their arithmetic, the more so when other
-processes hold the cores (docs/performance.rst, "Fast paths"). Two limits pay:
+processes hold the cores (docs/performance.rst, "Fast paths"). Three limits pay:
 
 - L-BFGS-B on one thread of scipy's BLAS: its vectors are short while the objective's
   products run in numpy's BLAS. The optimizer knows nothing of thread pools: an estimator
@@ -11,6 +11,8 @@ processes hold the cores (docs/performance.rst, "Fast paths"). Two limits pay:
   (``blas_limit``).
 - The normal equations' products and solves (:func:`scipy_blas_threads`): one thread for
   work too small to share, all threads for large products.
+- numpy's BLAS on one thread while the tabular MLPs train on minibatches of a few hundred
+  rows (:func:`numpy_blas_single_thread`; benchmarks/RESULTS.md, "bench_tabular").
 """
 
 import functools
@@ -18,6 +20,21 @@ import os
 from contextlib import nullcontext
 
 from threadpoolctl import ThreadpoolController
+
+
+def numpy_blas_single_thread():
+    """A context that runs numpy's BLAS on one thread.
+
+    For training on minibatches of a few hundred rows: the products are too small to
+    share, and the second thread's spin-waiting costs more than it brings, most of all on
+    a loaded machine (benchmarks/RESULTS.md, "bench_tabular").
+    """
+    return _controller().limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def _controller():
+    return ThreadpoolController()
 
 
 def scipy_blas_single_thread():

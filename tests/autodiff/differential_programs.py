@@ -114,6 +114,8 @@ UNARY = [
     "negative",
     "neg_op",
     "identity",
+    "selu",
+    "mish",
 ]
 POSITIVE_UNARY = ["log", "sqrt"]
 BINARY = ["add", "subtract", "multiply", "maximum", "minimum", "add_op", "sub_op", "mul_op"]
@@ -395,6 +397,63 @@ def _penalty(b, op):
     b.add(Step(op, weights, {"scale": scale}), (), False)  # 0 for zero weights
 
 
+def _parametric_activation(b, op):
+    """x + alpha (f(x) - x) with one alpha per column of a 2-D x."""
+    x = b.node(lambda s: len(s) == 2, shape=tuple(b.draw(st.integers(1, MAX_SIDE)) for _ in "nm"))
+    m = b.shape_of(x)[1]
+    alpha = b.node(lambda s: s == (m,), shape=(m,))
+    activation = b.draw(st.sampled_from(["selu", "mish"]))
+    b.add(Step(op, (x, alpha), {"activation": activation}), b.shape_of(x), False)
+
+
+def _cos_embedding(b, op):
+    """cos(2 pi x[:, j] w[j, l] + c[j, l]) of a 2-D x."""
+    n, d, k = (b.draw(st.integers(1, MAX_SIDE)) for _ in range(3))
+    x = b.node(lambda s: len(s) == 2, shape=(n, d))
+    n, d = b.shape_of(x)
+    w = b.node(lambda s: len(s) == 2 and s[0] == d, shape=(d, k))
+    k = b.shape_of(w)[1]
+    c = b.node(lambda s: s == (d, k), shape=(d, k))
+    b.add(Step(op, (x, w, c)), (n, d, k), False)
+
+
+def _feature_linear(b, op):
+    """h[:, j, :] @ W[j] + c[j] of a 3-D h."""
+    n, d, k, m = (b.draw(st.integers(1, MAX_SIDE)) for _ in range(4))
+    h = b.node(lambda s: len(s) == 3, shape=(n, d, k))
+    n, d, k = b.shape_of(h)
+    W = b.node(lambda s: len(s) == 3 and s[:2] == (d, k), shape=(d, k, m))
+    m = b.shape_of(W)[2]
+    c = b.node(lambda s: s == (d, m), shape=(d, m))
+    b.add(Step(op, (h, W, c)), (n, d, m), False)
+
+
+def _concatenate(b, op):
+    """One to three nodes side by side along their last axis."""
+    first = b.node(lambda s: len(s) >= 1, shape=(b.draw(st.integers(1, MAX_SIDE)),) * 2)
+    shape = b.shape_of(first)
+    parts = [first]
+    for _ in range(b.draw(st.integers(0, 2))):
+        width = b.draw(st.integers(1, MAX_SIDE))
+        parts.append(
+            b.node(
+                lambda s, lead=shape[:-1]: s[:-1] == lead and len(s) >= 1,
+                shape=(*shape[:-1], width),
+            )
+        )
+    total = sum(b.shape_of(p)[-1] for p in parts)
+    b.add(Step(op, tuple(parts)), (*shape[:-1], total), False)
+
+
+def _embedding_lookup(b, op):
+    """Rows of a 2-D table picked by constant indices, some picked twice."""
+    table = b.node(lambda s: len(s) == 2, shape=(b.draw(st.integers(1, MAX_SIDE)), 2))
+    rows, width = b.shape_of(table)
+    n = b.draw(st.integers(1, 2 * MAX_SIDE))
+    indices = np.floor(b.constant((n,), 0, rows)).astype(int).clip(0, rows - 1)
+    b.add(Step(op, (table, indices)), (n, width), False)
+
+
 def _builders():
     builders = dict.fromkeys(UNARY + POSITIVE_UNARY, _unary)
     builders |= dict.fromkeys(BINARY + POSITIVE_BINARY, _binary)
@@ -405,6 +464,13 @@ def _builders():
     builders |= {"reshape": _reshape, "getitem": _index, "affine": _layer, "dense": _layer}
     builders |= dict.fromkeys(LOSSES, _loss)
     builders |= {"l1_penalty": _penalty, "l2_penalty": _penalty}
+    builders |= {
+        "parametric_activation": _parametric_activation,
+        "cos_embedding": _cos_embedding,
+        "feature_linear": _feature_linear,
+        "concatenate": _concatenate,
+        "embedding_lookup": _embedding_lookup,
+    }
     return builders
 
 

@@ -86,6 +86,11 @@ OURS = {
     "huber": ad.huber,
     "pinball": ad.pinball,
     "identity": ad.identity,
+    "selu": ad.selu,
+    "mish": ad.mish,
+    "cos_embedding": ad.cos_embedding,
+    "feature_linear": ad.feature_linear,
+    "embedding_lookup": ad.embedding_lookup,
 }
 
 
@@ -117,6 +122,10 @@ def run_ours(step, args):
         return ad.dense(x, W, b, params["activation"])
     if op in ("l1_penalty", "l2_penalty"):
         return getattr(ad, op)(*args, scale=params["scale"])
+    if op == "parametric_activation":
+        return ad.parametric_activation(*args, params["activation"])
+    if op == "concatenate":
+        return ad.concatenate(list(args))
     if op in ("softmax", "log_softmax", "logsumexp", "huber", "pinball"):
         return OURS[op](*args, **params)
     return OURS[op](*args)
@@ -195,6 +204,25 @@ REFERENCE = {
     "identity": lambda x: x,
 }
 
+
+def _selu(x):
+    alpha, scale = 1.6732632423543772, 1.0507009873554805
+    return scale * anp.where(x > 0, x, alpha * (anp.exp(x) - 1))
+
+
+def _mish(x):
+    return x * anp.tanh(anp.logaddexp(0.0, x))
+
+
+REFERENCE |= {
+    "selu": _selu,
+    "mish": _mish,
+    "parametric_activation": None,  # in run_reference: it has a parameter
+    "cos_embedding": lambda x, w, c: anp.cos(2 * np.pi * x[:, :, None] * w + c),
+    "feature_linear": lambda h, W, c: anp.einsum("ndk,dkm->ndm", h, W) + c,
+    "embedding_lookup": lambda table, indices: table[indices],
+}
+
 ACTIVATIONS = {
     "identity": lambda z: z,
     "relu": REFERENCE["relu"],
@@ -233,6 +261,12 @@ def run_reference(step, args):
         return _logsumexp(args[0], params["axis"], params["keepdims"])
     if op in LOSSES:
         return _loss_reference(op, params, *args)
+    if op == "parametric_activation":
+        x, alpha = args
+        f = {"selu": _selu, "mish": _mish}[params["activation"]]
+        return x + alpha * (f(x) - x)
+    if op == "concatenate":
+        return anp.concatenate(args, axis=-1)
     return REFERENCE[op](*args)
 
 

@@ -119,6 +119,8 @@ FAST = {
     "MLPRegressor": {"max_iter": 20, "hidden_layer_sizes": (8,), "random_state": 0},
     "MLPClassifier": {"max_iter": 20, "hidden_layer_sizes": (8,), "random_state": 0},
     "GaussianMixtureEM": {"random_state": 0},
+    "TabularMLPClassifier": {"max_iter": 5, "hidden_layer_sizes": (8,), "random_state": 0},
+    "TabularMLPRegressor": {"max_iter": 5, "hidden_layer_sizes": (8,), "random_state": 0},
 }
 
 

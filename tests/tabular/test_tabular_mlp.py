@@ -1,0 +1,163 @@
+"""TabularMLPClassifier and TabularMLPRegressor: inputs, parameters, fitted attributes.
+
+Small data and few epochs: the quality of the defaults is measured by
+benchmarks/bench_tabular.py, not here.
+"""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris
+
+from skbackprop import TabularMLPClassifier, TabularMLPRegressor
+from skbackprop.tabular._training import ScheduledTraining, train_tabular
+
+FAST = {"hidden_layer_sizes": (16, 16), "max_iter": 8, "batch_size": 32, "random_state": 0}
+
+
+def _frame(n=80, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(
+        {
+            "number": rng.standard_normal(n),
+            "with_nan": np.where(rng.random(n) < 0.2, np.nan, rng.standard_normal(n)),
+            "category": pd.Categorical(rng.choice(["a", "b", "c"], n)),
+            "text": rng.choice(["u", "v"], n).astype(object),
+            "string": pd.Series(rng.choice(list("abcdefghijkl"), n), dtype="string"),
+            "flag": rng.random(n) < 0.5,
+        }
+    )
+    signal = X["number"] + (X["category"] == "a") - X["flag"]
+    return X, signal.to_numpy(dtype=float)
+
+
+def test_dataframe_with_mixed_columns_and_missing_values():
+    X, signal = _frame()
+    y = np.where(signal > 0, "yes", "no")
+    model = TabularMLPClassifier(**FAST).fit(X, y)
+    assert list(model.classes_) == ["no", "yes"]
+    assert model.encoder_.category_sizes_ == [13]  # 'string' is embedded
+    new = X.head(3).copy()
+    new["category"] = pd.Categorical(["zzz", None, "a"])  # unseen and missing
+    new["string"] = pd.Series(["new", None, "a"], dtype="string")
+    proba = model.predict_proba(new)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.feature_names_in_, X.columns)
+
+
+def test_numpy_input_with_categorical_indices():
+    X, signal = _frame()
+    array = np.column_stack([X["number"], X["category"].cat.codes, X["with_nan"]])
+    model = TabularMLPRegressor(categorical_features=[1], **FAST).fit(array, signal)
+    assert model.encoder_.n_dense_ == 1 + 3  # missing indicator, one-hot of 3
+    assert model.predict(array).shape == (80,)
+
+
+def test_fitted_attributes_and_best_epoch():
+    X, y = load_iris(return_X_y=True)
+    model = TabularMLPClassifier(**FAST).fit(X, y)
+    assert len(model.loss_curve_) == len(model.validation_scores_) == model.n_iter_ == 8
+    assert model.validation_scores_[model.best_iteration_ - 1] == max(model.validation_scores_)
+    # ties go to the later epoch
+    later = list(model.validation_scores_[model.best_iteration_ :])
+    assert all(s < max(model.validation_scores_) for s in later)
+    model = TabularMLPClassifier(validation_fraction=0.0, **FAST).fit(X, y)
+    assert model.validation_scores_ is None
+    assert model.best_iteration_ is None
+
+
+def test_ties_go_to_the_later_epoch():
+    rng = np.random.default_rng(0)
+    from skbackprop.nn import TabularNetwork
+
+    net = TabularNetwork(
+        n_numeric=1, n_dense=0, category_sizes=[], n_outputs=1, hidden_layer_sizes=(4,)
+    )
+    X, Y = rng.standard_normal((20, 1)), rng.standard_normal((20, 1))
+    codes = np.zeros((20, 0), dtype=np.intp)
+    net.initialize(rng, X, None, codes)
+    settings = ScheduledTraining(3, 8, 0.01, "constant", 0.0, "constant", 0.0, "constant")
+    record = train_tabular(
+        net, (X, None, codes, Y, None), "squared_error", settings, rng, validation=lambda: 1.0
+    )
+    assert record["best_epoch"] == 3
+
+
+def test_regressor_standardises_targets_and_clips_predictions():
+    X, signal = _frame()
+    y = 1000 + 50 * signal
+    model = TabularMLPRegressor(**FAST).fit(X, y)
+    prediction = model.predict(X)
+    assert prediction.min() >= y.min()
+    assert prediction.max() <= y.max()
+    assert model.score(X, y) > 0.3
+    Y = np.column_stack([y, -y])
+    assert TabularMLPRegressor(**FAST).fit(X, Y).predict(X).shape == (80, 2)
+
+
+def test_class_weight_is_sample_weight():
+    X, y = load_iris(return_X_y=True)
+    weighted = TabularMLPClassifier(class_weight={0: 3.0, 1: 1.0, 2: 1.0}, **FAST).fit(X, y)
+    sample_weight = np.where(y == 0, 3.0, 1.0)
+    plain = TabularMLPClassifier(**FAST).fit(X, y, sample_weight=sample_weight)
+    np.testing.assert_allclose(weighted.predict_proba(X), plain.predict_proba(X), rtol=1e-6)
+
+
+def test_same_random_state_same_model_and_pickle():
+    X, y = load_iris(return_X_y=True)
+    a = TabularMLPClassifier(**FAST).fit(X, y)
+    b = TabularMLPClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(a.network_.values, b.network_.values)
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(c.predict_proba(X), a.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"numeric_embedding": False},
+        {"scaling_layer": False},
+        {"parametric_activation": False},
+        {"data_init": False},
+        {"robust_scale": False, "smooth_clip": False},
+        {"dropout": 0.0, "weight_decay": 0.0, "label_smoothing": 0.0},
+        {"learning_rate_schedule": "constant", "activation": "mish"},
+    ],
+)
+def test_every_ingredient_can_be_switched_off(params):
+    X, y = load_iris(return_X_y=True)
+    model = TabularMLPClassifier(**FAST, **params).fit(X, y)
+    assert model.score(X, y) > 0.6
+
+
+def test_bad_input_errors():
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        TabularMLPClassifier(**FAST).fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="learning_rate_schedule"):
+        TabularMLPClassifier(learning_rate_schedule="cosine").fit(X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        TabularMLPRegressor(**FAST).fit(X, y[:-1])
+    model = TabularMLPClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="4 features"):
+        model.predict(X[:, :2])
+
+
+def test_verbose_prints_epochs(capsys):
+    X, y = load_iris(return_X_y=True)
+    TabularMLPClassifier(verbose=1, **FAST).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Iteration 8, loss = " in out
+    assert "Validation score" in out
+
+
+def test_callbacks_see_one_task_per_epoch():
+    from sklearn.callback import ScoringMonitor
+
+    X, y = load_iris(return_X_y=True)
+    monitor = ScoringMonitor(scoring="accuracy")
+    model = TabularMLPClassifier(**FAST).set_callbacks(monitor).fit(X, y)
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    assert len(rows) == model.n_iter_ == 8
