@@ -1,9 +1,10 @@
 """The fast prediction-input check answers exactly as scikit-learn's checks do.
 
 For every input, ``check_predict_input`` is compared with the calls it stands for,
-``check_is_fitted`` then ``validate_data(reset=False)``: the same error type and message,
-the same warnings, the same returned array (and, for the plain float arrays the fast path
-takes, the input itself).
+``check_is_fitted`` then ``validate_data(reset=False)`` as scikit-learn's ``predict`` calls
+it (``dtype='numeric'``, which refuses strings) and a cast to the estimator's floating
+dtype: the same error type and message, the same warnings, the same returned array (and,
+for the plain float arrays the fast path takes, the input itself).
 """
 
 import functools
@@ -119,7 +120,11 @@ def _outcome(check, estimator, X):
 
 def _reference(estimator, X):
     check_is_fitted(estimator)
-    return validate_data(estimator, X, reset=False, **CHECK_PARAMS[type(estimator)])
+    params = dict(CHECK_PARAMS[type(estimator)])
+    dtype = params.pop("dtype")
+    dtypes = dtype if isinstance(dtype, tuple) else (dtype,)
+    X = validate_data(estimator, X, reset=False, **params)
+    return X if X.dtype in dtypes else X.astype(dtypes[0])
 
 
 def _fast(estimator, X):
