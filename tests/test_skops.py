@@ -8,7 +8,9 @@ the original does. docs/deploying.rst, "Saving and loading models", tells users 
 types to trust.
 """
 
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -124,3 +126,9 @@ def test_skops_round_trip_trusts_only_the_listed_types(name, params, how):
         _train(model, name, how)
         for got, expected in zip(_outputs(loaded), _outputs(model), strict=True):
             np.testing.assert_array_equal(got, expected)
+
+
+def test_the_saving_page_names_the_class_to_trust_of_each_estimator():
+    page = (Path(__file__).resolve().parents[1] / "docs" / "saving.rst").read_text()
+    rows = dict(re.findall(r":class:`~skbackprop\.(\w+)`\n     - ``([\w.]+)``", page))
+    assert rows == {name: _ours(name) for name in TARGETS}
