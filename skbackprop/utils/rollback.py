@@ -44,9 +44,16 @@ def rollback_on_error(estimator):
     try:
         yield
     except BaseException:
+        # The callbacks' state as it is now, each where it was: the same pickle as before.
         callbacks = {k: state[k] for k in CALLBACK_STATE if k in state}
         state.clear()
-        state.update({k: v for k, v in saved.items() if k not in CALLBACK_STATE})
+        state.update(
+            {
+                k: callbacks.pop(k) if k in CALLBACK_STATE else v
+                for k, v in saved.items()
+                if k not in CALLBACK_STATE or k in callbacks
+            }
+        )
         state.update(callbacks)
         raise
 
