@@ -2,7 +2,7 @@
 
 A model trained by ``fit``, and one trained by ``partial_fit``, is dumped with
 ``skops.io``; the types skops does not trust by default (``get_untrusted_types``) must be
-exactly those of ``UNTRUSTED``, and loading with ``trusted=`` that list must give back a
+exactly the estimator's own class, and loading with ``trusted=`` that list must give back a
 model that predicts the same and, where it can continue training, continues exactly as
 the original does. docs/deploying.rst, "Saving and loading models", tells users which
 types to trust.
@@ -50,29 +50,10 @@ def _ours(name):
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-# The types to trust: the estimator's own class (skops trusts scikit-learn's, not ours),
-# and the private state that is not yet plain arrays and builtins.
-_OPTIMIZER = {
-    "adam": ["skbackprop.optim.adam.Adam"],
-    "sgd": ["skbackprop.optim.sgd.SGD"],
-    "rmsprop": ["skbackprop.optim.rmsprop.RMSProp"],
-    "lbfgs": [],
-}
-_SCHEDULE = ["skbackprop.optim.schedules.ConstantSchedule"]
-
-
-def _untrusted(name, params, how):
-    solver = params.get("solver")
-    if name.startswith("MLP"):
-        extra = _OPTIMIZER[solver] + (_SCHEDULE if solver != "lbfgs" else [])
-    elif name == "LogisticBackprop":
-        # partial_fit with solver='lbfgs' trains by Adam
-        extra = _OPTIMIZER["adam" if solver == "lbfgs" and how == "partial_fit" else solver]
-    elif name == "NormalEquationRegressor":
-        extra = ["skbackprop.linear_model._normal_equation_statistics.SufficientStatistics"]
-    else:
-        extra = ["numpy.dtype", "skbackprop.mixture._log_prob.NaturalParameters"]
-    return sorted([_ours(name), *extra])
+def _untrusted(name):
+    """The types to trust: the estimator's own class only (skops trusts scikit-learn's,
+    not ours), for every solver, after fit as after partial_fit."""
+    return [_ours(name)]
 
 
 def _cases():
@@ -113,7 +94,7 @@ def test_skops_round_trip_trusts_only_the_listed_types(name, params, how):
     else:
         _train(_train(model, name, how, slice(0, 20)), name, how, slice(20, None))
     data = sio.dumps(model)
-    untrusted = _untrusted(name, params, how)
+    untrusted = _untrusted(name)
     assert sio.get_untrusted_types(data=data) == untrusted
     with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
         sio.loads(data)

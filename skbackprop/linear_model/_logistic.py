@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
-from ..optim import AdaptiveSchedule, Plateau
+from ..optim import AdaptiveSchedule, Optimizer, Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -28,7 +28,7 @@ from ..utils import (
     check_predict_input,
     classes_of_targets,
     log_softmax_rows,
-    rollback_on_error,
+    rolls_back,
     softmax_rows,
     with_callbacks,
 )
@@ -222,6 +222,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -241,8 +242,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The fitted estimator.
         """
-        with rollback_on_error(self):
-            return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
         self._penalty_strength = resolve_penalty(self)
@@ -276,6 +276,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         tasks.finish(int(self.n_iter_[0]))
         return self
 
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -302,8 +303,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The updated estimator.
         """
-        with rollback_on_error(self):
-            return self._partial_fit(X, y, classes, sample_weight)
+        return self._partial_fit(X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
         self._penalty_strength = resolve_penalty(self)
@@ -522,3 +522,18 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+    # ------------------------------------------------------------------ saving
+    def __getstate__(self):
+        # The minibatch optimizer that partial_fit continues with is saved as arrays and
+        # builtins (Optimizer.state_dict): a saved model holds no private type
+        # (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if "_optimizer" in state:
+            state["_optimizer"] = state["_optimizer"].state_dict()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.__dict__.get("_optimizer"), dict):
+            self._optimizer = Optimizer.from_state_dict(self._optimizer)

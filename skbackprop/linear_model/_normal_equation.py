@@ -11,6 +11,7 @@ them (:mod:`~skbackprop.linear_model._least_squares`), in memory, chunk by chunk
 the workers: only ``O(n_features^2)`` numbers come back to the client.
 """
 
+import dataclasses
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import ClassVar
@@ -24,7 +25,11 @@ from sklearn.utils.validation import _check_sample_weight, check_array, validate
 
 from ..utils import check_fit_input, check_predict_input
 from ..utils._dask import is_dask_array, map_reduce, row_blocks
-from ._least_squares import solve_normal_equations, sufficient_statistics
+from ._least_squares import (
+    SufficientStatistics,
+    solve_normal_equations,
+    sufficient_statistics,
+)
 
 __all__ = ["NormalEquationRegressor"]
 
@@ -386,6 +391,19 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
+
+    def __getstate__(self):
+        # The statistics partial_fit continues from are saved as a dict of arrays and
+        # numbers: a saved model holds no private type (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if "_statistics" in state:
+            state["_statistics"] = dataclasses.asdict(state["_statistics"])
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.__dict__.get("_statistics"), dict):
+            self._statistics = SufficientStatistics(**self._statistics)
 
 
 @contextmanager

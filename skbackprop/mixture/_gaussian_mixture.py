@@ -22,13 +22,20 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, with_callbacks
+from ..utils import (
+    CallbackSupportMixin,
+    FitTasks,
+    check_predict_input,
+    rolls_back,
+    with_callbacks,
+)
 from ..utils._dask import is_dask_array
 from ._em_driver import (
     InMemorySource,
     fit_with_float64_retry,
     inference_parameters,
     run_em,
+    store_inference_cache,
     store_result,
 )
 from ._em_steps import (
@@ -194,6 +201,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
+    @rolls_back
     @with_callbacks
     def fit(self, X, y=None):
         """Estimate the model parameters with the EM algorithm.
@@ -218,6 +226,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         self._fit(X, predict=False, y=y)
         return self
 
+    @rolls_back
     @with_callbacks
     def fit_predict(self, X, y=None):
         """Estimate the model parameters with EM, then predict the labels of ``X``.
@@ -444,3 +453,16 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         """
         n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
         return -2 * self.score(X) * n_samples + 2 * self._n_parameters()
+
+    def __getstate__(self):
+        # The natural parameters cached for inference are not saved: they are rebuilt from
+        # the fitted arrays, and a saved model then holds no private type
+        # (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        state.pop("_inference_cache", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if hasattr(self, "means_") and "_inference_cache" not in self.__dict__:
+            store_inference_cache(self)

@@ -7,7 +7,6 @@ semantics), translates it for the trainer, and keeps ``coefs_`` and ``intercepts
 views of the optimizer's flat parameter buffer.
 """
 
-import copy
 import itertools
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -28,7 +27,7 @@ from ..nn import (
     layer_activations,
     predict_output,
 )
-from ..optim import Plateau
+from ..optim import Optimizer, Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -43,7 +42,7 @@ from ..utils import (
     CallbackSupportMixin,
     FitTasks,
     check_predict_input,
-    rollback_on_error,
+    rolls_back,
     with_callbacks,
 )
 
@@ -124,6 +123,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             )
         return [int(n) for n in sizes]
 
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -148,6 +148,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     @available_if(lambda est: est._check_solver())
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -170,7 +171,8 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        with rollback_on_error(self), np.errstate(all="ignore"):
+        # The public fit and partial_fit roll back on any error (``rolls_back``).
+        with np.errstate(all="ignore"):
             # Overflow during a diverging step ends in scikit-learn's non-finite weights
             # error after training, so numpy's floating-point warnings are silenced here.
             self._fit_checked(X, y, sample_weight, incremental)
@@ -464,16 +466,19 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         # BaseEstimator's __getstate__ and __setstate__, extended. coefs_ and intercepts_
         # are views of the optimizer's flat buffer, and pickle saves every view as its own
         # copy: the buffer is left out and rebuilt on load.
+        # The optimizer is saved as arrays and builtins (Optimizer.state_dict), so that a
+        # saved model holds no private type (docs/saving.rst).
         state = dict(super().__getstate__())  # may be self.__dict__ itself
         optimizer = state.get("_optimizer")
         if optimizer is not None:
-            state["_optimizer"] = copy.copy(optimizer)
-            state["_optimizer"].params = None
+            state["_optimizer"] = {**optimizer.state_dict(), "params": None}
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         optimizer = self.__dict__.get("_optimizer")
+        if isinstance(optimizer, dict):
+            self._optimizer = optimizer = Optimizer.from_state_dict(optimizer)
         if optimizer is not None and optimizer.params is None:
             # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
             layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]

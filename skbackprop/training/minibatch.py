@@ -60,8 +60,10 @@ class MinibatchTrainer:
 
     **Rollback.** The trainer updates the parameter buffer and the optimizer in place;
     it never restores an estimator. An estimator makes a failed fit leave it as it was
-    with :func:`skbackprop.utils.rollback_on_error`, the one rule: every fitted attribute
-    is deep-copied on entry and restored if the fit raises.
+    with :func:`skbackprop.utils.rolls_back`, the one rule: every fitted attribute is
+    deep-copied on entry and restored if the fit raises, a KeyboardInterrupt included
+    (which the trainer lets through, where scikit-learn's MLP ends training with a
+    warning and keeps the weights it had reached).
 
     Parameters
     ----------
@@ -197,39 +199,36 @@ class MinibatchTrainer:
         sample_idx = np.arange(X.shape[0], dtype=int) if self.shuffle else None
         dropout = objective_options.get("dropout", 0.0) > 0
         fit_start = time.perf_counter()
-        try:
-            for _ in range(self.max_iter):
-                if self.shuffle:
-                    # sklearn.utils.shuffle's draw: one Fisher-Yates shuffle of the indices.
-                    random_state.shuffle(sample_idx)
-                gradient_norms.start_epoch()
-                loss = self._epoch(
-                    batches,
-                    (X, Y, sample_weight, sample_idx),
-                    params,
-                    optimizer,
-                    gradient_norms,
-                    random_state,
-                    dropout,
+        for _ in range(self.max_iter):
+            if self.shuffle:
+                # sklearn.utils.shuffle's draw: one Fisher-Yates shuffle of the indices.
+                random_state.shuffle(sample_idx)
+            gradient_norms.start_epoch()
+            loss = self._epoch(
+                batches,
+                (X, Y, sample_weight, sample_idx),
+                params,
+                optimizer,
+                gradient_norms,
+                random_state,
+                dropout,
+            )
+            finite = bool(np.isfinite(params.values).all())
+            if self.divergence == "raise" and not (finite and np.isfinite(loss)):
+                self._diverged(loss)
+            if not finite and early_stopping is None:
+                break  # the estimator raises scikit-learn's non-finite weights error
+            self._record(history, loss, X.shape[0], gradient_norms, fit_start)
+            if self._converged(history, params, optimizer, early_stopping):
+                break
+            if notify(on_epoch_end, history) or incremental:
+                break
+            if history.n_iter == self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
                 )
-                finite = bool(np.isfinite(params.values).all())
-                if self.divergence == "raise" and not (finite and np.isfinite(loss)):
-                    self._diverged(loss)
-                if not finite and early_stopping is None:
-                    break  # the estimator raises scikit-learn's non-finite weights error
-                self._record(history, loss, X.shape[0], gradient_norms, fit_start)
-                if self._converged(history, params, optimizer, early_stopping):
-                    break
-                if notify(on_epoch_end, history) or incremental:
-                    break
-                if history.n_iter == self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                        "and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
 
         if early_stopping is not None:
             params.values[...] = early_stopping.best_parameters

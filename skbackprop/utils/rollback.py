@@ -1,6 +1,7 @@
 """The rollback rule: a fit that raises leaves the estimator exactly as it was."""
 
 import copy
+import functools
 from contextlib import contextmanager
 
 from .callbacks import CALLBACK_STATE
