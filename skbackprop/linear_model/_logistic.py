@@ -371,18 +371,21 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             def record_gradient_norm(history):
                 history.gradient_norms.append(subgradient_norm(params, l1_scale))
 
-            _, history = self._train_lbfgs(
-                params,
-                X,
-                Y,
-                weights,
-                tasks,
-                observers=[record_gradient_norm],
-                objective_options=objective_options,
-                l1_alpha=l1_scale,
-                penalty_scale=1.0,  # the scales are already those of J
-                max_corrections=LBFGS_MEMORY,
-            )
+            # A non-finite loss raises a ValueError that says what to do; numpy's overflow
+            # warnings on the way would only repeat it.
+            with np.errstate(all="ignore"):
+                _, history = self._train_lbfgs(
+                    params,
+                    X,
+                    Y,
+                    weights,
+                    tasks,
+                    observers=[record_gradient_norm],
+                    objective_options=objective_options,
+                    l1_alpha=l1_scale,
+                    penalty_scale=1.0,  # the scales are already those of J
+                    max_corrections=LBFGS_MEMORY,
+                )
             self._publish(params, history)
             return
         self._train_epochs(X, Y, weights, tasks, start, objective_options, l1_scale, incremental)

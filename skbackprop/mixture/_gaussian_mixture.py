@@ -260,6 +260,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
+        _refuse_overflowing(X)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         tasks = FitTasks(
             self, *callback_data, max_subtasks=self.n_init if do_init else 1, subtask_name="init"
@@ -466,3 +467,25 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         super().__setstate__(state)
         if hasattr(self, "means_") and "_inference_cache" not in self.__dict__:
             store_inference_cache(self)
+
+
+def _refuse_overflowing(X):
+    """Raise ValueError if the squares of ``X``'s deviations from its mean overflow.
+
+    EM sums them (the second moments, in float64 at least); past float64's range the
+    statistics become infinite and the fit would fail as if components had collapsed.
+    Values below 1e100 cannot overflow, whatever the number of rows, so the careful
+    check runs only above.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        largest = float(np.abs(X).max())
+        if largest < 1e100:
+            return
+        deviations = X.astype(np.float64) - X.mean(axis=0, dtype=np.float64)
+        if np.isfinite(np.einsum("ij,ij->", deviations, deviations)):
+            return
+    raise ValueError(
+        "Fitting the mixture model failed because the data's values overflowed: the "
+        "squares of their deviations from the mean exceed the float64 range (the largest "
+        f"magnitude is {largest:.3g}). Scale the data (e.g. StandardScaler) before fitting."
+    )

@@ -215,12 +215,18 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             subtask_name="epoch" if self.solver in STOCHASTIC_SOLVERS else "lbfgs_iteration",
         )
         if self.solver in STOCHASTIC_SOLVERS:
-            self._fit_stochastic(X, Y, sample_weight, layer_units, incremental, tasks)
+            stayed_finite = self._fit_stochastic(
+                X, Y, sample_weight, layer_units, incremental, tasks
+            )
         else:
-            self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
+            stayed_finite = self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
 
-        if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
+        weights_finite = all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_)
+        if not (stayed_finite and weights_finite):
             # scikit-learn's error, word for word; the rollback restores the fitted state.
+            # Also on a non-finite loss or gradient where the weights stayed finite (Adam's
+            # and RMSProp's steps are bounded whatever the gradient): the weights are then
+            # meaningless, where scikit-learn's MLP returns them (docs/compatibility.rst).
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
                 "large values and need to be preprocessed."
@@ -362,6 +368,9 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         )
         self.n_iter_ = history.n_iter
         self.loss_ = objective.reported_loss()
+        # A search that never got past a non-finite loss returns its starting point.
+        stuck = history.n_nonfinite > 0 and self.n_iter_ == 0
+        return bool(np.isfinite(self.loss_) and np.isfinite(params.grad).all() and not stuck)
 
     def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental, tasks):
         if self.early_stopping and incremental:
@@ -400,6 +409,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             "incremental": incremental,
             "early_stopping": early_stopping,
         }
+        n_epochs_before = len(history.loss_curve)
         self._train_minibatch(
             params,
             X,
@@ -412,6 +422,11 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             n_iter_no_change=self.n_iter_no_change,
             l1_alpha=self.alpha * self.l1_ratio,
         )
+        # This call's losses and gradient norms (the epoch that made the weights
+        # non-finite, if any, is not recorded: the weights say it).
+        losses = history.loss_curve[n_epochs_before:]
+        norms = history.gradient_norms[n_epochs_before:]
+        return bool(np.isfinite(losses).all() and np.isfinite(norms).all())
 
     def _split_validation(self, X, Y, sample_weight, params):
         """Hold out scikit-learn's validation split; return the training part and the

@@ -91,7 +91,8 @@ class MinibatchTrainer:
         validation score decides which parameters are kept. The estimator then raises
         scikit-learn's "Solver produced non-finite parameter weights" error and its
         rollback restores the fitted state. 'raise' raises ValueError at once on a
-        non-finite loss or parameters, naming the solver and the learning rate.
+        non-finite loss, gradient norm or parameters, naming the solver, the learning rate
+        and the scaling of the features.
     verbose : int, default=0
         Print each epoch's loss when positive.
 
@@ -219,6 +220,10 @@ class MinibatchTrainer:
             if not finite and early_stopping is None:
                 break  # the estimator raises scikit-learn's non-finite weights error
             self._record(history, loss, X.shape[0], gradient_norms, fit_start)
+            if self.divergence == "raise" and not np.isfinite(history.gradient_norms[-1]).all():
+                # Adam's and RMSProp's steps stay bounded when the gradient overflows: the
+                # parameters stay finite, and meaningless.
+                self._diverged(loss, "the gradient overflowed")
             if self._converged(history, params, optimizer, early_stopping):
                 break
             if notify(on_epoch_end, history) or incremental:
@@ -333,10 +338,11 @@ class MinibatchTrainer:
         plateau.n_bad = 0
         return False
 
-    def _diverged(self, loss):
-        """Raise on a non-finite loss or parameters (``divergence='raise'``)."""
+    def _diverged(self, loss, what=None):
+        """Raise on a non-finite loss, gradient or parameters (``divergence='raise'``)."""
+        what = what or f"the loss became {loss}"
         raise ValueError(
-            f"The {self.solver.solver} solver diverged (the loss became {loss}). Lower "
+            f"The {self.solver.solver} solver diverged ({what}). Lower "
             f"learning_rate_init (it is {self.solver.learning_rate_init}), or scale the "
             "features (e.g. StandardScaler)."
         )
