@@ -355,8 +355,6 @@ def _rows():
 # Known gaps, expected to fail until they are fixed: (pair, case) -> what is wrong.
 TO_FIX = {
     ("LogisticRegression", "X_float32"): "predict_proba answers in float64",
-    ("LinearRegression", "X_float16"): "predict answers in float64",
-    ("Ridge", "X_float16"): "predict answers in float64",
 }
 
 

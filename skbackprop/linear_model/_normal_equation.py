@@ -94,7 +94,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Coefficients; 2-D when ``y`` was 2-D.  Same dtype as ``X`` (float32 stays float32).
+        Coefficients; 2-D when ``y`` was 2-D.  Same dtype as ``X`` (float32 stays float32,
+        and float16 gives float16, as in LinearRegression; the solve is in float64).
     intercept_ : float or ndarray of shape (n_targets,)
         Independent term; ``0.0`` when ``fit_intercept=False``.
     rank_ : int
@@ -230,6 +231,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "dtype='numeric' is not compatible with arrays of bytes/strings.Convert your "
                 "data to numeric values explicitly instead."
             )
+        # float16 input is solved in float64 and gives float16 coefficients, as
+        # LinearRegression's do (and then float16 predictions on float16 input).
+        half = getattr(X, "dtype", None) == np.float16
         X, y = check_fit_input(
             self,
             X,
@@ -266,7 +270,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         # can be the SVD of the data itself rather than the eigendecomposition of the Gram
         # matrix.  partial_fit always solves from the statistics, chunk after chunk alike.
         data = (X, y_2d, sample_weight) if keep_data and not sp.issparse(X) else None
-        return self._fit_statistics(statistics, data, X.dtype, y.ndim)
+        dtype = np.float16 if half else X.dtype
+        return self._fit_statistics(statistics, data, dtype, y.ndim)
 
     def _fit_statistics(self, statistics, data, dtype, y_ndim):
         """Solve the normal equations of ``statistics`` and set the fitted attributes.
@@ -383,7 +388,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predicted values.
         """
-        X = check_predict_input(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
+        X = check_predict_input(
+            self, X, accept_sparse="csr", dtype=(np.float64, np.float32, np.float16)
+        )
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
 
     def __sklearn_tags__(self):

@@ -33,7 +33,10 @@ CHECK_PARAMS = {
     MLPClassifier: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
     MLPRegressor: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
     LogisticBackprop: {"dtype": np.float64, "accept_sparse": "csr"},
-    NormalEquationRegressor: {"dtype": (np.float64, np.float32), "accept_sparse": "csr"},
+    NormalEquationRegressor: {
+        "dtype": (np.float64, np.float32, np.float16),
+        "accept_sparse": "csr",
+    },
     GaussianMixtureEM: {"dtype": (np.float64, np.float32)},
 }
 FIT_PARAMS = {
