@@ -341,21 +341,10 @@ def _rows():
             None,
         )
     )
-    params = []
-    for pair, case, action, kwargs, check in rows:
-        marks = ()
-        if (pair, case) in TO_FIX:
-            marks = pytest.mark.xfail(strict=True, reason=TO_FIX[pair, case])
-        params.append(
-            pytest.param(pair, case, action, kwargs, check, id=f"{pair}-{case}", marks=marks)
-        )
-    return params
-
-
-# Known gaps, expected to fail until they are fixed: (pair, case) -> what is wrong.
-TO_FIX = {
-    ("LogisticRegression", "X_float32"): "predict_proba answers in float64",
-}
+    return [
+        pytest.param(pair, case, action, kwargs, check, id=f"{pair}-{case}")
+        for pair, case, action, kwargs, check in rows
+    ]
 
 
 def _outcome(make, action, kwargs, y):

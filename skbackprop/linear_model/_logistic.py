@@ -253,6 +253,9 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
                 FutureWarning,
             )
         callback_data = X, y, sample_weight  # as passed: ScoringMonitor predicts on it
+        # Trained in float64; float32 input gives float32 coefficients, and then float32
+        # scores on float32 input, as LogisticRegression's.
+        single = getattr(X, "dtype", None) == np.float32
         X, y = check_fit_input(self, X, y, accept_sparse="csr", dtype=np.float64, order="C")
         classes, y_encoded = classes_of_targets(y)
         if classes.size < 2:
@@ -273,6 +276,9 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             subtask_name="lbfgs_iteration" if lbfgs else "epoch",
         )
         self._train(X, Y, weights, warm, tasks)
+        if single:
+            self.coef_ = self.coef_.astype(np.float32)
+            self.intercept_ = self.intercept_.astype(np.float32)
         tasks.finish(int(self.n_iter_[0]))
         return self
 
@@ -461,7 +467,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, the logit of ``classes_[1]``; otherwise one column per class.
         """
-        X = check_predict_input(self, X, accept_sparse="csr", dtype=np.float64)
+        X = check_predict_input(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
         scores = X @ self.coef_.T
         scores += self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores

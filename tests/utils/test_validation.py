@@ -32,7 +32,7 @@ N_FEATURES = 4
 CHECK_PARAMS = {
     MLPClassifier: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
     MLPRegressor: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
-    LogisticBackprop: {"dtype": np.float64, "accept_sparse": "csr"},
+    LogisticBackprop: {"dtype": (np.float64, np.float32), "accept_sparse": "csr"},
     NormalEquationRegressor: {
         "dtype": (np.float64, np.float32, np.float16),
         "accept_sparse": "csr",
@@ -179,11 +179,13 @@ def test_plain_float_arrays_pass_unchanged(name):
     assert _fast(_fitted(MLPClassifier), X) is X
 
 
-def test_float32_is_kept_where_the_estimator_accepts_it():
+def test_a_dtype_is_kept_where_the_estimator_accepts_it():
     X = INPUTS["float32"]
     assert _fast(_fitted(MLPRegressor), X) is X
-    converted = _fast(_fitted(LogisticBackprop), X)
-    assert converted.dtype == np.float64
+    assert _fast(_fitted(LogisticBackprop), X) is X
+    half = INPUTS["float16"]
+    assert _fast(_fitted(NormalEquationRegressor), half) is half  # as LinearRegression
+    assert _fast(_fitted(MLPRegressor), half).dtype == np.float64
 
 
 def test_the_feature_count_message_names_the_estimator():
