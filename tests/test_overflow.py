@@ -100,3 +100,37 @@ def test_normal_equation_fits_overflowing_scales_exactly(scale, alpha):
     expected = reference.fit(X, Y_REAL).predict(X) * y_scale
     atol = 1e-10 * y_scale * np.abs(Y_REAL).max()  # a target of 0 has round-off to it
     np.testing.assert_allclose(predictions, expected, rtol=1e-8, atol=atol)
+
+
+FITTED = {
+    "MLPClassifier": lambda: skbackprop.MLPClassifier(**SHORT).fit(X, Y_CLASSES),
+    "MLPRegressor": lambda: skbackprop.MLPRegressor(**SHORT).fit(X, Y_REAL),
+    "LogisticBackprop": lambda: skbackprop.LogisticBackprop().fit(X, Y_BINARY),
+    "NormalEquationRegressor": lambda: skbackprop.NormalEquationRegressor().fit(X, Y_REAL),
+    "GaussianMixtureEM": lambda: skbackprop.GaussianMixtureEM(3, random_state=0).fit(X),
+}
+METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "score_samples")
+
+
+@pytest.mark.parametrize("scale", [1e300, -1e300, 1e-300])
+@pytest.mark.parametrize("name", list(FITTED))
+def test_predicting_on_extreme_values_lets_no_warning_escape(name, scale):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = FITTED[name]()
+    Z = X * scale
+    y = {"MLPRegressor": Y_REAL, "NormalEquationRegressor": Y_REAL, "MLPClassifier": Y_CLASSES}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for method in METHODS:
+            if hasattr(model, method):
+                getattr(model, method)(Z)
+        model.score(Z) if name == "GaussianMixtureEM" else model.score(Z, y.get(name, Y_BINARY))
+    leaked = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not leaked, f"RuntimeWarnings escaped: {leaked}"
+
+
+def test_a_mixture_gives_far_points_a_log_density_of_minus_infinity():
+    # As scikit-learn's GaussianMixture: the limit, not NaN.
+    model = skbackprop.GaussianMixtureEM(3, random_state=0).fit(X)
+    assert np.all(model.score_samples(X[:3] * 1e300) == -np.inf)

@@ -393,6 +393,27 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         )
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
 
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R^2 of the predictions on ``X`` for ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` against ``y``; -inf where the squared errors
+            overflow (numpy's warnings then are silenced: the value says it).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

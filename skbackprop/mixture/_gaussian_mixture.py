@@ -296,9 +296,14 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         width = 1 + n_features + n_quadratic_features(n_features, self.covariance_type)
         out = np.empty((self.n_components, n_samples), dtype=X.dtype)
         rows = block_rows(width, self.n_components)
-        for start in range(0, n_samples, rows):
-            phi = feature_map(X[start : start + rows], self.covariance_type, shift)
-            out[:, start : start + rows] = weighted_log_prob(phi, theta)
+        # Samples so far out that their squared distances overflow have log-density -inf
+        # (the precisions are positive definite), as in scikit-learn; the features'
+        # overflow would otherwise give inf - inf = NaN, with numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, n_samples, rows):
+                phi = feature_map(X[start : start + rows], self.covariance_type, shift)
+                out[:, start : start + rows] = weighted_log_prob(phi, theta)
+        out[np.isnan(out)] = -np.inf
         return out
 
     def score_samples(self, X):
@@ -315,7 +320,9 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             Log-likelihood of each sample; low values flag out-of-distribution samples.
         """
         X = self._validate_for_inference(X)
-        return log_normalize(self._weighted_log_prob(X))
+        weighted = self._weighted_log_prob(X)
+        with np.errstate(invalid="ignore"):  # -inf - -inf where every density is 0
+            return log_normalize(weighted)
 
     def score(self, X, y=None):
         """Average log-likelihood of the samples in ``X``.
@@ -365,7 +372,8 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         """
         X = self._validate_for_inference(X)
         resp = self._weighted_log_prob(X)
-        responsibilities(resp)
+        with np.errstate(invalid="ignore"):  # NaN where every density is 0, as in sklearn
+            responsibilities(resp)
         return np.ascontiguousarray(resp.T)
 
     def sample(self, n_samples=1):
