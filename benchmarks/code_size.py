@@ -4,6 +4,7 @@ Counts code lines (no docstrings, comments or blank lines), modules, and the fun
 longer than 60 code lines, so a simplification can be measured rather than claimed::
 
     python benchmarks/code_size.py            # the package
+    python benchmarks/code_size.py skbackprop/__main__.py  # one module
     python benchmarks/code_size.py --long 40  # list functions over 40 code lines
 """
 
@@ -43,11 +44,12 @@ def code_lines(source):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("root", nargs="?", default="skbackprop")
+    parser.add_argument("root", nargs="?", default="skbackprop", help="a folder or a module")
     parser.add_argument("--long", type=int, default=60, help="report functions longer than this")
     args = parser.parse_args()
     total, modules, long_functions = 0, 0, []
-    for path in sorted(Path(args.root).rglob("*.py")):
+    root = Path(args.root)
+    for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
         if path.name == "conftest.py":
             continue  # doctest set-up, not the package's code
         lines, tree = code_lines(path.read_text())

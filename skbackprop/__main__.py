@@ -2,15 +2,18 @@
 
 Each row fits one skbackprop estimator and its scikit-learn counterpart, with the same
 parameters, in the same pipeline, on a dataset bundled with scikit-learn, and prints the
-held-out score and the fit time of both. A fit time is the best of several timed runs after
-one untimed warm-up run, so that a first run's imports and caches, or a busy moment of the
-machine, do not make either library look slower than it is (``--quick``: one cold run).
+held-out score and the fit times of both: the median of several timed runs after one untimed
+warm-up run, so that a first run's imports and caches do not count, and the fastest and the
+slowest run beside it, so that a busy machine shows as a wide spread rather than hiding
+behind a best time (``--quick``: one cold run).
 Rows whose setup differs from a plain ``fit`` (a standardized target, silenced convergence
 warnings) say so in a note under the table. ``python -m skbackprop --help`` lists the
 options; scikit-learn is imported only after the options are read.
 """
 
 import argparse
+
+from skbackprop import __version__
 
 # (our estimator, its scikit-learn counterpart, shared parameters, dataset, score name)
 ROWS = [
@@ -95,8 +98,8 @@ def _parser():
         type=_positive_int,
         metavar="N",
         help=(
-            f"timed runs of each fit after one untimed warm-up run; the best is shown "
-            f"(default: {DEFAULT_REPEAT})"
+            f"timed runs of each fit after one untimed warm-up run; their median is shown, "
+            f"with the fastest and the slowest (default: {DEFAULT_REPEAT})"
         ),
     )
     parser.add_argument(
@@ -104,6 +107,7 @@ def _parser():
         action="store_true",
         help="one cold timed run per fit and no warm-up: same scores, rougher times",
     )
+    parser.add_argument("--version", action="version", version=f"skbackprop {__version__}")
     return parser
 
 
@@ -122,10 +126,11 @@ def _load(dataset):
     return train_test_split(X, y, test_size=0.25, random_state=0)
 
 
-def _best_fit(estimator, X_train, X_test, y_train, y_test, warmups, repeat):
+def _timed_fits(estimator, X_train, X_test, y_train, y_test, warmups, repeat):
     """Fit ``StandardScaler`` then ``estimator`` ``warmups + repeat`` times, each time a
-    fresh clone; return the held-out score, the best time of the last ``repeat`` fits and
-    how many fits raised a ConvergenceWarning, which is silenced (and counted)."""
+    fresh clone; return the held-out score, the times of the last ``repeat`` fits in
+    seconds, and how many fits raised a ConvergenceWarning, which is silenced (and
+    counted)."""
     import time
     import warnings
 
@@ -137,7 +142,7 @@ def _best_fit(estimator, X_train, X_test, y_train, y_test, warmups, repeat):
     supervised = is_classifier(estimator) or is_regressor(estimator)
     fit_data = (X_train, y_train) if supervised else (X_train,)
     score_data = (X_test, y_test) if supervised else (X_test,)
-    best, not_converged = float("inf"), 0
+    times, not_converged = [], 0
     for run in range(warmups + repeat):
         model = make_pipeline(StandardScaler(), clone(estimator))
         with warnings.catch_warnings(record=True) as caught:
@@ -150,8 +155,50 @@ def _best_fit(estimator, X_train, X_test, y_train, y_test, warmups, repeat):
         for w in others:  # only the convergence warnings are silenced
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         if run >= warmups:
-            best = min(best, seconds)
-    return model.score(*score_data), best, not_converged
+            times.append(seconds)
+    return model.score(*score_data), times, not_converged
+
+
+def _spread(times):
+    """``median (fastest-slowest)`` in seconds, or the one time of a single run."""
+    import statistics
+
+    if len(times) == 1:
+        return f"{times[0]:.3f}"
+    return f"{statistics.median(times):.3f} ({min(times):.3f}-{max(times):.3f})"
+
+
+def _introduction(quick, repeat):
+    import skbackprop
+
+    print(f"skbackprop {skbackprop.__version__}: each estimator beside scikit-learn's")
+    print("Held-out score; same parameters, same pipeline (StandardScaler, then the")
+    print("estimator), same 75/25 split of a dataset bundled with scikit-learn.")
+    if quick:
+        print("Fit time in seconds: one cold run per library (--quick), so rough.\n")
+        return
+    print(
+        f"Fit time in seconds, per library: the median of {repeat} run{'s' * (repeat > 1)} "
+        "after one untimed warm-up run,\nthen (fastest-slowest); a busy machine shows as a "
+        "wide spread.\n"
+    )
+
+
+def _compared(name, counterpart, params):
+    """Our estimator and scikit-learn's, and the notes on how they are set up."""
+    import skbackprop
+
+    ours = getattr(skbackprop, name)(**params)
+    theirs = _counterpart(counterpart)(**params)
+    if name not in SCALED_TARGET:
+        return ours, theirs, []
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.preprocessing import StandardScaler
+
+    ours, theirs = (
+        TransformedTargetRegressor(model, transformer=StandardScaler()) for model in (ours, theirs)
+    )
+    return ours, theirs, [SCALED_TARGET[name]]
 
 
 def main(argv=None):
@@ -165,18 +212,10 @@ def main(argv=None):
 
     import skbackprop
 
+    width = 24 if repeat > 1 else 11
     header = f"{'estimator':<28}{'dataset':<15}{'score':<10}{'ours':>9}{'sklearn':>9}"
-    header += f"{'fit ours':>11}{'fit sklearn':>13}"
-    print(f"skbackprop {skbackprop.__version__}: each estimator beside scikit-learn's")
-    print("Held-out score; same parameters, same pipeline (StandardScaler, then the")
-    print("estimator), same 75/25 split of a dataset bundled with scikit-learn.")
-    if args.quick:
-        print("Fit time in seconds: one cold run per library (--quick), so rough.\n")
-    else:
-        print(
-            f"Fit time in seconds: the best of {repeat} run{'s' * (repeat > 1)} after one "
-            "untimed warm-up run, per library.\n"
-        )
+    header += f"{'fit ours':>{width}}{'fit sklearn':>{width}}"
+    _introduction(args.quick, repeat)
     print(header)
     print("-" * len(header), flush=True)
     notes = []
@@ -186,21 +225,10 @@ def main(argv=None):
         if name not in skbackprop.__all__:
             print(f"{name:<28}{dataset:<15}{'':<10}   not in this version of skbackprop yet")
             continue
-        ours = getattr(skbackprop, name)(**params)
-        theirs = _counterpart(counterpart)(**params)
-        row_notes = []
-        if name in SCALED_TARGET:
-            from sklearn.compose import TransformedTargetRegressor
-            from sklearn.preprocessing import StandardScaler
-
-            ours, theirs = (
-                TransformedTargetRegressor(model, transformer=StandardScaler())
-                for model in (ours, theirs)
-            )
-            row_notes.append(SCALED_TARGET[name])
+        ours, theirs, row_notes = _compared(name, counterpart, params)
         split = _load(dataset)
-        our_score, our_time, ours_stopped = _best_fit(ours, *split, warmups, repeat)
-        their_score, their_time, theirs_stopped = _best_fit(theirs, *split, warmups, repeat)
+        our_score, our_times, ours_stopped = _timed_fits(ours, *split, warmups, repeat)
+        their_score, their_times, theirs_stopped = _timed_fits(theirs, *split, warmups, repeat)
         if ours_stopped or theirs_stopped:
             limit = f" at max_iter={params['max_iter']}" if "max_iter" in params else ""
             row_notes.append(
@@ -212,7 +240,7 @@ def main(argv=None):
         label = f"{name} {marks}".strip()
         print(
             f"{label:<28}{dataset:<15}{score_name:<10}{our_score:>9.4f}{their_score:>9.4f}"
-            f"{our_time:>11.3f}{their_time:>13.3f}",
+            f"{_spread(our_times):>{width}}{_spread(their_times):>{width}}",
             flush=True,
         )
     if notes:

@@ -1,9 +1,10 @@
-"""``python -m skbackprop``: its options, its notes, and its timing of the best of runs.
+"""``python -m skbackprop``: its options, its notes, and its timing: the median and the spread.
 
 How fast ``--help`` answers is checked in ``.ci/run`` (speed is never asserted here); this
 file checks why it is fast: it imports neither scikit-learn nor an estimator.
 """
 
+import re
 import subprocess
 import sys
 import warnings
@@ -16,8 +17,8 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from skbackprop import MLPClassifier
-from skbackprop.__main__ import NAMES, _best_fit, main
+from skbackprop import MLPClassifier, __version__
+from skbackprop.__main__ import NAMES, _spread, _timed_fits, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +37,7 @@ def test_help_prints_usage_and_exits_0():
     result = _run("--help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: python -m skbackprop")
-    for option in ("--estimators", "--quick", "--repeat"):
+    for option in ("--estimators", "--quick", "--repeat", "--version"):
         assert option in result.stdout
     assert "skbackprop 0" not in result.stdout  # the demo did not run
 
@@ -60,6 +61,12 @@ def test_help_imports_no_estimator_and_no_scikit_learn():
     assert "HEAVY []" in result.stdout, result.stdout
 
 
+def test_version_prints_the_version_and_exits_0():
+    result = _run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"skbackprop {__version__}\n"
+
+
 def test_unknown_estimator_is_a_usage_error():
     result = _run("--estimators", "Ridge")
     assert result.returncode == 2
@@ -78,9 +85,13 @@ def test_bad_timing_options_are_usage_errors(argv, capsys):
 def test_rows_are_chosen_and_timing_is_said(capsys):
     main(["--estimators", "NormalEquationRegressor", "GaussianMixtureEM", "--repeat", "2"])
     out = capsys.readouterr().out
-    assert "the best of 2 runs after one untimed warm-up run" in out
-    rows = [words[0] for words in map(str.split, out.splitlines()) if words and words[0] in NAMES]
-    assert rows == ["NormalEquationRegressor", "GaussianMixtureEM"]
+    assert "the median of 2 runs after one untimed warm-up run" in out
+    assert "(fastest-slowest)" in out
+    rows = [line.split() for line in out.splitlines() if line.split()[:1] in ([n] for n in NAMES)]
+    assert [row[0] for row in rows] == ["NormalEquationRegressor", "GaussianMixtureEM"]
+    for row in rows:  # each library's median, then its fastest-slowest in brackets
+        assert re.fullmatch(r"\(\d+\.\d{3}-\d+\.\d{3}\)", row[-1])
+        assert re.fullmatch(r"\(\d+\.\d{3}-\d+\.\d{3}\)", row[-3])
     assert "[1]" not in out  # neither row needs a note
 
 
@@ -90,6 +101,7 @@ def test_quick_mode_says_one_cold_run_and_the_standardized_target(capsys):
     assert "one cold run per library (--quick)" in out
     row = next(line for line in out.splitlines() if line.startswith("MLPRegressor"))
     assert row.startswith("MLPRegressor [1]")
+    assert "(" not in row  # one run: a time, no spread
     assert "[1] target standardized for both libraries" in out
 
 
@@ -98,15 +110,22 @@ def _iris_split():
     return train_test_split(X, y, test_size=0.25, random_state=0)
 
 
-def test_best_fit_counts_and_silences_convergence_warnings():
+def test_timed_fits_count_and_silence_convergence_warnings():
     estimator = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        score, seconds, not_converged = _best_fit(estimator, *_iris_split(), 1, 2)
+        score, seconds, not_converged = _timed_fits(estimator, *_iris_split(), 1, 2)
     assert not_converged == 3  # the warm-up and both timed runs
     assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert 0 <= score <= 1
-    assert seconds > 0
+    assert len(seconds) == 2  # the timed runs only
+    assert min(seconds) > 0
+
+
+def test_spread_is_the_median_then_the_fastest_and_the_slowest():
+    assert _spread([0.3, 0.1, 0.2, 5.0]) == "0.250 (0.100-5.000)"
+    assert _spread([0.5, 0.1, 0.2]) == "0.200 (0.100-0.500)"
+    assert _spread([0.1234]) == "0.123"
 
 
 class _WarnsAndCounts(RegressorMixin, BaseEstimator):
@@ -124,9 +143,9 @@ class _WarnsAndCounts(RegressorMixin, BaseEstimator):
         return X @ self.coef_
 
 
-def test_best_fit_runs_warmups_plus_repeats_and_lets_other_warnings_through(monkeypatch):
+def test_timed_fits_run_warmups_plus_repeats_and_let_other_warnings_through(monkeypatch):
     monkeypatch.setattr(_WarnsAndCounts, "fits", 0)
     with pytest.warns(UserWarning, match="not a convergence warning") as caught:
-        _best_fit(_WarnsAndCounts(), *_iris_split(), 1, 3)
+        _timed_fits(_WarnsAndCounts(), *_iris_split(), 1, 3)
     assert _WarnsAndCounts.fits == 4
     assert len([w for w in caught if w.category is UserWarning]) == 4

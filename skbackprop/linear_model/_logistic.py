@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
-from ..optim import AdaptiveSchedule, Plateau
+from ..optim import AdaptiveSchedule, Optimizer, Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -28,7 +28,7 @@ from ..utils import (
     check_predict_input,
     classes_of_targets,
     log_softmax_rows,
-    rollback_on_error,
+    rolls_back,
     softmax_rows,
     with_callbacks,
 )
@@ -223,6 +223,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -242,8 +243,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The fitted estimator.
         """
-        with rollback_on_error(self):
-            return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
         self._penalty_strength = resolve_penalty(self)
@@ -254,6 +254,9 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
                 FutureWarning,
             )
         callback_data = X, y, sample_weight  # as passed: ScoringMonitor predicts on it
+        # Trained in float64; float32 input gives float32 coefficients, and then float32
+        # scores on float32 input, as LogisticRegression's.
+        single = getattr(X, "dtype", None) == np.float32
         X, y = check_fit_input(self, X, y, accept_sparse="csr", dtype=np.float64, order="C")
         classes, y_encoded = classes_of_targets(y)
         if classes.size < 2:
@@ -274,9 +277,13 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             subtask_name="lbfgs_iteration" if lbfgs else "epoch",
         )
         self._train(X, Y, weights, warm, tasks)
+        if single:
+            self.coef_ = self.coef_.astype(np.float32)
+            self.intercept_ = self.intercept_.astype(np.float32)
         tasks.finish(int(self.n_iter_[0]))
         return self
 
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -303,8 +310,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The updated estimator.
         """
-        with rollback_on_error(self):
-            return self._partial_fit(X, y, classes, sample_weight)
+        return self._partial_fit(X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
         self._penalty_strength = resolve_penalty(self)
@@ -372,19 +378,22 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             def record_gradient_norm(history):
                 history.gradient_norms.append(subgradient_norm(params, l1_scale))
 
-            _, history = self._train_lbfgs(
-                params,
-                X,
-                Y,
-                weights,
-                tasks,
-                observers=[record_gradient_norm],
-                objective_options=objective_options,
-                l1_alpha=l1_scale,
-                penalty_scale=1.0,  # the scales are already those of J
-                max_corrections=LBFGS_MEMORY,
-                blas_limit=scipy_blas_single_thread(),
-            )
+            # A non-finite loss raises a ValueError that says what to do; numpy's overflow
+            # warnings on the way would only repeat it.
+            with np.errstate(all="ignore"):
+                _, history = self._train_lbfgs(
+                    params,
+                    X,
+                    Y,
+                    weights,
+                    tasks,
+                    observers=[record_gradient_norm],
+                    objective_options=objective_options,
+                    l1_alpha=l1_scale,
+                    penalty_scale=1.0,  # the scales are already those of J
+                    max_corrections=LBFGS_MEMORY,
+                    blas_limit=scipy_blas_single_thread(),
+                )
             self._publish(params, history)
             return
         self._train_epochs(X, Y, weights, tasks, start, objective_options, l1_scale, incremental)
@@ -460,7 +469,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, the logit of ``classes_[1]``; otherwise one column per class.
         """
-        X = check_predict_input(self, X, accept_sparse="csr", dtype=np.float64)
+        X = check_predict_input(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
         scores = X @ self.coef_.T
         scores += self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
@@ -524,3 +533,18 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+    # ------------------------------------------------------------------ saving
+    def __getstate__(self):
+        # The minibatch optimizer that partial_fit continues with is saved as arrays and
+        # builtins (Optimizer.state_dict): a saved model holds no private type
+        # (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if "_optimizer" in state:
+            state["_optimizer"] = state["_optimizer"].state_dict()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.__dict__.get("_optimizer"), dict):
+            self._optimizer = Optimizer.from_state_dict(self._optimizer)

@@ -11,6 +11,7 @@ them (:mod:`~skbackprop.linear_model._least_squares`), in memory, chunk by chunk
 the workers: only ``O(n_features^2)`` numbers come back to the client.
 """
 
+import dataclasses
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import ClassVar
@@ -26,6 +27,7 @@ from ..utils import check_fit_input, check_predict_input
 from ..utils._dask import is_dask_array, map_reduce, row_blocks
 from ..utils._threadpool import scipy_blas_threads
 from ._least_squares import (
+    SufficientStatistics,
     matrix_rank,
     singular_values,
     solve_normal_equations,
@@ -95,7 +97,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Coefficients; 2-D when ``y`` was 2-D.  Same dtype as ``X`` (float32 stays float32).
+        Coefficients; 2-D when ``y`` was 2-D.  Same dtype as ``X`` (float32 stays float32,
+        and float16 gives float16, as in LinearRegression; the solve is in float64).
     intercept_ : float or ndarray of shape (n_targets,)
         Independent term; ``0.0`` when ``fit_intercept=False``.
     rank_ : int
@@ -231,6 +234,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "dtype='numeric' is not compatible with arrays of bytes/strings.Convert your "
                 "data to numeric values explicitly instead."
             )
+        # float16 input is solved in float64 and gives float16 coefficients, as
+        # LinearRegression's do (and then float16 predictions on float16 input).
+        half = getattr(X, "dtype", None) == np.float16
         X, y = check_fit_input(
             self,
             X,
@@ -269,7 +275,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         # can be the SVD of the data itself rather than the eigendecomposition of the Gram
         # matrix.  partial_fit always solves from the statistics, chunk after chunk alike.
         data = (X, y_2d, sample_weight) if keep_data and not sp.issparse(X) else None
-        return self._fit_statistics(statistics, data, X.dtype, y.ndim)
+        dtype = np.float16 if half else X.dtype
+        return self._fit_statistics(statistics, data, dtype, y.ndim)
 
     def _fit_statistics(self, statistics, data, dtype, y_ndim):
         """Solve the normal equations of ``statistics`` and set the fitted attributes.
@@ -417,14 +424,50 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predicted values.
         """
-        X = check_predict_input(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
+        X = check_predict_input(
+            self, X, accept_sparse="csr", dtype=(np.float64, np.float32, np.float16)
+        )
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R^2 of the predictions on ``X`` for ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` against ``y``; -inf where the squared errors
+            overflow (numpy's warnings then are silenced: the value says it).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
+
+    def __getstate__(self):
+        # The statistics partial_fit continues from are saved as a dict of arrays and
+        # numbers: a saved model holds no private type (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if "_statistics" in state:
+            state["_statistics"] = dataclasses.asdict(state["_statistics"])
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.__dict__.get("_statistics"), dict):
+            self._statistics = SufficientStatistics(**self._statistics)
 
 
 @contextmanager

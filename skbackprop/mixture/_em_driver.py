@@ -104,17 +104,23 @@ def store_result(estimator, result):
     estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound
     estimator.lower_bounds_ = result.lower_bounds
-    dtype = result.means.dtype
-    estimator._inference_cache = (
-        _inference_key(estimator, dtype),
-        *inference_parameters(estimator, dtype),
-    )
+    store_inference_cache(estimator)
     if not result.converged and estimator.max_iter > 0 and not result.stopped:
         warnings.warn(
             "Best performing initialization did not converge. Try different init "
             "parameters, or increase max_iter, tol, or check for degenerate data.",
             ConvergenceWarning,
         )
+
+
+def store_inference_cache(estimator):
+    """Compute once, for the fitted arrays' dtype, what inference needs
+    (:func:`inference_parameters`)."""
+    dtype = estimator.means_.dtype
+    estimator._inference_cache = (
+        _inference_key(estimator, dtype),
+        *inference_parameters(estimator, dtype),
+    )
 
 
 def _inference_key(estimator, dtype):

@@ -23,13 +23,20 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils import CallbackSupportMixin, FitTasks, check_predict_input, with_callbacks
+from ..utils import (
+    CallbackSupportMixin,
+    FitTasks,
+    check_predict_input,
+    rolls_back,
+    with_callbacks,
+)
 from ..utils._dask import is_dask_array
 from ._em_driver import (
     InMemorySource,
     fit_with_float64_retry,
     inference_parameters,
     run_em,
+    store_inference_cache,
     store_result,
 )
 from ._em_steps import (
@@ -197,6 +204,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
+    @rolls_back
     @with_callbacks
     def fit(self, X, y=None):
         """Estimate the model parameters with the EM algorithm.
@@ -221,6 +229,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         self._fit(X, predict=False, y=y)
         return self
 
+    @rolls_back
     @with_callbacks
     def fit_predict(self, X, y=None):
         """Estimate the model parameters with EM, then predict the labels of ``X``.
@@ -254,6 +263,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                 f"{self.n_components}, n_samples = {n_samples}; pass more samples or "
                 "reduce n_components."
             )
+        _refuse_overflowing(X)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         tasks = FitTasks(
             self, *callback_data, max_subtasks=self.n_init if do_init else 1, subtask_name="init"
@@ -288,21 +298,28 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         shift, theta = inference_parameters(self, X.dtype)
         n_samples, n_features = X.shape
         covariance_type, n_components = self.covariance_type, self.n_components
-        # One pass: the map would serve once (see use_distances). Distances take all rows
-        # at once, as scikit-learn does (a few products of n x d).
-        if use_distances(n_features, n_components, covariance_type, passes=1):
-            # The rows as they are, against the unshifted means: no shifted copy of X.
-            means = self.means_.astype(X.dtype, copy=False)
-            every = dataclasses.replace(theta.all_components, means=means)
-            return log_prob_by_distances(X, dataclasses.replace(theta, all_components=every))
-        width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
-        out = np.empty((n_components, n_samples), dtype=X.dtype)
-        # Blocks as large as X itself (memory within scikit-learn's), at least cache-sized:
-        # fewer, larger products share the BLAS threads better.
-        rows = max(block_rows(width, n_components), n_samples * n_features // width)
-        for start in range(0, n_samples, rows):
-            phi = feature_map(X[start : start + rows], covariance_type, shift)
-            out[:, start : start + rows] = weighted_log_prob(phi, theta)
+        # Samples so far out that their squared distances overflow have log-density -inf
+        # (the precisions are positive definite), as in scikit-learn; the features'
+        # overflow would otherwise give inf - inf = NaN, with numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            # One pass: the map would serve once (see use_distances). Distances take all
+            # rows at once, as scikit-learn does (a few products of n x d).
+            if use_distances(n_features, n_components, covariance_type, passes=1):
+                # The rows as they are, against the unshifted means: no shifted copy of X.
+                means = self.means_.astype(X.dtype, copy=False)
+                every = dataclasses.replace(theta.all_components, means=means)
+                theta = dataclasses.replace(theta, all_components=every)
+                out = log_prob_by_distances(X, theta)
+            else:
+                width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
+                out = np.empty((n_components, n_samples), dtype=X.dtype)
+                # Blocks as large as X itself (memory within scikit-learn's), at least
+                # cache-sized: fewer, larger products share the BLAS threads better.
+                rows = max(block_rows(width, n_components), n_samples * n_features // width)
+                for start in range(0, n_samples, rows):
+                    phi = feature_map(X[start : start + rows], covariance_type, shift)
+                    out[:, start : start + rows] = weighted_log_prob(phi, theta)
+        out[np.isnan(out)] = -np.inf
         return out
 
     def score_samples(self, X):
@@ -319,7 +336,9 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             Log-likelihood of each sample; low values flag out-of-distribution samples.
         """
         X = self._validate_for_inference(X)
-        return log_normalize(self._weighted_log_prob(X))
+        weighted = self._weighted_log_prob(X)
+        with np.errstate(invalid="ignore"):  # -inf - -inf where every density is 0
+            return log_normalize(weighted)
 
     def score(self, X, y=None):
         """Average log-likelihood of the samples in ``X``.
@@ -369,7 +388,8 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         """
         X = self._validate_for_inference(X)
         resp = self._weighted_log_prob(X)
-        responsibilities(resp)
+        with np.errstate(invalid="ignore"):  # NaN where every density is 0, as in sklearn
+            responsibilities(resp)
         return np.ascontiguousarray(resp.T)
 
     def sample(self, n_samples=1):
@@ -458,3 +478,38 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         """
         n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
         return -2 * self.score(X) * n_samples + 2 * self._n_parameters()
+
+    def __getstate__(self):
+        # The natural parameters cached for inference are not saved: they are rebuilt from
+        # the fitted arrays, and a saved model then holds no private type
+        # (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        state.pop("_inference_cache", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if hasattr(self, "means_") and "_inference_cache" not in self.__dict__:
+            store_inference_cache(self)
+
+
+def _refuse_overflowing(X):
+    """Raise ValueError if the squares of ``X``'s deviations from its mean overflow.
+
+    EM sums them (the second moments, in float64 at least); past float64's range the
+    statistics become infinite and the fit would fail as if components had collapsed.
+    Values below 1e100 cannot overflow, whatever the number of rows, so the careful
+    check runs only above.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        largest = float(np.abs(X).max())
+        if largest < 1e100:
+            return
+        deviations = X.astype(np.float64) - X.mean(axis=0, dtype=np.float64)
+        if np.isfinite(np.einsum("ij,ij->", deviations, deviations)):
+            return
+    raise ValueError(
+        "Fitting the mixture model failed because the data's values overflowed: the "
+        "squares of their deviations from the mean exceed the float64 range (the largest "
+        f"magnitude is {largest:.3g}). Scale the data (e.g. StandardScaler) before fitting."
+    )

@@ -7,7 +7,6 @@ semantics), translates it for the trainer, and keeps ``coefs_`` and ``intercepts
 views of the optimizer's flat parameter buffer.
 """
 
-import copy
 import itertools
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -28,7 +27,7 @@ from ..nn import (
     layer_activations,
     predict_output,
 )
-from ..optim import Plateau
+from ..optim import Optimizer, Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -43,7 +42,7 @@ from ..utils import (
     CallbackSupportMixin,
     FitTasks,
     check_predict_input,
-    rollback_on_error,
+    rolls_back,
     with_callbacks,
 )
 from ..utils._threadpool import scipy_blas_single_thread
@@ -125,6 +124,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             )
         return [int(n) for n in sizes]
 
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -149,6 +149,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     @available_if(lambda est: est._check_solver())
+    @rolls_back
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -171,7 +172,8 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        with rollback_on_error(self), np.errstate(all="ignore"):
+        # The public fit and partial_fit roll back on any error (``rolls_back``).
+        with np.errstate(all="ignore"):
             # Overflow during a diverging step ends in scikit-learn's non-finite weights
             # error after training, so numpy's floating-point warnings are silenced here.
             self._fit_checked(X, y, sample_weight, incremental)
@@ -214,12 +216,18 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             subtask_name="epoch" if self.solver in STOCHASTIC_SOLVERS else "lbfgs_iteration",
         )
         if self.solver in STOCHASTIC_SOLVERS:
-            self._fit_stochastic(X, Y, sample_weight, layer_units, incremental, tasks)
+            stayed_finite = self._fit_stochastic(
+                X, Y, sample_weight, layer_units, incremental, tasks
+            )
         else:
-            self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
+            stayed_finite = self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
 
-        if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
+        weights_finite = all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_)
+        if not (stayed_finite and weights_finite):
             # scikit-learn's error, word for word; the rollback restores the fitted state.
+            # Also on a non-finite loss or gradient where the weights stayed finite (Adam's
+            # and RMSProp's steps are bounded whatever the gradient): the weights are then
+            # meaningless, where scikit-learn's MLP returns them (docs/compatibility.rst).
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
                 "large values and need to be preprocessed."
@@ -288,7 +296,8 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         y_pred = self._predict(X, check_input=False)
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
-        return score_function(y, y_pred, sample_weight=sample_weight)
+        with np.errstate(over="ignore", invalid="ignore"):  # huge predictions: R^2 -> -inf
+            return score_function(y, y_pred, sample_weight=sample_weight)
 
     def _check_solver(self):
         if self.solver not in STOCHASTIC_SOLVERS:
@@ -362,6 +371,9 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         )
         self.n_iter_ = history.n_iter
         self.loss_ = objective.reported_loss()
+        # A search that never got past a non-finite loss returns its starting point.
+        stuck = history.n_nonfinite > 0 and self.n_iter_ == 0
+        return bool(np.isfinite(self.loss_) and np.isfinite(params.grad).all() and not stuck)
 
     def _fit_stochastic(self, X, Y, sample_weight, layer_units, incremental, tasks):
         if self.early_stopping and incremental:
@@ -400,6 +412,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             "incremental": incremental,
             "early_stopping": early_stopping,
         }
+        n_epochs_before = len(history.loss_curve)
         self._train_minibatch(
             params,
             X,
@@ -412,6 +425,11 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             n_iter_no_change=self.n_iter_no_change,
             l1_alpha=self.alpha * self.l1_ratio,
         )
+        # This call's losses and gradient norms (the epoch that made the weights
+        # non-finite, if any, is not recorded: the weights say it).
+        losses = history.loss_curve[n_epochs_before:]
+        norms = history.gradient_norms[n_epochs_before:]
+        return bool(np.isfinite(losses).all() and np.isfinite(norms).all())
 
     def _split_validation(self, X, Y, sample_weight, params):
         """Hold out scikit-learn's validation split; return the training part and the
@@ -466,16 +484,19 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         # BaseEstimator's __getstate__ and __setstate__, extended. coefs_ and intercepts_
         # are views of the optimizer's flat buffer, and pickle saves every view as its own
         # copy: the buffer is left out and rebuilt on load.
+        # The optimizer is saved as arrays and builtins (Optimizer.state_dict), so that a
+        # saved model holds no private type (docs/saving.rst).
         state = dict(super().__getstate__())  # may be self.__dict__ itself
         optimizer = state.get("_optimizer")
         if optimizer is not None:
-            state["_optimizer"] = copy.copy(optimizer)
-            state["_optimizer"].params = None
+            state["_optimizer"] = {**optimizer.state_dict(), "params": None}
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         optimizer = self.__dict__.get("_optimizer")
+        if isinstance(optimizer, dict):
+            self._optimizer = optimizer = Optimizer.from_state_dict(optimizer)
         if optimizer is not None and optimizer.params is None:
             # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
             layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]

@@ -363,6 +363,27 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         """
         return self._predict(X)  # _forward_pass_fast checks that the model is fitted
 
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R^2 of the predictions on ``X`` for ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` against ``y``; -inf where the squared errors
+            overflow (numpy's warnings then are silenced: the value says it).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            return super().score(X, y, sample_weight=sample_weight)
+
     def _predict(self, X, check_input=True):
         y_pred = self._forward_pass_fast(X, check_input=check_input)
         if y_pred.shape[1] == 1:

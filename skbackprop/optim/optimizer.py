@@ -88,6 +88,46 @@ class Optimizer:
         self.learning_rate = self.schedule.learning_rate
         return stop
 
+    def state_dict(self):
+        """The optimizer as numpy arrays and Python builtins: its class's and schedule's
+        names, and everything a continued ``step`` reads (``params`` is the buffer itself).
+
+        What an estimator saves in place of the optimizer, so that a saved model holds no
+        private type (skops loads it trusting only the estimator's class);
+        :meth:`from_state_dict` rebuilds the optimizer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skbackprop.optim import Adam, Optimizer
+        >>> adam = Adam(np.zeros(3), learning_rate=0.01)
+        >>> state = adam.state_dict()
+        >>> state["optimizer"], state["schedule"]
+        ('Adam', 'ConstantSchedule')
+        >>> Optimizer.from_state_dict(state).state_dict().keys() == state.keys()
+        True
+        """
+        state = self.__getstate__()
+        schedule = state.pop("schedule")
+        return {
+            "optimizer": type(self).__name__,
+            "schedule": type(schedule).__name__,
+            "schedule_state": dict(vars(schedule)),
+            **state,
+        }
+
+    @classmethod
+    def from_state_dict(cls, state):
+        """The optimizer that :meth:`state_dict` described (its scratch buffers new)."""
+        state = dict(state)
+        optimizer = _subclass(Optimizer, state.pop("optimizer"))
+        schedule = _subclass(ConstantSchedule, state.pop("schedule"))
+        rebuilt = optimizer.__new__(optimizer)
+        rebuilt.schedule = schedule.__new__(schedule)
+        vars(rebuilt.schedule).update(state.pop("schedule_state"))
+        rebuilt.__setstate__(state)
+        return rebuilt
+
     def __getstate__(self):
         state = self.__dict__.copy()
         for name in self._scratch_names:
@@ -99,3 +139,15 @@ class Optimizer:
         like = state[self._shaped_like]
         for name in self._scratch_names:
             setattr(self, name, np.empty_like(like))
+
+
+def _subclass(base, name):
+    """``base`` or its subclass named ``name`` (the optimizers and schedules are few)."""
+    found, classes = None, [base]
+    while classes:
+        cls = classes.pop()
+        found = cls if cls.__name__ == name else found
+        classes.extend(cls.__subclasses__())
+    if found is None:
+        raise ValueError(f"No {base.__name__} is named {name!r}; this state is not ours.")
+    return found

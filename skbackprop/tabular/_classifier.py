@@ -10,7 +10,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import assert_all_finite, column_or_1d
 
 from ..utils import with_callbacks
 from ._base import BaseTabularMLP
@@ -210,6 +210,9 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
                 f"Found input variables with inconsistent numbers of samples: "
                 f"[{X.shape[0]}, {len(y)}]"
             )
+        if y.dtype.kind in "fc":
+            # NaN or inf labels get scikit-learn's message before type_of_target casts them.
+            assert_all_finite(y, input_name="y")
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         codes = encoder.transform(y)

@@ -30,6 +30,8 @@ class TrainingHistory:
         The tolerance test, over the training loss or the validation score.
     validation_scores : list of float or None
         Every epoch's validation score, with early stopping.
+    n_nonfinite : int
+        L-BFGS evaluations whose loss was not finite (the line search backs off from them).
 
     Examples
     --------
@@ -47,6 +49,7 @@ class TrainingHistory:
     gradient_norms: list = field(default_factory=list)
     plateau: Plateau = field(default_factory=lambda: Plateau(0.0))
     validation_scores: list | None = None
+    n_nonfinite: int = 0
 
 
 def notify(observers, history):

@@ -7,6 +7,8 @@ split_weights=True)``) the parts are bounded below by 0, and the projection onto
 sets L1-penalized coefficients exactly to 0.
 """
 
+import math
+
 import numpy as np
 
 from ..nn import MinibatchObjective
@@ -81,7 +83,10 @@ def train_lbfgs(
 
     def cost_and_gradient(x):
         params.values[...] = x
-        return float(objective()), params.grad
+        loss = float(objective())
+        if history is not None and not math.isfinite(loss):
+            history.n_nonfinite += 1
+        return loss, params.grad
 
     callback = None
     if on_iteration:

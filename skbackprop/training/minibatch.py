@@ -60,8 +60,10 @@ class MinibatchTrainer:
 
     **Rollback.** The trainer updates the parameter buffer and the optimizer in place;
     it never restores an estimator. An estimator makes a failed fit leave it as it was
-    with :func:`skbackprop.utils.rollback_on_error`, the one rule: every fitted attribute
-    is deep-copied on entry and restored if the fit raises.
+    with :func:`skbackprop.utils.rolls_back`, the one rule: every fitted attribute is
+    deep-copied on entry and restored if the fit raises, a KeyboardInterrupt included
+    (which the trainer lets through, where scikit-learn's MLP ends training with a
+    warning and keeps the weights it had reached).
 
     Parameters
     ----------
@@ -89,7 +91,8 @@ class MinibatchTrainer:
         validation score decides which parameters are kept. The estimator then raises
         scikit-learn's "Solver produced non-finite parameter weights" error and its
         rollback restores the fitted state. 'raise' raises ValueError at once on a
-        non-finite loss or parameters, naming the solver and the learning rate.
+        non-finite loss, gradient norm or parameters, naming the solver, the learning rate
+        and the scaling of the features.
     verbose : int, default=0
         Print each epoch's loss when positive.
     warn_at_max_iter : bool, default=True
@@ -208,39 +211,41 @@ class MinibatchTrainer:
         sample_idx = np.arange(X.shape[0], dtype=int) if self.shuffle else None
         dropout = objective_options.get("dropout", 0.0) > 0
         fit_start = time.perf_counter()
-        try:
-            for _ in range(self.max_iter):
-                if self.shuffle:
-                    # sklearn.utils.shuffle's draw: one Fisher-Yates shuffle of the indices.
-                    random_state.shuffle(sample_idx)
-                gradient_norms.start_epoch()
-                loss = self._epoch(
-                    batches,
-                    (X, Y, sample_weight, sample_idx),
-                    params,
-                    optimizer,
-                    gradient_norms,
-                    random_state,
-                    dropout,
+        for _ in range(self.max_iter):
+            if self.shuffle:
+                # sklearn.utils.shuffle's draw: one Fisher-Yates shuffle of the indices.
+                random_state.shuffle(sample_idx)
+            gradient_norms.start_epoch()
+            loss = self._epoch(
+                batches,
+                (X, Y, sample_weight, sample_idx),
+                params,
+                optimizer,
+                gradient_norms,
+                random_state,
+                dropout,
+            )
+            finite = bool(np.isfinite(params.values).all())
+            if self.divergence == "raise" and not (finite and np.isfinite(loss)):
+                self._diverged(loss)
+            if not finite and early_stopping is None:
+                break  # the estimator raises scikit-learn's non-finite weights error
+            self._record(history, loss, X.shape[0], gradient_norms, fit_start)
+            norms = history.gradient_norms[-1]  # None where the caller keeps no summary
+            if self.divergence == "raise" and norms is not None and not np.isfinite(norms).all():
+                # Adam's and RMSProp's steps stay bounded when the gradient overflows: the
+                # parameters stay finite, and meaningless.
+                self._diverged(loss, "the gradient overflowed")
+            if self._converged(history, params, optimizer, early_stopping):
+                break
+            if notify(on_epoch_end, history) or incremental:
+                break
+            if history.n_iter == self.max_iter and self.warn_at_max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
                 )
-                finite = bool(np.isfinite(params.values).all())
-                if self.divergence == "raise" and not (finite and np.isfinite(loss)):
-                    self._diverged(loss)
-                if not finite and early_stopping is None:
-                    break  # the estimator raises scikit-learn's non-finite weights error
-                self._record(history, loss, X.shape[0], gradient_norms, fit_start)
-                if self._converged(history, params, optimizer, early_stopping):
-                    break
-                if notify(on_epoch_end, history) or incremental:
-                    break
-                if history.n_iter == self.max_iter and self.warn_at_max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                        "and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
 
         if early_stopping is not None:
             params.values[...] = early_stopping.best_parameters
@@ -351,10 +356,11 @@ class MinibatchTrainer:
         plateau.n_bad = 0
         return False
 
-    def _diverged(self, loss):
-        """Raise on a non-finite loss or parameters (``divergence='raise'``)."""
+    def _diverged(self, loss, what=None):
+        """Raise on a non-finite loss, gradient or parameters (``divergence='raise'``)."""
+        what = what or f"the loss became {loss}"
         raise ValueError(
-            f"The {self.solver.solver} solver diverged (the loss became {loss}). Lower "
+            f"The {self.solver.solver} solver diverged ({what}). Lower "
             f"learning_rate_init (it is {self.solver.learning_rate_init}), or scale the "
             "features (e.g. StandardScaler)."
         )

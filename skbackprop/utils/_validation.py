@@ -47,7 +47,9 @@ def check_predict_input(estimator, X, *, dtype, **check_params):
     X : object
         The input to predict on.
     dtype : dtype or tuple of dtypes
-        The floating dtypes accepted as they are, as ``validate_data``'s ``dtype``.
+        The floating dtypes accepted as they are. ``X`` is validated as scikit-learn's
+        ``predict`` validates it (``dtype='numeric'``, so an array of strings is refused),
+        then cast to the first of them unless its dtype is one.
     **check_params
         Passed to ``validate_data`` (e.g. ``accept_sparse``).
 
@@ -69,6 +71,10 @@ def check_predict_input(estimator, X, *, dtype, **check_params):
     Traceback (most recent call last):
     ...
     ValueError: X has 4 features, but LinearRegression is expecting 3 features as input.
+    >>> check_predict_input(model, np.array([["1", "2", "3"]]), dtype=np.float64)
+    Traceback (most recent call last):
+    ...
+    ValueError: dtype='numeric' is not compatible with arrays of bytes/strings...
     """
     if (
         _is_plain_matrix(X, dtype, order=None)
@@ -80,7 +86,12 @@ def check_predict_input(estimator, X, *, dtype, **check_params):
     ):
         return X
     check_is_fitted(estimator)
-    return validate_data(estimator, X, dtype=dtype, reset=False, **check_params)
+    # scikit-learn's predict validates with dtype="numeric", which refuses an array of
+    # strings, even of numbers, where a float dtype would convert it; then the estimator's
+    # floating dtypes apply.
+    X = validate_data(estimator, X, reset=False, **check_params)
+    dtypes = dtype if isinstance(dtype, tuple | list) else (dtype,)
+    return X if X.dtype in dtypes else X.astype(dtypes[0])
 
 
 def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_params):

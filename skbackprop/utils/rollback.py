@@ -1,11 +1,12 @@
 """The rollback rule: a fit that raises leaves the estimator exactly as it was."""
 
 import copy
+import functools
 from contextlib import contextmanager
 
 from .callbacks import CALLBACK_STATE
 
-__all__ = ["rollback_on_error"]
+__all__ = ["rollback_on_error", "rolls_back"]
 
 
 @contextmanager
@@ -44,11 +45,54 @@ def rollback_on_error(estimator):
     try:
         yield
     except BaseException:
+        # The callbacks' state as it is now, each where it was: the same pickle as before.
         callbacks = {k: state[k] for k in CALLBACK_STATE if k in state}
         state.clear()
-        state.update({k: v for k, v in saved.items() if k not in CALLBACK_STATE})
+        state.update(
+            {
+                k: callbacks.pop(k) if k in CALLBACK_STATE else v
+                for k, v in saved.items()
+                if k not in CALLBACK_STATE or k in callbacks
+            }
+        )
         state.update(callbacks)
         raise
+
+
+def rolls_back(method):
+    """Decorate a fitting method: if a call raises, the estimator is left as it was.
+
+    :func:`rollback_on_error` around the whole call. Put it outermost, above
+    ``with_callbacks`` and ``_fit_context``: an exception raised anywhere in the call,
+    including a KeyboardInterrupt that lands in their code after training, then finds
+    the estimator as it was before the call.
+
+    Examples
+    --------
+    >>> from sklearn.base import BaseEstimator
+    >>> from skbackprop.utils import rolls_back
+    >>> class Counter(BaseEstimator):
+    ...     @rolls_back
+    ...     def fit(self, X, y=None):
+    ...         self.n_seen_ = getattr(self, "n_seen_", 0) + len(X)
+    ...         if len(X) > 2:
+    ...             raise ValueError("too long")
+    ...         return self
+    >>> model = Counter().fit([1, 2])
+    >>> try:
+    ...     model.fit([1, 2, 3])
+    ... except ValueError:
+    ...     pass
+    >>> model.n_seen_
+    2
+    """
+
+    @functools.wraps(method)
+    def call_rolling_back(self, *args, **kwargs):
+        with rollback_on_error(self):
+            return method(self, *args, **kwargs)
+
+    return call_rolling_back
 
 
 def _parameter_names(estimator):

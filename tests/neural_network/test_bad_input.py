@@ -130,11 +130,3 @@ def test_parameter_errors(iris):
         MLPRegressor(early_stopping=True, validation_fraction=0.01).fit(X[:50], y[:50])
     with pytest.warns(UserWarning, match="It is going to be clipped"):
         MLPRegressor(batch_size=1000, max_iter=1).fit(X, y)
-
-
-def test_predict_before_fit_raises(iris):
-    from sklearn.exceptions import NotFittedError
-
-    X, _ = iris
-    with pytest.raises(NotFittedError):
-        MLPRegressor().predict(X)

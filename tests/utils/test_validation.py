@@ -1,9 +1,10 @@
 """The fast prediction-input check answers exactly as scikit-learn's checks do.
 
 For every input, ``check_predict_input`` is compared with the calls it stands for,
-``check_is_fitted`` then ``validate_data(reset=False)``: the same error type and message,
-the same warnings, the same returned array (and, for the plain float arrays the fast path
-takes, the input itself).
+``check_is_fitted`` then ``validate_data(reset=False)`` as scikit-learn's ``predict`` calls
+it (``dtype='numeric'``, which refuses strings) and a cast to the estimator's floating
+dtype: the same error type and message, the same warnings, the same returned array (and,
+for the plain float arrays the fast path takes, the input itself).
 """
 
 import functools
@@ -31,8 +32,11 @@ N_FEATURES = 4
 CHECK_PARAMS = {
     MLPClassifier: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
     MLPRegressor: {"dtype": (np.float64, np.float32), "accept_sparse": ["csr", "csc"]},
-    LogisticBackprop: {"dtype": np.float64, "accept_sparse": "csr"},
-    NormalEquationRegressor: {"dtype": (np.float64, np.float32), "accept_sparse": "csr"},
+    LogisticBackprop: {"dtype": (np.float64, np.float32), "accept_sparse": "csr"},
+    NormalEquationRegressor: {
+        "dtype": (np.float64, np.float32, np.float16),
+        "accept_sparse": "csr",
+    },
     GaussianMixtureEM: {"dtype": (np.float64, np.float32)},
 }
 FIT_PARAMS = {
@@ -119,7 +123,11 @@ def _outcome(check, estimator, X):
 
 def _reference(estimator, X):
     check_is_fitted(estimator)
-    return validate_data(estimator, X, reset=False, **CHECK_PARAMS[type(estimator)])
+    params = dict(CHECK_PARAMS[type(estimator)])
+    dtype = params.pop("dtype")
+    dtypes = dtype if isinstance(dtype, tuple) else (dtype,)
+    X = validate_data(estimator, X, reset=False, **params)
+    return X if X.dtype in dtypes else X.astype(dtypes[0])
 
 
 def _fast(estimator, X):
@@ -171,11 +179,13 @@ def test_plain_float_arrays_pass_unchanged(name):
     assert _fast(_fitted(MLPClassifier), X) is X
 
 
-def test_float32_is_kept_where_the_estimator_accepts_it():
+def test_a_dtype_is_kept_where_the_estimator_accepts_it():
     X = INPUTS["float32"]
     assert _fast(_fitted(MLPRegressor), X) is X
-    converted = _fast(_fitted(LogisticBackprop), X)
-    assert converted.dtype == np.float64
+    assert _fast(_fitted(LogisticBackprop), X) is X
+    half = INPUTS["float16"]
+    assert _fast(_fitted(NormalEquationRegressor), half) is half  # as LinearRegression
+    assert _fast(_fitted(MLPRegressor), half).dtype == np.float64
 
 
 def test_the_feature_count_message_names_the_estimator():
