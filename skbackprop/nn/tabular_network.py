@@ -140,7 +140,14 @@ class TabularNetwork:
             raise ValueError("The network needs at least one input column.")
         units = [n_inputs, *[int(h) for h in hidden_layer_sizes], int(n_outputs)]
         self.layer_units = units
-        specs = []  # (name, shape, group)
+        self.specs = self._parameter_specs(k, m, e, n_inputs)
+        size = sum(math.prod(shape) for _, shape, _ in self.specs)
+        self.lr_factors, self.wd_factors = self._group_factors(size, lr_factors, wd_factors, dtype)
+        self._lay_out(np.zeros(size, dtype=dtype))
+
+    def _parameter_specs(self, k, m, e, n_inputs):
+        """``(name, shape, group)`` of every parameter array, in the flat buffer's order."""
+        specs = []
         if self.numeric_embedding:
             d = self.n_numeric
             specs += [
@@ -151,28 +158,30 @@ class TabularNetwork:
             ]
         for i, size in enumerate(self.category_sizes):
             specs.append((f"category_table{i}", (size, e), "category_embedding"))
-        if scaling_layer:
+        if self.scaling_layer:
             specs.append(("scale", (n_inputs,), "scale"))
+        units = self.layer_units
         for i, (fan_in, fan_out) in enumerate(itertools.pairwise(units)):
             specs += [(f"W{i + 1}", (fan_in, fan_out), "weights")]
             specs += [(f"b{i + 1}", (fan_out,), "biases")]
-            if parametric_activation and i < len(units) - 2:
+            if self.parametric and i < len(units) - 2:
                 specs += [(f"alpha{i + 1}", (fan_out,), "alpha")]
-        size = sum(math.prod(shape) for _, shape, _ in specs)
-        self.specs = specs
-        self.lr_factors = np.ones(size, dtype=dtype)
-        self.wd_factors = np.ones(size, dtype=dtype)
+        return specs
+
+    def _group_factors(self, size, lr_factors, wd_factors, dtype):
+        """Per-element learning-rate and weight-decay factors from the groups' factors."""
+        lr_out, wd_out = np.ones(size, dtype=dtype), np.ones(size, dtype=dtype)
         lr_factors, wd_factors = dict(lr_factors or {}), dict(wd_factors or {})
         offset = 0
-        for _, shape, group in specs:
+        for _, shape, group in self.specs:
             where = slice(offset, offset + math.prod(shape))
             offset = where.stop
             lr = lr_factors.get(group, 1.0)
             if group == "weights":
                 lr = lr / math.sqrt(shape[0])  # the NTK parametrisation (module docstring)
-            self.lr_factors[where] = lr
-            self.wd_factors[where] = wd_factors.get(group, 1.0)
-        self._lay_out(np.zeros(size, dtype=dtype))
+            lr_out[where] = lr
+            wd_out[where] = wd_factors.get(group, 1.0)
+        return lr_out, wd_out
 
     def _lay_out(self, values):
         """Views of ``values`` (and of a gradient buffer like it) per parameter array."""

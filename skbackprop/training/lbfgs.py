@@ -88,19 +88,7 @@ def train_lbfgs(
             history.n_nonfinite += 1
         return loss, params.grad
 
-    callback = None
-    if on_iteration:
-
-        def callback(intermediate_result):
-            # L-BFGS-B's last evaluation is normally at the accepted iterate already.
-            if not np.array_equal(intermediate_result.x, params.values):
-                cost_and_gradient(intermediate_result.x)
-            history.n_iter += 1
-            history.loss = float(intermediate_result.fun)
-            history.loss_curve.append(history.loss)
-            if notify(on_iteration, history):
-                raise StopIteration  # scipy ends the search at the current iterate
-
+    callback = _iteration_callback(params, cost_and_gradient, history, on_iteration)
     # Warns (ConvergenceWarning) like scikit-learn when max_iter or max_fun is reached.
     result, n_iter = minimize_lbfgs(
         cost_and_gradient,
@@ -122,3 +110,22 @@ def train_lbfgs(
         params.values[...] = result.x
         objective()
     return objective, n_iter
+
+
+def _iteration_callback(params, cost_and_gradient, history, on_iteration):
+    """scipy's per-iteration callback: the history updated and the observers told, or
+    None without observers."""
+    if not on_iteration:
+        return None
+
+    def callback(intermediate_result):
+        # L-BFGS-B's last evaluation is normally at the accepted iterate already.
+        if not np.array_equal(intermediate_result.x, params.values):
+            cost_and_gradient(intermediate_result.x)
+        history.n_iter += 1
+        history.loss = float(intermediate_result.fun)
+        history.loss_curve.append(history.loss)
+        if notify(on_iteration, history):
+            raise StopIteration  # scipy ends the search at the current iterate
+
+    return callback
