@@ -91,6 +91,17 @@ _FUNCTION_STUB = """\
    :add-heading: Examples using ``{name}``
 """
 
+_DATA_STUB = """\
+{title}
+{underline}
+
+.. currentmodule:: {module}
+
+.. autodata:: {name}
+   :no-value:
+
+"""
+
 # Members that scikit-learn's base classes add to every estimator; their docstrings
 # cross-reference scikit-learn's own site, which this build does not fetch.
 _SKLEARN_BASES = "BaseEstimator, ClassifierMixin, RegressorMixin, DensityMixin, TransformerMixin"
@@ -137,7 +148,10 @@ def _write_api_pages():
                 "own_bases": _SKLEARN_BASES,
                 "excluded": _SKLEARN_MEMBERS,
             }
-            stub = _CLASS_STUB if inspect.isclass(obj) else _FUNCTION_STUB
+            if inspect.isclass(obj):
+                stub = _CLASS_STUB
+            else:
+                stub = _FUNCTION_STUB if callable(obj) else _DATA_STUB
             _write_if_changed(out_dir / f"{title}.rst", stub.format(**fields))
 
 

@@ -36,6 +36,8 @@ def _cos(t):
     return 0.5 * (1.0 + math.cos(math.pi * t))
 
 
+#: The schedules by name: each maps the fit's progress ``t`` in [0, 1) to a factor of a
+#: hyperparameter's base value ('coslog4', 'flat_cos' and 'cos' as in RealMLP).
 STEP_SCHEDULES = {
     "constant": _constant,
     "coslog4": _coslog4,
