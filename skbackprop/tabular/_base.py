@@ -209,6 +209,24 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
             network = self.network_.astype(np.float64)
             return network.predict(*self.encoder_.transform(X, dtype=np.float64))
 
+    def __getstate__(self):
+        # BaseEstimator's __getstate__ and __setstate__, extended. The network and the
+        # encoder are saved as arrays and builtins (their state dicts), rebuilt on load,
+        # so that a saved model holds no private type (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if isinstance(state.get("network_"), TabularNetwork):
+            state["network_"] = state["network_"].state_dict()
+        if isinstance(state.get("encoder_"), TabularEncoder):
+            state["encoder_"] = state["encoder_"].state_dict()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.__dict__.get("network_"), dict):
+            self.network_ = TabularNetwork.from_state_dict(self.network_)
+        if isinstance(self.__dict__.get("encoder_"), dict):
+            self.encoder_ = TabularEncoder.from_state_dict(self.encoder_)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
