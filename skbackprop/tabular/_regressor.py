@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
-from ..utils import with_callbacks
+from ..utils import rolls_back, with_callbacks
 from ._base import BaseTabularMLP
 
 __all__ = ["TabularMLPRegressor"]
@@ -140,6 +140,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         self.random_state = random_state
         self.verbose = verbose
 
+    @rolls_back
     @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and targets ``y``.
