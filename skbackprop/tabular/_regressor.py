@@ -17,6 +17,18 @@ def _root_mean_squared_error(prediction, Y, sample_weight):
     return float(np.sqrt(np.average(squared, weights=sample_weight)))
 
 
+def _mean_and_std(Y):
+    """Each column's mean and standard deviation, also where the squares of targets near
+    float64's limit overflow (then computed on the targets over their largest value)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = Y.mean(axis=0), Y.std(axis=0)
+    if np.isfinite(mean).all() and np.isfinite(std).all():
+        return mean, std
+    peak = np.abs(Y).max(axis=0)
+    peak = np.where(peak > 0, peak, 1.0)
+    return peak * (Y / peak).mean(axis=0), peak * (Y / peak).std(axis=0)
+
+
 class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
     """A multilayer perceptron with a strong default recipe for tabular regression.
 
@@ -169,8 +181,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
             )
         Y = y.reshape(len(y), -1)
         self._y_1d = y.ndim == 1
-        self.target_mean_ = Y.mean(axis=0)
-        std = Y.std(axis=0)
+        self.target_mean_, std = _mean_and_std(Y)
         self.target_scale_ = np.where(std > 0, std, 1.0)
         self.target_min_, self.target_max_ = Y.min(axis=0), Y.max(axis=0)
         Z = (Y - self.target_mean_) / self.target_scale_
