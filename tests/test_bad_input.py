@@ -47,6 +47,7 @@ def _ridge(make):
     return lambda **kw: make(**{"alpha": 1.0, **kw})
 
 
+TABULAR_SHORT = {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0}
 PAIRS = {
     "MLPRegressor": (_short(sk_nn.MLPRegressor), _short(skbackprop.MLPRegressor)),
     "MLPClassifier": (_short(sk_nn.MLPClassifier), _short(skbackprop.MLPClassifier)),
@@ -58,6 +59,16 @@ PAIRS = {
         _two_components(skbackprop.GaussianMixtureEM),
     ),
 }
+# The tabular MLPs against scikit-learn's MLPs, on the rows where their input handling
+# should agree (they also take NaN, text and categories, which scikit-learn's MLPs do not).
+PAIRS["TabularMLPClassifier"] = (
+    _short(sk_nn.MLPClassifier),
+    lambda **kw: skbackprop.TabularMLPClassifier(**{**TABULAR_SHORT, **kw}),
+)
+PAIRS["TabularMLPRegressor"] = (
+    _short(sk_nn.MLPRegressor),
+    lambda **kw: skbackprop.TabularMLPRegressor(**{**TABULAR_SHORT, **kw}),
+)
 # LogisticRegression has no partial_fit: SGDClassifier's log-loss model is the reference.
 PAIRS["SGDClassifier"] = (
     lambda **kw: sk_linear.SGDClassifier(loss="log_loss", **kw),
@@ -71,12 +82,17 @@ NAMES = {
     "LinearRegression": "NormalEquationRegressor",
     "Ridge": "NormalEquationRegressor",
     "GaussianMixture": "GaussianMixtureEM",
+    "TabularMLPClassifier": "TabularMLPClassifier",
+    "TabularMLPRegressor": "TabularMLPRegressor",
 }
+# The class whose name scikit-learn's messages hold, where it is not the pair's name.
+THEIR_NAMES = {"TabularMLPClassifier": "MLPClassifier", "TabularMLPRegressor": "MLPRegressor"}
 TARGETS = {
     "MLPRegressor": Y_REAL,
     "LinearRegression": Y_REAL,
     "Ridge": Y_REAL,
     "GaussianMixture": None,
+    "TabularMLPRegressor": Y_REAL,
 }
 REGRESSORS = ("MLPRegressor", "LinearRegression", "Ridge")
 CLASSIFIERS = ("MLPClassifier", "LogisticRegression")
@@ -182,6 +198,21 @@ PARTIAL_FIT = [
     ),
 ]
 
+# The rows that apply to the tabular MLPs: the rest concern input they accept on purpose
+# (NaN at predict, text, DataFrames) or options they do not have (partial_fit).
+TABULAR_CASES = {
+    "nan_in_X",
+    "X_1d",
+    "X_of_strings",
+    "empty_X",
+    "n_features_mismatch_at_predict",
+    "huge_values_in_X",
+    "y_of_wrong_length",
+    "nan_in_y",
+    "inf_in_y",
+    "huge_values_in_y",
+}
+
 TYPE_ONLY = "type"  # marker: compare the exception type only (the reason follows)
 # Where LinearRegression and Ridge disagree, NormalEquationRegressor follows
 # LinearRegression whatever its alpha: these Ridge rows are held to LinearRegression.
@@ -191,8 +222,8 @@ FOLLOWS_LINEAR_REGRESSION = {
     "huge_values_in_X": "Ridge's solver fails with 'array must not contain infs or NaNs'",
     "X_float16": "Ridge predicts in float64, LinearRegression in float16",
 }
-# Where we differ from scikit-learn on purpose: (pair, case) -> (our exception type, a
-# fragment of our message, why).
+# Where we differ from scikit-learn on purpose: (pair, case) -> (our exception type, or
+# None where we fit, a fragment of our message, why).
 DELIBERATE = {
     ("LogisticRegression", "huge_values_in_X"): (
         ValueError,
@@ -218,6 +249,30 @@ DELIBERATE = {
         "names the cause and the fix",
     ),
 }
+_IMPUTES = (
+    "the tabular MLPs impute missing numbers (the median, plus a missing indicator): NaN in "
+    "X is input they are made for"
+)
+DELIBERATE.update(
+    {
+        ("TabularMLPClassifier", "nan_in_X"): (None, "", _IMPUTES),
+        ("TabularMLPRegressor", "nan_in_X"): (None, "", _IMPUTES),
+        ("TabularMLPRegressor", "huge_values_in_X"): (
+            None,
+            "",
+            "robust scaling and smooth clipping bring the inputs to a few units, so the fit "
+            "is that on X / 1e300; scikit-learn's MLPRegressor diverges",
+        ),
+    }
+)
+# Rows of the tabular MLPs whose exception type only is compared: (case) -> the check.
+TABULAR_CHECKS = {
+    "X_of_strings": (
+        TYPE_ONLY,
+        "numeric-only input is validated by check_array's message; scikit-learn's MLP "
+        "reports the failed float conversion",
+    ),
+}
 
 
 def _rows():
@@ -225,6 +280,12 @@ def _rows():
     for pair in ("MLPRegressor", "MLPClassifier", "LogisticRegression", *REGRESSORS[1:]):
         rows += [(pair, case, action, {}, None) for case, action in COMMON + SUPERVISED]
     rows += [("GaussianMixture", case, action, {}, None) for case, action in COMMON]
+    for pair, extra in (("TabularMLPClassifier", []), ("TabularMLPRegressor", REGRESSOR)):
+        rows += [
+            (pair, case, action, {}, TABULAR_CHECKS.get(case))
+            for case, action in COMMON + SUPERVISED + extra
+            if case in TABULAR_CASES
+        ]
     for pair in REGRESSORS:
         rows += [(pair, case, action, {}, None) for case, action in REGRESSOR]
     for pair in CLASSIFIERS:
@@ -374,6 +435,9 @@ def test_same_outcome_as_scikit_learn(pair, case, action, kwargs, check):
     assert not leaked, f"RuntimeWarnings escaped: {leaked}"
     if (pair, case) in DELIBERATE:
         error_type, fragment, _ = DELIBERATE[pair, case]
+        if error_type is None:  # we fit where scikit-learn raises
+            assert got is None, f"we should fit: {got!r}"
+            return
         assert type(got) is error_type, f"we should raise {error_type.__name__}: {got!r}"
         assert fragment in str(got)
         return
@@ -386,6 +450,7 @@ def test_same_outcome_as_scikit_learn(pair, case, action, kwargs, check):
     if check is not None:
         return  # the type only: see the row's reason
     name = "LinearRegression" if pair == "Ridge" and theirs is not PAIRS[pair][0] else pair
+    name = THEIR_NAMES.get(pair, name)
     message = str(expected).replace(name, NAMES[pair]).rstrip(". ")
     assert re.match(re.escape(message), str(got)), f"{str(got)!r} is not {message!r}"
 

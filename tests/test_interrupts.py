@@ -49,7 +49,19 @@ MODELS = [
     ),
     ("GaussianMixtureEM", {"n_components": 3, **ENDLESS, "random_state": 0}),
 ]
-TARGETS = {"MLPClassifier": Y_CLASSES, "LogisticBackprop": Y_CLASSES, "MLPRegressor": Y_REAL}
+# The tabular MLPs have no warm start and no partial_fit: a refit of a fitted model is
+# what an interrupt must not spoil. Every epoch runs, and there are ten million.
+TABULAR = [
+    (name, {"hidden_layer_sizes": (8,), "max_iter": 10**7, "random_state": 0})
+    for name in ("TabularMLPClassifier", "TabularMLPRegressor")
+]
+TARGETS = {
+    "MLPClassifier": Y_CLASSES,
+    "LogisticBackprop": Y_CLASSES,
+    "MLPRegressor": Y_REAL,
+    "TabularMLPClassifier": Y_CLASSES,
+    "TabularMLPRegressor": Y_REAL,
+}
 
 
 class _SlowIterations:
@@ -85,7 +97,8 @@ def _model(name, params):
 
 
 def _ids(models):
-    return [f"{name}-{params.get('solver', 'em')}" for name, params in models]
+    default = {"GaussianMixtureEM": "em"}
+    return [f"{name}-{params.get('solver', default.get(name, 'adam'))}" for name, params in models]
 
 
 def _raise_interrupt(signum, frame):
@@ -128,7 +141,7 @@ def _short_fit(name, params):
         return model.fit(*_data(name))
 
 
-@pytest.mark.parametrize(("name", "params"), MODELS, ids=_ids(MODELS))
+@pytest.mark.parametrize(("name", "params"), MODELS + TABULAR, ids=_ids(MODELS + TABULAR))
 def test_interrupted_fit_propagates_and_leaves_the_estimator_unfitted(name, params):
     model = _model(name, params)
     before = pickle.dumps(model)
@@ -145,6 +158,17 @@ def test_interrupted_warm_start_fit_keeps_the_previous_fit(name, params):
     with _interrupt_after(DELAY), pytest.raises(KeyboardInterrupt):
         model.fit(*_data(name))
     assert pickle.dumps(model) == before
+
+
+@pytest.mark.parametrize(("name", "params"), TABULAR, ids=_ids(TABULAR))
+def test_interrupted_refit_keeps_the_previous_fit(name, params):
+    model = _short_fit(name, params).set_params(max_iter=params["max_iter"])
+    before = pickle.dumps(model)
+    predictions = model.predict(X)
+    with _interrupt_after(DELAY), pytest.raises(KeyboardInterrupt):
+        model.fit(*_data(name))
+    assert pickle.dumps(model) == before
+    np.testing.assert_array_equal(model.predict(X), predictions)
 
 
 PARTIAL_FIT = [

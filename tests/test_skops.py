@@ -28,7 +28,10 @@ TARGETS = {
     "MLPRegressor": X @ [1.0, -2.0, 0.5],
     "NormalEquationRegressor": X @ [1.0, -2.0, 0.5],
     "GaussianMixtureEM": None,
+    "TabularMLPClassifier": np.tile([0, 1, 2, 3], 10),
+    "TabularMLPRegressor": X @ [1.0, -2.0, 0.5],
 }
+TABULAR = ("TabularMLPClassifier", "TabularMLPRegressor")
 SHORT = {"max_iter": 3, "random_state": 0}
 MODELS = [
     *(
@@ -42,6 +45,8 @@ MODELS = [
     ),
     ("NormalEquationRegressor", {}),
     ("GaussianMixtureEM", {"n_components": 2, **SHORT}),
+    # No partial_fit: saved after fit only; the network and encoder are saved as arrays.
+    *((name, {"hidden_layer_sizes": (4,), **SHORT}) for name in TABULAR),
 ]
 
 

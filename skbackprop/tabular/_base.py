@@ -13,7 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ..nn import TabularNetwork
 from ..optim import STEP_SCHEDULES
-from ..utils import CallbackSupportMixin, FitTasks, rollback_on_error
+from ..utils import CallbackSupportMixin, FitTasks
 from ..utils._threadpool import numpy_blas_single_thread
 from ._encoding import TabularEncoder, categorical_mask
 from ._training import ScheduledTraining, train_tabular
@@ -97,59 +97,59 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _fit(self, X, y, sample_weight, Y, loss, validation_error, stratify=None):
-        with rollback_on_error(self):
-            self.encoder_ = TabularEncoder(
-                categorical_mask(X, self.categorical_features),
-                self.max_one_hot_categories,
-                robust_scale=self.robust_scale,
-                clip=self.smooth_clip,
-            ).fit(X)
-            parts = self.encoder_.transform(X)
-            Y = Y.astype(np.float32)
-            sw = None
-            if sample_weight is not None:
-                sw = _check_sample_weight(sample_weight, parts[0], dtype=np.float32)
-            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-            rng = np.random.default_rng(seed)
-            train, held_out = self._split(len(Y), seed, stratify)
-            train_parts = tuple(a[train] for a in parts)
-            self.network_ = network = self._network(Y.shape[1], rng, train_parts)
-            validation = None
-            if held_out is not None:
-                val_parts = tuple(a[held_out] for a in parts)
-                val_w = None if sw is None else sw[held_out]
+        # The public fit rolls back on any error (``rolls_back``).
+        self.encoder_ = TabularEncoder(
+            categorical_mask(X, self.categorical_features),
+            self.max_one_hot_categories,
+            robust_scale=self.robust_scale,
+            clip=self.smooth_clip,
+        ).fit(X)
+        parts = self.encoder_.transform(X)
+        Y = Y.astype(np.float32)
+        sw = None
+        if sample_weight is not None:
+            sw = _check_sample_weight(sample_weight, parts[0], dtype=np.float32)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        rng = np.random.default_rng(seed)
+        train, held_out = self._split(len(Y), seed, stratify)
+        train_parts = tuple(a[train] for a in parts)
+        self.network_ = network = self._network(Y.shape[1], rng, train_parts)
+        validation = None
+        if held_out is not None:
+            val_parts = tuple(a[held_out] for a in parts)
+            val_w = None if sw is None else sw[held_out]
 
-                def validation():
-                    return validation_error(network.predict(*val_parts), Y[held_out], val_w)
+            def validation():
+                return validation_error(network.predict(*val_parts), Y[held_out], val_w)
 
-            tasks = FitTasks(
-                self, X, y, sample_weight, max_subtasks=self.max_iter, subtask_name="epoch"
+        tasks = FitTasks(
+            self, X, y, sample_weight, max_subtasks=self.max_iter, subtask_name="epoch"
+        )
+        # The callbacks' view of the model mid-training: a copy of the parameters.
+        tasks.state = lambda: {"network_": network.astype(network.dtype)}
+        data = (*train_parts, Y[train], None if sw is None else sw[train])
+        # Minibatch products of a few hundred rows: one BLAS thread, whose peers would
+        # otherwise spin-wait on every call (benchmarks/RESULTS.md, "Tabular MLPs").
+        with np.errstate(over="ignore", under="ignore"), numpy_blas_single_thread():
+            record = train_tabular(
+                network,
+                data,
+                loss,
+                self._settings(),
+                rng,
+                validation=validation,
+                verbose=self.verbose,
+                on_epoch_end=tasks.observers(),
             )
-            # The callbacks' view of the model mid-training: a copy of the parameters.
-            tasks.state = lambda: {"network_": network.astype(network.dtype)}
-            data = (*train_parts, Y[train], None if sw is None else sw[train])
-            # Minibatch products of a few hundred rows: one BLAS thread, whose peers would
-            # otherwise spin-wait on every call (benchmarks/RESULTS.md, "Tabular MLPs").
-            with np.errstate(over="ignore", under="ignore"), numpy_blas_single_thread():
-                record = train_tabular(
-                    network,
-                    data,
-                    loss,
-                    self._settings(),
-                    rng,
-                    validation=validation,
-                    verbose=self.verbose,
-                    on_epoch_end=tasks.observers(),
-                )
-            self.loss_curve_ = record["loss_curve"]
-            self.validation_scores_ = None
-            if held_out is not None:
-                self.validation_scores_ = [
-                    self._validation_score(e) for e in record["validation_errors"]
-                ]
-            self.best_iteration_ = record["best_epoch"]
-            self.n_iter_ = record["n_iter"]
-            tasks.finish(self.n_iter_)
+        self.loss_curve_ = record["loss_curve"]
+        self.validation_scores_ = None
+        if held_out is not None:
+            self.validation_scores_ = [
+                self._validation_score(e) for e in record["validation_errors"]
+            ]
+        self.best_iteration_ = record["best_epoch"]
+        self.n_iter_ = record["n_iter"]
+        tasks.finish(self.n_iter_)
         return self
 
     def _split(self, n, seed, stratify):
@@ -208,6 +208,24 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
             # (float32 products round differently with the batch's shape).
             network = self.network_.astype(np.float64)
             return network.predict(*self.encoder_.transform(X, dtype=np.float64))
+
+    def __getstate__(self):
+        # BaseEstimator's __getstate__ and __setstate__, extended. The network and the
+        # encoder are saved as arrays and builtins (their state dicts), rebuilt on load,
+        # so that a saved model holds no private type (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if isinstance(state.get("network_"), TabularNetwork):
+            state["network_"] = state["network_"].state_dict()
+        if isinstance(state.get("encoder_"), TabularEncoder):
+            state["encoder_"] = state["encoder_"].state_dict()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.__dict__.get("network_"), dict):
+            self.network_ = TabularNetwork.from_state_dict(self.network_)
+        if isinstance(self.__dict__.get("encoder_"), dict):
+            self.encoder_ = TabularEncoder.from_state_dict(self.encoder_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

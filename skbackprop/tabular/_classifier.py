@@ -12,7 +12,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, column_or_1d
 
-from ..utils import with_callbacks
+from ..utils import rolls_back, with_callbacks
 from ._base import BaseTabularMLP
 
 __all__ = ["TabularMLPClassifier"]
@@ -182,6 +182,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         self.random_state = random_state
         self.verbose = verbose
 
+    @rolls_back
     @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and labels ``y``.

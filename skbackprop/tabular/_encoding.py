@@ -234,6 +234,18 @@ class TabularEncoder:
             block = smooth_clip(block)
         return block
 
+    def state_dict(self):
+        """The encoder's settings and fitted values: numpy arrays and builtins, what an
+        estimator saves in place of the encoder (see :meth:`from_state_dict`)."""
+        return dict(vars(self))
+
+    @classmethod
+    def from_state_dict(cls, state):
+        """The encoder that :meth:`state_dict` described."""
+        encoder = object.__new__(cls)
+        vars(encoder).update(state)
+        return encoder
+
     def transform(self, X, dtype=np.float32):
         """Return ``(X_num, X_dense, codes)``: scaled numbers, dense columns, and the
         codes of the embedded columns."""

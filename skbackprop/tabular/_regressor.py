@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
-from ..utils import with_callbacks
+from ..utils import rolls_back, with_callbacks
 from ._base import BaseTabularMLP
 
 __all__ = ["TabularMLPRegressor"]
@@ -15,6 +15,18 @@ __all__ = ["TabularMLPRegressor"]
 def _root_mean_squared_error(prediction, Y, sample_weight):
     squared = ((prediction - Y) ** 2).mean(axis=1)
     return float(np.sqrt(np.average(squared, weights=sample_weight)))
+
+
+def _mean_and_std(Y):
+    """Each column's mean and standard deviation, also where the squares of targets near
+    float64's limit overflow (then computed on the targets over their largest value)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = Y.mean(axis=0), Y.std(axis=0)
+    if np.isfinite(mean).all() and np.isfinite(std).all():
+        return mean, std
+    peak = np.abs(Y).max(axis=0)
+    peak = np.where(peak > 0, peak, 1.0)
+    return peak * (Y / peak).mean(axis=0), peak * (Y / peak).std(axis=0)
 
 
 class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
@@ -140,6 +152,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         self.random_state = random_state
         self.verbose = verbose
 
+    @rolls_back
     @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and targets ``y``.
@@ -168,8 +181,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
             )
         Y = y.reshape(len(y), -1)
         self._y_1d = y.ndim == 1
-        self.target_mean_ = Y.mean(axis=0)
-        std = Y.std(axis=0)
+        self.target_mean_, std = _mean_and_std(Y)
         self.target_scale_ = np.where(std > 0, std, 1.0)
         self.target_min_, self.target_max_ = Y.min(axis=0), Y.max(axis=0)
         Z = (Y - self.target_mean_) / self.target_scale_

@@ -5,6 +5,7 @@ benchmarks/bench_tabular.py, not here.
 """
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -161,3 +162,16 @@ def test_callbacks_see_one_task_per_epoch():
     model = TabularMLPClassifier(**FAST).set_callbacks(monitor).fit(X, y)
     rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
     assert len(rows) == model.n_iter_ == 8
+
+
+def test_regressor_fits_values_near_float64s_limit_as_the_scaled_problem():
+    # The targets' mean and standard deviation do not overflow (no RuntimeWarning), and
+    # robust scaling makes X * 1e300 the same input as X: the fit is the unscaled one.
+    X = np.random.RandomState(0).standard_normal((30, 3))
+    y = X.sum(axis=1)
+    params = {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0}
+    expected = TabularMLPRegressor(**params).fit(X, y).predict(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge = TabularMLPRegressor(**params).fit(X * 1e300, y * 1e300).predict(X * 1e300)
+    np.testing.assert_allclose(huge / 1e300, expected, rtol=1e-12, atol=1e-12)
