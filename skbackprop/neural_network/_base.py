@@ -14,11 +14,11 @@ from typing import ClassVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 from ..nn import (
     HIDDEN_ACTIVATIONS,
@@ -88,8 +88,8 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
-    def _validate_input(self, X, y, incremental, reset):
-        """Validate X and y; return X and the targets as a 2-D array."""
+    def _check_targets(self, y, incremental):
+        """Check the validated targets ``y``; return them as training takes them."""
 
     @abstractmethod
     def _loss_name(self):
@@ -234,6 +234,21 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             )
         tasks.finish(self.n_iter_)
 
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=is_regressor(self),
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, self._check_targets(y, incremental)
+
     def _check_continuation(self, layer_units):
         """Refuse to continue training a network of another shape."""
         shapes = [c.shape for c in self.coefs_]
@@ -271,14 +286,9 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             self.loss_curve_ = []
             self.gradient_norms_ = np.zeros((0, len(layer_units) - 1))
             self._no_improvement_count = 0
-            if self.early_stopping:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
-            else:
-                self.best_loss_ = np.inf
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
+            # Set by the first epoch; None is the Plateau's "no best yet". Early stopping
+            # starts its own record (_split_validation).
+            self.validation_scores_ = self.best_validation_score_ = self.best_loss_ = None
 
     # ------------------------------------------------------------------ prediction
     def _forward_pass_fast(self, X, check_input=True):
@@ -443,9 +453,8 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             stratify=self._stratify(Y),
         )
         if self.validation_scores_ is None:
-            # Warm start from a fit without early stopping: start its bookkeeping.
-            self.validation_scores_, self.best_validation_score_ = [], -np.inf
-            self.best_loss_ = None
+            # A fresh fit, or a warm start from a fit without early stopping.
+            self.validation_scores_, self.best_loss_ = [], None
         if self._best_parameters is None:
             self._best_parameters = params.values.copy()
         early_stopping = EarlyStopping(

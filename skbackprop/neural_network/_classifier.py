@@ -9,7 +9,6 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..nn import custom_loss
 from ..utils import rolls_back, store_parameters, with_callbacks
@@ -255,19 +254,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             return custom_loss(self.loss, out_activation=loss.out_activation)
         return loss
 
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-
+    def _check_targets(self, y, incremental):
         # As scikit-learn: a fresh fit (re)defines the classes; warm_start must see the
         # same classes; partial_fit must see no class outside classes_.
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
@@ -291,7 +278,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                 )
         # Booleans, not the data's float dtype: the objective casts them once.
         y = self._label_binarizer.transform(y).astype(bool)
-        return X, y
+        return y
 
     def _stratify(self, Y):
         # scikit-learn 1.9 stratifies the early-stopping split when the network has one

@@ -8,7 +8,6 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..nn import LOSSES, custom_loss
 from ..utils import store_parameters
@@ -287,19 +286,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
             return LOSSES["huber"].bind(epsilon=self.huber_epsilon)
         return LOSSES[self.loss]
 
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+    def _check_targets(self, y, incremental):
         if self.loss == "quantile" and self.quantile is None:
             raise ValueError(
                 "loss='quantile' needs the quantile to estimate: pass e.g. quantile=0.9 "
@@ -312,14 +299,14 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
                 "function, may stop early, away from the minimum. Use solver='adam' (or "
                 "'sgd'), or loss='huber', whose gradient is continuous.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "loss='poisson' needs y >= 0 (counts or rates); got a minimum of "
                 f"{np.min(y)}. Use loss='squared_error' for targets that can be negative."
             )
-        return X, y
+        return y
 
     def predict(self, X):
         """Predict with the multilayer perceptron.
