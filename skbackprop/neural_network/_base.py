@@ -114,9 +114,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
     # ------------------------------------------------------------------ fitting
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
-            sizes = [sizes]
-        sizes = list(sizes)
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         if np.any(np.array(sizes) <= 0):
             raise ValueError(
                 f"hidden_layer_sizes must be > 0, got {sizes}. Give every hidden layer at "
@@ -206,7 +204,7 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         self.n_outputs_ = Y.shape[1]
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(Y, layer_units, dtype)
+            self._initialize(layer_units, dtype)
 
         tasks = FitTasks(
             self,
@@ -271,11 +269,10 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         callable loss returns it bound or wrapped."""
         return LOSSES[self._loss_name()]
 
-    def _initialize(self, Y, layer_units, dtype):
+    def _initialize(self, layer_units, dtype):
         """Set the fitted attributes of a fresh network, as scikit-learn's MLP does."""
         self.n_iter_ = 0
         self.t_ = 0
-        self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._training_loss().out_activation
         self.coefs_, self.intercepts_ = glorot_uniform(
