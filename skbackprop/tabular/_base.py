@@ -81,6 +81,16 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
         return [int(s) for s in sizes]
 
     # ------------------------------------------------------------------ input
+    def _check_fit_input(self, X, y):
+        """Validate the parameters and ``X``, and refuse a missing ``y``."""
+        self._validate_params()
+        X = self._check_X(X, reset=True)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        return X
+
     def _check_X(self, X, reset):
         """Validate ``X`` keeping its columns' types (a DataFrame stays one)."""
         if hasattr(X, "iloc"):

@@ -175,12 +175,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         -------
         self : TabularMLPClassifier
         """
-        self._validate_params()
-        X = self._check_X(X, reset=True)
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
+        X = self._check_fit_input(X, y)
         y = column_or_1d(y, warn=True)
         if len(y) != X.shape[0]:
             raise ValueError(

@@ -144,12 +144,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         -------
         self : TabularMLPRegressor
         """
-        self._validate_params()
-        X = self._check_X(X, reset=True)
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
+        X = self._check_fit_input(X, y)
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         if y.shape[0] != X.shape[0]:
             raise ValueError(
