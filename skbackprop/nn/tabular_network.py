@@ -95,15 +95,6 @@ class TabularNetwork:
     (50, 3)
     """
 
-    GROUPS = (
-        "weights",
-        "biases",
-        "scale",
-        "numeric_embedding",
-        "alpha",
-        "category_embedding",
-    )
-
     def __init__(
         self,
         *,
