@@ -30,7 +30,6 @@ from ..utils import (
     log_softmax_rows,
     rolls_back,
     softmax_rows,
-    store_parameters,
     with_callbacks,
 )
 from ..utils._threadpool import scipy_blas_single_thread
@@ -208,7 +207,20 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         verbose=0,
         n_jobs=None,
     ):
-        store_parameters(self, locals())
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.solver = solver
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
     @rolls_back

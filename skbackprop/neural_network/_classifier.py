@@ -11,7 +11,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 
 from ..nn import custom_loss
-from ..utils import rolls_back, store_parameters, with_callbacks
+from ..utils import rolls_back, with_callbacks
 from ._base import BaseMultilayerPerceptron
 from ._class_weight import class_sample_weights, refuse_balanced_in_partial_fit
 
@@ -239,7 +239,33 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         loss="log_loss",
         class_weight=None,
     ):
-        store_parameters(self, locals())
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.l1_ratio = l1_ratio
+        self.loss = loss
+        self.class_weight = class_weight
 
     def _loss_name(self):
         # Softmax and categorical cross-entropy for multiclass targets; otherwise one

@@ -10,7 +10,6 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..nn import LOSSES, custom_loss
-from ..utils import store_parameters
 from ._base import BaseMultilayerPerceptron
 
 __all__ = ["MLPRegressor"]
@@ -272,7 +271,34 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         quantile=None,
         huber_epsilon=1.0,
     ):
-        store_parameters(self, locals())
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.l1_ratio = l1_ratio
+        self.quantile = quantile
+        self.huber_epsilon = huber_epsilon
 
     def _loss_name(self):
         return self.loss

@@ -12,7 +12,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, column_or_1d
 
-from ..utils import rolls_back, store_parameters, with_callbacks
+from ..utils import rolls_back, with_callbacks
 from ._base import BaseTabularMLP
 
 __all__ = ["TabularMLPClassifier"]
@@ -156,7 +156,31 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         random_state=None,
         verbose=False,
     ):
-        store_parameters(self, locals())
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.parametric_activation = parametric_activation
+        self.numeric_embedding = numeric_embedding
+        self.scaling_layer = scaling_layer
+        self.data_init = data_init
+        self.robust_scale = robust_scale
+        self.smooth_clip = smooth_clip
+        self.max_one_hot_categories = max_one_hot_categories
+        self.categorical_features = categorical_features
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate_schedule = learning_rate_schedule
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.weight_decay = weight_decay
+        self.weight_decay_schedule = weight_decay_schedule
+        self.dropout = dropout
+        self.dropout_schedule = dropout_schedule
+        self.label_smoothing = label_smoothing
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.verbose = verbose
 
     @rolls_back
     @with_callbacks
