@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from .operation import Operation, apply
-from .softmax import exp_and_sum, max_shift
+from .softmax import exp_and_sum, max_shift, reduce_rows
 
 __all__ = [
     "absolute_error",
@@ -149,13 +149,13 @@ class SoftmaxCrossEntropy(FusedLoss):
         # the loss needs one array of the logits' shape besides its residual.
         products = logits - m
         products *= target
-        target_dot = products.sum(axis=-1, keepdims=True)
+        target_dot = reduce_rows(np.add, products)
         e, normalizer, _ = exp_and_sum(logits, shift=m, out=products)
         e /= normalizer  # softmax(z)
         log_normalizer = np.log(normalizer, out=normalizer)
         # d(row loss)/dz = softmax(z) sum_k y_k - y: the familiar p - y only where a row of
         # y sums to 1 (one-hot or probability rows, the usual case).
-        target_sums = target.sum(axis=-1, keepdims=True)
+        target_sums = reduce_rows(np.add, target)
         if not np.all(target_sums == 1):
             e *= target_sums
             log_normalizer = log_normalizer * target_sums
