@@ -26,12 +26,13 @@ def reduce_rows(ufunc, a, axis=-1):
 
     numpy reduces a short contiguous axis row by row, at a per-row cost far above the
     arithmetic's: on 20,000 x 3, one call per column is about 20 times faster. The
-    result is the same to the bit: the order of the sum is numpy's, and a maximum is
-    exact in any order.
+    result is numpy's to the bit, signed zeros and NaN included: below 8 values numpy
+    also adds a row in order starting from +0, and takes its maximum in order.
     """
     if a.ndim != 2 or axis not in (1, -1) or not 0 < a.shape[1] < FEW_COLUMNS:
         return ufunc.reduce(a, axis=axis, keepdims=True)
-    out = a[:, :1].copy()
+    # numpy's sum starts from +0, which turns a row of -0.0 into +0.0.
+    out = a[:, :1] + 0.0 if ufunc is np.add else a[:, :1].copy()
     for j in range(1, a.shape[1]):
         ufunc(out, a[:, j : j + 1], out=out)
     return out
