@@ -1,4 +1,4 @@
-"""Each fast path of the closed-form and EM estimators against the plain version it replaces.
+"""Each fast path of the closed-form, EM and logistic estimators against its plain version.
 
 A fast path stays only while it saves at least 3% on a benchmark case (docs/performance.rst,
 "Fast paths"). This script swaps each one for its plain version in one process and times
@@ -8,6 +8,7 @@ the two alternately on that case, reporting the medians of the interleaved repea
 """
 
 import argparse
+import importlib
 import statistics
 import sys
 import time
@@ -16,16 +17,21 @@ from pathlib import Path
 
 import numpy as np
 from scipy import linalg
-from sklearn.datasets import load_diabetes, make_blobs
+from sklearn.datasets import load_breast_cancer, load_diabetes, make_blobs
+from sklearn.preprocessing import StandardScaler
 
 import skbackprop.linear_model._least_squares as least_squares
 import skbackprop.mixture._em_steps as em_steps
 import skbackprop.utils.linalg as shared_linalg
-from skbackprop import GaussianMixtureEM, NormalEquationRegressor
+from skbackprop import GaussianMixtureEM, LogisticBackprop, NormalEquationRegressor
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_gmm import CASES as GMM_CASES
 from bench_gmm import make_data
+from bench_shapes import classification
+
+# The module, not the function of the same name that skbackprop.autodiff exports.
+softmax_module = importlib.import_module("skbackprop.autodiff.softmax")
 
 
 def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
@@ -179,11 +185,31 @@ def inference_cache(repeats):
             )
 
 
+def row_reductions(repeats):
+    X, y = classification(20_000, 20, 3)  # bench_shapes.py's 3-class case
+    model = LogisticBackprop().fit(X, y)
+    plain = swap(softmax_module, "FEW_COLUMNS", 0)  # numpy's reduction at any width
+    label = "row reductions by column, LogisticBackprop"
+    ab(f"{label} fit, 3 classes, 20000x20", *plain, lambda: model.fit(X, y), repeats)
+    ab(f"{label} predict_proba, same", *plain, lambda: model.predict_proba(X), repeats, 10)
+    X, y = load_breast_cancer(return_X_y=True)  # bench_latency.py's binary case
+    X = StandardScaler().fit_transform(X)
+    model, rows = LogisticBackprop().fit(X, y), X[np.arange(2000) % len(X)]
+    ab(
+        f"{label} predict_log_proba, binary, 2000 rows",
+        *plain,
+        lambda: model.predict_log_proba(rows),
+        repeats,
+        50,
+    )
+
+
 CHECKS = {
     "gram": gram,
     "lapack": lapack,
     "em_blocks": em_blocks,
     "inference_cache": inference_cache,
+    "row_reductions": row_reductions,
 }
 
 

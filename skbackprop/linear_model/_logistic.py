@@ -267,6 +267,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             )
         weights = sample_weights(self, X, y, classes, sample_weight)
         Y = targets(y_encoded, classes.size)
+        del y_encoded  # n integers that training does not need
         warm = self.warm_start and self._warm_start_matches(classes, X.shape[1])
         self.classes_ = classes
         lbfgs = self.solver == "lbfgs"

@@ -1,9 +1,10 @@
 """The regularized cost of one minibatch, built once and replayed for every batch.
 
 The graph from the input batch to the cost is built when training starts, for a fixed
-number of rows. Each minibatch is then gathered into the input leaves' preallocated buffers
-and the :class:`~skbackprop.autodiff.Graph` of the data loss is replayed: no node is
-created per step. The Graph writes each layer's gradient into its view of the flat
+number of rows. Each minibatch is then gathered into buffers kept for the next one (the
+full batch of L-BFGS is a view of the data, no copy) and the
+:class:`~skbackprop.autodiff.Graph` of the data loss is replayed: no node is created per
+step. The Graph writes each layer's gradient into its view of the flat
 gradient buffer that the optimizer reads.
 
 The cost is scikit-learn's MLP's: the fused data loss (weighted mean over the rows) plus
@@ -129,20 +130,22 @@ class MinibatchObjective:
         self.cost = None
 
     def _make_batch_leaves(self, weighted):
-        """The leaves of the inputs, targets and sample weights, over preallocated buffers."""
+        """The leaves of the inputs, targets and sample weights, holding zeros that take
+        no memory until :meth:`load_batch` gives them a batch."""
         n_rows, dtype = self.n_rows, self.params.dtype
         n_features, n_outputs = self.params.layer_units[0], self.params.layer_units[-1]
-        self._X_buffer = np.zeros((n_rows, n_features), dtype=dtype)
-        self._Y_buffer = np.zeros((n_rows, n_outputs), dtype=dtype)
+        # The gather buffers are allocated at the first gathered batch: a full batch (L-BFGS)
+        # is a view of the data and needs none.
+        self._buffers = {}
+        zero = np.zeros((), dtype=dtype)
         if self.sparse_input:
             self.X = Tensor(sparse.csr_matrix((n_rows, n_features), dtype=dtype), name="X")
         else:
-            self.X = Tensor(self._X_buffer, name="X")
-        self.Y = Tensor(self._Y_buffer, name="Y")
+            self.X = Tensor(np.broadcast_to(zero, (n_rows, n_features)), name="X")
+        self.Y = Tensor(np.broadcast_to(zero, (n_rows, n_outputs)), name="Y")
         self.sample_weight = None
         if weighted:
-            self._weight_buffer = np.ones(n_rows, dtype=dtype)
-            self.sample_weight = Tensor(self._weight_buffer, name="sample_weight")
+            self.sample_weight = Tensor(np.broadcast_to(zero + 1, (n_rows,)), name="sample_weight")
 
     def _make_dropout_masks(self, dropout):
         """One mask leaf per hidden layer when ``dropout`` is positive, else None."""
@@ -159,20 +162,30 @@ class MinibatchObjective:
     def load_batch(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
 
-        Dense rows are gathered into the preallocated buffers with ``np.take(out=)``;
+        Dense rows are gathered with ``np.take(out=)`` into buffers kept for the next batch;
         a slice of dense data is used as a view, without copying.
 
         Returns the batch's total sample weight when weighted (else None).
         """
-        self.X.value = X[rows] if self.sparse_input else _gather(X, rows, self._X_buffer)
-        self.Y.value = _gather(Y, rows, self._Y_buffer)
+        self.X.value = X[rows] if self.sparse_input else self._gather("X", X, rows)
+        self.Y.value = self._gather("Y", Y, rows)
         if self.sample_weight is None:
             return None
-        self.sample_weight.value = _gather(sample_weight, rows, self._weight_buffer)
+        self.sample_weight.value = self._gather("sample_weight", sample_weight, rows)
         total = self.sample_weight.value.sum()
         if total > 0 and self._share_per_batch:
             self._share = 1.0 / float(total)
         return total
+
+    def _gather(self, name, data, rows):
+        """``data[rows]``: a view for a slice, else gathered into the buffer ``name``."""
+        if isinstance(rows, slice):
+            return data[rows]
+        buffer = self._buffers.get(name)
+        if buffer is None:
+            shape = (self.n_rows, *data.shape[1:])
+            buffer = self._buffers[name] = np.empty(shape, dtype=self.params.dtype)
+        return np.take(data, rows, axis=0, out=buffer)
 
     def draw_dropout(self, random_state):
         """Draw new inverted-dropout masks: 0 with probability p, else 1 / (1 - p).
@@ -231,8 +244,3 @@ class MinibatchObjective:
         if not self.loss.mean_over_outputs or n_outputs == 1:
             return self.cost
         return self.cost - (1.0 - 1.0 / n_outputs) * float(self.data_loss.value)
-
-
-def _gather(data, rows, buffer):
-    """``data[rows]``: a view for a slice, else gathered into ``buffer``."""
-    return data[rows] if isinstance(rows, slice) else np.take(data, rows, axis=0, out=buffer)
