@@ -159,7 +159,7 @@ class MinibatchObjective:
     def load_batch(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
 
-        Dense rows are gathered into the preallocated buffers with ``np.take(out=)``;
+        Dense rows (in range) are gathered into the preallocated buffers with ``take``;
         a slice of dense data is used as a view, without copying.
 
         Returns the batch's total sample weight when weighted (else None).
@@ -234,5 +234,11 @@ class MinibatchObjective:
 
 
 def _gather(data, rows, buffer):
-    """``data[rows]``: a view for a slice, else gathered into ``buffer``."""
-    return data[rows] if isinstance(rows, slice) else np.take(data, rows, axis=0, out=buffer)
+    """``data[rows]``: a view for a slice, else gathered into ``buffer``.
+
+    ``mode="clip"``: the rows are always in range, and with it numpy writes into
+    ``buffer`` directly; the default ``"raise"`` gathers into a temporary and copies it in.
+    """
+    if isinstance(rows, slice):
+        return data[rows]
+    return data.take(rows, axis=0, out=buffer, mode="clip")
