@@ -50,7 +50,7 @@ class Dense(Operation):
             grad_W = x.T @ delta if sparse_x else np.matmul(x.T, delta, out=W_out)
         if needs[2]:
             # A product with a ones vector, kept across replays, sums delta over the batch
-            # faster than a reduction (docs/performance.rst, "Engine fast paths").
+            # faster than a reduction (docs/performance.rst, "The autodiff engine").
             ones = self.ones
             if ones is None or ones.shape[0] != delta.shape[0] or ones.dtype != delta.dtype:
                 ones = self.ones = np.ones(delta.shape[0], dtype=delta.dtype)
