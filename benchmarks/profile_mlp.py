@@ -13,7 +13,7 @@ Run as ``PYTHONPATH=. env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python
 benchmarks/profile_mlp.py --units 10,32,1 --batch 32`` (``--loss log_loss`` for a
 classifier's softmax loss, ``--compare`` for the side by side, ``--layouts`` for each
 layer's products timed in the memory layouts and BLAS calls one could choose,
-``--fast-paths`` for the step with and without the engine's fast path).
+``--fast-paths`` for the step with and without each of the engine's fast paths).
 """
 
 import argparse
