@@ -13,7 +13,7 @@ Run as ``PYTHONPATH=. env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python
 benchmarks/profile_mlp.py --units 10,32,1 --batch 32`` (``--loss log_loss`` for a
 classifier's softmax loss, ``--compare`` for the side by side, ``--layouts`` for each
 layer's products timed in the memory layouts and BLAS calls one could choose,
-``--fast-paths`` for the step with and without the engine's fast path).
+``--fast-paths`` for the step with and without each of the engine's fast paths).
 """
 
 import argparse
@@ -238,32 +238,53 @@ class _SummedDense(Dense):
         delta = grad if self.derivative is None else self.derivative(grad, self.out)
         grad_W = np.matmul(self.x.T, delta, out=out[1]) if needs[1] else None
         grad_b = np.sum(delta, axis=0, out=out[2]) if needs[2] else None
-        return (delta @ self.W.T if needs[0] else None, grad_W, grad_b)
+        grad_x = None
+        if needs[0]:
+            W = self.W
+            grad_x = np.multiply(delta, W.T) if W.shape[1] == 1 else delta @ W.T
+        return (grad_x, grad_W, grad_b)
+
+
+class _MatmulDense(Dense):
+    """The fused layer with ``dL/dx = delta W^T`` always a matrix product, the plain
+    version of the broadcast product :class:`Dense` uses for a layer of one unit."""
+
+    __slots__ = ()
+
+    def backward(self, grad, needs, out=(None, None, None)):
+        if self.W.shape[1] != 1 or not needs[0]:
+            return Dense.backward(self, grad, needs, out)
+        _, grad_W, grad_b = Dense.backward(self, grad, (False, *needs[1:]), out)
+        delta = grad if self.derivative is None else self.derivative(grad, self.out)
+        return (delta @ self.W.T, grad_W, grad_b)
 
 
 def compare_fast_paths(units, batch, loss, repeats):
-    """The training step (objective and Adam) with the engine's fast path, the bias
-    gradient as a product with a ones vector, against the plain reduction."""
+    """The training step (objective and Adam) with the engine's fast paths, against the
+    step with one of them replaced by its plain version: the bias gradient as numpy's
+    reduction instead of a product with a ones vector, and a one-unit layer's input
+    gradient as a matrix product instead of a broadcast product."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((batch, units[0]))
     Y = np.zeros((batch, units[-1]))
     Y[np.arange(batch), rng.integers(0, units[-1], batch)] = 1.0
     steps = {}
-    for name in ("ones-vector product", "np.sum over the batch"):
+    plain = {"np.sum for dL/db": _SummedDense, "delta @ W.T for one unit": _MatmulDense}
+    for name in ("as in Dense", *plain):
         params = FlatParameters(units, np.float64)
         params.values[:] = np.random.default_rng(1).uniform(-0.1, 0.1, params.values.size)
         objective = MinibatchObjective(params, batch, loss=loss, activation="relu", alpha=1e-4)
         objective.load_batch(X, Y, None, slice(0, batch))
-        if name.startswith("np.sum"):
+        if name in plain:
             for node in objective.graph.order:
                 if isinstance(node.op, Dense):
-                    node.op.__class__ = _SummedDense
+                    node.op.__class__ = plain[name]
         optimizer = Adam(params.values, learning_rate=1e-5)
         steps[name] = lambda objective=objective, optimizer=optimizer, params=params: (
             objective(),
             optimizer.step(params.grad),
         )
-    print(f"units {units}, batch {batch}, loss {loss}: median microseconds per step, dL/db as")
+    print(f"units {units}, batch {batch}, loss {loss}: median microseconds per step")
     _print_alternating_medians(steps, repeats)
 
 

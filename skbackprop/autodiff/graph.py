@@ -173,7 +173,9 @@ def _seed(value, grad):
                 f"output has shape {value.shape}. Reduce it first (e.g. .sum() or "
                 ".mean()) or pass grad=, an array of that shape."
             )
-        return np.ones_like(value)
+        # One C call: np.ones_like goes through Python wrappers that cost a few percent
+        # of a small network's step (docs/performance.rst, "The autodiff engine").
+        return np.array(1, dtype=value.dtype).reshape(value.shape)
     grad = np.asarray(grad, dtype=value.dtype)
     if grad.shape != value.shape:
         raise ValueError(

@@ -162,7 +162,7 @@ class MinibatchObjective:
     def load_batch(self, X, Y, sample_weight, rows):
         """Make rows ``rows`` (an index array or a slice) of the data the current batch.
 
-        Dense rows are gathered with ``np.take(out=)`` into buffers kept for the next batch;
+        Dense rows are gathered with ``take(out=)`` into buffers kept for the next batch;
         a slice of dense data is used as a view, without copying.
 
         Returns the batch's total sample weight when weighted (else None).
@@ -185,7 +185,9 @@ class MinibatchObjective:
         if buffer is None:
             shape = (self.n_rows, *data.shape[1:])
             buffer = self._buffers[name] = np.empty(shape, dtype=self.params.dtype)
-        return np.take(data, rows, axis=0, out=buffer)
+        # mode="clip": the rows are always in range, and with it numpy writes into
+        # ``buffer`` directly; the default "raise" gathers into a temporary and copies it.
+        return data.take(rows, axis=0, out=buffer, mode="clip")
 
     def draw_dropout(self, random_state):
         """Draw new inverted-dropout masks: 0 with probability p, else 1 / (1 - p).
