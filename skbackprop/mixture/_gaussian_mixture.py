@@ -44,6 +44,7 @@ from ._em_steps import (
     feature_map,
     log_normalize,
     log_prob_by_distances,
+    log_prob_by_products,
     n_quadratic_features,
     responsibilities,
     use_distances,
@@ -317,8 +318,14 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                 # cache-sized: fewer, larger products share the BLAS threads better.
                 rows = max(block_rows(width, n_components), n_samples * n_features // width)
                 for start in range(0, n_samples, rows):
-                    phi = feature_map(X[start : start + rows], covariance_type, shift)
-                    out[:, start : start + rows] = weighted_log_prob(phi, theta)
+                    block = X[start : start + rows]
+                    if covariance_type in ("full", "tied"):
+                        log_prob = weighted_log_prob(
+                            feature_map(block, covariance_type, shift), theta
+                        )
+                    else:  # no map: the rows minus the shift and their squares
+                        log_prob = log_prob_by_products(block - shift, theta, covariance_type)
+                    out[:, start : start + rows] = log_prob
         out[np.isnan(out)] = -np.inf
         return out
 
