@@ -14,7 +14,9 @@ Column 0 sums the responsibilities (N_k), the next ``n_features`` columns give
 ``sum_i r_ik x_i`` and the rest the second moments whose shape depends on the covariance
 type: the upper triangle of ``x x^T`` ('full', 'tied'), ``x * x`` ('diag') or ``|x|^2``
 ('spherical').  A fixed ``shift`` (the data's mean) is subtracted from ``x`` first so that
-``second moment - N mu mu^T`` loses few digits to cancellation.
+``second moment - N mu mu^T`` loses few digits to cancellation. The quadratic part of
+'diag' and 'spherical' is element-wise, so their product splits into two over contiguous
+arrays, ``x @ linear + x**2 @ quadratic`` (:func:`log_prob_by_products`), and no map is built.
 
 That expansion, ``c - 0.5 x^T P x + x^T P mu``, sums terms of size ``P |mu|^2`` to get a
 result of order one: for a component whose precision is huge at a distance from the data's
@@ -30,6 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import blas
 
 from ..autodiff.softmax import exp_and_sum, stable_logsumexp
 from ._precisions import log_det_cholesky, precisions_from_cholesky
@@ -279,11 +282,16 @@ def log_prob_by_products(centered, theta, covariance_type):
     (``quadratic`` from :func:`quadratic_features`), with the same :class:`DirectComponents`.
     """
     d = theta.n_features
-    # The squares are freed before the direct components' differences are made, so the two
-    # temporaries of the rows' size are never held together.
-    out = theta.per_component[1 + d :].T @ quadratic_features(centered, covariance_type).T
-    out += theta.per_component[1 : 1 + d].T @ centered.T
-    out += theta.per_component[0][:, None]
+    coefficients = theta.per_component
+    out = np.empty((coefficients.shape[1], centered.shape[0]), dtype=centered.dtype)
+    out[...] = coefficients[0][:, None]
+    # BLAS adds each product into the result in place (beta = 1): numpy's products would
+    # allocate a result of the size of ``out`` for each, and page faults on fresh memory
+    # cost more than the products on a block. ``out.T`` is ``out`` in Fortran order.
+    gemm = blas.get_blas_funcs("gemm", (centered,))
+    features = (centered, quadratic_features(centered, covariance_type))
+    for rows, block in zip((coefficients[1 : 1 + d], coefficients[1 + d :]), features):
+        gemm(1.0, block.T, rows, beta=1.0, c=out.T, trans_a=1, overwrite_c=1)
     if theta.direct is not None:
         theta.direct.overwrite(out, centered)
     return out

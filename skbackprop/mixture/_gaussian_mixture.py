@@ -314,12 +314,16 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             else:
                 width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
                 out = np.empty((n_components, n_samples), dtype=X.dtype)
-                # Blocks as large as X itself (memory within scikit-learn's), at least
-                # cache-sized: fewer, larger products share the BLAS threads better.
-                rows = max(block_rows(width, n_components), n_samples * n_features // width)
+                # The map in blocks as large as X itself (memory within scikit-learn's), at
+                # least cache-sized: fewer, larger products share the BLAS threads better.
+                # The two products are cheaper on cache-sized blocks, whose rows minus the
+                # shift and squares stay in cache (bench_shapes).
+                by_map = covariance_type in ("full", "tied")
+                rows = block_rows(width, n_components)
+                rows = max(rows, n_samples * n_features // width) if by_map else rows
                 for start in range(0, n_samples, rows):
                     block = X[start : start + rows]
-                    if covariance_type in ("full", "tied"):
+                    if by_map:
                         log_prob = weighted_log_prob(
                             feature_map(block, covariance_type, shift), theta
                         )
