@@ -415,8 +415,9 @@ class InMemorySource:
     expansion of 'full' and 'tied' multiplies the quadratic feature map, kept for all rows
     between EM iterations when it is no wider than twice scikit-learn's working memory per
     row (responsibilities, log-probabilities and a few copies of the row) and under a fixed
-    size, otherwise rebuilt per block and pass; that of 'diag' and 'spherical' needs only
-    the rows minus the shift, kept as the distances keep them, and each block's squares.
+    size, otherwise rebuilt per block and pass. 'spherical' keeps its map (two columns wider
+    than the rows) likewise; otherwise, and always for 'diag', the expansion is two products
+    with the rows minus the shift, kept as the distances keep them, and each block's squares.
     """
 
     def __init__(self, X, covariance_type, n_components, max_iter):
