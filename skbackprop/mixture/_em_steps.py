@@ -291,7 +291,7 @@ def log_prob_by_products(centered, theta, covariance_type):
     gemm = blas.get_blas_funcs("gemm", (centered,))
     features = (centered, quadratic_features(centered, covariance_type))
     for rows, block in zip((coefficients[1 : 1 + d], coefficients[1 + d :]), features):
-        gemm(1.0, block.T, rows, beta=1.0, c=out.T, trans_a=1, overwrite_c=1)
+        out = gemm(1.0, block.T, rows, beta=1.0, c=out.T, trans_a=1, overwrite_c=1).T
     if theta.direct is not None:
         theta.direct.overwrite(out, centered)
     return out
