@@ -289,9 +289,14 @@ def log_prob_by_products(centered, theta, covariance_type):
     # allocate a result of the size of ``out`` for each, and page faults on fresh memory
     # cost more than the products on a block. ``out.T`` is ``out`` in Fortran order.
     gemm = blas.get_blas_funcs("gemm", (centered,))
-    features = (centered, quadratic_features(centered, covariance_type))
-    for rows, block in zip((coefficients[1 : 1 + d], coefficients[1 + d :]), features):
-        out = gemm(1.0, block.T, rows, beta=1.0, c=out.T, trans_a=1, overwrite_c=1).T
+
+    def add(block, rows):  # out += rows.T @ block.T
+        return gemm(1.0, block.T, rows, beta=1.0, c=out.T, trans_a=1, overwrite_c=1).T
+
+    out = add(centered, coefficients[1 : 1 + d])
+    # The squares, a temporary of this statement, are freed before the direct components'
+    # differences are made: two arrays of the rows' size are never held together.
+    out = add(quadratic_features(centered, covariance_type), coefficients[1 + d :])
     if theta.direct is not None:
         theta.direct.overwrite(out, centered)
     return out
