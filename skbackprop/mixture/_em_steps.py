@@ -32,7 +32,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import blas
 
 from ..autodiff.softmax import exp_and_sum, stable_logsumexp
 from ._precisions import log_det_cholesky, precisions_from_cholesky
@@ -282,21 +281,11 @@ def log_prob_by_products(centered, theta, covariance_type):
     (``quadratic`` from :func:`quadratic_features`), with the same :class:`DirectComponents`.
     """
     d = theta.n_features
-    coefficients = theta.per_component
-    out = np.empty((coefficients.shape[1], centered.shape[0]), dtype=centered.dtype)
-    out[...] = coefficients[0][:, None]
-    # BLAS adds each product into the result in place (beta = 1): numpy's products would
-    # allocate a result of the size of ``out`` for each, and page faults on fresh memory
-    # cost more than the products on a block. ``out.T`` is ``out`` in Fortran order.
-    gemm = blas.get_blas_funcs("gemm", (centered,))
-
-    def add(block, rows):  # out += rows.T @ block.T
-        return gemm(1.0, block.T, rows, beta=1.0, c=out.T, trans_a=1, overwrite_c=1).T
-
-    out = add(centered, coefficients[1 : 1 + d])
     # The squares, a temporary of this statement, are freed before the direct components'
     # differences are made: two arrays of the rows' size are never held together.
-    out = add(quadratic_features(centered, covariance_type), coefficients[1 + d :])
+    out = theta.per_component[1 + d :].T @ quadratic_features(centered, covariance_type).T
+    out += theta.per_component[1 : 1 + d].T @ centered.T
+    out += theta.per_component[0][:, None]
     if theta.direct is not None:
         theta.direct.overwrite(out, centered)
     return out
