@@ -50,6 +50,7 @@ from ._em_steps import (
     statistics_from_responsibilities,
     uncentred_variance_term,
     use_distances,
+    use_map,
     weighted_log_prob,
 )
 from ._precisions import (
@@ -436,12 +437,7 @@ class InMemorySource:
         )
         passes = 2 * max(max_iter, 1) if keep else 2
         self.by_distances = use_distances(d, n_components, covariance_type, passes)
-        # 'diag' and 'spherical' need no map (two products); a kept 'spherical' map is as
-        # wide as the rows plus two columns and saves recomputing the squared norms on each
-        # pass, while the 'diag' map is twice as wide: over the memory bound, and slower to
-        # read from memory than squaring the rows again (benchmarks/bench_gmm.py).
-        map_pays = covariance_type in ("full", "tied") or (keep and covariance_type == "spherical")
-        self.by_map = not self.by_distances and map_pays
+        self.by_map = not self.by_distances and use_map(covariance_type, keep)
         # The feature map when affordable, or the rows minus the shift, kept for every pass.
         if self.by_map:
             self.cached = feature_map(X, covariance_type, self.shift) if keep else None

@@ -85,6 +85,20 @@ def use_distances(n_features, n_components, covariance_type, passes):
     return distance_cost < expansion
 
 
+def use_map(covariance_type, kept):
+    """Whether the expansion multiplies the feature map, or (for 'diag' and 'spherical')
+    the rows and their squares in two products (:func:`log_prob_by_products`).
+
+    Part of the cost model: a map built for one pass costs more than the two products (see
+    :func:`use_distances`). The map of all rows kept between EM iterations pays for
+    'spherical', two columns wider than the rows, as it saves squaring the rows on each
+    pass; not for 'diag', twice as wide as the rows: kept, it is over the memory bound
+    (twice scikit-learn's peak) and slower to read from memory than squaring the rows
+    again (``benchmarks/bench_gmm.py``).
+    """
+    return covariance_type in ("full", "tied") or (kept and covariance_type == "spherical")
+
+
 def feature_map(X, covariance_type, shift, out=None):
     """The Gaussian's sufficient-statistic features ``[1, x - shift, quadratic(x - shift)]``.
 

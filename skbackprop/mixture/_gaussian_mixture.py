@@ -48,6 +48,7 @@ from ._em_steps import (
     n_quadratic_features,
     responsibilities,
     use_distances,
+    use_map,
     weighted_log_prob,
 )
 
@@ -318,7 +319,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                 # least cache-sized: fewer, larger products share the BLAS threads better.
                 # The two products are cheaper on cache-sized blocks, whose rows minus the
                 # shift and squares stay in cache (bench_shapes).
-                by_map = covariance_type in ("full", "tied")
+                by_map = use_map(covariance_type, kept=False)
                 rows = block_rows(width, n_components)
                 rows = max(rows, n_samples * n_features // width) if by_map else rows
                 for start in range(0, n_samples, rows):
