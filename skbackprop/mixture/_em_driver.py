@@ -36,19 +36,21 @@ from sklearn.utils import check_array, check_random_state
 from ..utils import FitTasks
 from ._em_steps import (
     block_rows,
+    block_statistics,
     centred_block_moments,
-    distance_block_statistics,
-    e_step_statistics,
     feature_map,
     log_prob_by_distances,
+    log_prob_by_products,
     m_step,
     n_quadratic_features,
     natural_parameters,
     responsibilities,
-    statistics_by_distances,
+    row_block_statistics,
+    row_statistics,
     statistics_from_responsibilities,
     uncentred_variance_term,
     use_distances,
+    use_map,
     weighted_log_prob,
 )
 from ._precisions import (
@@ -409,11 +411,14 @@ def _checked_precisions(precisions, covariance_type, n_components, n_features):
 class InMemorySource:
     """The EM driver's statistics of a validated ndarray ``X``, in ``X``'s precision.
 
-    The log-probabilities come from the quadratic feature map or from per-component
+    The log-probabilities come from the expansion in features or from per-component
     distances, whichever :func:`~._em_steps.use_distances` finds cheaper for the shape. The
-    map of all rows is kept between EM iterations when it is no wider than twice
-    scikit-learn's working memory per row (responsibilities, log-probabilities and a few
-    copies of the row) and under a fixed size; otherwise each block is rebuilt per pass.
+    expansion of 'full' and 'tied' multiplies the quadratic feature map, kept for all rows
+    between EM iterations when it is no wider than twice scikit-learn's working memory per
+    row (responsibilities, log-probabilities and a few copies of the row) and under a fixed
+    size, otherwise rebuilt per block and pass. 'spherical' keeps its map (two columns wider
+    than the rows) likewise; otherwise, and always for 'diag', the expansion is two products
+    with the rows minus the shift, kept as the distances keep them, and each block's squares.
     """
 
     def __init__(self, X, covariance_type, n_components, max_iter):
@@ -432,62 +437,60 @@ class InMemorySource:
         )
         passes = 2 * max(max_iter, 1) if keep else 2
         self.by_distances = use_distances(d, n_components, covariance_type, passes)
-        # The rows minus the shift, or their features, kept for every pass when affordable;
-        # distances take all rows at once, as scikit-learn does (a few products of n x d).
-        self.cached = None
-        if self.by_distances:
+        self.by_map = not self.by_distances and use_map(covariance_type, keep)
+        # The feature map when affordable, or the rows minus the shift, kept for every pass.
+        if self.by_map:
+            self.cached = feature_map(X, covariance_type, self.shift) if keep else None
+        else:
             self.cached = X - self.shift
-        elif keep:
-            self.cached = feature_map(X, covariance_type, self.shift)
 
     def blocks(self, n_components):
-        """Yield ``(block, rows)``: the features of consecutive row slices, or with
-        distances all the rows minus the shift."""
-        if self.cached is not None:
-            yield self.cached, slice(0, self.n_samples)
-            return
-        width = self.n_features if self.by_distances else self.width
-        rows = block_rows(width, n_components)
+        """Yield ``(block, rows)``: the feature map or the rows minus the shift of
+        consecutive row slices; with distances all rows at once, as scikit-learn does (a
+        few products of n x d)."""
+        rows = self.n_samples if self.by_distances else block_rows(self.width, n_components)
         for start in range(0, self.n_samples, rows):
-            block = self.X[start : start + rows]
-            if self.by_distances:
-                yield block - self.shift, slice(start, start + rows)
+            part = slice(start, start + rows)
+            if self.cached is not None:
+                yield self.cached[part], part
             else:
-                yield (
-                    feature_map(block, self.covariance_type, self.shift),
-                    slice(start, start + rows),
-                )
+                yield feature_map(self.X[part], self.covariance_type, self.shift), part
 
     def initial_statistics(self, n_components, init_params, random_state):
         resp = initial_responsibilities(self.X, n_components, init_params, random_state)
 
         def statistics(block, rows):
-            if self.by_distances:
-                return statistics_by_distances(block, resp[rows].T, self.covariance_type, 0.0)
-            return statistics_from_responsibilities(
-                block, resp[rows].T, self.covariance_type, self.n_features
-            )
+            if self.by_map:
+                return statistics_from_responsibilities(
+                    block, resp[rows].T, self.covariance_type, self.n_features
+                )
+            return row_statistics(block, resp[rows].T, self.covariance_type, 0.0)
 
         return self._sum(statistics, n_components), resp
 
     def e_step(self, theta):
-        step = distance_block_statistics if self.by_distances else e_step_statistics
-        return self._sum(
-            lambda block, _: step(block, theta, self.covariance_type),
-            theta.per_component.shape[1],
-        )
+        def step(block, _):
+            if self.by_map:
+                return block_statistics(block, theta, self.covariance_type)
+            return row_block_statistics(block, theta, self.covariance_type, self.by_distances)
+
+        return self._sum(step, theta.per_component.shape[1])
 
     def centred_second_moments(self, rule, means, components):
         initial = isinstance(rule, np.ndarray)
 
         def moments(block, rows):
+            centered = block[:, 1 : 1 + self.n_features] if self.by_map else block
             if initial:
                 resp = rule[rows].T
+            elif self.by_map:
+                resp = weighted_log_prob(block, rule)
+            elif self.by_distances:
+                resp = log_prob_by_distances(block, rule)
             else:
-                resp = log_prob_by_distances(block, rule) if self.by_distances else None
-                resp = weighted_log_prob(block, rule) if resp is None else resp
+                resp = log_prob_by_products(block, rule, self.covariance_type)
+            if not initial:
                 responsibilities(resp)
-            centered = block if self.by_distances else block[:, 1 : 1 + self.n_features]
             return centred_block_moments(centered, resp, means, components, self.covariance_type)
 
         return self._sum(moments, rule.shape[1] if initial else rule.per_component.shape[1])

@@ -14,7 +14,9 @@ Column 0 sums the responsibilities (N_k), the next ``n_features`` columns give
 ``sum_i r_ik x_i`` and the rest the second moments whose shape depends on the covariance
 type: the upper triangle of ``x x^T`` ('full', 'tied'), ``x * x`` ('diag') or ``|x|^2``
 ('spherical').  A fixed ``shift`` (the data's mean) is subtracted from ``x`` first so that
-``second moment - N mu mu^T`` loses few digits to cancellation.
+``second moment - N mu mu^T`` loses few digits to cancellation. The quadratic part of
+'diag' and 'spherical' is element-wise, so their product splits into two over contiguous
+arrays, ``x @ linear + x**2 @ quadratic`` (:func:`log_prob_by_products`), and no map is built.
 
 That expansion, ``c - 0.5 x^T P x + x^T P mu``, sums terms of size ``P |mu|^2`` to get a
 result of order one: for a component whose precision is huge at a distance from the data's
@@ -47,7 +49,7 @@ def n_quadratic_features(n_features, covariance_type):
     return n_features if covariance_type == "diag" else 1
 
 
-# Relative costs per number of the two formulations' element-wise passes, in flops of a
+# Relative costs per number of the formulations' element-wise passes, in flops of a
 # matrix product (which runs in BLAS): the feature map is built column slice by column
 # slice, the distances' differences and squares are whole contiguous arrays.
 _MAP_ELEMENT_COST = 48
@@ -55,24 +57,46 @@ _DISTANCE_ELEMENT_COST = 8
 
 
 def use_distances(n_features, n_components, covariance_type, passes):
-    """Whether per-component distances cost less than the quadratic feature map.
+    """Whether per-component distances cost less than the expansion in features.
 
-    The one cost model of the mixture. Per row, the map costs its construction, one
-    element-wise pass over its ``1 + d + n_quadratic`` columns, plus ``passes`` products
-    with the natural parameters (``2 W K`` flops each; 'tied' multiplies its quadratic
-    columns by one shared vector); the distances cost, every pass and for each component,
-    ``(x - mu) @ U`` (``2 d^2`` flops for 'full' and 'tied') and three element-wise passes
-    over ``d`` numbers. ``passes`` is how many times one construction of the map would be
-    used: 1 for a prediction, 2 per EM iteration (E-step and statistics), times the
-    iterations when the map of all rows is kept.
+    The one cost model of the mixture. Per row, the expansion costs ``passes`` products
+    with the natural parameters (``2 W K`` flops each over ``W = 1 + d + n_quadratic``
+    features; 'tied' multiplies its quadratic columns by one shared vector) and the
+    features' construction: for 'full' and 'tied' one element-wise pass over the feature
+    map's columns, for 'diag' and 'spherical' the rows minus the shift and their squares,
+    two passes over ``d`` numbers per use, whose two products
+    (:func:`log_prob_by_products`) need no map. The distances cost, every pass and for each
+    component, ``(x - mu) @ U`` (``2 d^2`` flops for 'full' and 'tied') and three
+    element-wise passes over ``d`` numbers. ``passes`` is how many times one construction
+    of the map would be used: 1 for a prediction, 2 per EM iteration (E-step and
+    statistics), times the iterations when the map of all rows is kept.
     """
     d, k = n_features, n_components
     width = 1 + d + n_quadratic_features(d, covariance_type)
     linear = 1 + d if covariance_type == "tied" else width
-    map_cost = _MAP_ELEMENT_COST * width + passes * 2 * (linear * k + width - linear)
-    product = 2 * d * d if covariance_type in ("full", "tied") else 0
+    expansion = passes * 2 * (linear * k + width - linear)
+    if covariance_type in ("full", "tied"):
+        expansion += _MAP_ELEMENT_COST * width
+        product = 2 * d * d
+    else:
+        expansion += passes * 2 * _DISTANCE_ELEMENT_COST * d
+        product = 0
     distance_cost = passes * k * (product + 3 * _DISTANCE_ELEMENT_COST * d)
-    return distance_cost < map_cost
+    return distance_cost < expansion
+
+
+def use_map(covariance_type, kept):
+    """Whether the expansion multiplies the feature map, or (for 'diag' and 'spherical')
+    the rows and their squares in two products (:func:`log_prob_by_products`).
+
+    Part of the cost model: a map built for one pass costs more than the two products (see
+    :func:`use_distances`). The map of all rows kept between EM iterations pays for
+    'spherical', two columns wider than the rows, as it saves squaring the rows on each
+    pass; not for 'diag', twice as wide as the rows: kept, it is over the memory bound
+    (twice scikit-learn's peak) and slower to read from memory than squaring the rows
+    again (``benchmarks/bench_gmm.py``).
+    """
+    return covariance_type in ("full", "tied") or (kept and covariance_type == "spherical")
 
 
 def feature_map(X, covariance_type, shift, out=None):
@@ -153,8 +177,11 @@ class DirectComponents:
 
     def overwrite(self, out, centered):
         """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d)."""
+        # One buffer for the differences: a fresh one per component would be allocated
+        # while the previous one is still held.
+        buffer = np.empty_like(centered)
         for row, k in enumerate(self.indices):
-            diff = centered - self.means[row]
+            diff = np.subtract(centered, self.means[row], out=buffer)
             if self.covariance_type == "full":
                 diff = diff @ self.precisions_cholesky[row]
             elif self.covariance_type == "tied":
@@ -254,6 +281,30 @@ def log_prob_by_distances(centered, theta):
     return out
 
 
+def quadratic_features(centered, covariance_type):
+    """The quadratic columns of the 'diag' and 'spherical' feature map: the squares of the
+    rows ``centered``, or their squared norm as one column."""
+    if covariance_type == "diag":
+        return centered * centered
+    return np.einsum("ij,ij->i", centered, centered)[:, None]
+
+
+def log_prob_by_products(centered, theta, covariance_type):
+    """:func:`weighted_log_prob` of 'diag' and 'spherical' without the map: its one product
+    split in two over contiguous arrays, ``centered @ linear + quadratic @ coefficients``
+    (``quadratic`` from :func:`quadratic_features`), with the same :class:`DirectComponents`.
+    """
+    d = theta.n_features
+    # The squares, a temporary of this statement, are freed before the direct components'
+    # differences are made: two arrays of the rows' size are never held together.
+    out = theta.per_component[1 + d :].T @ quadratic_features(centered, covariance_type).T
+    out += theta.per_component[1 : 1 + d].T @ centered.T
+    out += theta.per_component[0][:, None]
+    if theta.direct is not None:
+        theta.direct.overwrite(out, centered)
+    return out
+
+
 def log_normalize(weighted):
     """In place: ``weighted`` (K, n) becomes log-responsibilities; returns ``log p(x_i)``."""
     log_prob_norm = stable_logsumexp(weighted, axis=0, keepdims=False)
@@ -314,17 +365,18 @@ def statistics_from_responsibilities(phi, resp, covariance_type, n_features, log
     return SufficientStatistics(phi.shape[0], log_likelihood, moments, shared)
 
 
-def statistics_by_distances(centered, resp, covariance_type, log_likelihood):
+def row_statistics(centered, resp, covariance_type, log_likelihood):
     """:func:`statistics_from_responsibilities` from the centred rows, without the map:
-    the second moments of 'full' and 'tied' as weighted products, one per component."""
+    for 'diag' and 'spherical' products with the rows and their :func:`quadratic_features`,
+    for 'full' and 'tied' weighted products, one per component."""
     n_rows, n_features = centered.shape
+    linear = [resp.sum(axis=1)[:, None], resp @ centered]
     if covariance_type in ("diag", "spherical"):
-        phi = feature_map(centered, covariance_type, np.zeros(n_features, centered.dtype))
-        return statistics_from_responsibilities(
-            phi, resp, covariance_type, n_features, log_likelihood
-        )
+        quadratic = resp @ quadratic_features(centered, covariance_type)
+        moments = np.concatenate([*linear, quadratic], axis=1)
+        return SufficientStatistics(n_rows, log_likelihood, moments)
     rows, cols = np.triu_indices(n_features)
-    linear = np.concatenate([resp.sum(axis=1)[:, None], resp @ centered], axis=1)
+    linear = np.concatenate(linear, axis=1)
     if covariance_type == "tied":
         shared = (centered.T @ centered)[rows, cols]
         return SufficientStatistics(n_rows, log_likelihood, linear, shared)
@@ -336,14 +388,15 @@ def statistics_by_distances(centered, resp, covariance_type, log_likelihood):
     return SufficientStatistics(n_rows, log_likelihood, moments)
 
 
-def distance_block_statistics(centered, theta, covariance_type):
-    """:func:`block_statistics` from the centred rows, by distances."""
-    weighted = log_prob_by_distances(centered, theta)
-    _, total, top = exp_and_sum(weighted, axis=0, out=weighted)
-    with np.errstate(divide="ignore"):
-        log_likelihood = float((np.log(total) + top).sum(dtype=np.float64))
-    weighted /= total
-    return statistics_by_distances(centered, weighted, covariance_type, log_likelihood)
+def row_block_statistics(centered, theta, covariance_type, by_distances):
+    """:func:`block_statistics` from the centred rows, without the map: the
+    log-probabilities by distances or, for 'diag' and 'spherical', by two products."""
+    if by_distances:
+        weighted = log_prob_by_distances(centered, theta)
+    else:
+        weighted = log_prob_by_products(centered, theta, covariance_type)
+    log_likelihood = float(responsibilities(weighted).sum(dtype=np.float64))
+    return row_statistics(centered, weighted, covariance_type, log_likelihood)
 
 
 def block_rows(width, n_components):
@@ -354,10 +407,7 @@ def block_rows(width, n_components):
 def block_statistics(phi, theta, covariance_type):
     """E-step on one block of rows ``phi``, reduced to its :class:`SufficientStatistics`."""
     weighted = weighted_log_prob(phi, theta)
-    _, total, top = exp_and_sum(weighted, axis=0, out=weighted)
-    with np.errstate(divide="ignore"):
-        log_likelihood = float((np.log(total) + top).sum(dtype=np.float64))
-    weighted /= total
+    log_likelihood = float(responsibilities(weighted).sum(dtype=np.float64))
     return statistics_from_responsibilities(
         phi, weighted, covariance_type, theta.n_features, log_likelihood
     )

@@ -44,9 +44,11 @@ from ._em_steps import (
     feature_map,
     log_normalize,
     log_prob_by_distances,
+    log_prob_by_products,
     n_quadratic_features,
     responsibilities,
     use_distances,
+    use_map,
     weighted_log_prob,
 )
 
@@ -313,12 +315,22 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             else:
                 width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
                 out = np.empty((n_components, n_samples), dtype=X.dtype)
-                # Blocks as large as X itself (memory within scikit-learn's), at least
-                # cache-sized: fewer, larger products share the BLAS threads better.
-                rows = max(block_rows(width, n_components), n_samples * n_features // width)
+                # The map in blocks as large as X itself (memory within scikit-learn's), at
+                # least cache-sized: fewer, larger products share the BLAS threads better.
+                # The two products are cheaper on cache-sized blocks, whose rows minus the
+                # shift and squares stay in cache (bench_shapes).
+                by_map = use_map(covariance_type, kept=False)
+                rows = block_rows(width, n_components)
+                rows = max(rows, n_samples * n_features // width) if by_map else rows
                 for start in range(0, n_samples, rows):
-                    phi = feature_map(X[start : start + rows], covariance_type, shift)
-                    out[:, start : start + rows] = weighted_log_prob(phi, theta)
+                    block = X[start : start + rows]
+                    if by_map:
+                        log_prob = weighted_log_prob(
+                            feature_map(block, covariance_type, shift), theta
+                        )
+                    else:  # no map: the rows minus the shift and their squares
+                        log_prob = log_prob_by_products(block - shift, theta, covariance_type)
+                    out[:, start : start + rows] = log_prob
         out[np.isnan(out)] = -np.inf
         return out
 

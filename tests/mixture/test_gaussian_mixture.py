@@ -13,7 +13,9 @@ from skbackprop.mixture._em_steps import (
     block_statistics,
     feature_map,
     log_prob_by_distances,
+    log_prob_by_products,
     natural_parameters,
+    row_block_statistics,
     weighted_log_prob,
 )
 
@@ -342,7 +344,8 @@ def test_tight_component_far_from_the_mean_gets_sklearns_covariance():
 
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_type):
-    # The two formulations use_distances chooses between agree on ordinary data.
+    # The formulations use_distances chooses between agree on ordinary data: the feature
+    # map, the distances and, for 'diag' and 'spherical', the map's two products.
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 6)) * 3.0 + 1.0
     model = GaussianMixtureEM(3, covariance_type=covariance_type, random_state=0).fit(X)
@@ -350,9 +353,17 @@ def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_ty
     theta = natural_parameters(
         model.weights_, model.means_, model.precisions_cholesky_, covariance_type, shift
     )
-    expanded = weighted_log_prob(feature_map(X, covariance_type, shift), theta)
+    phi = feature_map(X, covariance_type, shift)
+    expanded = weighted_log_prob(phi, theta)
     distances = log_prob_by_distances(X - shift, theta)
     np.testing.assert_allclose(distances, expanded, rtol=1e-10, atol=1e-10)
+    if covariance_type in ("diag", "spherical"):
+        products = log_prob_by_products(X - shift, theta, covariance_type)
+        np.testing.assert_allclose(products, expanded, rtol=1e-10, atol=1e-10)
+        by_map = block_statistics(phi, theta, covariance_type)
+        by_products = row_block_statistics(X - shift, theta, covariance_type, False)
+        assert by_products.log_likelihood == pytest.approx(by_map.log_likelihood, rel=1e-12)
+        np.testing.assert_allclose(by_products.moments, by_map.moments, rtol=1e-10)
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
