@@ -10,6 +10,9 @@ process, alternating which goes first, on the same number of threads (``--thread
 reference's torch threads, and the BLAS threads around our fit; ours trains on one BLAS
 thread whatever the limit, see docs/performance.rst). scikit-learn's MLP pipeline of
 bench_tabular.py runs on the same splits for comparison (``--no-sklearn`` skips it).
+``--seeds N`` fits each split N times with other random_state values, so that a difference
+can be told from the luck of one initialisation (the table gives the standard error of
+the mean paired difference).
 
 Both get the same DataFrame with the same categorical columns (category, object, string
 and bool dtypes, the ``'from_dtype'`` rule; pytabkit is told them by name, since its own
@@ -97,17 +100,17 @@ def warm_up(threads):
     timed_fit(Reference(task, 0, threads, n_epochs=2), X, y, threads)
 
 
-def run_split(name, task, split, parts, threads, with_sklearn):
+def run_split(name, task, split, seed, parts, threads, with_sklearn):
     X_train, X_test, y_train, y_test = parts
     makers = {
-        "ours": lambda: ours(task, X_train, split),
-        "reference": lambda: Reference(task, split, threads),
+        "ours": lambda: ours(task, X_train, seed),
+        "reference": lambda: Reference(task, seed, threads),
     }
-    order = ["ours", "reference"] if split % 2 == 0 else ["reference", "ours"]
+    order = ["ours", "reference"] if (split + seed) % 2 == 0 else ["reference", "ours"]
     if with_sklearn:
-        makers["sklearn_mlp"] = lambda: sklearn_mlp(task, X_train, split)
+        makers["sklearn_mlp"] = lambda: sklearn_mlp(task, X_train, seed)
         order.append("sklearn_mlp")
-    row = {"dataset": name, "task": task, "split": split, "n_train": len(X_train)}
+    row = {"dataset": name, "task": task, "split": split, "seed": seed, "n_train": len(X_train)}
     for label in order:
         model = makers[label]()
         load = os.getloadavg()[0]
@@ -117,7 +120,7 @@ def run_split(name, task, split, parts, threads, with_sklearn):
             row[f"{label}_error"] = error(task, model, X_test, y_test)
         row[f"{label}_load"] = max(load, os.getloadavg()[0])
     print(
-        f"{name:16s} split {split}  error ours {row['ours_error']:.4f} reference "
+        f"{name:16s} split {split} seed {seed:4d}  error ours {row['ours_error']:.4f} reference "
         f"{row['reference_error']:.4f}"
         + (f" sklearn_mlp {row['sklearn_mlp_error']:.4f}" if with_sklearn else "")
         + f"  seconds ours {row['ours_seconds']:6.1f} reference {row['reference_seconds']:6.1f}"
@@ -127,14 +130,22 @@ def run_split(name, task, split, parts, threads, with_sklearn):
     return row
 
 
-def run(names, n_splits, threads, with_sklearn):
+def seeds(split, n_seeds):
+    """The random_state values of a split's fits: bench_tabular's (the split's number),
+    or with ``--seeds N`` the N values ``1000 (split + 1) + k``, to tell a difference
+    between the two implementations from the luck of one initialisation."""
+    return [split] if n_seeds == 0 else [1000 * (split + 1) + k for k in range(n_seeds)]
+
+
+def run(names, n_splits, threads, with_sklearn, n_seeds=0):
     torch.set_num_threads(threads)
     warm_up(threads)
     rows = []
     for name in names:
         X, y, task = DATASETS[name]()
         for split, parts in enumerate(splits(X, y, task, n_splits)):
-            rows.append(run_split(name, task, split, parts, threads, with_sklearn))
+            for seed in seeds(split, n_seeds):
+                rows.append(run_split(name, task, split, seed, parts, threads, with_sklearn))
     return pd.DataFrame(rows)
 
 
@@ -157,11 +168,27 @@ def report(results):
         f"\nPer split; machine: {platform.processor() or platform.machine()}, "
         f"{time.strftime('%Y-%m-%d')}; ratio = ours / reference fit seconds"
     )
-    print(_table(results, ["dataset", "split", *columns], formats))
-    means = results.groupby("dataset", sort=False)[columns].mean().reset_index()
+    keys = ["dataset", "split", "seed"] if "seed" in results else ["dataset", "split"]
+    print(
+        _table(
+            results, [*keys, *columns], formats[:1] + ["{:.0f}"] * (len(keys) - 1) + formats[2:]
+        )
+    )
+    results["difference"] = results["ours_error"] - results["reference_error"]
+    groups = results.groupby("dataset", sort=False)
+    means = groups[columns].mean().reset_index()
     means["ratio"] = means["ours_seconds"] / means["reference_seconds"]
-    print("\nMean of the splits")
-    print(_table(means, ["dataset", *columns], ["{}", *formats[2:]]))
+    # The standard error of the mean paired difference, to judge it against the noise.
+    means["difference"] = groups["difference"].mean().to_numpy()
+    means["difference_se"] = (groups["difference"].std() / np.sqrt(groups.size())).to_numpy()
+    print("\nMean over the fits of each dataset; difference = ours - reference error")
+    print(
+        _table(
+            means,
+            ["dataset", *columns, "difference", "difference_se"],
+            ["{}", *formats[2:], "{:+.4f}", "{:.4f}"],
+        )
+    )
     ratio = np.exp(np.mean(np.log(means["ours_error"] / means["reference_error"])))
     print(f"\ngeometric mean over datasets of ours / reference error: {ratio:.3f}")
     slower = means.loc[means["ratio"] >= 1, "dataset"].tolist()
@@ -175,6 +202,13 @@ def main():
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=0,
+        help="fits per split with random_state 1000 (split + 1) + k, k < SEEDS "
+        "(default: one fit with random_state = split, as bench_tabular)",
+    )
     parser.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn's MLP")
     parser.add_argument("--csv", help="also write the per-split rows to this file")
     parser.add_argument("--report", help="only print the tables of a --csv file")
@@ -187,7 +221,9 @@ def main():
         f"{args.threads} thread(s), load average {os.getloadavg()}",
         flush=True,
     )
-    results = run(args.datasets.split(","), args.splits, args.threads, not args.no_sklearn)
+    results = run(
+        args.datasets.split(","), args.splits, args.threads, not args.no_sklearn, args.seeds
+    )
     if args.csv:
         results.to_csv(args.csv, index=False)
     report(results)
