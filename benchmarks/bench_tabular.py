@@ -188,6 +188,14 @@ def error(task, model, X, y):
     return float(np.sqrt(np.mean((prediction - np.asarray(y)) ** 2)) / np.std(y))
 
 
+def splits(X, y, task, n_splits):
+    """The benchmark's random 80/20 splits, ``(X_train, X_test, y_train, y_test)`` each:
+    split ``i`` with ``random_state=i``, stratified for classifiers."""
+    stratify = y if task == "classification" else None
+    for split in range(n_splits):
+        yield train_test_split(X, y, test_size=0.2, random_state=split, stratify=stratify)
+
+
 def run(names, methods, n_splits, ablation):
     rows = []
     for name in names:
@@ -198,11 +206,7 @@ def run(names, methods, n_splits, ablation):
                 if label == "no_label_smoothing" and task != "classification":
                     continue
                 candidates[label] = (ours, params)
-        for split in range(n_splits):
-            stratify = y if task == "classification" else None
-            X_train, X_test, y_train, y_test = train_test_split(
-                X, y, test_size=0.2, random_state=split, stratify=stratify
-            )
+        for split, (X_train, X_test, y_train, y_test) in enumerate(splits(X, y, task, n_splits)):
             for label, (make, params) in candidates.items():
                 model = make(task, X_train, split, **params)
                 start = time.perf_counter()
