@@ -133,23 +133,49 @@ def _inference_key(estimator, dtype):
 def inference_parameters(estimator, dtype):
     """``(shift, theta)`` with which a fitted GaussianMixtureEM scores samples of ``dtype``.
 
-    The features are centred on the mixture's own mean: a fitted quantity, so each row's
-    result does not depend on which other rows are scored with it. Computed once at fit
-    for the fit's dtype (docs/performance.rst, "Fast paths"); the stored copy is used only
-    while the fitted arrays hold the values it came from.
+    ``shift`` is subtracted from the rows before the expansion, or is None (the rows as
+    they are, see :func:`_needs_shift`). It is a fitted quantity, so each row's result does
+    not depend on which other rows are scored with it. Computed once at fit for the fit's
+    dtype (docs/performance.rst, "Fast paths"); the stored copy is used only while the
+    fitted arrays hold the values it came from.
     """
     cache = getattr(estimator, "_inference_cache", None)
     if cache is not None and cache[0] == _inference_key(estimator, dtype):
         return cache[1], cache[2]
-    shift = (estimator.weights_ @ estimator.means_).astype(dtype)
+    mean = estimator.weights_ @ estimator.means_
+    shift = mean.astype(dtype) if _needs_shift(estimator, mean) else None
     theta = natural_parameters(
         estimator.weights_.astype(dtype, copy=False),
         estimator.means_.astype(dtype, copy=False),
         estimator.precisions_cholesky_.astype(dtype, copy=False),
         estimator.covariance_type,
-        shift,
+        0 if shift is None else shift,
     )
     return shift, theta
+
+
+def _needs_shift(estimator, mean):
+    """Whether inference centres the rows on the mixture's mean before the expansion.
+
+    The expansion's terms are of size ``P |x - shift|^2``, and so is their round-off. Where
+    the mixture's mean is within its spread of the origin, ``|mean|^2 <= sum_k w_k
+    (tr Sigma_k + |mu_k - mean|^2)`` (its total variance), leaving the rows uncentred at
+    most doubles those terms on average, and saves a pass over the rows; farther out it
+    would lose digits, and the rows are centred. Components whose terms still cancel are
+    computed from distances either way (:class:`~skbackprop.mixture._em_steps.DirectComponents`).
+    """
+    covariances, covariance_type = estimator.covariances_, estimator.covariance_type
+    n_features = mean.shape[0]
+    if covariance_type == "full":
+        traces = np.trace(covariances, axis1=1, axis2=2)
+    elif covariance_type == "tied":
+        traces = np.trace(covariances)
+    elif covariance_type == "diag":
+        traces = covariances.sum(axis=1)
+    else:
+        traces = n_features * covariances
+    spread = np.sum((estimator.means_ - mean) ** 2, axis=1) + traces
+    return mean @ mean > estimator.weights_ @ spread
 
 
 def fit_with_float64_retry(X, fit, random_state, verbose):

@@ -326,10 +326,12 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                     block = X[start : start + rows]
                     if by_map:
                         log_prob = weighted_log_prob(
-                            feature_map(block, covariance_type, shift), theta
+                            feature_map(block, covariance_type, 0 if shift is None else shift),
+                            theta,
                         )
-                    else:  # no map: the rows minus the shift and their squares
-                        log_prob = log_prob_by_products(block - shift, theta, covariance_type)
+                    else:  # no map: the rows (minus the shift) and their squares
+                        centered = block if shift is None else block - shift
+                        log_prob = log_prob_by_products(centered, theta, covariance_type)
                     out[:, start : start + rows] = log_prob
         out[np.isnan(out)] = -np.inf
         return out

@@ -367,6 +367,26 @@ def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_ty
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_inference_centres_the_rows_only_far_from_the_origin(covariance_type, monkeypatch):
+    # Near the origin the rows are scored as they are (no centring pass); the result
+    # agrees with the centred expansion to 1e-10. Far from it they are centred.
+    import skbackprop.mixture._em_driver as driver
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 6)) * 3.0 + 1.0
+    near = GaussianMixtureEM(3, covariance_type=covariance_type, random_state=0).fit(X)
+    far = GaussianMixtureEM(3, covariance_type=covariance_type, random_state=0).fit(X + 100.0)
+    assert driver.inference_parameters(near, X.dtype)[0] is None
+    np.testing.assert_array_equal(
+        driver.inference_parameters(far, X.dtype)[0], (far.weights_ @ far.means_)
+    )
+    uncentred = near.score_samples(X)
+    monkeypatch.setattr(driver, "_needs_shift", lambda *args: True)
+    near._inference_cache = None
+    np.testing.assert_allclose(uncentred, near.score_samples(X), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 def test_fit_by_distances_equals_fit_by_feature_map(covariance_type, monkeypatch):
     import skbackprop.mixture._em_driver as driver
 
