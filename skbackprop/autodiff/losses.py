@@ -134,6 +134,25 @@ class ResidualLoss(FusedLoss):
         return -self.residual * (self.scale * grad)
 
 
+# A row sum above this lost nothing to subnormal rounding: every term that counts at the
+# sum's precision, eps times the sum, is a normal number.
+_SAFE_ROW_SUM = np.finfo(np.float64).tiny / np.finfo(np.float64).eps
+
+
+def _softmax_terms(logits, target, m):
+    """``sum_k y_k (z_k - m)``, ``exp(z - m)`` and its sum, each row's (length-1 last axis).
+
+    A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k (z_k - m),
+    summed without forming log p; the products' buffer then receives exp(z - m), so the
+    loss needs one array of the logits' shape besides its residual.
+    """
+    products = logits - m
+    products *= target
+    target_dot = reduce_rows(np.add, products)
+    e, normalizer, _ = exp_and_sum(logits, shift=m, out=products)
+    return target_dot, e, normalizer
+
+
 class SoftmaxCrossEntropy(FusedLoss):
     __slots__ = ("logits",)
     label = name = "softmax_cross_entropy"
@@ -141,16 +160,17 @@ class SoftmaxCrossEntropy(FusedLoss):
     def _loss(self, logits, target):
         # The last batch's residual goes before this one's arrays are allocated.
         self.logits, self.residual = logits, None
-        # softmax(z) = exp(z - m) / sum exp(z - m) with m each row's maximum, so that no
-        # exp overflows (max_shift makes a non-finite maximum 0).
-        m = max_shift(logits)
-        # A row's loss -sum_k y_k log p_k = log(normalizer) sum_k y_k - sum_k y_k (z_k - m),
-        # summed without forming log p; the products' buffer then receives exp(z - m), so
-        # the loss needs one array of the logits' shape besides its residual.
-        products = logits - m
-        products *= target
-        target_dot = reduce_rows(np.add, products)
-        e, normalizer, _ = exp_and_sum(logits, shift=m, out=products)
+        # softmax(z) = exp(z - m) / sum exp(z - m) for any shift m that keeps exp from
+        # overflowing. In float64 the batch's maximum serves, one reduction instead of one
+        # per short row (a row's round-off grows by eps times its distance from it), unless
+        # a row's sum then comes near the subnormals (a row far below the batch's maximum,
+        # or non-finite logits): then, and in lower precision, each row's own maximum
+        # (max_shift makes a non-finite maximum 0).
+        per_row = logits.dtype != np.float64 or logits.size == 0
+        m = max_shift(logits) if per_row else np.max(logits)
+        target_dot, e, normalizer = _softmax_terms(logits, target, m)
+        if not per_row and not normalizer.min() > _SAFE_ROW_SUM:
+            target_dot, e, normalizer = _softmax_terms(logits, target, max_shift(logits))
         e /= normalizer  # softmax(z)
         log_normalizer = np.log(normalizer, out=normalizer)
         # d(row loss)/dz = softmax(z) sum_k y_k - y: the familiar p - y only where a row of

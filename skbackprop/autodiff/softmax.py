@@ -20,16 +20,21 @@ FEW_COLUMNS = 8
 
 
 def reduce_rows(ufunc, a, axis=-1):
-    """``ufunc.reduce(a, axis, keepdims=True)`` (``np.add`` or ``np.maximum``), one ufunc
-    call per column when ``a`` is 2-D with fewer than :data:`FEW_COLUMNS` columns and
-    ``axis`` is the last.
+    """``ufunc.reduce(a, axis, keepdims=True)`` (``np.add`` or ``np.maximum``) without
+    numpy's reduction along a short last axis of a 2-D array.
 
     numpy reduces a short contiguous axis row by row, at a per-row cost far above the
-    arithmetic's (figures in docs/performance.rst, "The autodiff engine"). The result is
-    numpy's to the bit, signed zeros and NaN included: below 8 values numpy also adds a
-    row in order starting from +0, and takes its maximum in order.
+    arithmetic's (figures in docs/performance.rst, "The autodiff engine"). Below
+    :data:`FEW_COLUMNS` columns the reduction is one ufunc call per column, numpy's result
+    to the bit, signed zeros and NaN included (below 8 values numpy also adds a row in
+    order starting from +0, and takes its maximum in order). From there on sums are one
+    BLAS product with a ones vector, rounded in BLAS's order rather than numpy's.
     """
-    if a.ndim != 2 or axis not in (1, -1) or not 0 < a.shape[1] < FEW_COLUMNS:
+    if a.ndim != 2 or axis not in (1, -1) or a.shape[1] == 0:
+        return ufunc.reduce(a, axis=axis, keepdims=True)
+    if a.shape[1] >= FEW_COLUMNS:
+        if ufunc is np.add:
+            return (a @ np.ones(a.shape[1], dtype=a.dtype))[:, None]
         return ufunc.reduce(a, axis=axis, keepdims=True)
     # numpy's sum starts from +0, which turns a row of -0.0 into +0.0.
     out = a[:, :1] + 0.0 if ufunc is np.add else a[:, :1].copy()
