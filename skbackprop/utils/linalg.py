@@ -116,7 +116,10 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
                 Y_block = Y_block * sqrt_weights[start:stop, None]
             # scipy's BLAS for both products: alternating with numpy's (a separate OpenBLAS
             # whose idle threads still spin) block after block costs more than the product.
-            cross = blas.dgemm(1.0, scaled.T, Y_block, beta=1.0, c=cross, overwrite_c=1)
+            # Y_block.T is Fortran-ordered, so neither operand is copied for BLAS.
+            cross = blas.dgemm(
+                1.0, scaled.T, Y_block.T, beta=1.0, c=cross, overwrite_c=1, trans_b=1
+            )
     return _mirror_upper(gram), None if cross is None else np.ascontiguousarray(cross)
 
 
