@@ -114,9 +114,9 @@ class DaskSource:
         # the rows on the workers while the blocks still point at them.
         (self.X,) = dask.persist(X.rechunk({1: -1}))
         self.blocks = indexed_row_blocks(self.X)
-        count, total = map_reduce(_checked_sum, self.blocks, self.dtype, combine=_add_pairs)
+        count_and_sums = map_reduce(_checked_sum, self.blocks, self.dtype)
         validate_data(estimator, self.X, reset=True, skip_check_array=True)
-        self.shift = (total / count).astype(self.dtype)
+        self.shift = (count_and_sums[1:] / count_and_sums[0]).astype(self.dtype)
         self._sample = None
 
     def initial_statistics(self, n_components, init_params, random_state):
@@ -191,13 +191,10 @@ class DaskSource:
 
 
 def _checked_sum(X, offset, dtype):
-    """Check one block (finite, numeric) and return its row count and float64 column sums."""
+    """Check one block (finite, numeric) and return its row count, then its column sums, in
+    one float64 array (so that blocks add)."""
     X = check_array(X, dtype=dtype, ensure_min_samples=0, estimator=_NAME, input_name="X")
-    return np.array(X.shape[0]), X.sum(axis=0, dtype=np.float64)
-
-
-def _add_pairs(a, b):
-    return a[0] + b[0], a[1] + b[1]
+    return np.concatenate([[X.shape[0]], X.sum(axis=0, dtype=np.float64)])
 
 
 def _picked_rows_resp(X, offset, picked):
