@@ -30,6 +30,7 @@ seeds differ from the in-memory fit's, and so may the local optimum EM reaches.
 """
 
 import numpy as np
+from sklearn.cluster import kmeans_plusplus
 from sklearn.utils.validation import check_array, validate_data
 
 from ..utils import rollback_on_error
@@ -44,7 +45,7 @@ from ._em_steps import (
     statistics_from_responsibilities,
     weighted_log_prob,
 )
-from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
+from ._kmeans_dask import draw_sample, kmeans, nearest_center
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 
@@ -147,7 +148,8 @@ class DaskSource:
             if init_params == "k-means++":
                 # One-hot of the seed rows, as in memory; the seeds come from the sample.
                 sample = self._seeding_sample(n_components, random_state)
-                picked = kmeans_plusplus_rows(sample, n_components, random_state)
+                _, seeds = kmeans_plusplus(sample.rows, n_components, random_state=random_state)
+                picked = sample.indices[seeds]  # their positions in the data
             else:  # 'random_from_data': the same draw picks the same rows as in memory
                 picked = random_state.choice(self.n_samples, size=n_components, replace=False)
             rule = (_picked_rows_resp, (picked,))

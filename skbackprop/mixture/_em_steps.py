@@ -169,12 +169,6 @@ class DirectComponents:
             indices, constants[indices], means[indices], precisions_cholesky, covariance_type
         )
 
-    @classmethod
-    def every(cls, constants, means, precisions_cholesky, covariance_type):
-        """All the components: the distance formulation of the log-probabilities."""
-        indices = np.arange(means.shape[0])
-        return cls(indices, constants, means, precisions_cholesky, covariance_type)
-
     def overwrite(self, out, centered):
         """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d)."""
         # One buffer for the differences: a fresh one per component would be allocated
@@ -253,7 +247,10 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
     direct = DirectComponents.of(
         mahalanobis_of_mean, distance_constants, m, precisions_cholesky, covariance_type
     )
-    every = DirectComponents.every(distance_constants, m, precisions_cholesky, covariance_type)
+    # All the components: the distance formulation of the log-probabilities.
+    every = DirectComponents(
+        np.arange(n_components), distance_constants, m, precisions_cholesky, covariance_type
+    )
     per_component = np.ascontiguousarray(per_component, dtype=dtype)
     return NaturalParameters(per_component, shared, n_features, direct, every)
 

@@ -270,13 +270,12 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         tasks = FitTasks(
             self, *callback_data, max_subtasks=self.n_init if do_init else 1, subtask_name="init"
         )
-        attempts = []
 
-        def fit(X):
-            if attempts:  # the float64 retry runs unreported; the root task ends as usual
+        def fit(data):
+            if data is not X:  # the float64 retry runs unreported; the root task ends as usual
                 tasks.deactivate()
-            attempts.append(X.dtype)
-            return self._fit_in_memory(X, tasks)
+            source = InMemorySource(data, self.covariance_type, self.n_components, self.max_iter)
+            return run_em(self, source, tasks)
 
         result = fit_with_float64_retry(X, fit, self.random_state, self.verbose)
         store_result(self, result)
@@ -284,10 +283,6 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         # Labels from the stored parameters (scikit-learn's final E-step), so that they are
         # predict(X)'s, also when the fit ran in float64.
         return self._weighted_log_prob(X).argmax(axis=0) if predict else None
-
-    def _fit_in_memory(self, X, tasks=None):
-        source = InMemorySource(X, self.covariance_type, self.n_components, self.max_iter)
-        return run_em(self, source, tasks)
 
     # --------------------------------------------------------------- inference
 
