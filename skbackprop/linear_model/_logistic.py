@@ -243,9 +243,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight)
-
-    def _fit(self, X, y, sample_weight):
         self._penalty_strength = resolve_penalty(self)
         if self.n_jobs is not None:
             warnings.warn(
@@ -270,12 +267,11 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         del y_encoded  # n integers that training does not need
         warm = self.warm_start and self._warm_start_matches(classes, X.shape[1])
         self.classes_ = classes
-        lbfgs = self.solver == "lbfgs"
         tasks = FitTasks(
             self,
             *callback_data,
             max_subtasks=self.max_iter,
-            subtask_name="lbfgs_iteration" if lbfgs else "epoch",
+            subtask_name="lbfgs_iteration" if self.solver == "lbfgs" else "epoch",
         )
         self._train(X, Y, weights, warm, tasks)
         if single:
@@ -311,9 +307,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The updated estimator.
         """
-        return self._partial_fit(X, y, classes, sample_weight)
-
-    def _partial_fit(self, X, y, classes, sample_weight):
         self._penalty_strength = resolve_penalty(self)
         callback_data = X, y, sample_weight
         first_call = not hasattr(self, "classes_")

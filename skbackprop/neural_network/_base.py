@@ -170,67 +170,64 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        # The public fit and partial_fit roll back on any error (``rolls_back``).
+        # The public fit and partial_fit roll back on any error (``rolls_back``). Overflow
+        # during a diverging step ends in scikit-learn's non-finite weights error after
+        # training, so numpy's floating-point warnings are silenced here.
         with np.errstate(all="ignore"):
-            # Overflow during a diverging step ends in scikit-learn's non-finite weights
-            # error after training, so numpy's floating-point warnings are silenced here.
-            self._fit_checked(X, y, sample_weight, incremental)
+            # What the callbacks see: the data as passed (ScoringMonitor predicts on it).
+            callback_data = X, y, sample_weight
+            hidden_layer_sizes = self._hidden_layer_sizes()
+            layer_activations(self.activation, len(hidden_layer_sizes))  # one per hidden layer
+            first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+            X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+            if Y.ndim == 1:
+                Y = Y.reshape(-1, 1)
+            _n_samples, n_features = X.shape
+            layer_units = [n_features, *hidden_layer_sizes, Y.shape[1]]
+            if not first_pass:
+                self._check_continuation(layer_units)
+                dtype = self.coefs_[0].dtype
+                X = X.astype(dtype, copy=False)
+            else:
+                dtype = X.dtype
+            sample_weight = self._weigh_samples(X, Y, sample_weight)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+            Y = np.ascontiguousarray(Y, dtype=dtype)
+            if sparse.issparse(X):
+                X = X.tocsr()
+
+            self.n_outputs_ = Y.shape[1]
+            self._random_state = check_random_state(self.random_state)
+            if first_pass:
+                self._initialize(layer_units, dtype)
+
+            tasks = FitTasks(
+                self,
+                *callback_data,
+                task_name="partial_fit" if incremental else "fit",
+                max_subtasks=0 if incremental else self.max_iter,
+                subtask_name="epoch" if self.solver in STOCHASTIC_SOLVERS else "lbfgs_iteration",
+            )
+            if self.solver in STOCHASTIC_SOLVERS:
+                stayed_finite = self._fit_stochastic(
+                    X, Y, sample_weight, layer_units, incremental, tasks
+                )
+            else:
+                stayed_finite = self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
+
+            weights_finite = all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_)
+            if not (stayed_finite and weights_finite):
+                # scikit-learn's error, word for word; the rollback restores the fitted state.
+                # Also on a non-finite loss or gradient where the weights stayed finite (Adam's
+                # and RMSProp's steps are bounded whatever the gradient): the weights are then
+                # meaningless, where scikit-learn's MLP returns them (docs/compatibility.rst).
+                raise ValueError(
+                    "Solver produced non-finite parameter weights. The input data may contain "
+                    "large values and need to be preprocessed."
+                )
+            tasks.finish(self.n_iter_)
         return self
-
-    def _fit_checked(self, X, y, sample_weight, incremental):
-        # What the callbacks see: the data as passed (ScoringMonitor predicts on it).
-        callback_data = X, y, sample_weight
-        hidden_layer_sizes = self._hidden_layer_sizes()
-        layer_activations(self.activation, len(hidden_layer_sizes))  # one per hidden layer
-        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        if Y.ndim == 1:
-            Y = Y.reshape(-1, 1)
-        _n_samples, n_features = X.shape
-        layer_units = [n_features, *hidden_layer_sizes, Y.shape[1]]
-        if not first_pass:
-            self._check_continuation(layer_units)
-            dtype = self.coefs_[0].dtype
-            X = X.astype(dtype, copy=False)
-        else:
-            dtype = X.dtype
-        sample_weight = self._weigh_samples(X, Y, sample_weight)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
-        Y = np.ascontiguousarray(Y, dtype=dtype)
-        if sparse.issparse(X):
-            X = X.tocsr()
-
-        self.n_outputs_ = Y.shape[1]
-        self._random_state = check_random_state(self.random_state)
-        if first_pass:
-            self._initialize(layer_units, dtype)
-
-        tasks = FitTasks(
-            self,
-            *callback_data,
-            task_name="partial_fit" if incremental else "fit",
-            max_subtasks=0 if incremental else self.max_iter,
-            subtask_name="epoch" if self.solver in STOCHASTIC_SOLVERS else "lbfgs_iteration",
-        )
-        if self.solver in STOCHASTIC_SOLVERS:
-            stayed_finite = self._fit_stochastic(
-                X, Y, sample_weight, layer_units, incremental, tasks
-            )
-        else:
-            stayed_finite = self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
-
-        weights_finite = all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_)
-        if not (stayed_finite and weights_finite):
-            # scikit-learn's error, word for word; the rollback restores the fitted state.
-            # Also on a non-finite loss or gradient where the weights stayed finite (Adam's
-            # and RMSProp's steps are bounded whatever the gradient): the weights are then
-            # meaningless, where scikit-learn's MLP returns them (docs/compatibility.rst).
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed."
-            )
-        tasks.finish(self.n_iter_)
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
