@@ -265,7 +265,12 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         weights = sample_weights(self, X, y, classes, sample_weight)
         Y = targets(y_encoded, classes.size)
         del y_encoded  # n integers that training does not need
-        warm = self.warm_start and self._warm_start_matches(classes, X.shape[1])
+        warm = (
+            self.warm_start
+            and hasattr(self, "coef_")
+            and np.array_equal(getattr(self, "classes_", None), classes)
+            and self.coef_.shape[1] == X.shape[1]
+        )
         self.classes_ = classes
         tasks = FitTasks(
             self,
@@ -338,13 +343,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self._train(X, Y, weights, not first_call, tasks, incremental=True)
         tasks.finish()
         return self
-
-    def _warm_start_matches(self, classes, n_features):
-        return (
-            hasattr(self, "coef_")
-            and np.array_equal(getattr(self, "classes_", None), classes)
-            and self.coef_.shape[1] == n_features
-        )
 
     # ------------------------------------------------------------------ training
     def _train(self, X, Y, weights, warm, tasks, incremental=False):

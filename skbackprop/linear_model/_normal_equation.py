@@ -24,7 +24,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
 from ..utils import check_fit_input, check_predict_input
-from ..utils._dask import is_dask_array, map_reduce, row_blocks
+from ..utils._dask import check_numeric_dtype, is_dask_array, map_reduce, row_blocks
 from ..utils._threadpool import scipy_blas_threads
 from ._least_squares import (
     SufficientStatistics,
@@ -394,11 +394,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "NormalEquationRegressor requires y to be passed, but the target y is None; "
                 "pass the targets as a dask or numpy array."
             )
-        if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
-            raise ValueError(
-                f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
-                "to a numeric dtype (X.astype(float))."
-            )
+        check_numeric_dtype(X)
         # Only the shape is read here; the blocks are checked on the workers.
         validate_data(self, X, reset=True, skip_check_array=True)
         y_ndim = len(np.shape(y))

@@ -34,7 +34,7 @@ from sklearn.cluster import kmeans_plusplus
 from sklearn.utils.validation import check_array, validate_data
 
 from ..utils import rollback_on_error
-from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
+from ..utils._dask import check_numeric_dtype, indexed_row_blocks, map_reduce, row_blocks
 from ._em_driver import fit_with_float64_retry, run_em, store_result
 from ._em_steps import (
     NaturalParameters,
@@ -83,11 +83,7 @@ def fit_dask(estimator, X, predict):
 
 
 def _check_shape_and_dtype(estimator, X):
-    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
-        raise ValueError(
-            f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
-            "to a numeric dtype (X.astype(float))."
-        )
+    check_numeric_dtype(X)
     row_blocks(X)  # checks the shape; the rows are checked on the workers
     n_samples = X.shape[0]
     if n_samples < max(2, estimator.n_components):

@@ -30,6 +30,16 @@ def is_dask_array(X):
     return dask_array is not None and isinstance(X, dask_array.Array)
 
 
+def check_numeric_dtype(X):
+    """Refuse a dask array whose dtype is not numeric, with check_array's message and the
+    fix (its blocks are checked on the workers, later)."""
+    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
+        raise ValueError(
+            f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
+            "to a numeric dtype (X.astype(float))."
+        )
+
+
 def row_blocks(X, *columns):
     """The row blocks of ``X``, and of each of ``columns`` aligned with them, as delayed objects.
 
