@@ -358,23 +358,21 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         """Rank of the centered, weighted ``X``: singular values above ``tol`` times the
         largest."""
         if self._rank is None:
-            self._rank = matrix_rank(self._gram_singular_values()[0], self.tol)
+            self._rank = matrix_rank(self._gram_singular_values(), self.tol)
         return self._rank
 
     @property
     def singular_(self):
         """Singular values of the centered, weighted ``X``, descending (see the class)."""
         if self._singular is None:
-            singular, statistics = self._gram_singular_values()
             self._singular = self._scaled_singular(
-                singular, statistics.x_exponent, self.coef_.dtype
+                self._gram_singular_values(), self._statistics.x_exponent, self.coef_.dtype
             )
         return self._singular
 
     def _gram_singular_values(self):
-        statistics = self._statistics
-        A, _ = statistics.normal_equations(self.fit_intercept)
-        return singular_values(A, statistics.n_samples)[0], statistics
+        A, _ = self._statistics.normal_equations(self.fit_intercept)
+        return singular_values(A, self._statistics.n_samples)[0]
 
     @staticmethod
     def _scaled_singular(singular, x_exponent, dtype):
