@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
-from ..optim import AdaptiveSchedule, Optimizer, Plateau
+from ..optim import AdaptiveSchedule, Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -525,18 +525,3 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-    # ------------------------------------------------------------------ saving
-    def __getstate__(self):
-        # The minibatch optimizer that partial_fit continues with is saved as arrays and
-        # builtins (Optimizer.state_dict): a saved model holds no private type
-        # (docs/saving.rst).
-        state = dict(super().__getstate__())  # may be self.__dict__ itself
-        if "_optimizer" in state:
-            state["_optimizer"] = state["_optimizer"].state_dict()
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if isinstance(self.__dict__.get("_optimizer"), dict):
-            self._optimizer = Optimizer.from_state_dict(self._optimizer)

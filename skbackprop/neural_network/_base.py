@@ -27,7 +27,7 @@ from ..nn import (
     layer_activations,
     predict_output,
 )
-from ..optim import Optimizer, Plateau
+from ..optim import Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -484,22 +484,17 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return params
 
     def __getstate__(self):
-        # BaseEstimator's __getstate__ and __setstate__, extended. coefs_ and intercepts_
-        # are views of the optimizer's flat buffer, and pickle saves every view as its own
-        # copy: the buffer is left out and rebuilt on load.
-        # The optimizer is saved as arrays and builtins (Optimizer.state_dict), so that a
-        # saved model holds no private type (docs/saving.rst).
-        state = dict(super().__getstate__())  # may be self.__dict__ itself
-        optimizer = state.get("_optimizer")
-        if optimizer is not None:
-            state["_optimizer"] = {**optimizer.state_dict(), "params": None}
+        # NetworkFitMixin's, extended. coefs_ and intercepts_ are views of the optimizer's
+        # flat buffer, and pickle saves every view as its own copy: the buffer is left out
+        # and rebuilt on load.
+        state = super().__getstate__()
+        if state.get("_optimizer") is not None:
+            state["_optimizer"]["params"] = None
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         optimizer = self.__dict__.get("_optimizer")
-        if isinstance(optimizer, dict):
-            self._optimizer = optimizer = Optimizer.from_state_dict(optimizer)
         if optimizer is not None and optimizer.params is None:
             # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
             layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]
