@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..autodiff.softmax import exp_and_sum, stable_logsumexp
+from ..autodiff.softmax import exp_and_sum
 from ._precisions import log_det_cholesky, precisions_from_cholesky
 
 # Rows per block are chosen so that a block's features and log-probabilities (about this
@@ -300,13 +300,6 @@ def log_prob_by_products(centered, theta, covariance_type):
     if theta.direct is not None:
         theta.direct.overwrite(out, centered)
     return out
-
-
-def log_normalize(weighted):
-    """In place: ``weighted`` (K, n) becomes log-responsibilities; returns ``log p(x_i)``."""
-    log_prob_norm = stable_logsumexp(weighted, axis=0, keepdims=False)
-    weighted -= log_prob_norm
-    return log_prob_norm
 
 
 def responsibilities(weighted):

@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..autodiff.softmax import stable_logsumexp
 from ..utils import (
     CallbackSupportMixin,
     FitTasks,
@@ -42,7 +43,6 @@ from ._em_driver import (
 from ._em_steps import (
     block_rows,
     feature_map,
-    log_normalize,
     log_prob_by_distances,
     log_prob_by_products,
     n_quadratic_features,
@@ -343,9 +343,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             Log-likelihood of each sample; low values flag out-of-distribution samples.
         """
         X = self._validate_for_inference(X)
-        weighted = self._weighted_log_prob(X)
-        with np.errstate(invalid="ignore"):  # -inf - -inf where every density is 0
-            return log_normalize(weighted)
+        return stable_logsumexp(self._weighted_log_prob(X), axis=0, keepdims=False)
 
     def score(self, X, y=None):
         """Average log-likelihood of the samples in ``X``.
