@@ -303,8 +303,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                     "on the first call to partial_fit."
                 )
         # Booleans, not the data's float dtype: the objective casts them once.
-        y = self._label_binarizer.transform(y).astype(bool)
-        return y
+        return self._label_binarizer.transform(y).astype(bool)
 
     def _stratify(self, Y):
         # scikit-learn 1.9 stratifies the early-stopping split when the network has one
@@ -408,7 +407,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y_pred = self._forward_pass_fast(X)  # checks that the model is fitted
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
-        if y_pred.ndim == 1:
             return np.vstack([1 - y_pred, y_pred]).T
         return y_pred
 
