@@ -441,9 +441,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
 
     def _publish(self, params, history, early_stopping=None):
         """Set the fitted attributes from a finished training."""
-        self.coef_ = np.ascontiguousarray(params.coef_values()[0].T)
-        self.intercept_ = params.intercepts[0].copy()
-        self.n_iter_ = np.array([history.n_iter], dtype=np.int32)
+        vars(self).update(self._fitted_state(params, history))  # coef_, intercept_, n_iter_
         self.loss_curve_ = history.loss_curve
         self.gradient_norms_ = history.gradient_norms
 
