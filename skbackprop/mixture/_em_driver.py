@@ -100,13 +100,10 @@ def store_result(estimator, result):
     """Set the fitted attributes of a GaussianMixtureEM from an :class:`EMResult`, then
     warn, as scikit-learn does, if the best start did not converge."""
     params = (result.weights, result.means, result.covariances, result.precisions_cholesky)
-    for name, value in zip(_PARAMETERS, params):
-        setattr(estimator, name, value)
-    estimator.precisions_ = precisions_from_cholesky(
-        result.precisions_cholesky, estimator.covariance_type
-    )
+    # The parameters, precisions_ and n_iter_, as the callbacks see them mid-fit.
+    state = _fitted_view(estimator, params, result.n_iter, result.means.dtype)
+    vars(estimator).update(state())
     estimator.converged_ = result.converged
-    estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound
     estimator.lower_bounds_ = result.lower_bounds
     store_inference_cache(estimator)
