@@ -22,7 +22,6 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d, validat
 
 from ..nn import (
     HIDDEN_ACTIVATIONS,
-    LOSSES,
     glorot_uniform,
     layer_activations,
     predict_output,
@@ -90,10 +89,6 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
     @abstractmethod
     def _check_targets(self, y, incremental):
         """Check the validated targets ``y``; return them as training takes them."""
-
-    @abstractmethod
-    def _loss_name(self):
-        """The key of :data:`skbackprop.nn.LOSSES` this estimator minimizes."""
 
     @abstractmethod
     def _score(self, X, y, sample_weight=None):
@@ -260,11 +255,11 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
                 "from scratch (warm_start=False, or fit instead of partial_fit)."
             )
 
+    @abstractmethod
     def _training_loss(self):
-        """The :class:`~skbackprop.nn.Loss` the objective minimizes: by default the
-        table's entry of :meth:`_loss_name`; an estimator with loss parameters or a
-        callable loss returns it bound or wrapped."""
-        return LOSSES[self._loss_name()]
+        """The :class:`~skbackprop.nn.Loss` the objective minimizes: an entry of
+        :data:`skbackprop.nn.LOSSES`, bound to the loss's parameters, or a callable loss
+        wrapped."""
 
     def _initialize(self, layer_units, dtype):
         """Set the fitted attributes of a fresh network, as scikit-learn's MLP does."""

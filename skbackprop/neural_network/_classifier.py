@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 
-from ..nn import custom_loss
+from ..nn import LOSSES, custom_loss
 from ..utils import rolls_back, with_callbacks
 from ._base import BaseMultilayerPerceptron
 from ._class_weight import class_sample_weights, refuse_balanced_in_partial_fit
@@ -267,15 +267,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.loss = loss
         self.class_weight = class_weight
 
-    def _loss_name(self):
+    def _training_loss(self):
         # Softmax and categorical cross-entropy for multiclass targets; otherwise one
         # independent logistic output per column (binary: one column).
-        if self._label_binarizer.y_type_ == "multiclass":
-            return "log_loss"
-        return "binary_log_loss"
-
-    def _training_loss(self):
-        loss = super()._training_loss()
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        loss = LOSSES["log_loss" if multiclass else "binary_log_loss"]
         if callable(self.loss):
             return custom_loss(self.loss, out_activation=loss.out_activation)
         return loss
