@@ -209,9 +209,7 @@ def symmetric_eigenvalues(A):
     n = A.shape[0]
     if A.dtype != np.float64 or A.ndim != 2 or n == 0 or A.shape[1] != n:
         return linalg.eigvalsh(A, check_finite=False)
-    work, iwork, info = lapack.dsyevr_lwork(n, lower=1)  # the workspace query
-    if info != 0:
-        return linalg.eigvalsh(A, check_finite=False)
+    work, iwork, _ = lapack.dsyevr_lwork(n, lower=1)  # the workspace query (valid for n > 0)
     eigenvalues, _, found, _, info = lapack.dsyevr(
         A, compute_v=0, lower=1, lwork=int(work), liwork=int(iwork)
     )
