@@ -280,8 +280,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         # As scikit-learn: a fresh fit (re)defines the classes; warm_start must see the
         # same classes; partial_fit must see no class outside classes_.
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer()
-            self._label_binarizer.fit(y)
+            self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
             classes = unique_labels(y)
@@ -350,11 +349,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             The updated estimator.
         """
         if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
+            multilabel = type_of_target(y).startswith("multilabel")
+            self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict(self, X):
