@@ -111,13 +111,6 @@ def _parser():
     return parser
 
 
-def _counterpart(dotted_name):
-    import importlib
-
-    module, _, name = dotted_name.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 def _load(dataset):
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
@@ -181,10 +174,13 @@ def _introduction(quick, repeat):
 
 def _compared(name, counterpart, params):
     """Our estimator and scikit-learn's, and the notes on how they are set up."""
+    import importlib
+
     import skbackprop
 
+    module, _, class_name = counterpart.rpartition(".")
     ours = getattr(skbackprop, name)(**params)
-    theirs = _counterpart(counterpart)(**params)
+    theirs = getattr(importlib.import_module(module), class_name)(**params)
     if name not in SCALED_TARGET:
         return ours, theirs, []
     from sklearn.compose import TransformedTargetRegressor

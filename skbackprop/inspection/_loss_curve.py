@@ -6,6 +6,7 @@ curve is the EM lower bound per iteration, which EM raises where training lowers
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import _is_fitted
 
 from ._forward_graph import _final_step
 
@@ -37,17 +38,6 @@ def _as_curve(values, what):
     return curve
 
 
-def _is_fitted(estimator):
-    # scikit-learn's rule (check_is_fitted without attribute names), which its
-    # check_is_fitted applies only to estimators that have scikit-learn's tags; any object
-    # that records a curve is drawn, so any object is asked.
-    if hasattr(estimator, "__sklearn_is_fitted__"):
-        return estimator.__sklearn_is_fitted__()
-    return any(
-        v.endswith("_") and not v.startswith("__") for v in getattr(estimator, "__dict__", {})
-    )
-
-
 def _no_curve(estimator, final):
     """The error for a ``final`` step that recorded no curve: what is missing and the fix."""
     if final is estimator:
@@ -61,6 +51,9 @@ def _no_curve(estimator, final):
             f"{who} is not an estimator: LossCurveDisplay draws the curve a fitted "
             "estimator recorded."
         )
+    # scikit-learn's rule of check_is_fitted without attribute names, which check_is_fitted
+    # applies only to estimators that have scikit-learn's tags: any object that records a
+    # curve is drawn, so any object is asked.
     if not _is_fitted(final):
         return NotFittedError(f"{who} is not fitted yet: call fit before drawing its curve.")
     if hasattr(final, "hidden_layer_sizes") and getattr(final, "solver", None) == "lbfgs":

@@ -342,17 +342,16 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
                 "solver='auto' or 'lstsq', standardize the features, or increase alpha."
             )
         return coef, None, None, "cholesky", statistics
-    tried_cholesky = False
     if solver == "auto" and not needs_eigenvalues(alpha):
         coef = accurate_cholesky_solve(A, b, ridge=alpha)
         if coef is not None:
             return coef, None, None, "cholesky", statistics
-        tried_cholesky = True
     singular, eigenvalues = singular_values(A, statistics.n_samples)
     rank = matrix_rank(singular, tol)
 
-    # Cholesky cannot give LinearRegression's minimum-norm answer on rank-deficient X.
-    use_cholesky = solver == "auto" and not tried_cholesky and (alpha > 0 or rank == n_features)
+    # Cholesky cannot give LinearRegression's minimum-norm answer on rank-deficient X; a
+    # ridge whose Cholesky was not accurate above is not tried again.
+    use_cholesky = solver == "auto" and needs_eigenvalues(alpha) and rank == n_features
     if data is not None:
         coef = accurate_cholesky_solve(A, b, ridge=alpha) if use_cholesky else None
         if coef is not None:

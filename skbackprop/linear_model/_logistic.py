@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
-from ..optim import AdaptiveSchedule, Optimizer, Plateau
+from ..optim import AdaptiveSchedule, Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -243,9 +243,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight)
-
-    def _fit(self, X, y, sample_weight):
         self._penalty_strength = resolve_penalty(self)
         if self.n_jobs is not None:
             warnings.warn(
@@ -268,14 +265,18 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         weights = sample_weights(self, X, y, classes, sample_weight)
         Y = targets(y_encoded, classes.size)
         del y_encoded  # n integers that training does not need
-        warm = self.warm_start and self._warm_start_matches(classes, X.shape[1])
+        warm = (
+            self.warm_start
+            and hasattr(self, "coef_")
+            and np.array_equal(getattr(self, "classes_", None), classes)
+            and self.coef_.shape[1] == X.shape[1]
+        )
         self.classes_ = classes
-        lbfgs = self.solver == "lbfgs"
         tasks = FitTasks(
             self,
             *callback_data,
             max_subtasks=self.max_iter,
-            subtask_name="lbfgs_iteration" if lbfgs else "epoch",
+            subtask_name="lbfgs_iteration" if self.solver == "lbfgs" else "epoch",
         )
         self._train(X, Y, weights, warm, tasks)
         if single:
@@ -311,9 +312,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self : LogisticBackprop
             The updated estimator.
         """
-        return self._partial_fit(X, y, classes, sample_weight)
-
-    def _partial_fit(self, X, y, classes, sample_weight):
         self._penalty_strength = resolve_penalty(self)
         callback_data = X, y, sample_weight
         first_call = not hasattr(self, "classes_")
@@ -345,13 +343,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self._train(X, Y, weights, not first_call, tasks, incremental=True)
         tasks.finish()
         return self
-
-    def _warm_start_matches(self, classes, n_features):
-        return (
-            hasattr(self, "coef_")
-            and np.array_equal(getattr(self, "classes_", None), classes)
-            and self.coef_.shape[1] == n_features
-        )
 
     # ------------------------------------------------------------------ training
     def _train(self, X, Y, weights, warm, tasks, incremental=False):
@@ -450,9 +441,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
 
     def _publish(self, params, history, early_stopping=None):
         """Set the fitted attributes from a finished training."""
-        self.coef_ = np.ascontiguousarray(params.coef_values()[0].T)
-        self.intercept_ = params.intercepts[0].copy()
-        self.n_iter_ = np.array([history.n_iter], dtype=np.int32)
+        vars(self).update(self._fitted_state(params, history))  # coef_, intercept_, n_iter_
         self.loss_curve_ = history.loss_curve
         self.gradient_norms_ = history.gradient_norms
 
@@ -534,18 +523,3 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-    # ------------------------------------------------------------------ saving
-    def __getstate__(self):
-        # The minibatch optimizer that partial_fit continues with is saved as arrays and
-        # builtins (Optimizer.state_dict): a saved model holds no private type
-        # (docs/saving.rst).
-        state = dict(super().__getstate__())  # may be self.__dict__ itself
-        if "_optimizer" in state:
-            state["_optimizer"] = state["_optimizer"].state_dict()
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if isinstance(self.__dict__.get("_optimizer"), dict):
-            self._optimizer = Optimizer.from_state_dict(self._optimizer)

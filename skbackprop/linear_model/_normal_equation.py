@@ -24,7 +24,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
 from ..utils import check_fit_input, check_predict_input
-from ..utils._dask import is_dask_array, map_reduce, row_blocks
+from ..utils._dask import check_numeric_dtype, is_dask_array, map_reduce, row_blocks
 from ..utils._threadpool import scipy_blas_threads
 from ._least_squares import (
     SufficientStatistics,
@@ -358,23 +358,21 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         """Rank of the centered, weighted ``X``: singular values above ``tol`` times the
         largest."""
         if self._rank is None:
-            self._rank = matrix_rank(self._gram_singular_values()[0], self.tol)
+            self._rank = matrix_rank(self._gram_singular_values(), self.tol)
         return self._rank
 
     @property
     def singular_(self):
         """Singular values of the centered, weighted ``X``, descending (see the class)."""
         if self._singular is None:
-            singular, statistics = self._gram_singular_values()
             self._singular = self._scaled_singular(
-                singular, statistics.x_exponent, self.coef_.dtype
+                self._gram_singular_values(), self._statistics.x_exponent, self.coef_.dtype
             )
         return self._singular
 
     def _gram_singular_values(self):
-        statistics = self._statistics
-        A, _ = statistics.normal_equations(self.fit_intercept)
-        return singular_values(A, statistics.n_samples)[0], statistics
+        A, _ = self._statistics.normal_equations(self.fit_intercept)
+        return singular_values(A, self._statistics.n_samples)[0]
 
     @staticmethod
     def _scaled_singular(singular, x_exponent, dtype):
@@ -394,11 +392,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "NormalEquationRegressor requires y to be passed, but the target y is None; "
                 "pass the targets as a dask or numpy array."
             )
-        if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
-            raise ValueError(
-                f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
-                "to a numeric dtype (X.astype(float))."
-            )
+        check_numeric_dtype(X)
         # Only the shape is read here; the blocks are checked on the workers.
         validate_data(self, X, reset=True, skip_check_array=True)
         y_ndim = len(np.shape(y))

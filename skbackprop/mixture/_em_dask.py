@@ -30,10 +30,11 @@ seeds differ from the in-memory fit's, and so may the local optimum EM reaches.
 """
 
 import numpy as np
+from sklearn.cluster import kmeans_plusplus
 from sklearn.utils.validation import check_array, validate_data
 
 from ..utils import rollback_on_error
-from ..utils._dask import indexed_row_blocks, map_reduce, row_blocks
+from ..utils._dask import check_numeric_dtype, indexed_row_blocks, map_reduce, row_blocks
 from ._em_driver import fit_with_float64_retry, run_em, store_result
 from ._em_steps import (
     NaturalParameters,
@@ -44,7 +45,7 @@ from ._em_steps import (
     statistics_from_responsibilities,
     weighted_log_prob,
 )
-from ._kmeans_dask import draw_sample, kmeans, kmeans_plusplus_rows, nearest_center
+from ._kmeans_dask import draw_sample, kmeans, nearest_center
 
 _NAME = "GaussianMixtureEM"  # for check_array's messages on the workers
 
@@ -82,11 +83,7 @@ def fit_dask(estimator, X, predict):
 
 
 def _check_shape_and_dtype(estimator, X):
-    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
-        raise ValueError(
-            f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
-            "to a numeric dtype (X.astype(float))."
-        )
+    check_numeric_dtype(X)
     row_blocks(X)  # checks the shape; the rows are checked on the workers
     n_samples = X.shape[0]
     if n_samples < max(2, estimator.n_components):
@@ -114,9 +111,9 @@ class DaskSource:
         # the rows on the workers while the blocks still point at them.
         (self.X,) = dask.persist(X.rechunk({1: -1}))
         self.blocks = indexed_row_blocks(self.X)
-        count, total = map_reduce(_checked_sum, self.blocks, self.dtype, combine=_add_pairs)
+        count_and_sums = map_reduce(_checked_sum, self.blocks, self.dtype)
         validate_data(estimator, self.X, reset=True, skip_check_array=True)
-        self.shift = (total / count).astype(self.dtype)
+        self.shift = (count_and_sums[1:] / count_and_sums[0]).astype(self.dtype)
         self._sample = None
 
     def initial_statistics(self, n_components, init_params, random_state):
@@ -147,7 +144,8 @@ class DaskSource:
             if init_params == "k-means++":
                 # One-hot of the seed rows, as in memory; the seeds come from the sample.
                 sample = self._seeding_sample(n_components, random_state)
-                picked = kmeans_plusplus_rows(sample, n_components, random_state)
+                _, seeds = kmeans_plusplus(sample.rows, n_components, random_state=random_state)
+                picked = sample.indices[seeds]  # their positions in the data
             else:  # 'random_from_data': the same draw picks the same rows as in memory
                 picked = random_state.choice(self.n_samples, size=n_components, replace=False)
             rule = (_picked_rows_resp, (picked,))
@@ -191,13 +189,10 @@ class DaskSource:
 
 
 def _checked_sum(X, offset, dtype):
-    """Check one block (finite, numeric) and return its row count and float64 column sums."""
+    """Check one block (finite, numeric) and return its row count, then its column sums, in
+    one float64 array (so that blocks add)."""
     X = check_array(X, dtype=dtype, ensure_min_samples=0, estimator=_NAME, input_name="X")
-    return np.array(X.shape[0]), X.sum(axis=0, dtype=np.float64)
-
-
-def _add_pairs(a, b):
-    return a[0] + b[0], a[1] + b[1]
+    return np.concatenate([[X.shape[0]], X.sum(axis=0, dtype=np.float64)])
 
 
 def _picked_rows_resp(X, offset, picked):

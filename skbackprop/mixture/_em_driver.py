@@ -85,25 +85,25 @@ class EMResult:
     stopped: bool = False  # a callback asked to stop
 
     def astype(self, dtype):
-        cast = {f: getattr(self, f).astype(dtype) for f in ("weights", "means")}
-        cast.update(covariances=self.covariances.astype(dtype))
-        cast.update(precisions_cholesky=self.precisions_cholesky.astype(dtype))
+        """The result in ``dtype``: arrays, and the bounds as numpy scalars of that precision
+        (as scikit-learn stores them)."""
+        arrays = ("weights", "means", "covariances", "precisions_cholesky")
+        cast = {name: getattr(self, name).astype(dtype) for name in arrays}
         scalar = np.dtype(dtype).type
-        cast.update(lower_bounds=[scalar(bound) for bound in self.lower_bounds])
-        return dataclasses.replace(self, lower_bound=scalar(self.lower_bound), **cast)
+        bounds = [scalar(bound) for bound in self.lower_bounds]
+        return dataclasses.replace(
+            self, lower_bound=scalar(self.lower_bound), lower_bounds=bounds, **cast
+        )
 
 
 def store_result(estimator, result):
     """Set the fitted attributes of a GaussianMixtureEM from an :class:`EMResult`, then
     warn, as scikit-learn does, if the best start did not converge."""
     params = (result.weights, result.means, result.covariances, result.precisions_cholesky)
-    for name, value in zip(_PARAMETERS, params):
-        setattr(estimator, name, value)
-    estimator.precisions_ = precisions_from_cholesky(
-        result.precisions_cholesky, estimator.covariance_type
-    )
+    # The parameters, precisions_ and n_iter_, as the callbacks see them mid-fit.
+    state = _fitted_view(estimator, params, result.n_iter, result.means.dtype)
+    vars(estimator).update(state())
     estimator.converged_ = result.converged
-    estimator.n_iter_ = result.n_iter
     estimator.lower_bound_ = result.lower_bound
     estimator.lower_bounds_ = result.lower_bounds
     store_inference_cache(estimator)
@@ -187,7 +187,10 @@ def fit_with_float64_retry(X, fit, random_state, verbose):
     round-off, in the M-step and in the E-step's features alike, where scikit-learn's
     per-component centred sums keep it; float64 sums resolve it.
     """
-    rewind = _rewind_random_state(random_state)
+    # A RandomState instance is put back to its current draws for the retry (a seed or None
+    # gives the same draws again by itself).
+    instance = isinstance(random_state, np.random.RandomState)
+    draws = random_state.get_state() if instance else None
     try:
         return fit(X)
     except CollapsedComponentError:
@@ -198,17 +201,9 @@ def fit_with_float64_retry(X, fit, random_state, verbose):
             "float32 round-off left a component's covariance unresolved: fitting again "
             "in float64 (the fitted attributes stay float32)."
         )
-    rewind()
+    if instance:
+        random_state.set_state(draws)
     return fit(X.astype(np.float64)).astype(np.float32)
-
-
-def _rewind_random_state(random_state):
-    """A callable that puts a ``RandomState`` instance back to its current draws (nothing
-    to do for a seed or None)."""
-    if isinstance(random_state, np.random.RandomState):
-        state = random_state.get_state()
-        return lambda: random_state.set_state(state)
-    return lambda: None
 
 
 def run_em(estimator, source, tasks=None):
@@ -264,10 +259,9 @@ def run_em(estimator, source, tasks=None):
                 stopped = True
                 break
     params, converged, n_iter, lower_bounds = best
-    # numpy scalars of the fit's precision, as scikit-learn stores them.
-    scalar = np.dtype(dtype).type
-    bounds = [scalar(bound) for bound in lower_bounds]
-    return EMResult(*params, converged, n_iter, scalar(max_lower_bound), bounds, stopped)
+    return EMResult(*params, converged, n_iter, max_lower_bound, lower_bounds, stopped).astype(
+        dtype
+    )
 
 
 def _em_iterations(estimator, source, params, lower_bound, em_tasks, report):

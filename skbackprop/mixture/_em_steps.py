@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..autodiff.softmax import exp_and_sum, stable_logsumexp
+from ..autodiff.softmax import exp_and_sum
 from ._precisions import log_det_cholesky, precisions_from_cholesky
 
 # Rows per block are chosen so that a block's features and log-probabilities (about this
@@ -169,12 +169,6 @@ class DirectComponents:
             indices, constants[indices], means[indices], precisions_cholesky, covariance_type
         )
 
-    @classmethod
-    def every(cls, constants, means, precisions_cholesky, covariance_type):
-        """All the components: the distance formulation of the log-probabilities."""
-        indices = np.arange(means.shape[0])
-        return cls(indices, constants, means, precisions_cholesky, covariance_type)
-
     def overwrite(self, out, centered):
         """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d)."""
         # One buffer for the differences: a fresh one per component would be allocated
@@ -253,7 +247,10 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
     direct = DirectComponents.of(
         mahalanobis_of_mean, distance_constants, m, precisions_cholesky, covariance_type
     )
-    every = DirectComponents.every(distance_constants, m, precisions_cholesky, covariance_type)
+    # All the components: the distance formulation of the log-probabilities.
+    every = DirectComponents(
+        np.arange(n_components), distance_constants, m, precisions_cholesky, covariance_type
+    )
     per_component = np.ascontiguousarray(per_component, dtype=dtype)
     return NaturalParameters(per_component, shared, n_features, direct, every)
 
@@ -303,13 +300,6 @@ def log_prob_by_products(centered, theta, covariance_type):
     if theta.direct is not None:
         theta.direct.overwrite(out, centered)
     return out
-
-
-def log_normalize(weighted):
-    """In place: ``weighted`` (K, n) becomes log-responsibilities; returns ``log p(x_i)``."""
-    log_prob_norm = stable_logsumexp(weighted, axis=0, keepdims=False)
-    weighted -= log_prob_norm
-    return log_prob_norm
 
 
 def responsibilities(weighted):

@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..autodiff.softmax import stable_logsumexp
 from ..utils import (
     CallbackSupportMixin,
     FitTasks,
@@ -42,7 +43,6 @@ from ._em_driver import (
 from ._em_steps import (
     block_rows,
     feature_map,
-    log_normalize,
     log_prob_by_distances,
     log_prob_by_products,
     n_quadratic_features,
@@ -270,13 +270,12 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         tasks = FitTasks(
             self, *callback_data, max_subtasks=self.n_init if do_init else 1, subtask_name="init"
         )
-        attempts = []
 
-        def fit(X):
-            if attempts:  # the float64 retry runs unreported; the root task ends as usual
+        def fit(data):
+            if data is not X:  # the float64 retry runs unreported; the root task ends as usual
                 tasks.deactivate()
-            attempts.append(X.dtype)
-            return self._fit_in_memory(X, tasks)
+            source = InMemorySource(data, self.covariance_type, self.n_components, self.max_iter)
+            return run_em(self, source, tasks)
 
         result = fit_with_float64_retry(X, fit, self.random_state, self.verbose)
         store_result(self, result)
@@ -284,10 +283,6 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         # Labels from the stored parameters (scikit-learn's final E-step), so that they are
         # predict(X)'s, also when the fit ran in float64.
         return self._weighted_log_prob(X).argmax(axis=0) if predict else None
-
-    def _fit_in_memory(self, X, tasks=None):
-        source = InMemorySource(X, self.covariance_type, self.n_components, self.max_iter)
-        return run_em(self, source, tasks)
 
     # --------------------------------------------------------------- inference
 
@@ -350,9 +345,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             Log-likelihood of each sample; low values flag out-of-distribution samples.
         """
         X = self._validate_for_inference(X)
-        weighted = self._weighted_log_prob(X)
-        with np.errstate(invalid="ignore"):  # -inf - -inf where every density is 0
-            return log_normalize(weighted)
+        return stable_logsumexp(self._weighted_log_prob(X), axis=0, keepdims=False)
 
     def score(self, X, y=None):
         """Average log-likelihood of the samples in ``X``.

@@ -108,12 +108,6 @@ def draw_sample(blocks, n_samples, n_clusters, shift, dtype, random_state):
     return RowSample(sample.indices[order], sample.rows[order], sample.squared_deviations)
 
 
-def kmeans_plusplus_rows(sample, n_clusters, random_state):
-    """Positions in the data of the k-means++ seeds chosen among the sample's rows."""
-    _, seeds = kmeans_plusplus(sample.rows, n_clusters, random_state=random_state)
-    return sample.indices[seeds]
-
-
 def kmeans(blocks, sample, n_clusters, shift, dtype, random_state, n_samples):
     """k-means++ seeds from ``sample``, then :func:`lloyd` over every row.
 

@@ -22,12 +22,11 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d, validat
 
 from ..nn import (
     HIDDEN_ACTIVATIONS,
-    LOSSES,
     glorot_uniform,
     layer_activations,
     predict_output,
 )
-from ..optim import Optimizer, Plateau
+from ..optim import Plateau
 from ..training import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -90,10 +89,6 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
     @abstractmethod
     def _check_targets(self, y, incremental):
         """Check the validated targets ``y``; return them as training takes them."""
-
-    @abstractmethod
-    def _loss_name(self):
-        """The key of :data:`skbackprop.nn.LOSSES` this estimator minimizes."""
 
     @abstractmethod
     def _score(self, X, y, sample_weight=None):
@@ -170,67 +165,64 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        # The public fit and partial_fit roll back on any error (``rolls_back``).
+        # The public fit and partial_fit roll back on any error (``rolls_back``). Overflow
+        # during a diverging step ends in scikit-learn's non-finite weights error after
+        # training, so numpy's floating-point warnings are silenced here.
         with np.errstate(all="ignore"):
-            # Overflow during a diverging step ends in scikit-learn's non-finite weights
-            # error after training, so numpy's floating-point warnings are silenced here.
-            self._fit_checked(X, y, sample_weight, incremental)
+            # What the callbacks see: the data as passed (ScoringMonitor predicts on it).
+            callback_data = X, y, sample_weight
+            hidden_layer_sizes = self._hidden_layer_sizes()
+            layer_activations(self.activation, len(hidden_layer_sizes))  # one per hidden layer
+            first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+            X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+            if Y.ndim == 1:
+                Y = Y.reshape(-1, 1)
+            _n_samples, n_features = X.shape
+            layer_units = [n_features, *hidden_layer_sizes, Y.shape[1]]
+            if not first_pass:
+                self._check_continuation(layer_units)
+                dtype = self.coefs_[0].dtype
+                X = X.astype(dtype, copy=False)
+            else:
+                dtype = X.dtype
+            sample_weight = self._weigh_samples(X, Y, sample_weight)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+            Y = np.ascontiguousarray(Y, dtype=dtype)
+            if sparse.issparse(X):
+                X = X.tocsr()
+
+            self.n_outputs_ = Y.shape[1]
+            self._random_state = check_random_state(self.random_state)
+            if first_pass:
+                self._initialize(layer_units, dtype)
+
+            tasks = FitTasks(
+                self,
+                *callback_data,
+                task_name="partial_fit" if incremental else "fit",
+                max_subtasks=0 if incremental else self.max_iter,
+                subtask_name="epoch" if self.solver in STOCHASTIC_SOLVERS else "lbfgs_iteration",
+            )
+            if self.solver in STOCHASTIC_SOLVERS:
+                stayed_finite = self._fit_stochastic(
+                    X, Y, sample_weight, layer_units, incremental, tasks
+                )
+            else:
+                stayed_finite = self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
+
+            weights_finite = all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_)
+            if not (stayed_finite and weights_finite):
+                # scikit-learn's error, word for word; the rollback restores the fitted state.
+                # Also on a non-finite loss or gradient where the weights stayed finite (Adam's
+                # and RMSProp's steps are bounded whatever the gradient): the weights are then
+                # meaningless, where scikit-learn's MLP returns them (docs/compatibility.rst).
+                raise ValueError(
+                    "Solver produced non-finite parameter weights. The input data may contain "
+                    "large values and need to be preprocessed."
+                )
+            tasks.finish(self.n_iter_)
         return self
-
-    def _fit_checked(self, X, y, sample_weight, incremental):
-        # What the callbacks see: the data as passed (ScoringMonitor predicts on it).
-        callback_data = X, y, sample_weight
-        hidden_layer_sizes = self._hidden_layer_sizes()
-        layer_activations(self.activation, len(hidden_layer_sizes))  # one per hidden layer
-        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        if Y.ndim == 1:
-            Y = Y.reshape(-1, 1)
-        _n_samples, n_features = X.shape
-        layer_units = [n_features, *hidden_layer_sizes, Y.shape[1]]
-        if not first_pass:
-            self._check_continuation(layer_units)
-            dtype = self.coefs_[0].dtype
-            X = X.astype(dtype, copy=False)
-        else:
-            dtype = X.dtype
-        sample_weight = self._weigh_samples(X, Y, sample_weight)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
-        Y = np.ascontiguousarray(Y, dtype=dtype)
-        if sparse.issparse(X):
-            X = X.tocsr()
-
-        self.n_outputs_ = Y.shape[1]
-        self._random_state = check_random_state(self.random_state)
-        if first_pass:
-            self._initialize(layer_units, dtype)
-
-        tasks = FitTasks(
-            self,
-            *callback_data,
-            task_name="partial_fit" if incremental else "fit",
-            max_subtasks=0 if incremental else self.max_iter,
-            subtask_name="epoch" if self.solver in STOCHASTIC_SOLVERS else "lbfgs_iteration",
-        )
-        if self.solver in STOCHASTIC_SOLVERS:
-            stayed_finite = self._fit_stochastic(
-                X, Y, sample_weight, layer_units, incremental, tasks
-            )
-        else:
-            stayed_finite = self._fit_lbfgs(X, Y, sample_weight, layer_units, tasks)
-
-        weights_finite = all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_)
-        if not (stayed_finite and weights_finite):
-            # scikit-learn's error, word for word; the rollback restores the fitted state.
-            # Also on a non-finite loss or gradient where the weights stayed finite (Adam's
-            # and RMSProp's steps are bounded whatever the gradient): the weights are then
-            # meaningless, where scikit-learn's MLP returns them (docs/compatibility.rst).
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed."
-            )
-        tasks.finish(self.n_iter_)
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -263,11 +255,11 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
                 "from scratch (warm_start=False, or fit instead of partial_fit)."
             )
 
+    @abstractmethod
     def _training_loss(self):
-        """The :class:`~skbackprop.nn.Loss` the objective minimizes: by default the
-        table's entry of :meth:`_loss_name`; an estimator with loss parameters or a
-        callable loss returns it bound or wrapped."""
-        return LOSSES[self._loss_name()]
+        """The :class:`~skbackprop.nn.Loss` the objective minimizes: an entry of
+        :data:`skbackprop.nn.LOSSES`, bound to the loss's parameters, or a callable loss
+        wrapped."""
 
     def _initialize(self, layer_units, dtype):
         """Set the fitted attributes of a fresh network, as scikit-learn's MLP does."""
@@ -487,22 +479,17 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
         return params
 
     def __getstate__(self):
-        # BaseEstimator's __getstate__ and __setstate__, extended. coefs_ and intercepts_
-        # are views of the optimizer's flat buffer, and pickle saves every view as its own
-        # copy: the buffer is left out and rebuilt on load.
-        # The optimizer is saved as arrays and builtins (Optimizer.state_dict), so that a
-        # saved model holds no private type (docs/saving.rst).
-        state = dict(super().__getstate__())  # may be self.__dict__ itself
-        optimizer = state.get("_optimizer")
-        if optimizer is not None:
-            state["_optimizer"] = {**optimizer.state_dict(), "params": None}
+        # NetworkFitMixin's, extended. coefs_ and intercepts_ are views of the optimizer's
+        # flat buffer, and pickle saves every view as its own copy: the buffer is left out
+        # and rebuilt on load.
+        state = super().__getstate__()
+        if state.get("_optimizer") is not None:
+            state["_optimizer"]["params"] = None
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         optimizer = self.__dict__.get("_optimizer")
-        if isinstance(optimizer, dict):
-            self._optimizer = optimizer = Optimizer.from_state_dict(optimizer)
         if optimizer is not None and optimizer.params is None:
             # partial_fit loads coefs_ and intercepts_ into this buffer before each step.
             layer_units = [self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_)]

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 
-from ..nn import custom_loss
+from ..nn import LOSSES, custom_loss
 from ..utils import rolls_back, with_callbacks
 from ._base import BaseMultilayerPerceptron
 from ._class_weight import class_sample_weights, refuse_balanced_in_partial_fit
@@ -267,15 +267,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.loss = loss
         self.class_weight = class_weight
 
-    def _loss_name(self):
+    def _training_loss(self):
         # Softmax and categorical cross-entropy for multiclass targets; otherwise one
         # independent logistic output per column (binary: one column).
-        if self._label_binarizer.y_type_ == "multiclass":
-            return "log_loss"
-        return "binary_log_loss"
-
-    def _training_loss(self):
-        loss = super()._training_loss()
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        loss = LOSSES["log_loss" if multiclass else "binary_log_loss"]
         if callable(self.loss):
             return custom_loss(self.loss, out_activation=loss.out_activation)
         return loss
@@ -284,8 +280,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         # As scikit-learn: a fresh fit (re)defines the classes; warm_start must see the
         # same classes; partial_fit must see no class outside classes_.
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer()
-            self._label_binarizer.fit(y)
+            self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
             classes = unique_labels(y)
@@ -303,8 +298,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                     "on the first call to partial_fit."
                 )
         # Booleans, not the data's float dtype: the objective casts them once.
-        y = self._label_binarizer.transform(y).astype(bool)
-        return y
+        return self._label_binarizer.transform(y).astype(bool)
 
     def _stratify(self, Y):
         # scikit-learn 1.9 stratifies the early-stopping split when the network has one
@@ -355,11 +349,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             The updated estimator.
         """
         if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
+            multilabel = type_of_target(y).startswith("multilabel")
+            self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def predict(self, X):
@@ -408,7 +399,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         y_pred = self._forward_pass_fast(X)  # checks that the model is fitted
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
-        if y_pred.ndim == 1:
             return np.vstack([1 - y_pred, y_pred]).T
         return y_pred
 

@@ -300,9 +300,6 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.quantile = quantile
         self.huber_epsilon = huber_epsilon
 
-    def _loss_name(self):
-        return self.loss
-
     def _training_loss(self):
         if callable(self.loss):
             return custom_loss(self.loss)

@@ -143,7 +143,6 @@ def convert_mlp_classifier(scope, operator, container):
     multilabel = model._label_binarizer.y_type_ == "multilabel-indicator"
 
     if multilabel:
-        proba = output
         labels = OnnxCast(
             OnnxGreater(output, np.array([0.5], dtype=dtype), op_version=opv),
             to=onnx_proto.TensorProto.INT64,
@@ -158,10 +157,9 @@ def convert_mlp_classifier(scope, operator, container):
                 axis=1,
                 op_version=opv,
             )
-        proba = output
         # The classes, or their indices with the option nocl=True.
-        labels = _class_labels(get_label_classes(scope, model), proba, opv, label_name)
-    OnnxIdentity(proba, output_names=[proba_name], op_version=opv).add_to(scope, container)
+        labels = _class_labels(get_label_classes(scope, model), output, opv, label_name)
+    OnnxIdentity(output, output_names=[proba_name], op_version=opv).add_to(scope, container)
     labels.add_to(scope, container)
 
 

@@ -8,6 +8,7 @@ the estimator, also when training raised (its rollback then restores the fitted 
 """
 
 from ..nn import FlatParameters
+from ..optim import Optimizer
 from .history import TrainingHistory
 from .lbfgs import train_lbfgs
 from .minibatch import MinibatchTrainer
@@ -30,6 +31,20 @@ class NetworkFitMixin:
     The optimizer of the minibatch solvers is kept as ``_optimizer``, so that
     ``partial_fit`` continues with its state.
     """
+
+    def __getstate__(self):
+        # BaseEstimator's __getstate__ and __setstate__, extended: the optimizer is saved as
+        # arrays and builtins (Optimizer.state_dict), so that a saved model holds no private
+        # type (docs/saving.rst).
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if state.get("_optimizer") is not None:
+            state["_optimizer"] = state["_optimizer"].state_dict()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.__dict__.get("_optimizer"), dict):
+            self._optimizer = Optimizer.from_state_dict(self._optimizer)
 
     def _network_parameters(
         self, layer_units, dtype, weights, settings=None, continuing=False, **flat_options

@@ -10,6 +10,7 @@ Nothing here imports dask until a dask array has actually arrived, so that numpy
 skbackprop never pay for it (and need not have it installed).
 """
 
+import functools
 import operator
 import sys
 
@@ -27,6 +28,16 @@ def is_dask_array(X):
     """
     dask_array = sys.modules.get("dask.array")
     return dask_array is not None and isinstance(X, dask_array.Array)
+
+
+def check_numeric_dtype(X):
+    """Refuse a dask array whose dtype is not numeric, with check_array's message and the
+    fix (its blocks are checked on the workers, later)."""
+    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
+        raise ValueError(
+            f"dtype='numeric' is not compatible with arrays of dtype {X.dtype}; convert X "
+            "to a numeric dtype (X.astype(float))."
+        )
 
 
 def row_blocks(X, *columns):
@@ -98,46 +109,37 @@ def indexed_row_blocks(X):
     return [(X_block, int(offset)) for (X_block,), offset in zip(row_blocks(X), offsets)]
 
 
-def tree_reduce(parts, combine=operator.add, split_every=SPLIT_EVERY):
-    """Combine delayed ``parts`` pairwise-associatively in a tree of tasks on the workers.
+def tree_reduce(parts):
+    """Add delayed ``parts`` in a tree of tasks on the workers, ``SPLIT_EVERY`` per task.
 
     Parameters
     ----------
     parts : list of dask.delayed.Delayed
-        Per-block results; ``combine`` must be associative over them.
-    combine : callable, default=operator.add
-        Merges two results into one.
-    split_every : int, default=SPLIT_EVERY
-        How many results one task combines.
+        Per-block results that ``+`` adds associatively; None stands for an empty block.
 
     Returns
     -------
     total : dask.delayed.Delayed
-        The combination of all parts, still lazy.
+        The sum of all parts, still lazy.
     """
     from dask import delayed
 
-    merge = delayed(_combine_all, pure=True)
+    merge = delayed(_add_all, pure=True)
     while len(parts) > 1:
         parts = [
-            merge(parts[start : start + split_every], combine)
-            for start in range(0, len(parts), split_every)
+            merge(parts[start : start + SPLIT_EVERY])
+            for start in range(0, len(parts), SPLIT_EVERY)
         ]
     return parts[0]
 
 
-def _combine_all(parts, combine):
+def _add_all(parts):
     # None stands for "no rows" (an empty block), the identity of every reduction here.
     parts = [part for part in parts if part is not None]
-    if not parts:
-        return None
-    total = parts[0]
-    for part in parts[1:]:
-        total = combine(total, part)
-    return total
+    return functools.reduce(operator.add, parts) if parts else None
 
 
-def map_reduce(block_function, blocks, *args, combine=operator.add):
+def map_reduce(block_function, blocks, *args):
     """``block_function(*block, *args)`` on every block, reduced on the workers, then computed.
 
     Only the reduced result is transferred to the client.  Under a
@@ -151,5 +153,5 @@ def map_reduce(block_function, blocks, *args, combine=operator.add):
     apply = delayed(block_function, pure=True)
     shared = [delayed(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
     parts = [apply(*block, *shared) for block in blocks]
-    (total,) = dask.compute(tree_reduce(parts, combine))
+    (total,) = dask.compute(tree_reduce(parts))
     return total

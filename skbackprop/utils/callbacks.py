@@ -77,14 +77,17 @@ class FitTasks:
         The most iterations this fit may run; 0 makes the root task a leaf.
     subtask_name : str, default='iteration'
         The name of each iteration's task ('epoch', 'lbfgs_iteration', ...).
-    state : callable, optional
-        ``state() -> dict`` of fitted attributes as they stand (copies): the
-        ``fitted_estimator`` the callbacks see at the end of an iteration is the estimator
-        with these set. Called only when a callback asks for ``fitted_estimator``. May
-        be set later, as the ``state`` attribute, before :meth:`observers`.
     parent : FitTasks, optional
         Make the tasks subtasks of ``parent``'s current iteration instead of a new root
         (the EM iterations of one ``n_init`` start).
+
+    Attributes
+    ----------
+    state : callable or None
+        ``state() -> dict`` of fitted attributes as they stand (copies): the
+        ``fitted_estimator`` the callbacks see at the end of an iteration is the estimator
+        with these set. Called only when a callback asks for ``fitted_estimator``. The
+        fit sets it before :meth:`observers`.
 
     Examples
     --------
@@ -115,7 +118,6 @@ class FitTasks:
         task_name="fit",
         max_subtasks=0,
         subtask_name="iteration",
-        state=None,
         parent=None,
     ):
         self._estimator = estimator
@@ -126,7 +128,7 @@ class FitTasks:
         }
         self._max_subtasks = max_subtasks
         self._subtask_name = subtask_name
-        self.state = state
+        self.state = None
         self._task = None
         self._n_begun = 0
         self.n_ended = 0
@@ -172,14 +174,14 @@ class FitTasks:
         self.begin()
         return [self.iteration_ends]
 
-    def begin(self, max_subtasks=0, state=None):
+    def begin(self, max_subtasks=0):
         """Begin the next iteration's task (``max_subtasks`` for nested tasks)."""
         self._task = self._root.subcontext(task_name=self._subtask_name, max_subtasks=max_subtasks)
         self._n_begun += 1
         self._task.call_on_fit_task_begin(
             estimator=self._estimator,
             **self._hook_data,
-            reconstruction_attributes=self.state if state is None else state,
+            reconstruction_attributes=self.state,
         )
 
     def iteration_ends(self, history=None, *, begin_next=True):

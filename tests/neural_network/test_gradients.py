@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop.autodiff import Tensor, numerical_grad
 from skbackprop.neural_network import MLPClassifier, MLPRegressor
-from skbackprop.nn import FlatParameters, MinibatchObjective
+from skbackprop.nn import LOSSES, FlatParameters, MinibatchObjective
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 rng = np.random.default_rng(0)
@@ -42,7 +42,7 @@ def test_estimator_gradient_matches_finite_differences(loss, activation):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y, sample_weight=sw)
-    assert est._loss_name() == loss
+    assert est._training_loss() is LOSSES[loss]
     units = [3, 4, 3, est.n_outputs_]
     flat = FlatParameters(units, np.float64)
     flat.load(est.coefs_, est.intercepts_)
