@@ -47,6 +47,7 @@ def test_many_columns(dtype, n_columns):
     assert _same_bits(reduce_rows(np.maximum, a), np.maximum.reduce(a, axis=1, keepdims=True))
     with np.errstate(invalid="ignore"):
         sums, expected = reduce_rows(np.add, a), np.add.reduce(a, axis=1, keepdims=True)
-    assert sums.shape == expected.shape and sums.dtype == expected.dtype
+    assert sums.shape == expected.shape
+    assert sums.dtype == expected.dtype
     rtol = 1e-13 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(sums, expected, rtol=rtol, atol=rtol * n_columns)
