@@ -86,6 +86,28 @@ def test_ties_go_to_the_later_epoch():
     assert record["best_epoch"] == 3
 
 
+def test_an_epoch_drops_the_short_last_minibatch(monkeypatch):
+    # As the reference implementation: 120 training rows in batches of 32 are 3 steps an
+    # epoch (the last 24 rows of each shuffle are skipped), and the schedules span the
+    # steps taken, so the last step is at progress (S - 1) / S.
+    from skbackprop.tabular import _training
+
+    optimizers = []
+
+    class Recorded(_training.GroupedAdam):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            optimizers.append(self)
+
+    monkeypatch.setattr(_training, "GroupedAdam", Recorded)
+    X, y = load_iris(return_X_y=True)  # 150 rows: 120 to train, 30 held out
+    TabularMLPClassifier(**FAST).fit(X, y)
+    (optimizer,) = optimizers
+    assert optimizer.t == 8 * (120 // 32)
+    assert optimizer.learning_rate_schedule.n_steps == optimizer.t
+    assert optimizer.weight_decay_schedule.n_steps == optimizer.t
+
+
 def test_regressor_standardises_targets_and_clips_predictions():
     X, signal = _frame()
     y = 1000 + 50 * signal
