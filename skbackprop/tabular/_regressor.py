@@ -77,7 +77,8 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
     loss_curve_ : list of float
         Each epoch's mean training loss (half the squared error of standardised targets).
     validation_scores_ : list of float or None
-        Each epoch's validation score, minus the RMSE of the standardised targets.
+        Each epoch's validation score, minus the RMSE of the standardised targets (by
+        the predictions clipped as ``predict`` clips them).
     best_iteration_ : int or None
     n_iter_ : int
     network_ : TabularNetwork
@@ -178,7 +179,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
             )
         self._y_1d = y.ndim == 1
         Y = y.reshape(len(y), -1)
-        return self._fit(X, y, sample_weight, Y, "squared_error", _root_mean_squared_error)
+        return self._fit(X, y, sample_weight, Y, "squared_error", self._validation_error)
 
     def _fit_targets(self, Y, train):
         """Standardised targets; the mean, scale and clipping range are those of the
@@ -188,6 +189,16 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         self.target_scale_ = np.where(std > 0, std, 1.0)
         self.target_min_, self.target_max_ = Y_train.min(axis=0), Y_train.max(axis=0)
         return (Y - self.target_mean_) / self.target_scale_
+
+    def _validation_error(self, prediction, Z, sample_weight):
+        """The RMSE of the standardised targets ``Z`` by the predictions as ``predict``
+        makes them: clipped to the training targets' range, as the reference
+        implementation scores its held-out rows."""
+        if self.clip_predictions:
+            low = (self.target_min_ - self.target_mean_) / self.target_scale_
+            high = (self.target_max_ - self.target_mean_) / self.target_scale_
+            prediction = np.clip(prediction, low, high)
+        return _root_mean_squared_error(prediction, Z, sample_weight)
 
     @staticmethod
     def _validation_score(error):

@@ -149,6 +149,20 @@ def test_statistics_come_from_the_training_rows_only(monkeypatch):
     assert "only held out" in set(model.encoder_.categories_[2])  # every row's
 
 
+@pytest.mark.parametrize("clip_predictions", [True, False])
+def test_held_out_rows_are_scored_on_clipped_predictions(clip_predictions):
+    # As predict makes them, and as the reference implementation scores them: a
+    # prediction beyond the training targets' range counts as the range's end.
+    X, signal = _frame()
+    y = 1000 + 50 * signal
+    model = TabularMLPRegressor(clip_predictions=clip_predictions, **FAST).fit(X, y)
+    ends = np.vstack([model.target_min_, model.target_max_])  # the training rows'
+    ends = (ends - model.target_mean_) / model.target_scale_
+    beyond = ends + np.array([[-5.0], [5.0]])
+    error = model._validation_error(beyond, ends, None)
+    assert error == (0.0 if clip_predictions else 5.0)
+
+
 def test_regressor_standardises_targets_and_clips_predictions():
     X, signal = _frame()
     y = 1000 + 50 * signal
