@@ -171,7 +171,13 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
         return Y
 
     def _split(self, n, seed, stratify):
-        """Training and held-out rows (None when too few rows to hold any out)."""
+        """Training and held-out rows (None when too few rows to hold any out).
+
+        Stratified by class for the classifier, as scikit-learn's MLP early-stopping
+        split is. The reference implementation splits at random when it holds out one
+        split, and stratifies its cross-validation folds: stratifying keeps every class
+        in the rows that choose the epoch, and the error they measure less noisy.
+        """
         rows = np.arange(n)
         n_val = round(self.validation_fraction * n)
         if n_val < 1 or n - n_val < 1:

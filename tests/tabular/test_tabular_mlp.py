@@ -163,6 +163,24 @@ def test_held_out_rows_are_scored_on_clipped_predictions(clip_predictions):
     assert error == (0.0 if clip_predictions else 5.0)
 
 
+def test_classifier_holds_out_rows_stratified_by_class(monkeypatch):
+    from skbackprop.tabular._base import BaseTabularMLP
+
+    splits = []
+    split = BaseTabularMLP._split
+
+    def recorded_split(self, *args):
+        splits.append(split(self, *args))
+        return splits[-1]
+
+    monkeypatch.setattr(BaseTabularMLP, "_split", recorded_split)
+    X, y = load_iris(return_X_y=True)  # 50 rows of each class
+    for random_state in range(3):
+        TabularMLPClassifier(**{**FAST, "max_iter": 1, "random_state": random_state}).fit(X, y)
+    for _, held_out in splits:
+        np.testing.assert_array_equal(np.bincount(y[held_out]), [10, 10, 10])
+
+
 def test_regressor_standardises_targets_and_clips_predictions():
     X, signal = _frame()
     y = 1000 + 50 * signal
