@@ -11,6 +11,10 @@ training rows, and the geometric mean over datasets of ours / HistGradientBoosti
     PYTHONPATH=. python benchmarks/bench_tabular.py --ablation --methods ours
 
 ``--ablation`` adds one run of ours per ingredient switched off (see ABLATIONS).
+``--seeds N`` fits each split N times with the random_state values
+``1000 (split + 1) + k`` (those of bench_tabular_reference.py) in place of the split's
+number, and reports the mean paired difference of ours against each other method with
+its standard error: a difference of the size of one fit's luck shows as such.
 """
 
 import argparse
@@ -196,7 +200,13 @@ def splits(X, y, task, n_splits):
         yield train_test_split(X, y, test_size=0.2, random_state=split, stratify=stratify)
 
 
-def run(names, methods, n_splits, ablation):
+def seeds(split, n_seeds):
+    """The random_state values of a split's fits: the split's number, or with
+    ``--seeds N`` the N values ``1000 (split + 1) + k``."""
+    return [split] if n_seeds == 0 else [1000 * (split + 1) + k for k in range(n_seeds)]
+
+
+def run(names, methods, n_splits, ablation, n_seeds=0):
     rows = []
     for name in names:
         X, y, task = DATASETS[name]()
@@ -206,31 +216,41 @@ def run(names, methods, n_splits, ablation):
                 if label == "no_label_smoothing" and task != "classification":
                     continue
                 candidates[label] = (ours, params)
-        for split, (X_train, X_test, y_train, y_test) in enumerate(splits(X, y, task, n_splits)):
-            for label, (make, params) in candidates.items():
-                model = make(task, X_train, split, **params)
-                start = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    model.fit(X_train, y_train)
-                seconds = time.perf_counter() - start
-                rows.append(
-                    {
-                        "dataset": name,
-                        "task": task,
-                        "n_rows": len(X),
-                        "method": label,
-                        "split": split,
-                        "error": error(task, model, X_test, y_test),
-                        "s_per_1k_rows": 1000 * seconds / len(X_train),
-                    }
-                )
-                print(
-                    f"{name:16s} split {split} {label:26s} error {rows[-1]['error']:.4f} "
-                    f"{seconds:7.1f} s",
-                    flush=True,
-                )
+        for split, parts in enumerate(splits(X, y, task, n_splits)):
+            for seed in seeds(split, n_seeds):
+                rows.extend(fit_all(name, task, split, seed, parts, candidates))
     return pd.DataFrame(rows)
+
+
+def fit_all(name, task, split, seed, parts, candidates):
+    """One row per candidate fitted on one split with ``random_state=seed``."""
+    X_train, X_test, y_train, y_test = parts
+    rows = []
+    for label, (make, params) in candidates.items():
+        model = make(task, X_train, seed, **params)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        rows.append(
+            {
+                "dataset": name,
+                "task": task,
+                "n_rows": len(X_train) + len(X_test),
+                "method": label,
+                "split": split,
+                "seed": seed,
+                "error": error(task, model, X_test, y_test),
+                "s_per_1k_rows": 1000 * seconds / len(X_train),
+            }
+        )
+        print(
+            f"{name:16s} split {split} seed {seed:4d} {label:26s} "
+            f"error {rows[-1]['error']:.4f} {seconds:7.1f} s",
+            flush=True,
+        )
+    return rows
 
 
 def markdown(frame, digits):
@@ -257,6 +277,8 @@ def report(results):
     print(markdown(table, 4))
     print("\nFit seconds per 1,000 training rows")
     print(markdown(speed, 2))
+    if "seed" in results and results.groupby(["dataset", "split"])["seed"].nunique().max() > 1:
+        paired_differences(results)
     for reference in ("hgb", "ours"):
         if reference not in table:
             continue
@@ -267,19 +289,45 @@ def report(results):
             print(f"geometric mean of {method} / {reference} error: {ratio:.3f}")
 
 
+def paired_differences(results):
+    """Ours minus each other method, fit by fit (same split and seed): the mean and its
+    standard error."""
+    errors = results.pivot_table(
+        index=["dataset", "split", "seed"], columns="method", values="error"
+    )
+    if "ours" not in errors:
+        return
+    for method in errors.columns.drop("ours"):
+        difference = (errors["ours"] - errors[method]).groupby("dataset")
+        table = pd.DataFrame(
+            {
+                "mean": difference.mean(),
+                "standard error": difference.std(ddof=1) / np.sqrt(difference.count()),
+            }
+        )
+        fits = int(difference.count().max())
+        print(f"\nPaired difference of the error, ours - {method} ({fits} fits a dataset)")
+        print(markdown(table.loc[[d for d in DATASETS if d in table.index]], 4))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--ablation", action="store_true")
+    parser.add_argument(
+        "--seeds", type=int, default=0, help="fits per split, random_state 1000 (split+1)+k"
+    )
     parser.add_argument("--csv", help="also write the per-split rows to this file")
     parser.add_argument("--report", help="only print the tables of a --csv file")
     args = parser.parse_args()
     if args.report:
         report(pd.read_csv(args.report))
         return
-    results = run(args.datasets.split(","), args.methods.split(","), args.splits, args.ablation)
+    results = run(
+        args.datasets.split(","), args.methods.split(","), args.splits, args.ablation, args.seeds
+    )
     if args.csv:
         results.to_csv(args.csv, index=False)
     report(results)

@@ -107,21 +107,24 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _fit(self, X, y, sample_weight, Y, loss, validation_error, stratify=None):
-        # The public fit rolls back on any error (``rolls_back``).
+        # The public fit rolls back on any error (``rolls_back``). As in the reference
+        # implementation, what is fitted to data (the encoder's statistics, the
+        # regression targets' scaling) is fitted on the training rows only: the held-out
+        # rows that choose the epoch are not seen before they score it.
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        rng = np.random.default_rng(seed)
+        train, held_out = self._split(len(Y), seed, stratify)
         self.encoder_ = TabularEncoder(
             categorical_mask(X, self.categorical_features),
             self.max_one_hot_categories,
             robust_scale=self.robust_scale,
             clip=self.smooth_clip,
-        ).fit(X)
+        ).fit(X, rows=train)
         parts = self.encoder_.transform(X)
-        Y = Y.astype(np.float32)
+        Y = self._fit_targets(Y, train).astype(np.float32)
         sw = None
         if sample_weight is not None:
             sw = _check_sample_weight(sample_weight, parts[0], dtype=np.float32)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        rng = np.random.default_rng(seed)
-        train, held_out = self._split(len(Y), seed, stratify)
         train_parts = tuple(a[train] for a in parts)
         self.network_ = network = self._network(Y.shape[1], rng, train_parts)
         validation = None
@@ -162,8 +165,19 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
         tasks.finish(self.n_iter_)
         return self
 
+    def _fit_targets(self, Y, train):
+        """The network's targets for every row, from ``Y`` and the training rows ``train``
+        (the classifier's are ``Y`` as it is)."""
+        return Y
+
     def _split(self, n, seed, stratify):
-        """Training and held-out rows (None when too few rows to hold any out)."""
+        """Training and held-out rows (None when too few rows to hold any out).
+
+        Stratified by class for the classifier, as scikit-learn's MLP early-stopping
+        split is. The reference implementation splits at random when it holds out one
+        split, and stratifies its cross-validation folds: stratifying keeps every class
+        in the rows that choose the epoch, and the error they measure less noisy.
+        """
         rows = np.arange(n)
         n_val = round(self.validation_fraction * n)
         if n_val < 1 or n - n_val < 1:

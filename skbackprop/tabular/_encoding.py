@@ -1,11 +1,15 @@
-"""The columns of a table, encoded for the network: fitted on the training data.
+"""The columns of a table, encoded for the network.
+
+The columns' layout (the categories, which columns get a missing indicator) comes from
+every row passed to ``fit``; the statistics (medians, scales) from its ``rows``: the
+estimators pass their training rows, without the held-out ones.
 
 - Numerical columns: median imputation of missing values plus a 0/1 missing indicator
-  (for columns with missing training values), then median-centred and divided by the
+  (for columns with missing values), then median-centred and divided by the
   interquartile range, or by half the range when the IQR is 0, or left at 0 when the
   column is constant; then smooth-clipped, ``x / sqrt(1 + (x / 3)^2)``, which is the
   identity near 0 and tends to +-3.
-- Categorical columns: codes 1..K for the categories seen in training, 0 for missing and
+- Categorical columns: codes 1..K for the categories seen in fit, 0 for missing and
   unseen ones. With at most ``max_one_hot_categories`` codes (missing included) a column
   is one-hot encoded without the missing code's column (missing is all zeros); with
   two categories and missing it is one column of +1 / -1 (0 for missing). One-hot codes
@@ -176,13 +180,29 @@ class TabularEncoder:
             block, ensure_all_finite="allow-nan", ensure_min_samples=0, ensure_min_features=0
         )
 
-    def fit(self, X):
+    def fit(self, X, rows=None):
+        """Fit the encoding to the table ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        rows : array-like of int, default=None
+            The rows the statistics are fitted on (all when None): the medians (also
+            the imputed values) and the scales. The columns' layout comes from every row,
+            as the reference implementation's: the categories seen (and so which
+            columns are one-hot or embedded) and which columns get a missing indicator.
+
+        Returns
+        -------
+        self : TabularEncoder
+        """
         numeric = self._numeric(X)
         if np.isinf(numeric).any():
             raise ValueError(
                 "Input X contains infinity or a value too large for dtype('float64')."
             )
-        self.numeric_center_, self.numeric_factor_ = robust_scaling(numeric)
+        rows = slice(None) if rows is None else np.asarray(rows)
+        self.numeric_center_, self.numeric_factor_ = robust_scaling(numeric[rows])
         self.missing_columns_ = np.flatnonzero(np.isnan(numeric).any(axis=0))
         self.categories_, self.one_hot_ = [], []
         for j in np.flatnonzero(self.categorical):
@@ -195,7 +215,7 @@ class TabularEncoder:
         ]
         self.n_numeric_ = numeric.shape[1]
         dense = self._dense_raw(X, numeric)
-        self.dense_center_, self.dense_factor_ = robust_scaling(dense)
+        self.dense_center_, self.dense_factor_ = robust_scaling(dense[rows])
         self.n_dense_ = dense.shape[1]
         return self
 

@@ -35,7 +35,8 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
     The RealMLP-TD configuration (Holzmueller, Grinsztajn and Steinwart, NeurIPS 2024)
     for regression: as :class:`TabularMLPClassifier`, with parametric Mish units, a
     learning rate of 0.2, targets standardised for training and predictions clipped to
-    the training targets' range, and the best epoch by root mean squared error. See the
+    the training targets' range (both from the training rows, without the held-out
+    ones), and the best epoch by root mean squared error. See the
     :ref:`user guide <tabular_mlp>`.
 
     Parameters
@@ -58,7 +59,8 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
     dropout : float, default=0.15
     dropout_schedule : str, default='flat_cos'
     clip_predictions : bool, default=True
-        Clip predictions to the range of the training targets.
+        Clip predictions to the range of the training targets (those of the rows
+        trained on, without the held-out ones).
     batch_size : int, default=256
     max_iter : int, default=256
         Epochs.
@@ -75,7 +77,8 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
     loss_curve_ : list of float
         Each epoch's mean training loss (half the squared error of standardised targets).
     validation_scores_ : list of float or None
-        Each epoch's validation score, minus the RMSE of the standardised targets.
+        Each epoch's validation score, minus the RMSE of the standardised targets (by
+        the predictions clipped as ``predict`` clips them).
     best_iteration_ : int or None
     n_iter_ : int
     network_ : TabularNetwork
@@ -174,13 +177,28 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
                 f"Found input variables with inconsistent numbers of samples: "
                 f"[{X.shape[0]}, {y.shape[0]}]"
             )
-        Y = y.reshape(len(y), -1)
         self._y_1d = y.ndim == 1
-        self.target_mean_, std = _mean_and_std(Y)
+        Y = y.reshape(len(y), -1)
+        return self._fit(X, y, sample_weight, Y, "squared_error", self._validation_error)
+
+    def _fit_targets(self, Y, train):
+        """Standardised targets; the mean, scale and clipping range are those of the
+        training rows, as the reference implementation's."""
+        Y_train = Y[train]
+        self.target_mean_, std = _mean_and_std(Y_train)
         self.target_scale_ = np.where(std > 0, std, 1.0)
-        self.target_min_, self.target_max_ = Y.min(axis=0), Y.max(axis=0)
-        Z = (Y - self.target_mean_) / self.target_scale_
-        return self._fit(X, y, sample_weight, Z, "squared_error", _root_mean_squared_error)
+        self.target_min_, self.target_max_ = Y_train.min(axis=0), Y_train.max(axis=0)
+        return (Y - self.target_mean_) / self.target_scale_
+
+    def _validation_error(self, prediction, Z, sample_weight):
+        """The RMSE of the standardised targets ``Z`` by the predictions as ``predict``
+        makes them: clipped to the training targets' range, as the reference
+        implementation scores its held-out rows."""
+        if self.clip_predictions:
+            low = (self.target_min_ - self.target_mean_) / self.target_scale_
+            high = (self.target_max_ - self.target_mean_) / self.target_scale_
+            prediction = np.clip(prediction, low, high)
+        return _root_mean_squared_error(prediction, Z, sample_weight)
 
     @staticmethod
     def _validation_score(error):

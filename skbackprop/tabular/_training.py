@@ -8,11 +8,13 @@ recipe comes in through its hooks:
 - the optimizer is :class:`~skbackprop.optim.GroupedAdam` over the network's parameter
   groups, which sets its learning rate and weight decay from their schedules at every
   step (``S = epochs x batches`` steps, step ``s`` at progress ``s / S``);
+- an epoch is ``n // batch_size`` full minibatches: the last, shorter one is dropped, as
+  the reference implementation does (its data loader's ``drop_last``), so no step rests
+  on a handful of rows, and ``S`` counts the steps taken;
 - every epoch runs (no tolerance test, no warning at the last one), and with held-out
   rows the parameters of the best epoch are restored, ties going to the later epoch.
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +80,7 @@ def _trainer(settings, batch_size, verbose):
         divergence="raise",
         verbose=verbose,
         warn_at_max_iter=False,
+        drop_last=True,
     )
 
 
@@ -120,7 +123,7 @@ def train_tabular(
     if sample_weight is not None:
         sample_weight = np.ascontiguousarray(sample_weight, dtype=network.dtype)
     batch_size = max(1, min(settings.batch_size, X.shape[0]))
-    n_steps = settings.epochs * math.ceil(X.shape[0] / batch_size)
+    n_steps = settings.epochs * (X.shape[0] // batch_size)  # full batches only
     optimizer = _optimizer(network, settings, n_steps)
     dropout_schedule = StepSchedule(settings.dropout, settings.dropout_schedule, n_steps)
 

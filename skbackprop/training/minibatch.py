@@ -98,6 +98,11 @@ class MinibatchTrainer:
     warn_at_max_iter : bool, default=True
         Warn (``ConvergenceWarning``, scikit-learn's MLP message) when ``max_iter`` epochs
         ran; False for estimators that always run a fixed number of epochs.
+    drop_last : bool, default=False
+        Skip the last minibatch of each epoch when it is shorter than ``batch_size``
+        (``n_samples // batch_size`` steps an epoch; the shuffled rows that fall in it
+        are not seen that epoch). False is scikit-learn's MLP behaviour, which trains on
+        it.
 
     See Also
     --------
@@ -146,8 +151,10 @@ class MinibatchTrainer:
         divergence="stop",
         verbose=0,
         warn_at_max_iter=True,
+        drop_last=False,
     ):
         self.solver = solver
+        self.drop_last = drop_last
         self.warn_at_max_iter = warn_at_max_iter
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -230,7 +237,8 @@ class MinibatchTrainer:
                 self._diverged(loss)
             if not finite and early_stopping is None:
                 break  # the estimator raises scikit-learn's non-finite weights error
-            self._record(history, loss, X.shape[0], gradient_norms, fit_start)
+            n_rows = batches[-1][2]  # the rows an epoch trains on
+            self._record(history, loss, n_rows, gradient_norms, fit_start)
             norms = history.gradient_norms[-1]  # None where the caller keeps no summary
             if self.divergence == "raise" and norms is not None and not np.isfinite(norms).all():
                 # Adam's and RMSProp's steps stay bounded when the gradient overflows: the
@@ -256,8 +264,9 @@ class MinibatchTrainer:
         minibatch length, built once per fit."""
         n_samples = X.shape[0]
         batch_size = resolve_batch_size(self.batch_size, n_samples)
-        # The last minibatch may be shorter.
-        spans = [(i, min(i + batch_size, n_samples)) for i in range(0, n_samples, batch_size)]
+        # The last minibatch may be shorter; with drop_last it is skipped.
+        stop = n_samples - n_samples % batch_size if self.drop_last else n_samples
+        spans = [(i, min(i + batch_size, n_samples)) for i in range(0, stop, batch_size)]
         objectives = {}
         for start, stop in spans:
             if stop - start in objectives:
@@ -296,7 +305,7 @@ class MinibatchTrainer:
                 batch_loss += self._l1_proximal_step(params, optimizer, n)
             accumulated_loss += batch_loss * (stop - start)
             gradient_norms.add(params.grad, n)
-        return accumulated_loss / X.shape[0]
+        return accumulated_loss / batches[-1][2]  # X.shape[0] unless drop_last
 
     def _l1_proximal_step(self, params, optimizer, n):
         """Soft-threshold the weights by each coordinate's own step size times the L1

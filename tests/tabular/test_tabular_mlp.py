@@ -13,6 +13,7 @@ import pytest
 from sklearn.datasets import load_iris
 
 from skbackprop import TabularMLPClassifier, TabularMLPRegressor
+from skbackprop.tabular._encoding import robust_scaling
 from skbackprop.tabular._training import ScheduledTraining, train_tabular
 
 FAST = {"hidden_layer_sizes": (16, 16), "max_iter": 8, "batch_size": 32, "random_state": 0}
@@ -84,6 +85,100 @@ def test_ties_go_to_the_later_epoch():
         net, (X, None, codes, Y, None), "squared_error", settings, rng, validation=lambda: 1.0
     )
     assert record["best_epoch"] == 3
+
+
+def test_an_epoch_drops_the_short_last_minibatch(monkeypatch):
+    # As the reference implementation: 120 training rows in batches of 32 are 3 steps an
+    # epoch (the last 24 rows of each shuffle are skipped), and the schedules span the
+    # steps taken, so the last step is at progress (S - 1) / S.
+    from skbackprop.tabular import _training
+
+    optimizers = []
+
+    class Recorded(_training.GroupedAdam):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            optimizers.append(self)
+
+    monkeypatch.setattr(_training, "GroupedAdam", Recorded)
+    X, y = load_iris(return_X_y=True)  # 150 rows: 120 to train, 30 held out
+    TabularMLPClassifier(**FAST).fit(X, y)
+    (optimizer,) = optimizers
+    assert optimizer.t == 8 * (120 // 32)
+    assert optimizer.learning_rate_schedule.n_steps == optimizer.t
+    assert optimizer.weight_decay_schedule.n_steps == optimizer.t
+
+
+def test_statistics_come_from_the_training_rows_only(monkeypatch):
+    # The held-out rows choose the epoch: as in the reference implementation, the
+    # medians, scales, imputed values and the targets' scaling and clipping range are
+    # those of the training rows. The categories are those of every row.
+    from skbackprop.tabular._base import BaseTabularMLP
+
+    splits = []
+    split = BaseTabularMLP._split
+
+    def recorded_split(self, *args):
+        splits.append(split(self, *args))
+        return splits[-1]
+
+    monkeypatch.setattr(BaseTabularMLP, "_split", recorded_split)
+    X, signal = _frame()
+    y = 1000 + 50 * signal
+    TabularMLPRegressor(**FAST).fit(X, y)
+    held_out = splits[0][1]
+    assert len(held_out) == 16
+    X.loc[held_out[0], "string"] = "only held out"
+    y[held_out[0]] = 1e6  # would move the targets' mean, scale and range
+    model = TabularMLPRegressor(**FAST).fit(X, y)
+    train, same_held_out = splits[1]
+    np.testing.assert_array_equal(same_held_out, held_out)
+    numbers = X[["number", "with_nan"]].to_numpy()
+    np.testing.assert_array_equal(
+        model.encoder_.numeric_center_, np.nanmedian(numbers[train], axis=0)
+    )
+    q1, q3 = np.nanquantile(numbers[train], [0.25, 0.75], axis=0)
+    np.testing.assert_allclose(model.encoder_.numeric_factor_, 1 / (q3 - q1))
+    encoder = model.encoder_  # the one-hot and missing-indicator columns, likewise
+    center, factor = robust_scaling(encoder._dense_raw(X, encoder._numeric(X))[train])
+    np.testing.assert_array_equal(encoder.dense_center_, center)
+    np.testing.assert_array_equal(encoder.dense_factor_, factor)
+    assert model.target_mean_ == y[train].mean()
+    assert model.target_scale_ == y[train].std()
+    assert (model.target_min_, model.target_max_) == (y[train].min(), y[train].max())
+    assert "only held out" in set(model.encoder_.categories_[2])  # every row's
+
+
+@pytest.mark.parametrize("clip_predictions", [True, False])
+def test_held_out_rows_are_scored_on_clipped_predictions(clip_predictions):
+    # As predict makes them, and as the reference implementation scores them: a
+    # prediction beyond the training targets' range counts as the range's end.
+    X, signal = _frame()
+    y = 1000 + 50 * signal
+    model = TabularMLPRegressor(clip_predictions=clip_predictions, **FAST).fit(X, y)
+    ends = np.vstack([model.target_min_, model.target_max_])  # the training rows'
+    ends = (ends - model.target_mean_) / model.target_scale_
+    beyond = ends + np.array([[-5.0], [5.0]])
+    error = model._validation_error(beyond, ends, None)
+    assert error == (0.0 if clip_predictions else 5.0)
+
+
+def test_classifier_holds_out_rows_stratified_by_class(monkeypatch):
+    from skbackprop.tabular._base import BaseTabularMLP
+
+    splits = []
+    split = BaseTabularMLP._split
+
+    def recorded_split(self, *args):
+        splits.append(split(self, *args))
+        return splits[-1]
+
+    monkeypatch.setattr(BaseTabularMLP, "_split", recorded_split)
+    X, y = load_iris(return_X_y=True)  # 50 rows of each class
+    for random_state in range(3):
+        TabularMLPClassifier(**{**FAST, "max_iter": 1, "random_state": random_state}).fit(X, y)
+    for _, held_out in splits:
+        np.testing.assert_array_equal(np.bincount(y[held_out]), [10, 10, 10])
 
 
 def test_regressor_standardises_targets_and_clips_predictions():

@@ -105,3 +105,34 @@ def test_plateau_is_scikit_learns_tolerance_test(mode):
     assert plateau.n_bad == 0  # 0.2 improved on 0.45 by more than 0.1
     plateau.update(sign * 0.2)
     assert plateau.n_bad == 1
+
+
+@pytest.mark.parametrize(("drop_last", "steps_per_epoch"), [(False, 4), (True, 3)])
+def test_drop_last_skips_the_short_last_minibatch(drop_last, steps_per_epoch):
+    # 60 rows in batches of 16: 16, 16, 16 and a last batch of 12, dropped with drop_last.
+    X, Y, params = _problem()
+    settings = SolverSettings(solver="sgd", learning_rate_init=0.01)
+    trainer = MinibatchTrainer(
+        settings,
+        batch_size=16,
+        shuffle=True,
+        max_iter=5,
+        tol=0.0,
+        n_iter_no_change=50,
+        warn_at_max_iter=False,
+        drop_last=drop_last,
+    )
+    history = TrainingHistory(plateau=Plateau(0.0))
+    optimizer = trainer.fit(
+        params,
+        X,
+        Y,
+        None,
+        objective_options=OPTIONS,
+        optimizer=make_optimizer(settings, params.values),
+        history=history,
+        gradient_norms=LayerGradientNorms(params),
+        random_state=np.random.RandomState(0),
+    )
+    assert optimizer.t == 5 * steps_per_epoch
+    assert history.t == 5 * min(60, 16 * steps_per_epoch)
