@@ -2,8 +2,11 @@
 
 A speed claim holds over a grid of shapes, not one point. For each case the two libraries
 run alternately in one process on the same data; the script prints the ratio of the
-medians (ours / scikit-learn's, below 1 is faster) and, for fits, the peak memory of one
-fit of each as tracemalloc sees it (ours / theirs), then the worst ratios::
+medians (ours / scikit-learn's, below 1 is faster), for fits the peak memory of one fit
+of each as tracemalloc sees it (ours / theirs), and the ratio of the fastest calls
+("best"), then the worst ratios. On a shared machine a call's time can jump by a factor
+of two between repeats (another job, or a BLAS library's idle thread, on its core): a
+median above 1 with a best below it is such a jump, both above 1 is a slower call::
 
     PYTHONPATH=. python benchmarks/bench_shapes.py            # the grid, a few minutes
     PYTHONPATH=. python benchmarks/bench_shapes.py --quick    # a smaller grid
@@ -126,7 +129,8 @@ def timed(call):
 
 
 def compare(ours, theirs, repeats):
-    """Medians of alternating calls; fewer repeats for slow calls."""
+    """Medians and minima of alternating calls, ``(ours, theirs, best ours, best theirs)``;
+    fewer repeats for slow calls."""
     first = timed(ours) + timed(theirs)
     repeats = max(1, min(repeats, int(BUDGET / max(first, 1e-9))))
     times = ([], [])
@@ -134,7 +138,7 @@ def compare(ours, theirs, repeats):
         order = (0, 1) if repeat % 2 == 0 else (1, 0)
         for side in order:
             times[side].append(timed((ours, theirs)[side]))
-    return statistics.median(times[0]), statistics.median(times[1])
+    return (*map(statistics.median, times), *map(min, times))
 
 
 def peak_memory(call):
@@ -154,27 +158,27 @@ def run_case(label, data, ours, theirs, methods, repeats, rows):
     theirs.fit(*fit_args)
     for method in methods:
         if method == "fit":
-            t_ours, t_theirs = compare(
+            t_ours, t_theirs, best_ours, best_theirs = compare(
                 lambda: ours.fit(*fit_args), lambda: theirs.fit(*fit_args), repeats
             )
             memory = peak_memory(lambda: ours.fit(*fit_args)) / max(
                 peak_memory(lambda: theirs.fit(*fit_args)), 1
             )
         else:
-            t_ours, t_theirs = compare(
+            t_ours, t_theirs, best_ours, best_theirs = compare(
                 lambda m=method: getattr(ours, m)(X),
                 lambda m=method: getattr(theirs, m)(X),
                 repeats,
             )
             memory = None
-        ratio = t_ours / t_theirs
-        memory_text = "" if memory is None else f"{memory:8.2f}"
+        ratio, best = t_ours / t_theirs, best_ours / best_theirs
+        memory_text = "" if memory is None else f"{memory:.2f}"
         print(
             f"{label:<44} {method:<14} {t_theirs * 1e3:10.2f} {t_ours * 1e3:10.2f} "
-            f"{ratio:6.2f} {memory_text}",
+            f"{ratio:6.2f} {memory_text:>8} {best:6.2f}",
             flush=True,
         )
-        rows.append((ratio, memory, label, method))
+        rows.append((ratio, memory, label, method, best))
 
 
 def main():
@@ -185,7 +189,8 @@ def main():
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(
-        f"{'case':<44} {'call':<14} {'sklearn ms':>10} {'ours ms':>10} {'ratio':>6} {'memory':>8}"
+        f"{'case':<44} {'call':<14} {'sklearn ms':>10} {'ours ms':>10} {'ratio':>6} "
+        f"{'memory':>8} {'best':>6}"
     )
     rows = []
     for cases in (linear_cases, mixture_cases, neural_cases):
@@ -193,11 +198,11 @@ def main():
             if args.only in label:
                 run_case(label, data, ours, theirs, methods, args.repeats, rows)
     print("\nworst time ratios:")
-    for ratio, _, label, method in sorted(rows, key=lambda row: row[0], reverse=True)[:8]:
-        print(f"  {ratio:6.2f}  {label} {method}")
+    for ratio, _, label, method, best in sorted(rows, key=lambda row: row[0], reverse=True)[:8]:
+        print(f"  {ratio:6.2f}  {label} {method}  (best {best:.2f})")
     memories = [row for row in rows if row[1] is not None]
     print("worst fit memory ratios:")
-    for _, memory, label, method in sorted(memories, key=lambda row: row[1], reverse=True)[:5]:
+    for _, memory, label, method, _ in sorted(memories, key=lambda row: row[1], reverse=True)[:5]:
         print(f"  {memory:6.2f}  {label} {method}")
 
 
