@@ -23,7 +23,7 @@ __all__ = ["check_fit_input", "check_predict_input", "classes_of_targets"]
 _FAST_FIT_PARAMS = frozenset({"accept_sparse", "multi_output", "y_numeric"})
 
 
-def check_predict_input(estimator, X, *, dtype, **check_params):
+def check_predict_input(estimator, X, *, dtype, check_finite=True, **check_params):
     """``check_is_fitted(estimator)`` then ``validate_data(estimator, X, reset=False)``.
 
     The same answer, errors and warnings as those two calls, faster for the common input.
@@ -50,6 +50,11 @@ def check_predict_input(estimator, X, *, dtype, **check_params):
         The floating dtypes accepted as they are. ``X`` is validated as scikit-learn's
         ``predict`` validates it (``dtype='numeric'``, so an array of strings is refused),
         then cast to the first of them unless its dtype is one.
+    check_finite : bool, default=True
+        False leaves the fast path's test for NaN and infinity to the caller, which must
+        call again with True when its own result is not finite: for a caller whose result
+        NaN or infinity in ``X`` always makes non-finite (a linear prediction), this saves
+        a pass over ``X``.
     **check_params
         Passed to ``validate_data`` (e.g. ``accept_sparse``).
 
@@ -82,7 +87,7 @@ def check_predict_input(estimator, X, *, dtype, **check_params):
         and (X.flags.c_contiguous or X.flags.f_contiguous)
         and "feature_names_in_" not in estimator.__dict__
         and not hasattr(type(estimator), "__sklearn_is_fitted__")
-        and _sum_is_finite(X)
+        and (not check_finite or _sum_is_finite(X))
     ):
         return X
     check_is_fitted(estimator)

@@ -1,5 +1,6 @@
 """NormalEquationRegressor: agreement with LinearRegression and Ridge, fallback, partial_fit."""
 
+import re
 import warnings
 
 import numpy as np
@@ -398,3 +399,33 @@ def test_positive_with_partial_fit_sparse_and_n_jobs(diabetes):
 )
 def test_non_default_configurations_pass_the_estimator_checks(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_predict_refuses_non_finite_x_even_where_the_coefficient_is_zero(bad):
+    # predict tests X for NaN and infinity only when a prediction is not finite; a zero
+    # coefficient still turns them into NaN (0 * inf, 0 * NaN), so the error is
+    # scikit-learn's, whichever column holds them.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = X[:, 1] - 2 * X[:, 2]
+    ours = NormalEquationRegressor(positive=True).fit(X * [-1.0, 1.0, -1.0], -y)
+    assert ours.coef_[0] == 0.0
+    theirs = LinearRegression(positive=True).fit(X * [-1.0, 1.0, -1.0], -y)
+    X_bad = X.copy()
+    X_bad[7, 0] = bad
+    with pytest.raises(ValueError, match="Input X contains") as expected:
+        theirs.predict(X_bad)
+    with pytest.raises(ValueError, match=re.escape(str(expected.value).splitlines()[0])):
+        ours.predict(X_bad)
+
+
+def test_predict_returns_overflowing_predictions_as_scikit_learn_does():
+    X = np.array([[1.0], [2.0], [3.0]])
+    ours = NormalEquationRegressor().fit(X, 1e300 * X[:, 0])
+    theirs = LinearRegression().fit(X, 1e300 * X[:, 0])
+    X_large = np.array([[1e10], [1.0]])
+    with np.errstate(over="ignore"):
+        expected, predicted = theirs.predict(X_large), ours.predict(X_large)
+    np.testing.assert_array_equal(np.isinf(predicted), np.isinf(expected))
+    assert np.isinf(expected[0])
