@@ -414,6 +414,7 @@ def test_predict_refuses_non_finite_x_even_where_the_coefficient_is_zero(bad):
     theirs = LinearRegression(positive=True).fit(X * [-1.0, 1.0, -1.0], -y)
     X_bad = X.copy()
     X_bad[7, 0] = bad
+    warnings.simplefilter("error", RuntimeWarning)  # no numpy warning before the error
     with pytest.raises(ValueError, match="Input X contains") as expected:
         theirs.predict(X_bad)
     with pytest.raises(ValueError, match=re.escape(str(expected.value).splitlines()[0])):
@@ -422,10 +423,10 @@ def test_predict_refuses_non_finite_x_even_where_the_coefficient_is_zero(bad):
 
 def test_predict_returns_overflowing_predictions_as_scikit_learn_does():
     X = np.array([[1.0], [2.0], [3.0]])
-    ours = NormalEquationRegressor().fit(X, 1e300 * X[:, 0])
-    theirs = LinearRegression().fit(X, 1e300 * X[:, 0])
     X_large = np.array([[1e10], [1.0]])
     with np.errstate(over="ignore"):
+        ours = NormalEquationRegressor().fit(X, 1e300 * X[:, 0])
+        theirs = LinearRegression().fit(X, 1e300 * X[:, 0])
         expected, predicted = theirs.predict(X_large), ours.predict(X_large)
     np.testing.assert_array_equal(np.isinf(predicted), np.isinf(expected))
     assert np.isinf(expected[0])
