@@ -66,10 +66,11 @@ def use_distances(n_features, n_components, covariance_type, passes):
     map's columns, for 'diag' and 'spherical' the rows minus the shift and their squares,
     two passes over ``d`` numbers per use, whose two products
     (:func:`log_prob_by_products`) need no map. The distances cost, every pass and for each
-    component, ``(x - mu) @ U`` (``2 d^2`` flops for 'full' and 'tied') and three
-    element-wise passes over ``d`` numbers. ``passes`` is how many times one construction
-    of the map would be used: 1 for a prediction, 2 per EM iteration (E-step and
-    statistics), times the iterations when the map of all rows is kept.
+    component, ``(x - mu) @ U`` (``2 d^2`` flops for 'full'; 'tied' makes one product
+    ``x @ U`` for all the components) and three element-wise passes over ``d`` numbers.
+    ``passes`` is how many times one construction of the map would be used: 1 for a
+    prediction, 2 per EM iteration (E-step and statistics), times the iterations when the
+    map of all rows is kept.
     """
     d, k = n_features, n_components
     width = 1 + d + n_quadratic_features(d, covariance_type)
@@ -81,7 +82,9 @@ def use_distances(n_features, n_components, covariance_type, passes):
     else:
         expansion += passes * 2 * _DISTANCE_ELEMENT_COST * d
         product = 0
-    distance_cost = passes * k * (product + 3 * _DISTANCE_ELEMENT_COST * d)
+    # 'tied' multiplies the rows by its one U once for all components (x U - mu_k U).
+    products = product if covariance_type == "tied" else k * product
+    distance_cost = passes * (products + k * 3 * _DISTANCE_ELEMENT_COST * d)
     return distance_cost < expansion
 
 
@@ -171,10 +174,15 @@ class DirectComponents:
 
     def overwrite(self, out, centered):
         """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d)."""
+        by_differences = range(len(self.indices))
+        if self.covariance_type in ("full", "tied"):
+            by_differences = self._overwrite_from_images(out, centered)
+        if len(by_differences) == 0:
+            return
         # One buffer for the differences: a fresh one per component would be allocated
         # while the previous one is still held.
-        buffer = np.empty_like(centered)
-        for row, k in enumerate(self.indices):
+        buffer = np.empty(centered.shape, dtype=centered.dtype)
+        for row in by_differences:
             diff = np.subtract(centered, self.means[row], out=buffer)
             if self.covariance_type == "full":
                 diff = diff @ self.precisions_cholesky[row]
@@ -182,7 +190,52 @@ class DirectComponents:
                 diff = diff @ self.precisions_cholesky
             else:
                 diff *= self.precisions_cholesky[row]
-            out[k] = self.constants[row] - 0.5 * np.einsum("ij,ij->i", diff, diff)
+            out[self.indices[row]] = self.constants[row] - 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+    def _overwrite_from_images(self, out, centered):
+        """'full' and 'tied' as scikit-learn writes them, ``x U_k - mu_k U_k``, with the
+        images of the rows under every ``U_k`` in one product (one ``U`` for 'tied'), a
+        cache-sized block of rows at a time. Returns the rows of ``indices`` left to the
+        differences ``(x - mu_k) U_k``.
+
+        One wide product runs faster in BLAS than one narrow product per component, and the
+        blocks' differences and squares stay in cache. The images' difference carries a
+        round-off of ``eps |mu_k U_k|``; the components where the expansion's rule
+        (:meth:`of`) finds that large are left to the differences, which do not cancel.
+        """
+        upper = self.precisions_cholesky
+        n_features = self.means.shape[1]
+        if self.covariance_type == "tied":
+            images = self.means @ upper
+        else:
+            images = np.einsum("ki,kij->kj", self.means, upper)
+        eps = np.finfo(images.dtype).eps
+        near = eps * np.einsum("ki,ki->k", images, images) <= np.sqrt(eps)
+        rows_near = np.flatnonzero(near)
+        if rows_near.size == 0:
+            return np.flatnonzero(~near)
+        components, constants = self.indices[rows_near], self.constants[rows_near, None]
+        images = images[rows_near]
+        n_rows, n_near = centered.shape[0], rows_near.size
+        if self.covariance_type == "tied":
+            stacked = upper
+        else:  # [U_1 | U_2 | ...], (d, n_near d)
+            stacked = np.concatenate(upper[rows_near], axis=1)
+        # Blocks no larger than the cache, nor than the rows themselves (the memory bound);
+        # their buffers are reused, as fresh ones would be page-faulted in on every block.
+        step = min(n_rows, max(16, min(_BLOCK_ELEMENTS, centered.size) // (n_near * n_features)))
+        images_of_rows = np.empty((step, stacked.shape[1]), dtype=centered.dtype)
+        diff = np.empty((step, n_near, n_features), dtype=centered.dtype)
+        squares = np.empty((n_near, step), dtype=centered.dtype)
+        for start in range(0, n_rows, step):
+            rows = centered[start : start + step]
+            size = rows.shape[0]
+            image = np.matmul(rows, stacked, out=images_of_rows[:size])
+            image = image.reshape(size, -1, n_features)  # (rows, n_near or 1, d)
+            np.subtract(image, images, out=diff[:size])
+            np.einsum("rkd,rkd->kr", diff[:size], diff[:size], out=squares[:, :size])
+            out[components, start : start + step] = constants - 0.5 * squares[:, :size]
+        return np.flatnonzero(~near)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sklearn.mixture import GaussianMixture
 
 from skbackprop import GaussianMixtureEM
 from skbackprop.mixture._em_steps import (
+    DirectComponents,
     block_statistics,
     feature_map,
     log_prob_by_distances,
@@ -364,6 +365,35 @@ def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_ty
         by_products = row_block_statistics(X - shift, theta, covariance_type, False)
         assert by_products.log_likelihood == pytest.approx(by_map.log_likelihood, rel=1e-12)
         np.testing.assert_allclose(by_products.moments, by_map.moments, rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied"])
+def test_distances_take_images_near_the_rows_and_differences_far_away(covariance_type):
+    # 'full' and 'tied' distances come from the rows' images, x U_k - mu_k U_k, over row
+    # blocks, except for a component whose image |mu_k U_k| is so large that their
+    # difference would cancel: that one is computed from (x - mu_k) U_k. Both agree with
+    # the differences of every component, on rows near each mean.
+    rng = np.random.default_rng(0)
+    d = 4
+    means = np.array([np.zeros(d), np.full(d, 2.0), np.full(d, 1e4)])
+    upper = np.triu(rng.normal(size=(3, d, d)) * 0.1) + np.eye(d)
+    upper[2] *= 1e3  # tight and far: |mu U|^2 ~ 1e14
+    if covariance_type == "tied":
+        means[2] = 1e7
+        upper = upper[0]
+    X = np.concatenate([m + rng.normal(size=(500, d)) * 1e-3 for m in means])
+    constants = np.array([-1.0, -2.0, -3.0])
+    components = DirectComponents(np.arange(3), constants, means, upper, covariance_type)
+    out = np.empty((3, X.shape[0]))
+    components.overwrite(out, X)
+    expected = np.empty_like(out)
+    for k in range(3):
+        u = upper if covariance_type == "tied" else upper[k]
+        z = (X - means[k]) @ u
+        expected[k] = constants[k] - 0.5 * np.einsum("ij,ij->i", z, z)
+    near_far_mean = slice(1000, 1500)
+    np.testing.assert_allclose(out[2, near_far_mean], expected[2, near_far_mean], rtol=1e-12)
+    np.testing.assert_allclose(out, expected, rtol=1e-10)
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
