@@ -26,6 +26,7 @@ from sklearn.utils.validation import _check_sample_weight, check_array, validate
 from ..utils import check_fit_input, check_predict_input
 from ..utils._dask import check_numeric_dtype, is_dask_array, map_reduce, row_blocks
 from ..utils._threadpool import scipy_blas_threads
+from ..utils._validation import sum_is_finite
 from ._least_squares import (
     SufficientStatistics,
     matrix_rank,
@@ -425,8 +426,11 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         # fewer (docs/performance.rst). Finite X whose predictions overflow passes. The
         # product's "invalid value" warning comes only from such X, which the test refuses.
         with np.errstate(invalid="ignore"):
-            prediction = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
-        if not np.isfinite(prediction).all():
+            prediction = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+            # In place: the product is a fresh array of the result's dtype, which the
+            # intercept (of the coefficients' dtype) does not widen.
+            prediction += self.intercept_
+        if not sum_is_finite(prediction):
             check_predict_input(self, X, accept_sparse="csr", dtype=dtype)
         return prediction
 

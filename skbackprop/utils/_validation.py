@@ -87,7 +87,7 @@ def check_predict_input(estimator, X, *, dtype, check_finite=True, **check_param
         and (X.flags.c_contiguous or X.flags.f_contiguous)
         and "feature_names_in_" not in estimator.__dict__
         and not hasattr(type(estimator), "__sklearn_is_fitted__")
-        and (not check_finite or _sum_is_finite(X))
+        and (not check_finite or sum_is_finite(X))
     ):
         return X
     check_is_fitted(estimator)
@@ -162,7 +162,7 @@ def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_p
             else "feature_names_in_" in state or not hasattr(estimator, "feature_names_in_")
         )
         and (reset or X.shape[1] == state.get("n_features_in_"))
-        and _sum_is_finite(X)
+        and sum_is_finite(X)
     ):
         if reset:
             state.pop("feature_names_in_", None)
@@ -244,10 +244,10 @@ def _is_plain_target(y, n_samples, multi_output):
         return False
     if y.dtype.kind in "iu":
         return True
-    return y.dtype in (np.float64, np.float32) and _sum_is_finite(y)
+    return y.dtype in (np.float64, np.float32) and sum_is_finite(y)
 
 
-def _sum_is_finite(X):
+def sum_is_finite(X):
     """No NaN or infinity, by scikit-learn's own first test (False also when the sum
     overflows; scikit-learn then decides, as it does under ``assume_finite``)."""
     with np.errstate(over="ignore"):
