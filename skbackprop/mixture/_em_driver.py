@@ -48,6 +48,7 @@ from ._em_steps import (
     row_block_statistics,
     row_statistics,
     statistics_from_responsibilities,
+    tied_second_moments,
     uncentred_variance_term,
     use_distances,
     use_map,
@@ -463,6 +464,9 @@ class InMemorySource:
             self.cached = feature_map(X, covariance_type, self.shift) if keep else None
         else:
             self.cached = X - self.shift
+        # 'tied' without the map: the second moments of all rows, one block (see blocks),
+        # are the same in every iteration; computed once, when first needed.
+        self.tied_moments = None
 
     def blocks(self, n_components):
         """Yield ``(block, rows)``: the feature map or the rows minus the shift of
@@ -484,7 +488,9 @@ class InMemorySource:
                 return statistics_from_responsibilities(
                     block, resp[rows].T, self.covariance_type, self.n_features
                 )
-            return row_statistics(block, resp[rows].T, self.covariance_type, 0.0)
+            return row_statistics(
+                block, resp[rows].T, self.covariance_type, 0.0, self._tied_moments(block)
+            )
 
         return self._sum(statistics, n_components), resp
 
@@ -492,9 +498,20 @@ class InMemorySource:
         def step(block, _):
             if self.by_map:
                 return block_statistics(block, theta, self.covariance_type)
-            return row_block_statistics(block, theta, self.covariance_type, self.by_distances)
+            return row_block_statistics(
+                block, theta, self.covariance_type, self.by_distances, self._tied_moments(block)
+            )
 
         return self._sum(step, theta.per_component.shape[1])
+
+    def _tied_moments(self, block):
+        """For 'tied' and a block of all the rows (as without the map, see
+        :meth:`blocks`), their :func:`~._em_steps.tied_second_moments`; else None."""
+        if self.covariance_type != "tied" or block.shape[0] != self.n_samples:
+            return None
+        if self.tied_moments is None:
+            self.tied_moments = tied_second_moments(block)
+        return self.tied_moments
 
     def centred_second_moments(self, rule, means, components):
         initial = isinstance(rule, np.ndarray)

@@ -408,21 +408,22 @@ def statistics_from_responsibilities(phi, resp, covariance_type, n_features, log
     return SufficientStatistics(phi.shape[0], log_likelihood, moments, shared)
 
 
-def row_statistics(centered, resp, covariance_type, log_likelihood):
+def row_statistics(centered, resp, covariance_type, log_likelihood, shared=None):
     """:func:`statistics_from_responsibilities` from the centred rows, without the map:
     for 'diag' and 'spherical' products with the rows and their :func:`quadratic_features`,
-    for 'full' and 'tied' weighted products, one per component."""
+    for 'full' weighted products, one per component, for 'tied' ``shared`` (the rows'
+    :func:`tied_second_moments`, computed here if not given)."""
     n_rows, n_features = centered.shape
     linear = [resp.sum(axis=1)[:, None], resp @ centered]
     if covariance_type in ("diag", "spherical"):
         quadratic = resp @ quadratic_features(centered, covariance_type)
         moments = np.concatenate([*linear, quadratic], axis=1)
         return SufficientStatistics(n_rows, log_likelihood, moments)
-    rows, cols = np.triu_indices(n_features)
     linear = np.concatenate(linear, axis=1)
     if covariance_type == "tied":
-        shared = (centered.T @ centered)[rows, cols]
+        shared = tied_second_moments(centered) if shared is None else shared
         return SufficientStatistics(n_rows, log_likelihood, linear, shared)
+    rows, cols = np.triu_indices(n_features)
     # sqrt(r) x on both sides: numpy multiplies a matrix by its own transpose with syrk,
     # half the flops of a general product.
     weighted = (np.sqrt(r)[:, None] * centered for r in resp)
@@ -431,15 +432,24 @@ def row_statistics(centered, resp, covariance_type, log_likelihood):
     return SufficientStatistics(n_rows, log_likelihood, moments)
 
 
-def row_block_statistics(centered, theta, covariance_type, by_distances):
+def tied_second_moments(centered):
+    """``sum_i x_i x_i^T`` of the rows, its upper triangle: what the 'tied' covariance
+    needs of the second moments, the same in every EM iteration (summed over the
+    components, the responsibilities are 1)."""
+    rows, cols = np.triu_indices(centered.shape[1])
+    return (centered.T @ centered)[rows, cols]
+
+
+def row_block_statistics(centered, theta, covariance_type, by_distances, shared=None):
     """:func:`block_statistics` from the centred rows, without the map: the
-    log-probabilities by distances or, for 'diag' and 'spherical', by two products."""
+    log-probabilities by distances or, for 'diag' and 'spherical', by two products.
+    ``shared``: the rows' :func:`tied_second_moments` if already known ('tied')."""
     if by_distances:
         weighted = log_prob_by_distances(centered, theta)
     else:
         weighted = log_prob_by_products(centered, theta, covariance_type)
     log_likelihood = float(responsibilities(weighted).sum(dtype=np.float64))
-    return row_statistics(centered, weighted, covariance_type, log_likelihood)
+    return row_statistics(centered, weighted, covariance_type, log_likelihood, shared)
 
 
 def block_rows(width, n_components):
