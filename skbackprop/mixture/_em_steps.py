@@ -28,6 +28,7 @@ Statistics of disjoint row blocks add, so :func:`e_step_statistics` can be mappe
 chunks and reduced with ``+``.
 """
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -217,25 +218,51 @@ class DirectComponents:
         components, constants = self.indices[rows_near], self.constants[rows_near, None]
         images = images[rows_near]
         n_rows, n_near = centered.shape[0], rows_near.size
-        if self.covariance_type == "tied":
-            stacked = upper
-        else:  # [U_1 | U_2 | ...], (d, n_near d)
-            stacked = np.concatenate(upper[rows_near], axis=1)
+        per_row = 1 if self.covariance_type == "tied" else n_near  # images per row
+        panels = _column_panels(upper if per_row == 1 else upper[rows_near], n_features)
+        widest = max(stop - start for start, stop, _ in panels)
         # Blocks no larger than the cache, nor than the rows themselves (the memory bound);
         # their buffers are reused, as fresh ones would be page-faulted in on every block.
         step = min(n_rows, max(16, min(_BLOCK_ELEMENTS, centered.size) // (n_near * n_features)))
-        images_of_rows = np.empty((step, stacked.shape[1]), dtype=centered.dtype)
-        diff = np.empty((step, n_near, n_features), dtype=centered.dtype)
-        squares = np.empty((n_near, step), dtype=centered.dtype)
-        for start in range(0, n_rows, step):
-            rows = centered[start : start + step]
+        image_buffer = np.empty((step, per_row * widest), dtype=centered.dtype)
+        diff_buffer = np.empty((step, n_near, widest), dtype=centered.dtype)
+        squares = np.empty((2, n_near, step), dtype=centered.dtype)
+        for first in range(0, n_rows, step):
+            rows = centered[first : first + step]
             size = rows.shape[0]
-            image = np.matmul(rows, stacked, out=images_of_rows[:size])
-            image = image.reshape(size, -1, n_features)  # (rows, n_near or 1, d)
-            np.subtract(image, images, out=diff[:size])
-            np.einsum("rkd,rkd->kr", diff[:size], diff[:size], out=squares[:, :size])
-            out[components, start : start + step] = constants - 0.5 * squares[:, :size]
+            total, panel_squares = squares[0, :, :size], squares[1, :, :size]
+            total[...] = 0.0
+            for start, stop, weights in panels:
+                width = stop - start
+                image = np.matmul(
+                    rows[:, :stop], weights, out=image_buffer[:size, : per_row * width]
+                ).reshape(size, per_row, width)
+                diff = np.subtract(image, images[:, start:stop], out=diff_buffer[:size, :, :width])
+                total += np.einsum("rkd,rkd->kr", diff, diff, out=panel_squares)
+            out[components, first : first + step] = constants - 0.5 * total
         return np.flatnonzero(~near)
+
+
+# Columns per panel of the triangular products (see _column_panels): about this wide,
+# BLAS keeps its speed while the panels skip most of U's zero triangle.
+_PANEL_WIDTH = 100
+
+
+def _column_panels(upper, n_features):
+    """``[(start, stop, weights)]``: the product with the upper-triangular ``upper``, (d, d)
+    or stacked (k, d, d), in column panels.
+
+    Columns ``start:stop`` of ``x @ U`` need only the first ``stop`` rows of ``U`` (the
+    rest are zeros), so ``P`` panels cost ``(P + 1) / 2P`` of the whole product.
+    ``weights`` is ``U[:stop, start:stop]``, side by side for every stacked ``U``.
+    """
+    n_panels = max(1, round(n_features / _PANEL_WIDTH))
+    edges = np.linspace(0, n_features, n_panels + 1).astype(int)
+    stacked = upper if upper.ndim == 3 else upper[None]
+    return [
+        (start, stop, np.concatenate(stacked[:, :stop, start:stop], axis=1))
+        for start, stop in itertools.pairwise(edges)
+    ]
 
 
 @dataclass(frozen=True)
