@@ -24,11 +24,13 @@ import skbackprop.linear_model._least_squares as least_squares
 import skbackprop.mixture._em_steps as em_steps
 import skbackprop.utils.linalg as shared_linalg
 from skbackprop import GaussianMixtureEM, LogisticBackprop, NormalEquationRegressor
+from skbackprop.mixture._em_driver import InMemorySource
+from skbackprop.utils import check_predict_input
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_gmm import CASES as GMM_CASES
 from bench_gmm import make_data
-from bench_shapes import classification
+from bench_shapes import blobs, classification, regression
 
 # The module, not the function of the same name that skbackprop.autodiff exports.
 softmax_module = importlib.import_module("skbackprop.autodiff.softmax")
@@ -204,12 +206,110 @@ def row_reductions(repeats):
     )
 
 
+def mixture_case(n_samples, n_features, n_components, covariance_type):
+    """A bench_shapes.py mixture case: its data and a fit of its parameters."""
+    X, _ = blobs(n_samples, n_features, n_components)
+    params = {
+        "n_components": n_components,
+        "covariance_type": covariance_type,
+        "init_params": "random_from_data",
+        "max_iter": 5,
+        "tol": 0.0,
+        "random_state": 0,
+    }
+    return X, params
+
+
+# bench_shapes.py's 'full' and 'tied' mixtures scored by distances.
+_DISTANCE_CASES = [
+    (2_000, 20, 4, "full"),
+    (20_000, 60, 8, "full"),
+    (20_000, 60, 8, "tied"),
+    (10_000, 150, 3, "full"),
+    (10_000, 150, 3, "tied"),
+    (2_000, 300, 2, "full"),
+]
+
+
+def mixture_images(repeats):
+    # plain: every component from its own differences (x - mu_k) U_k, one product each.
+    plain = lambda self, out, centered: range(len(self.indices))  # noqa: E731
+    fast_and_plain = swap(em_steps.DirectComponents, "_overwrite_from_images", plain)
+    for case in _DISTANCE_CASES:
+        X, params = mixture_case(*case)
+        model = GaussianMixtureEM(**params).fit(X)
+        shape = f"{X.shape[0]}x{X.shape[1]}, {case[2]} {case[3]}"
+        label = f"distances from images, bench_shapes {shape}"
+        ab(
+            f"{label} score_samples",
+            *fast_and_plain,
+            lambda m=model, X=X: m.score_samples(X),
+            repeats,
+        )
+        ab(
+            f"{label} fit",
+            *fast_and_plain,
+            lambda X=X, p=params: GaussianMixtureEM(**p).fit(X),
+            repeats,
+        )
+
+
+def column_panels(repeats):
+    fast_and_plain = swap(em_steps, "_PANEL_WIDTH", 1 << 30)  # plain: one panel
+    for case in [(10_000, 150, 3, "full"), (2_000, 300, 2, "full"), (2_000, 300, 2, "tied")]:
+        X, params = mixture_case(*case)
+        model = GaussianMixtureEM(**params).fit(X)
+        shape = f"{X.shape[0]}x{X.shape[1]}, {case[2]} {case[3]}"
+        label = f"column panels, bench_shapes {shape}"
+        ab(
+            f"{label} score_samples",
+            *fast_and_plain,
+            lambda m=model, X=X: m.score_samples(X),
+            repeats,
+        )
+
+
+def tied_moments(repeats):
+    plain = lambda self, block: None  # noqa: E731  (recomputed in every iteration)
+    fast_and_plain = swap(InMemorySource, "_tied_moments", plain)
+    for case in [(20_000, 60, 8, "tied"), (10_000, 150, 3, "tied"), (2_000, 300, 2, "tied")]:
+        X, params = mixture_case(*case)
+        shape = f"{X.shape[0]}x{X.shape[1]}, {case[2]} {case[3]}"
+        label = f"'tied' second moments once per fit, bench_shapes {shape} fit"
+        ab(label, *fast_and_plain, lambda X=X, p=params: GaussianMixtureEM(**p).fit(X), repeats)
+
+
+def predict_copying(self, X):
+    """NormalEquationRegressor.predict with a new array for the intercept's sum and the
+    finiteness test by numpy.isfinite over the predictions."""
+    dtype = (np.float64, np.float32, np.float16)
+    X = check_predict_input(self, X, accept_sparse="csr", dtype=dtype, check_finite=False)
+    with np.errstate(invalid="ignore"):
+        prediction = X @ self.coef_.T + self.intercept_
+    if not np.isfinite(prediction).all():
+        check_predict_input(self, X, accept_sparse="csr", dtype=dtype)
+    return prediction
+
+
+def predict_in_place(repeats):
+    fast_and_plain = swap(NormalEquationRegressor, "predict", predict_copying)
+    for n_samples, n_features, targets in [(20_000, 50, 20), (5_000, 50, 20), (20_000, 200, 1)]:
+        X, y = regression(n_samples, n_features, targets)
+        model = NormalEquationRegressor().fit(X, y)
+        label = f"predict's sum in place, bench_shapes {n_samples}x{n_features} t={targets}"
+        ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 20)
+
+
 CHECKS = {
     "gram": gram,
     "lapack": lapack,
     "em_blocks": em_blocks,
     "inference_cache": inference_cache,
     "row_reductions": row_reductions,
+    "mixture_images": mixture_images,
+    "column_panels": column_panels,
+    "tied_moments": tied_moments,
+    "predict_in_place": predict_in_place,
 }
 
 
