@@ -6,7 +6,9 @@ medians (ours / scikit-learn's, below 1 is faster), for fits the peak memory of 
 of each as tracemalloc sees it (ours / theirs), and the ratio of the fastest calls
 ("best"), then the worst ratios. On a shared machine a call's time can jump by a factor
 of two between repeats (another job, or a BLAS library's idle thread, on its core): a
-median above 1 with a best below it is such a jump, both above 1 is a slower call::
+median above 1 with a best below it is such a jump, both above 1 is a slower call. Each
+call's timings start after a short rest (``SETTLE``), so that the previous phase's BLAS
+threads do not slow the first calls of the next::
 
     PYTHONPATH=. python benchmarks/bench_shapes.py            # the grid, a few minutes
     PYTHONPATH=. python benchmarks/bench_shapes.py --quick    # a smaller grid
@@ -35,6 +37,11 @@ from skbackprop import (
 
 # Seconds of timing per case: a case whose first call is slow is repeated fewer times.
 BUDGET = 2.0
+# Seconds of rest before each call's timings. A BLAS library's worker threads spin for a
+# while after its last call, and numpy and scipy ship two OpenBLAS libraries: after the
+# previous phase (a fit that ran scipy's BLAS, as LinearRegression's lstsq does) the other
+# pool's products stall for milliseconds on both sides alike, for the whole next phase.
+SETTLE = 0.25
 
 
 def regression(n, d, targets=1, seed=0):
@@ -157,6 +164,7 @@ def run_case(label, data, ours, theirs, methods, repeats, rows):
     ours.fit(*fit_args)
     theirs.fit(*fit_args)
     for method in methods:
+        time.sleep(SETTLE)
         if method == "fit":
             t_ours, t_theirs, best_ours, best_theirs = compare(
                 lambda: ours.fit(*fit_args), lambda: theirs.fit(*fit_args), repeats
