@@ -27,6 +27,7 @@ from ..utils import check_fit_input, check_predict_input
 from ..utils._dask import check_numeric_dtype, is_dask_array, map_reduce, row_blocks
 from ..utils._threadpool import scipy_blas_threads
 from ..utils._validation import sum_is_finite
+from ..utils.linalg import block_rows
 from ._least_squares import (
     SufficientStatistics,
     matrix_rank,
@@ -268,7 +269,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "targets in every call, or call fit to start over."
             )
         n_samples, n_features = X.shape
-        with scipy_blas_threads(n_samples * n_features * (n_features + y_2d.shape[1])):
+        # The products run a row block at a time (weighted_gram): each BLAS call's size
+        # decides whether it is worth sharing between the threads.
+        rows = min(n_samples, block_rows(n_features))
+        with scipy_blas_threads(rows * n_features * (n_features + y_2d.shape[1])):
             statistics = sufficient_statistics(X, y_2d, sample_weight)
         if previous is not None:
             statistics = previous + statistics
