@@ -218,8 +218,9 @@ class DirectComponents:
         components, constants = self.indices[rows_near], self.constants[rows_near, None]
         images = images[rows_near]
         n_rows, n_near = centered.shape[0], rows_near.size
-        per_row = 1 if self.covariance_type == "tied" else n_near  # images per row
-        panels = _column_panels(upper if per_row == 1 else upper[rows_near], n_features)
+        tied = self.covariance_type == "tied"
+        per_row = 1 if tied else n_near  # images per row
+        panels = _column_panels(upper if tied else upper[rows_near], n_features)
         widest = max(stop - start for start, stop, _ in panels)
         # Blocks no larger than the cache, nor than the rows themselves (the memory bound);
         # their buffers are reused, as fresh ones would be page-faulted in on every block.

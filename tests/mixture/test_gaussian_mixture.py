@@ -367,19 +367,23 @@ def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_ty
         np.testing.assert_allclose(by_products.moments, by_map.moments, rtol=1e-10)
 
 
+@pytest.mark.parametrize("n_far", [1, 2])
 @pytest.mark.parametrize("covariance_type", ["full", "tied"])
-def test_distances_take_images_near_the_rows_and_differences_far_away(covariance_type):
+def test_distances_take_images_near_the_rows_and_differences_far_away(covariance_type, n_far):
     # 'full' and 'tied' distances come from the rows' images, x U_k - mu_k U_k, over row
     # blocks, except for a component whose image |mu_k U_k| is so large that their
     # difference would cancel: that one is computed from (x - mu_k) U_k. Both agree with
-    # the differences of every component, on rows near each mean.
+    # the differences of every component, on rows near each mean, with one or two such
+    # components (two leave one component to the images).
     rng = np.random.default_rng(0)
     d = 4
     means = np.array([np.zeros(d), np.full(d, 2.0), np.full(d, 1e4)])
     upper = np.triu(rng.normal(size=(3, d, d)) * 0.1) + np.eye(d)
     upper[2] *= 1e3  # tight and far: |mu U|^2 ~ 1e14
+    if n_far == 2:
+        means[1], upper[1] = -1e4, upper[1] * 1e3
     if covariance_type == "tied":
-        means[2] = 1e7
+        means[3 - n_far :] = 1e7 * np.sign(means[3 - n_far :])
         upper = upper[0]
     X = np.concatenate([m + rng.normal(size=(500, d)) * 1e-3 for m in means])
     constants = np.array([-1.0, -2.0, -3.0])
