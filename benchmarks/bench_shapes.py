@@ -13,6 +13,7 @@ threads do not slow the first calls of the next::
     PYTHONPATH=. python benchmarks/bench_shapes.py            # the grid, a few minutes
     PYTHONPATH=. python benchmarks/bench_shapes.py --quick    # a smaller grid
     PYTHONPATH=. python benchmarks/bench_shapes.py --only GaussianMixture
+    PYTHONPATH=. python benchmarks/bench_shapes.py --named    # the calls the issue named
 """
 
 import argparse
@@ -22,6 +23,7 @@ import tracemalloc
 import warnings
 
 import numpy as np
+from sklearn.datasets import load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.mixture import GaussianMixture
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
@@ -129,6 +131,48 @@ def neural_cases(quick):
         )
 
 
+def iris(*_):
+    return load_iris(return_X_y=True)[0], None
+
+
+def named_cases(quick):
+    """The calls the issue on shapes named (``--named``): 20,000 rows unless stated,
+    scikit-learn's default start (k-means), iterations as named."""
+    del quick
+
+    def mixture(k, covariance_type, n, d, max_iter=5, data=blobs):
+        label = f"GaussianMixture({k}, {covariance_type}) {n}x{d} {max_iter} it"
+        params = {
+            "n_components": k,
+            "covariance_type": covariance_type,
+            "max_iter": max_iter,
+            "tol": 0.0,
+            "random_state": 0,
+        }
+        made = (data, n, d, k)
+        return label, made, GaussianMixtureEM(**params), GaussianMixture(**params)
+
+    inference = ("predict", "score_samples")
+    yield (*mixture(3, "full", 10_000, 150), ("fit", "predict"))
+    yield (*mixture(2, "full", 20_000, 60), inference)
+    yield (*mixture(2, "full", 20_000, 60, max_iter=10), ("fit",))
+    yield (*mixture(2, "full", 20_000, 20), ("predict",))
+    yield (*mixture(8, "full", 20_000, 60), ("predict",))
+    yield (*mixture(2, "diag", 20_000, 60), ("predict",))
+    yield (*mixture(4, "full", 2_000, 20), ("predict",))
+    label, data, ours, theirs = mixture(3, "diag", 150, 4, max_iter=100, data=iris)
+    ours.set_params(tol=1e-3)
+    theirs.set_params(tol=1e-3)
+    yield f"{label} (iris)", data, ours, theirs, ("fit",)
+    for n, d, targets in [(2_000, 1_000, 1), (50_000, 5, 1), (5_000, 50, 20)]:
+        label = f"NormalEquation alpha=1 {n}x{d} t={targets}"
+        data = (regression, n, d, targets)
+        yield label, data, NormalEquationRegressor(alpha=1.0), Ridge(alpha=1.0), ("fit",)
+    data = (classification, 20_000, 10, 2)
+    label = "LogisticBackprop 2 classes 20000x10"
+    yield label, data, LogisticBackprop(), LogisticRegression(), ("fit",)
+
+
 def timed(call):
     start = time.perf_counter()
     call()
@@ -194,6 +238,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a smaller grid")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", default="", help="run the cases whose label contains this")
+    parser.add_argument(
+        "--named", action="store_true", help="the calls the issue on shapes named, not the grid"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(
@@ -201,7 +248,8 @@ def main():
         f"{'memory':>8} {'best':>6}"
     )
     rows = []
-    for cases in (linear_cases, mixture_cases, neural_cases):
+    groups = (named_cases,) if args.named else (linear_cases, mixture_cases, neural_cases)
+    for cases in groups:
         for label, data, ours, theirs, methods in cases(args.quick):
             if args.only in label:
                 run_case(label, data, ours, theirs, methods, args.repeats, rows)
