@@ -4,8 +4,6 @@ import copy
 import functools
 from contextlib import contextmanager
 
-from sklearn.base import BaseEstimator
-
 from .callbacks import CALLBACK_STATE
 
 __all__ = ["rollback_on_error", "rolls_back"]
@@ -101,14 +99,4 @@ def _parameter_names(estimator):
     """The keys of ``estimator.get_params(deep=False)``: the constructor's parameters."""
     if not hasattr(estimator, "get_params"):
         return frozenset()
-    get_param_names = getattr(type(estimator), "_get_param_names", None)
-    if get_param_names is None or type(estimator).get_params is not BaseEstimator.get_params:
-        return frozenset(estimator.get_params(deep=False))
-    return _class_parameter_names(type(estimator))
-
-
-@functools.cache
-def _class_parameter_names(cls):
-    """scikit-learn's ``get_params`` keys of a class, read from its ``__init__`` signature
-    once per class rather than on every fit (about 0.15 ms, a tenth of a small fit)."""
-    return frozenset(cls._get_param_names())
+    return frozenset(estimator.get_params(deep=False))
