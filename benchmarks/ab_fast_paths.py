@@ -231,52 +231,40 @@ _DISTANCE_CASES = [
 ]
 
 
+def mixture_ab(name, fast_and_plain, cases, methods, repeats):
+    """:func:`ab` on bench_shapes.py mixtures: ``score_samples`` of a fitted model and
+    ``fit`` of a fresh one, as ``methods`` lists."""
+    for case in cases:
+        X, params = mixture_case(*case)
+        model = GaussianMixtureEM(**params).fit(X)
+        calls = {
+            "score_samples": lambda m=model, X=X: m.score_samples(X),
+            "fit": lambda X=X, p=params: GaussianMixtureEM(**p).fit(X),
+        }
+        shape = f"{X.shape[0]}x{X.shape[1]}, {case[2]} {case[3]}"
+        for method in methods:
+            ab(f"{name}, bench_shapes {shape} {method}", *fast_and_plain, calls[method], repeats)
+
+
 def mixture_images(repeats):
     # plain: every component from its own differences (x - mu_k) U_k, one product each.
     plain = lambda self, out, centered: range(len(self.indices))  # noqa: E731
     fast_and_plain = swap(em_steps.DirectComponents, "_overwrite_from_images", plain)
-    for case in _DISTANCE_CASES:
-        X, params = mixture_case(*case)
-        model = GaussianMixtureEM(**params).fit(X)
-        shape = f"{X.shape[0]}x{X.shape[1]}, {case[2]} {case[3]}"
-        label = f"distances from images, bench_shapes {shape}"
-        ab(
-            f"{label} score_samples",
-            *fast_and_plain,
-            lambda m=model, X=X: m.score_samples(X),
-            repeats,
-        )
-        ab(
-            f"{label} fit",
-            *fast_and_plain,
-            lambda X=X, p=params: GaussianMixtureEM(**p).fit(X),
-            repeats,
-        )
+    methods = ("score_samples", "fit")
+    mixture_ab("distances from images", fast_and_plain, _DISTANCE_CASES, methods, repeats)
 
 
 def column_panels(repeats):
     fast_and_plain = swap(em_steps, "_PANEL_WIDTH", 1 << 30)  # plain: one panel
-    for case in [(10_000, 150, 3, "full"), (2_000, 300, 2, "full"), (2_000, 300, 2, "tied")]:
-        X, params = mixture_case(*case)
-        model = GaussianMixtureEM(**params).fit(X)
-        shape = f"{X.shape[0]}x{X.shape[1]}, {case[2]} {case[3]}"
-        label = f"column panels, bench_shapes {shape}"
-        ab(
-            f"{label} score_samples",
-            *fast_and_plain,
-            lambda m=model, X=X: m.score_samples(X),
-            repeats,
-        )
+    cases = [(10_000, 150, 3, "full"), (2_000, 300, 2, "full"), (2_000, 300, 2, "tied")]
+    mixture_ab("column panels", fast_and_plain, cases, ("score_samples",), repeats)
 
 
 def tied_moments(repeats):
     plain = lambda self, block: None  # noqa: E731  (recomputed in every iteration)
     fast_and_plain = swap(InMemorySource, "_tied_moments", plain)
-    for case in [(20_000, 60, 8, "tied"), (10_000, 150, 3, "tied"), (2_000, 300, 2, "tied")]:
-        X, params = mixture_case(*case)
-        shape = f"{X.shape[0]}x{X.shape[1]}, {case[2]} {case[3]}"
-        label = f"'tied' second moments once per fit, bench_shapes {shape} fit"
-        ab(label, *fast_and_plain, lambda X=X, p=params: GaussianMixtureEM(**p).fit(X), repeats)
+    cases = [(20_000, 60, 8, "tied"), (10_000, 150, 3, "tied"), (2_000, 300, 2, "tied")]
+    mixture_ab("'tied' second moments once per fit", fast_and_plain, cases, ("fit",), repeats)
 
 
 def predict_copying(self, X):
