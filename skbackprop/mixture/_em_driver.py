@@ -466,7 +466,7 @@ class InMemorySource:
             self.cached = X - self.shift
         # 'tied' without the map: the second moments of all rows, one block (see blocks),
         # are the same in every iteration; computed once, when first needed.
-        self.tied_moments = None
+        self._tied_second_moments = None
 
     def blocks(self, n_components):
         """Yield ``(block, rows)``: the feature map or the rows minus the shift of
@@ -509,9 +509,9 @@ class InMemorySource:
         :meth:`blocks`), their :func:`~._em_steps.tied_second_moments`; else None."""
         if self.covariance_type != "tied" or block.shape[0] != self.n_samples:
             return None
-        if self.tied_moments is None:
-            self.tied_moments = tied_second_moments(block)
-        return self.tied_moments
+        if self._tied_second_moments is None:
+            self._tied_second_moments = tied_second_moments(block)
+        return self._tied_second_moments
 
     def centred_second_moments(self, rule, means, components):
         initial = isinstance(rule, np.ndarray)
