@@ -8,6 +8,12 @@ from a timer, whose handler raises KeyboardInterrupt in the main thread, as Ctrl
 SIGINT does. Each fit would run for far longer than the timer, so the signal always lands
 inside it. (scikit-learn's MLP instead swallows the interrupt with a warning; see
 docs/compatibility.rst.)
+
+One interrupt can be lost, by CPython and not by the fit: when the handler runs inside a
+finalizer (a ``__del__`` that the garbage collector calls in the middle of the fit, of any
+object left by earlier tests), the KeyboardInterrupt is printed as "Exception ignored" and
+dropped, as a user's Ctrl-C would be, and the fit goes on. The timer therefore fires again
+every ``RETRY`` seconds until an interrupt lands: a lost one costs a second, not the run.
 """
 
 import pickle
@@ -26,6 +32,10 @@ import skbackprop
 pytestmark = [
     pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="POSIX interval timers"),
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    # An interrupt dropped in a finalizer (see above), and only that, is expected here.
+    pytest.mark.filterwarnings(
+        r"ignore:(?s).*\bKeyboardInterrupt\b:pytest.PytestUnraisableExceptionWarning"
+    ),
 ]
 
 RNG = np.random.RandomState(0)
@@ -33,6 +43,7 @@ X = RNG.standard_normal((200, 10))
 Y_CLASSES = RNG.randint(0, 3, 200)  # random labels: nothing to converge to quickly
 Y_REAL = RNG.standard_normal(200)
 DELAY = 0.15  # seconds until the interrupt; every fit below runs far longer
+RETRY = 1.0  # seconds between further interrupts, should one be lost
 
 # Settings under which a fit runs until interrupted: no convergence test can end it.
 ENDLESS = {"max_iter": 10**7, "tol": 0.0}
@@ -107,11 +118,12 @@ def _raise_interrupt(signum, frame):
 
 @contextmanager
 def _interrupt_after(seconds):
-    """A KeyboardInterrupt in the main thread after ``seconds`` (then none)."""
+    """A KeyboardInterrupt in the main thread after ``seconds``, then every ``RETRY``
+    seconds until the block ends."""
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signals are delivered to the main thread only")
     previous = signal.signal(signal.SIGALRM, _raise_interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY)
     try:
         yield
     finally:
