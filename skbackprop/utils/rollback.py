@@ -13,14 +13,15 @@ __all__ = ["rollback_on_error", "rolls_back"]
 def rollback_on_error(estimator):
     """Restore ``estimator``'s fitted state if the block raises.
 
-    The one rule of every skbackprop estimator: on entry, every attribute that is not a
-    constructor parameter (the fitted attributes ending in ``_``, and the private state
-    such as an optimizer's moments) is deep-copied; if the block raises, the attributes
-    are put back as they were, values included, and attributes the block added are
-    removed. Training may therefore update parameter buffers and optimizer state in
-    place. Constructor parameters are never copied: they are the user's objects, and
-    neither are the callbacks and their task contexts (``CALLBACK_STATE``), which must
-    still be torn down after a failed fit.
+    The one rule of every skbackprop estimator: on entry, the estimator's state is
+    deep-copied, that is every attribute named as scikit-learn names state: the fitted
+    attributes, ending in ``_``, and the private ones, starting with ``_`` (such as an
+    optimizer's moments). If the block raises, the attributes are put back as they were,
+    values included, and attributes the block added are removed. Training may therefore
+    update parameter buffers and optimizer state in place. Constructor parameters, whose
+    names scikit-learn requires to be neither, are never copied: they are the user's
+    objects; neither are the callbacks and their task contexts (``CALLBACK_STATE``), which
+    must still be torn down after a failed fit.
 
     Examples
     --------
@@ -37,11 +38,10 @@ def rollback_on_error(estimator):
     >>> est.coef_, hasattr(est, "n_iter_")
     ([1.0], False)
     """
-    params = _parameter_names(estimator) | CALLBACK_STATE
     state = vars(estimator)
-    copied = copy.deepcopy({k: v for k, v in state.items() if k not in params})
+    copied = copy.deepcopy({k: v for k, v in state.items() if _is_state(k)})
     # In the original order: the restored estimator is the same, down to its pickle.
-    saved = {k: v if k in params else copied[k] for k, v in state.items()}
+    saved = {k: copied.get(k, v) for k, v in state.items()}
     try:
         yield
     except BaseException:
@@ -95,8 +95,7 @@ def rolls_back(method):
     return call_rolling_back
 
 
-def _parameter_names(estimator):
-    """The keys of ``estimator.get_params(deep=False)``: the constructor's parameters."""
-    if not hasattr(estimator, "get_params"):
-        return frozenset()
-    return frozenset(estimator.get_params(deep=False))
+def _is_state(name):
+    """Whether attribute ``name`` is state that a failed fit must restore: a fitted
+    (``name_``) or private (``_name``) attribute, not a callback's."""
+    return (name.endswith("_") or name.startswith("_")) and name not in CALLBACK_STATE

@@ -45,3 +45,23 @@ def test_callback_state_is_left_as_the_block_left_it():
         "_skl_callbacks": ["other"],
         "_parent_callback_ctx": "new",
     }
+
+
+def test_state_is_copied_by_its_name_and_parameters_are_not():
+    # Fitted (name_) and private (_name) attributes are state: restored to the values they
+    # had. A constructor parameter (neither) is the user's object: never copied, so it is
+    # the same object after the block, as the block left it.
+    hidden_layer_sizes = [4]
+    est = SimpleNamespace(hidden_layer_sizes=hidden_layer_sizes, coef_=[1.0], _moments=[0.5])
+
+    def change(est):
+        est.coef_.append(2.0)
+        est._moments.append(0.25)
+        est.hidden_layer_sizes.append(8)
+
+    with pytest.raises(ValueError, match="diverged"):
+        _change_then_raise(est, change, ValueError("diverged"))
+    assert est.coef_ == [1.0]
+    assert est._moments == [0.5]
+    assert est.hidden_layer_sizes is hidden_layer_sizes
+    assert hidden_layer_sizes == [4, 8]
