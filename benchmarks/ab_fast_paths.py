@@ -174,9 +174,7 @@ def inference_cache(repeats):
     cache = model._inference_cache
     for rows in (X[:1], X):
         for method in ("predict", "score_samples"):
-            label = (
-                f"natural parameters cached at fit, GaussianMixtureEM(4).{method} {len(rows)} rows"
-            )
+            label = f"natural parameters cached, GaussianMixtureEM(4).{method} {len(rows)} rows"
             ab(
                 label,
                 lambda: setattr(model, "_inference_cache", cache),

@@ -116,14 +116,26 @@ def store_result(estimator, result):
         )
 
 
+class InferenceCache:
+    """What inference needs (:func:`inference_parameters`), kept by the first call that
+    needs it, for as long as the fitted arrays hold the values it came from.
+
+    A fit stores an empty one (a fit that is never scored pays nothing); ``predict`` fills
+    it without changing the estimator's attributes. Its contents are only read: a deep copy
+    (as the rollback of every refit makes, :func:`skbackprop.utils.rollback_on_error`) gets
+    a holder of its own with the same contents, not copies of their arrays.
+    """
+
+    def __init__(self, entry=None):
+        self.entry = entry  # (key, shift, theta), or None until the first call
+
+    def __deepcopy__(self, memo):
+        return InferenceCache(self.entry)
+
+
 def store_inference_cache(estimator):
-    """Compute once, for the fitted arrays' dtype, what inference needs
-    (:func:`inference_parameters`)."""
-    dtype = estimator.means_.dtype
-    estimator._inference_cache = (
-        _inference_key(estimator, dtype),
-        *inference_parameters(estimator, dtype),
-    )
+    """Give a fitted GaussianMixtureEM an empty :class:`InferenceCache`."""
+    estimator._inference_cache = InferenceCache()
 
 
 def _inference_key(estimator, dtype):
@@ -136,13 +148,14 @@ def inference_parameters(estimator, dtype):
 
     ``shift`` is subtracted from the rows before the expansion, or is None (the rows as
     they are, see :func:`_needs_shift`). It is a fitted quantity, so each row's result does
-    not depend on which other rows are scored with it. Computed once at fit for the fit's
-    dtype (docs/performance.rst, "Fast paths"); the stored copy is used only while the
-    fitted arrays hold the values it came from.
+    not depend on which other rows are scored with it. Kept in the estimator's
+    :class:`InferenceCache` by the first call (docs/performance.rst, "Fast paths"), and
+    used only while the fitted arrays hold the values it came from.
     """
     cache = getattr(estimator, "_inference_cache", None)
-    if cache is not None and cache[0] == _inference_key(estimator, dtype):
-        return cache[1], cache[2]
+    key = None if cache is None else _inference_key(estimator, dtype)
+    if cache is not None and cache.entry is not None and cache.entry[0] == key:
+        return cache.entry[1:]
     mean = estimator.weights_ @ estimator.means_
     shift = mean.astype(dtype) if _needs_shift(estimator, mean) else None
     theta = natural_parameters(
@@ -152,6 +165,8 @@ def inference_parameters(estimator, dtype):
         estimator.covariance_type,
         0 if shift is None else shift,
     )
+    if cache is not None:
+        cache.entry = (key, shift, theta)
     return shift, theta
 
 

@@ -449,3 +449,28 @@ def test_wide_data_fits_by_distances_as_sklearn():
     np.testing.assert_allclose(ours.means_, theirs.means_, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(ours.score_samples(X), theirs.score_samples(X), rtol=1e-10)
+
+
+def test_inference_cache_is_filled_by_the_first_call_and_follows_the_fitted_arrays():
+    import copy
+
+    X, _ = make_blobs(300, n_features=3, centers=3, random_state=0)
+    model = GaussianMixtureEM(3, random_state=0).fit(X)
+    assert model._inference_cache.entry is None  # a fit alone computes nothing for it
+    attributes = dict(vars(model))
+    scores = model.score_samples(X)
+    assert vars(model) == attributes  # filled in place: the attributes are the same
+    assert model._inference_cache.entry is not None
+    # The rollback's deep copy of the attributes shares the contents, not the holder.
+    held = copy.deepcopy(model._inference_cache)
+    assert held is not model._inference_cache
+    assert held.entry is model._inference_cache.entry
+    twin = copy.deepcopy(model)  # as a pickle: rebuilt empty, filled by its first call
+    assert twin._inference_cache.entry is None
+    np.testing.assert_array_equal(twin.score_samples(X), scores)
+    # Fitted arrays changed in place are seen: the stored entry no longer matches them.
+    model.means_ += 1.0
+    moved = GaussianMixtureEM(3, random_state=0).fit(X)
+    moved.means_ += 1.0
+    np.testing.assert_array_equal(model.score_samples(X), moved.score_samples(X))
+    np.testing.assert_array_equal(twin.score_samples(X), scores)
