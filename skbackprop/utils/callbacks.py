@@ -138,7 +138,7 @@ class FitTasks:
             self._root = parent._task
             self._hook_data = parent._hook_data
             self._owns_root = False
-        elif CALLBACKS_AVAILABLE:
+        elif CALLBACKS_AVAILABLE and _has_listeners(estimator):
             self._root = estimator._init_callback_context(
                 task_name=task_name, max_subtasks=max_subtasks
             )
@@ -218,3 +218,13 @@ class FitTasks:
             self._root.call_on_fit_task_end(
                 estimator=self._estimator, **self._hook_data, reconstruction_attributes={}
             )
+
+
+def _has_listeners(estimator):
+    """Whether a fit of ``estimator`` reports to anyone: its own callbacks, or the context
+    of a meta-estimator that fits it. Without either, no task is created: nothing would
+    observe it, and scikit-learn's context (a random identifier and a timestamp per fit)
+    costs a small fit a few percent (benchmarks/bench_shapes.py, the iris mixture)."""
+    return bool(getattr(estimator, "_skl_callbacks", None)) or hasattr(
+        estimator, "_parent_callback_ctx"
+    )
