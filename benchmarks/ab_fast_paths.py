@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import linalg
-from sklearn.datasets import load_breast_cancer, load_diabetes, make_blobs
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_blobs
 from sklearn.preprocessing import StandardScaler
 
 import skbackprop.linear_model._least_squares as least_squares
@@ -34,6 +34,7 @@ from bench_shapes import blobs, classification, regression
 
 # The module, not the function of the same name that skbackprop.autodiff exports.
 softmax_module = importlib.import_module("skbackprop.autodiff.softmax")
+callbacks_module = importlib.import_module("skbackprop.utils.callbacks")
 
 
 def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
@@ -286,7 +287,32 @@ def predict_in_place(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 20)
 
 
+def callback_context(repeats):
+    # The iris mixture of bench_shapes.py --named, and a small fit of bench_latency.py.
+    X, y = load_iris(return_X_y=True)
+    params = {"covariance_type": "diag", "tol": 1e-3, "random_state": 0}
+    mixture = GaussianMixtureEM(3, **params).fit(X)
+    logistic = LogisticBackprop().fit(X, y)
+    fast_and_plain = swap(callbacks_module, "_has_listeners", lambda estimator: True)
+    label = "no callback context without callbacks"
+    ab(
+        f"{label}, GaussianMixtureEM(3, 'diag') iris fit",
+        *fast_and_plain,
+        lambda: mixture.fit(X),
+        repeats,
+        20,
+    )
+    ab(
+        f"{label}, LogisticBackprop iris fit",
+        *fast_and_plain,
+        lambda: logistic.fit(X, y),
+        repeats,
+        20,
+    )
+
+
 CHECKS = {
+    "callback_context": callback_context,
     "gram": gram,
     "lapack": lapack,
     "em_blocks": em_blocks,

@@ -224,7 +224,7 @@ def _has_listeners(estimator):
     """Whether a fit of ``estimator`` reports to anyone: its own callbacks, or the context
     of a meta-estimator that fits it. Without either, no task is created: nothing would
     observe it, and scikit-learn's context (a random identifier and a timestamp per fit)
-    costs a small fit a few percent (benchmarks/bench_shapes.py, the iris mixture)."""
+    costs a small fit a few percent (docs/performance.rst, "Fast paths")."""
     return bool(getattr(estimator, "_skl_callbacks", None)) or hasattr(
         estimator, "_parent_callback_ctx"
     )
