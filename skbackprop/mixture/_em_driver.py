@@ -154,8 +154,9 @@ def inference_parameters(estimator, dtype):
     """
     cache = getattr(estimator, "_inference_cache", None)
     key = None if cache is None else _inference_key(estimator, dtype)
-    if cache is not None and cache.entry is not None and cache.entry[0] == key:
-        return cache.entry[1:]
+    entry = None if cache is None else cache.entry  # read once: another thread may refill it
+    if entry is not None and entry[0] == key:
+        return entry[1:]
     mean = estimator.weights_ @ estimator.means_
     shift = mean.astype(dtype) if _needs_shift(estimator, mean) else None
     theta = natural_parameters(
