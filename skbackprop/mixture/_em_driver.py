@@ -88,12 +88,15 @@ class EMResult:
     def astype(self, dtype):
         """The result in ``dtype``: arrays, and the bounds as numpy scalars of that precision
         (as scikit-learn stores them)."""
-        arrays = ("weights", "means", "covariances", "precisions_cholesky")
-        cast = {name: getattr(self, name).astype(dtype) for name in arrays}
+        arrays = (self.weights, self.means, self.covariances, self.precisions_cholesky)
         scalar = np.dtype(dtype).type
-        bounds = [scalar(bound) for bound in self.lower_bounds]
-        return dataclasses.replace(
-            self, lower_bound=scalar(self.lower_bound), lower_bounds=bounds, **cast
+        return EMResult(
+            *(array.astype(dtype) for array in arrays),
+            self.converged,
+            self.n_iter,
+            scalar(self.lower_bound),
+            [scalar(bound) for bound in self.lower_bounds],
+            self.stopped,
         )
 
 

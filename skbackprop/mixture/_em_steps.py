@@ -163,10 +163,11 @@ class DirectComponents:
     def of(cls, mahalanobis_of_mean, constants, means, precisions_cholesky, covariance_type):
         """Those of the components that need it, or None (the usual case)."""
         eps = np.finfo(means.dtype).eps
-        with np.errstate(invalid="ignore"):
-            indices = np.flatnonzero(eps * np.abs(mahalanobis_of_mean) > np.sqrt(eps))
-        if indices.size == 0:
+        with np.errstate(invalid="ignore"):  # NaN is never far
+            far = eps * np.abs(mahalanobis_of_mean) > np.sqrt(eps)
+        if not far.any():
             return None
+        indices = np.flatnonzero(far)
         if covariance_type != "tied":
             precisions_cholesky = precisions_cholesky[indices]
         return cls(
@@ -323,7 +324,8 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
         quadratic = -0.5 * precisions
     else:
         quadratic = -0.5 * precisions[:, None]
-    per_component = np.concatenate([constant[:, None], linear, quadratic], axis=1).T
+    # One row per feature, one column per component: contiguous as the products read it.
+    per_component = np.concatenate([constant[None, :], linear.T, quadratic.T], dtype=dtype)
     distance_constants = log_weights + log_det - 0.5 * log_2pi
     direct = DirectComponents.of(
         mahalanobis_of_mean, distance_constants, m, precisions_cholesky, covariance_type
@@ -332,7 +334,6 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
     every = DirectComponents(
         np.arange(n_components), distance_constants, m, precisions_cholesky, covariance_type
     )
-    per_component = np.ascontiguousarray(per_component, dtype=dtype)
     return NaturalParameters(per_component, shared, n_features, direct, every)
 
 

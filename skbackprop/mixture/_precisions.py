@@ -131,7 +131,7 @@ def precisions_cholesky(covariances, covariance_type, floor=None, lower=None):
         return np.ascontiguousarray(np.swapaxes(inverse, -1, -2))
     if covariance_type == "spherical":
         noise = noise[:, 0] if np.ndim(noise) == 2 else noise
-    if not np.all(np.isfinite(covariances)) or np.any(covariances <= noise):
+    if not np.isfinite(covariances).all() or (covariances <= noise).any():
         raise _collapsed_error(dtype)
     return 1.0 / np.sqrt(covariances)
 
