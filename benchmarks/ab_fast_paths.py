@@ -287,6 +287,20 @@ def predict_in_place(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 20)
 
 
+def numpy_column_sums(A, weights=None):
+    """column_sums by numpy's reduction (the weighted sums were products already)."""
+    return A.sum(axis=0) if weights is None else weights @ A
+
+
+def column_sums(repeats):
+    fast_and_plain = swap(least_squares, "column_sums", numpy_column_sums)
+    for n_samples, n_features, targets in [(5_000, 50, 20), (20_000, 50, 20), (50_000, 5, 1)]:
+        X, y = regression(n_samples, n_features, targets)
+        model = NormalEquationRegressor(alpha=1.0)
+        label = f"column sums by gemv, ridge fit {n_samples}x{n_features} t={targets}"
+        ab(label, *fast_and_plain, lambda m=model, X=X, y=y: m.fit(X, y), repeats, 10)
+
+
 def callback_context(repeats):
     # The iris mixture of bench_shapes.py --named, and a small fit of bench_latency.py.
     X, y = load_iris(return_X_y=True)
@@ -313,6 +327,7 @@ def callback_context(repeats):
 
 CHECKS = {
     "callback_context": callback_context,
+    "column_sums": column_sums,
     "gram": gram,
     "lapack": lapack,
     "em_blocks": em_blocks,

@@ -37,6 +37,7 @@ from ..utils.linalg import (
     DEFAULT_MAX_RELATIVE_ERROR,
     accurate_cholesky_solve,
     cholesky_solve,
+    column_sums,
     eigh_solve,
     is_accurate,
     solve_psd,
@@ -237,7 +238,6 @@ def _statistics(X, y, sample_weight):
             np.zeros((n_features, n_features)),
             np.zeros((n_features, n_targets)),
         )
-    mean_y = y.mean(axis=0) if sample_weight is None else sample_weight @ y / W
 
     # One read of X: the Gram matrix of X - shift by syrk, and (X - shift)^T [w, w (y -
     # mean_y)] for the column sums and the cross product at the same time.  The shift is a
@@ -247,12 +247,13 @@ def _statistics(X, y, sample_weight):
     shift = None if sp.issparse(X) else _provisional_center(X, sample_weight)
     Y = np.empty((n_samples, 1 + n_targets))
     Y[:, 0] = 1.0
+    mean_y = column_sums(y, sample_weight) / W
     np.subtract(y, mean_y, out=Y[:, 1:])
     gram, cross = weighted_gram(X, sample_weight, shift, Y=Y)
     offset = cross[:, 0] / W  # mean_X - shift
     mean_X = offset if shift is None else shift + offset
     scatter_XX = gram - W * np.outer(offset, offset)
-    y_sums = Y[:, 1:].sum(axis=0) if sample_weight is None else sample_weight @ Y[:, 1:]
+    y_sums = column_sums(Y[:, 1:], sample_weight)
     scatter_Xy = cross[:, 1:] - np.outer(offset, y_sums)
     raw, centered = gram.diagonal(), scatter_XX.diagonal()
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -12,6 +12,8 @@ Three pieces, each usable on its own:
   eigendecomposition, with eigenvalues under a cutoff treated as zero (the pseudo-inverse of a
   positive semidefinite matrix).
 
+:func:`column_sums` sums the columns of tall data as one matrix-vector product.
+
 :func:`accurate_cholesky_solve` is the one rule for when a Cholesky solution is trusted (its
 error bound within ``max_relative_error``), and :func:`solve_psd` chains it with the fallback:
 Cholesky when it is accurate, otherwise the minimum-norm solve.
@@ -35,6 +37,43 @@ DEFAULT_MAX_RELATIVE_ERROR = 1e-9
 def block_rows(n_features, itemsize=8):
     """Rows per block so that one block of ``n_features`` columns is about 2 MiB."""
     return max(64, _BLOCK_BYTES // (itemsize * max(1, n_features)))
+
+
+def column_sums(A, weights=None):
+    """``weights @ A``: the (weighted) column sums of a 2-D array, by BLAS ``gemv``.
+
+    numpy's ``A.sum(axis=0)`` on a C-ordered array of a few columns adds its rows one
+    after another, a row of a few numbers at a time, which costs many times this one
+    matrix-vector product (docs/performance.rst, "Fast paths"). One column it sums as a
+    vector, faster than the product, and so do other dtypes than float64, in float64: a
+    product would accumulate in their own precision, or copy ``A`` to float64.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_columns)
+        The rows.
+    weights : ndarray of shape (n_samples,), default=None
+        The rows' weights; None sums them as they are.
+
+    Returns
+    -------
+    sums : ndarray of shape (n_columns,), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import column_sums
+    >>> column_sums(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([4., 6.])
+    >>> column_sums(np.array([[1.0, 2.0], [3.0, 4.0]]), weights=np.array([0.5, 1.0]))
+    array([3.5, 5. ])
+    """
+    if A.dtype != np.float64:
+        weighted = A if weights is None else A * weights[:, None]
+        return weighted.sum(axis=0, dtype=np.float64)
+    if weights is None:
+        return A.sum(axis=0) if A.shape[1] == 1 else np.ones(A.shape[0]) @ A
+    return weights @ A
 
 
 def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):

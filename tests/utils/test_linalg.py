@@ -9,6 +9,7 @@ from scipy import linalg
 from skbackprop.utils.linalg import (
     block_rows,
     cholesky_solve,
+    column_sums,
     eigh_solve,
     solve_psd,
     symmetric_eigenvalues,
@@ -62,6 +63,32 @@ def test_weighted_gram_matches_the_dense_formula(data, layout, weighted, centere
     assert_allclose(gram, expected_gram, rtol=1e-10, atol=1e-8)
     assert_allclose(cross, expected_cross, rtol=1e-10, atol=1e-8)
     assert weighted_gram(X_in)[1] is None
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "float32", "empty"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_column_sums_are_numpys_sums_in_float64(data, layout, weighted):
+    X, _, weights = data
+    X_in = {
+        "C": X,
+        "F": np.asfortranarray(X),
+        "strided": np.repeat(X, 2, axis=1)[:, ::2],
+        "float32": X.astype(np.float32),
+        "empty": X[:0],
+    }[layout]
+    w = weights[: len(X_in)] if weighted else None
+    X_64 = X_in.astype(np.float64)
+    expected = (X_64 if w is None else X_64 * w[:, None]).sum(axis=0)
+    sums = column_sums(X_in, w)
+    assert sums.dtype == np.float64
+    assert sums.shape == (X.shape[1],)
+    assert_allclose(sums, expected, rtol=1e-12, atol=1e-9)
+
+
+def test_column_sums_propagate_nan_and_infinity():
+    A = np.array([[1.0, np.inf, np.nan, np.inf], [2.0, 1.0, 1.0, -np.inf]])
+    with np.errstate(invalid="ignore"):  # inf - inf, as numpy's sum warns of it
+        assert_allclose(column_sums(A), A.sum(axis=0), rtol=0, atol=0, equal_nan=True)
 
 
 def test_centering_is_exact_where_the_uncentered_formula_cancels():
