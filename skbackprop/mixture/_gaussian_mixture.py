@@ -21,12 +21,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..autodiff.softmax import stable_logsumexp
 from ..utils import (
     CallbackSupportMixin,
     FitTasks,
+    check_fit_input,
     check_predict_input,
     rolls_back,
     with_callbacks,
@@ -257,7 +258,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
 
             return fit_dask(self, X, predict)
         callback_data = X, y  # as passed (y is ignored, but ScoringMonitor needs one)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X = check_fit_input(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n_samples = X.shape[0]
         if n_samples < self.n_components:
             raise ValueError(

@@ -20,7 +20,7 @@ __all__ = ["check_fit_input", "check_predict_input", "classes_of_targets"]
 
 # The validate_data parameters the fit fast path understands; with any other, scikit-learn
 # validates. (accept_sparse only concerns sparse input, which never takes the fast path.)
-_FAST_FIT_PARAMS = frozenset({"accept_sparse", "multi_output", "y_numeric"})
+_FAST_FIT_PARAMS = frozenset({"accept_sparse", "multi_output", "y_numeric", "ensure_min_samples"})
 
 
 def check_predict_input(estimator, X, *, dtype, check_finite=True, **check_params):
@@ -99,7 +99,9 @@ def check_predict_input(estimator, X, *, dtype, check_finite=True, **check_param
     return X if X.dtype in dtypes else X.astype(dtypes[0])
 
 
-def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_params):
+def check_fit_input(
+    estimator, X, y="no_validation", *, dtype, order=None, reset=True, **check_params
+):
     """``validate_data(estimator, X, y, ...)`` for a fit: the same answer, faster.
 
     The fast path takes ``X`` and ``y`` unchanged when ``X`` is exactly an ``np.ndarray``
@@ -107,7 +109,8 @@ def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_p
     ``dtype``, laid out as ``order`` asks ('C', 'F' or None for any), with finite values;
     and ``y`` is exactly an ``np.ndarray`` of as many rows, of an integer dtype or of
     finite float32/float64 values, one-dimensional and C-contiguous (with
-    ``multi_output``: one- or two-dimensional with at least one column). For such input
+    ``multi_output``: one- or two-dimensional with at least one column), or not given
+    (an unsupervised fit). For such input
     every check of ``validate_data`` passes and it returns ``X`` and ``y`` themselves, so
     only its effects on the estimator remain, and are done here: ``n_features_in_`` is
     set (checked when ``reset=False``) and ``feature_names_in_`` removed (an ndarray has
@@ -119,7 +122,8 @@ def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_p
     estimator : estimator
         The estimator being fitted.
     X, y : object
-        The training data.
+        The training data; without ``y``, ``X`` alone is validated (an unsupervised fit),
+        as by ``validate_data``'s default ``y='no_validation'``.
     dtype : dtype or list or tuple of dtypes
         As ``validate_data``'s ``dtype``.
     order : {'C', 'F'} or None, default=None
@@ -128,12 +132,14 @@ def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_p
         As ``validate_data``'s ``reset``.
     **check_params
         Passed to ``validate_data``; the fast path is taken only with ``accept_sparse``,
-        ``multi_output`` and ``y_numeric`` (which need nothing of a numeric ndarray).
+        ``multi_output`` and ``y_numeric`` (which need nothing of a numeric ndarray), and
+        ``ensure_min_samples`` (which it checks).
 
     Returns
     -------
     X, y : ndarray or sparse matrix
-        The validated data (``X`` and ``y`` themselves on the fast path).
+        The validated data (``X`` and ``y`` themselves on the fast path); ``X`` alone
+        without ``y``, as ``validate_data`` returns it.
 
     Examples
     --------
@@ -151,11 +157,16 @@ def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_p
     ValueError: Found input variables with inconsistent numbers of samples: [3, 2]
     """
     state = estimator.__dict__
+    unsupervised = isinstance(y, str) and y == "no_validation"
     if (
         check_params.keys() <= _FAST_FIT_PARAMS
         and _is_plain_matrix(X, dtype, order)
         and X.shape[1] > 0
-        and _is_plain_target(y, X.shape[0], check_params.get("multi_output", False))
+        and X.shape[0] >= check_params.get("ensure_min_samples", 1)
+        and (
+            unsupervised
+            or _is_plain_target(y, X.shape[0], check_params.get("multi_output", False))
+        )
         and (
             "feature_names_in_" not in state
             if not reset
@@ -167,7 +178,7 @@ def check_fit_input(estimator, X, y, *, dtype, order=None, reset=True, **check_p
         if reset:
             state.pop("feature_names_in_", None)
             estimator.n_features_in_ = X.shape[1]
-        return X, y
+        return X if unsupervised else (X, y)
     return validate_data(estimator, X, y, dtype=dtype, order=order, reset=reset, **check_params)
 
 

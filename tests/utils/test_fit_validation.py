@@ -1,10 +1,10 @@
 """The fast fit-input checks answer exactly as scikit-learn's checks do.
 
 ``check_fit_input`` is compared with ``validate_data(X, y, ...)`` as LogisticBackprop and
-NormalEquationRegressor call it, and ``classes_of_targets`` with
-``check_classification_targets`` then ``np.unique``: the same error type and message, the
-same warnings, the same returned arrays, and the same ``n_features_in_`` and
-``feature_names_in_`` on the estimator afterwards.
+NormalEquationRegressor call it (and without ``y``, as GaussianMixtureEM calls it), and
+``classes_of_targets`` with ``check_classification_targets`` then ``np.unique``: the same
+error type and message, the same warnings, the same returned arrays, and the same
+``n_features_in_`` and ``feature_names_in_`` on the estimator afterwards.
 """
 
 import warnings
@@ -16,7 +16,7 @@ from sklearn import config_context
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from skbackprop import LogisticBackprop, NormalEquationRegressor
+from skbackprop import GaussianMixtureEM, LogisticBackprop, NormalEquationRegressor
 from skbackprop.utils import check_fit_input, classes_of_targets
 
 pd = pytest.importorskip("pandas")
@@ -31,7 +31,10 @@ CHECK_PARAMS = {
         "y_numeric": True,
         "multi_output": True,
     },
+    GaussianMixtureEM: {"dtype": [np.float64, np.float32], "ensure_min_samples": 2},
 }
+# The estimators that validate X alone (validate_data's default y="no_validation").
+UNSUPERVISED = (GaussianMixtureEM,)
 
 
 def _X_inputs():
@@ -128,6 +131,8 @@ def _estimator(Estimator, fitted_with):
 
 def _assert_same(Estimator, X, y, reset=True, fitted_with=None):
     params = CHECK_PARAMS[Estimator]
+    if Estimator in UNSUPERVISED:
+        y = "no_validation"
 
     def reference(estimator, X, y):
         return validate_data(estimator, X, y, reset=reset, **params)
@@ -144,6 +149,8 @@ def _assert_same(Estimator, X, y, reset=True, fitted_with=None):
     if got[0] == "raised":
         assert got[1:] == expected[1:]
     else:
+        if Estimator in UNSUPERVISED:  # X alone, not a pair
+            got, expected = (None, (got[1],)), (None, (expected[1],))
         for got_array, expected_array in zip(got[1], expected[1]):
             _assert_same_arrays(got_array, expected_array)
     assert got_state["n_features_in_"] == expected_state["n_features_in_"]
@@ -159,7 +166,7 @@ def test_same_outcome_as_validate_data_for_X(Estimator, X_name):
 
 
 @pytest.mark.parametrize("y_name", list(Y_INPUTS))
-@pytest.mark.parametrize("Estimator", list(CHECK_PARAMS))
+@pytest.mark.parametrize("Estimator", [E for E in CHECK_PARAMS if E not in UNSUPERVISED])
 def test_same_outcome_as_validate_data_for_y(Estimator, y_name):
     _assert_same(Estimator, X_INPUTS["float64 C"], Y_INPUTS[y_name])
 
@@ -191,15 +198,27 @@ def test_plain_arrays_pass_unchanged():
     assert estimator.n_features_in_ == N_FEATURES
 
 
+def test_unsupervised_plain_arrays_pass_unchanged():
+    X = X_INPUTS["float64 C"]
+    estimator = GaussianMixtureEM()
+    assert check_fit_input(estimator, X, **CHECK_PARAMS[GaussianMixtureEM]) is X
+    assert estimator.n_features_in_ == N_FEATURES
+
+
+@pytest.mark.parametrize("n_samples", [1, 2])
+def test_too_few_samples_as_validate_data(n_samples):
+    _assert_same(GaussianMixtureEM, X_INPUTS["float64 C"][:n_samples], None)
+
+
 def test_other_parameters_go_to_scikit_learn():
-    # ensure_min_samples is not one the fast path knows: scikit-learn applies it.
-    with pytest.raises(ValueError, match="minimum of 31 is required"):
+    # ensure_min_features is not one the fast path knows: scikit-learn applies it.
+    with pytest.raises(ValueError, match="minimum of 5 is required"):
         check_fit_input(
             NormalEquationRegressor(),
             X_INPUTS["float64 C"],
             Y_INPUTS["float64"],
             dtype=np.float64,
-            ensure_min_samples=31,
+            ensure_min_features=5,
         )
 
 
