@@ -13,12 +13,15 @@ import statistics
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from scipy import linalg
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_blobs
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
 
 import skbackprop.linear_model._least_squares as least_squares
 import skbackprop.mixture._em_steps as em_steps
@@ -35,6 +38,8 @@ from bench_shapes import blobs, classification, regression
 # The module, not the function of the same name that skbackprop.autodiff exports.
 softmax_module = importlib.import_module("skbackprop.autodiff.softmax")
 callbacks_module = importlib.import_module("skbackprop.utils.callbacks")
+em_driver_module = importlib.import_module("skbackprop.mixture._em_driver")
+gaussian_mixture_module = importlib.import_module("skbackprop.mixture._gaussian_mixture")
 
 
 def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
@@ -301,6 +306,41 @@ def column_sums(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X, y=y: m.fit(X, y), repeats, 10)
 
 
+def validate_mixture_data(estimator, X, **params):
+    """check_fit_input as scikit-learn's validate_data alone."""
+    return validate_data(estimator, X, **params)
+
+
+@contextmanager
+def new_random_state(seed):
+    """seeded_random_state as scikit-learn's check_random_state alone."""
+    yield check_random_state(seed)
+
+
+def small_mixture_fit(repeats):
+    # The iris mixture of bench_shapes.py --named, and bench_latency.py's mixture fit.
+    iris = load_iris(return_X_y=True)[0]
+    blobs500, _ = make_blobs(n_samples=500, centers=3, n_features=2, random_state=0)
+    cases = [
+        ("GaussianMixtureEM(3, 'diag') iris fit", iris, {"covariance_type": "diag", "tol": 1e-3}),
+        ("GaussianMixtureEM(3) blobs500 fit", blobs500, {}),
+    ]
+    swaps = [
+        ("fast input check", gaussian_mixture_module, "check_fit_input", validate_mixture_data),
+        ("seeded generator reused", em_driver_module, "seeded_random_state", new_random_state),
+    ]
+    for name, module, attribute, plain in swaps:
+        for case, X, params in cases:
+            model = GaussianMixtureEM(3, random_state=0, **params).fit(X)
+            ab(
+                f"{name}, {case}",
+                *swap(module, attribute, plain),
+                lambda m=model, X=X: m.fit(X),
+                repeats,
+                20,
+            )
+
+
 def callback_context(repeats):
     # The iris mixture of bench_shapes.py --named, and a small fit of bench_latency.py.
     X, y = load_iris(return_X_y=True)
@@ -328,6 +368,7 @@ def callback_context(repeats):
 CHECKS = {
     "callback_context": callback_context,
     "column_sums": column_sums,
+    "small_mixture_fit": small_mixture_fit,
     "gram": gram,
     "lapack": lapack,
     "em_blocks": em_blocks,

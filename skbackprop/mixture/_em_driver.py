@@ -31,9 +31,10 @@ from time import time
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array
 
 from ..utils import FitTasks
+from ..utils._random import seeded_random_state
 from ._em_steps import (
     block_rows,
     block_statistics,
@@ -234,10 +235,16 @@ def run_em(estimator, source, tasks=None):
     (:class:`~skbackprop.utils.FitTasks`) reports each start and each EM iteration to the
     callbacks; a callback that asks to stop ends that level's loop.
     """
+    # The generator serves the starts' draws and nothing keeps it: a seed's is reused.
+    with seeded_random_state(estimator.random_state) as random_state:
+        return _best_start(estimator, source, tasks, random_state)
+
+
+def _best_start(estimator, source, tasks, random_state):
+    """:func:`run_em` with the estimator's ``random_state`` as a generator."""
     dtype = source.dtype
     inits = _checked_inits(estimator, source.n_features, dtype)
     do_init = not (estimator.warm_start and hasattr(estimator, "converged_"))
-    random_state = check_random_state(estimator.random_state)
     report = _Verbose(estimator.verbose, estimator.verbose_interval)
     reporting = tasks is not None and tasks.active
     max_lower_bound, best, stopped = -np.inf, None, False
