@@ -235,7 +235,7 @@ def run_em(estimator, source, tasks=None):
     (:class:`~skbackprop.utils.FitTasks`) reports each start and each EM iteration to the
     callbacks; a callback that asks to stop ends that level's loop.
     """
-    # The generator serves the starts' draws and nothing keeps it: a seed's is reused.
+    # Only the starts draw from the generator and none keeps it: a seed's can be reused.
     with seeded_random_state(estimator.random_state) as random_state:
         return _best_start(estimator, source, tasks, random_state)
 

@@ -19,13 +19,13 @@ def seeded_random_state(seed):
 
     For an integer ``seed`` the generator is in the state ``np.random.RandomState(seed)``
     starts in, so it makes the same draws. numpy builds a new one by first seeding a
-    Mersenne Twister from the operating system's entropy, through ``SeedSequence``'s
-    hash of its 624 words, and only then from ``seed``: on a fit of a few milliseconds that
-    first seeding is a visible share (docs/performance.rst, "Fast paths"). Here a generator
-    no block is using is reseeded instead, by ``RandomState.seed``, numpy's same legacy
-    seeding from ``seed``. It is free again when the block ends, so the block must not keep
-    it (as a fitted attribute, say) or hand it to code that does. None and ``RandomState``
-    instances are ``check_random_state``'s answers, as they are.
+    Mersenne Twister from the operating system's entropy (``SeedSequence`` hashing out
+    its 624 words) and only then from ``seed``: on a fit of a few milliseconds that first
+    seeding is a visible share (docs/performance.rst, "Fast paths"). Here a generator that
+    no block is using is reseeded instead, by ``RandomState.seed``: numpy's same seeding
+    from ``seed``. It is free again when the block ends, so the block must not keep it (as
+    a fitted attribute, say) or hand it to code that does. None and ``RandomState``
+    instances give ``check_random_state``'s answers.
 
     Examples
     --------

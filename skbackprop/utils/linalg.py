@@ -40,24 +40,23 @@ def block_rows(n_features, itemsize=8):
 
 
 def column_sums(A, weights=None):
-    """``weights @ A``: the (weighted) column sums of a 2-D array, by BLAS ``gemv``.
+    """``weights @ A``: the (weighted) column sums of a 2-D float64 array.
 
-    numpy's ``A.sum(axis=0)`` on a C-ordered array of a few columns adds its rows one
-    after another, a row of a few numbers at a time, which costs many times this one
-    matrix-vector product (docs/performance.rst, "Fast paths"). One column it sums as a
-    vector, faster than the product, and so do other dtypes than float64, in float64: a
-    product would accumulate in their own precision, or copy ``A`` to float64.
+    Unweighted, a product with a vector of ones (BLAS ``gemv``): numpy's ``A.sum(axis=0)``
+    adds the rows of a C-ordered array one after another, a few numbers at a time, which
+    costs many times the product when there are few columns (docs/performance.rst, "Fast
+    paths"). A single column numpy sums as one vector, faster than the product.
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_columns)
+    A : ndarray of shape (n_samples, n_columns), float64
         The rows.
     weights : ndarray of shape (n_samples,), default=None
         The rows' weights; None sums them as they are.
 
     Returns
     -------
-    sums : ndarray of shape (n_columns,), float64
+    sums : ndarray of shape (n_columns,)
 
     Examples
     --------
@@ -68,12 +67,9 @@ def column_sums(A, weights=None):
     >>> column_sums(np.array([[1.0, 2.0], [3.0, 4.0]]), weights=np.array([0.5, 1.0]))
     array([3.5, 5. ])
     """
-    if A.dtype != np.float64:
-        weighted = A if weights is None else A * weights[:, None]
-        return weighted.sum(axis=0, dtype=np.float64)
-    if weights is None:
-        return A.sum(axis=0) if A.shape[1] == 1 else np.ones(A.shape[0]) @ A
-    return weights @ A
+    if weights is not None:
+        return weights @ A
+    return A.sum(axis=0) if A.shape[1] == 1 else np.ones(A.shape[0]) @ A
 
 
 def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
