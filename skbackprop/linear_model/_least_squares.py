@@ -14,6 +14,11 @@ whose statistics would not be finite, or come near to it, are summed as ``X 2^-e
 power of two is exact, and the least-squares solution of the scaled problem is that of the
 original one times ``2^(f - e)``.
 
+On wide data (fewer rows than features) a dense ``fit`` solves from the weighted rows
+instead (:func:`solve_from_rows`, chosen by the cost model :func:`prefers_rows`): least
+squares by their SVD, ridge through their ``n x n`` kernel matrix. It keeps the rows
+(:class:`WeightedRows`), smaller than the Gram matrix, for ``partial_fit`` to continue from.
+
 The normal equations square the condition number of ``X``.  :func:`solve_normal_equations`
 picks the solve that keeps the digits:
 
@@ -33,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 
+from ..utils._threadpool import scipy_blas_threads
 from ..utils.linalg import (
     DEFAULT_MAX_RELATIVE_ERROR,
     accurate_cholesky_solve,
@@ -391,29 +397,166 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
     Returns the coefficients (n_features, n_targets), the rank, the singular values and the
     statistics with those means.
     """
-    Xc = np.array(X, dtype=np.float64, copy=copy_X or X.dtype != np.float64)
-    yc = np.array(y, dtype=np.float64)
     # In the units of the statistics (powers of two, exact; see SufficientStatistics).
-    np.ldexp(Xc, -statistics.x_exponent, out=Xc)
-    np.ldexp(yc, -statistics.y_exponent, out=yc)
+    exponents = statistics.x_exponent, statistics.y_exponent
+    rows = WeightedRows.of(X, y, sample_weight, fit_intercept, exponents, copy=copy_X)
+    coef, rank, singular = rows.svd_solve(alpha, tol)
     if fit_intercept:
-        mean_X = np.average(Xc, axis=0, weights=sample_weight)
-        mean_y = np.average(yc, axis=0, weights=sample_weight)
-        statistics = replace(statistics, mean_X=mean_X, mean_y=mean_y)
-        Xc -= mean_X
-        yc -= mean_y
-    if sample_weight is not None:
-        root = np.sqrt(sample_weight)[:, None]
-        Xc *= root
-        yc *= root
+        statistics = replace(statistics, mean_X=rows.mean_X, mean_y=rows.mean_y)
+    return coef, rank, singular, statistics
+
+
+def prefers_rows(n_samples, n_features, alpha, fit_intercept):
+    """Whether a dense ``fit`` solves from the weighted rows rather than the Gram matrix.
+
+    The cost model of the two formulations:
+
+    - least squares (``alpha = 0``) on fewer rows than features (``n - 1 < d`` with an
+      intercept, ``n < d`` without): the centered ``X`` is rank-deficient by its shape, so
+      the minimum-norm answer needs the SVD of the data, and the Gram matrix and its
+      eigenvalues would be work thrown away;
+    - ridge (``alpha > 0``), in multiply-adds: the Gram matrix ``X^T W X`` and its Cholesky
+      factor cost ``n d^2 / 2 + d^3 / 6``; the kernel matrix ``X W X^T``, its factor and the
+      centered copy of ``X`` they need cost ``n^2 d / 2 + n^3 / 6 + n d``. The kernel wins
+      when there are fewer rows than features (wide data).
+    """
+    n, d = n_samples, n_features
     if alpha == 0:
-        coef, _, rank, singular = linalg.lstsq(Xc, yc, cond=tol)
-        return coef, int(rank), singular, statistics
-    # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
-    U, singular, Vt = linalg.svd(Xc, full_matrices=False)
-    shrink = singular / (singular**2 + alpha)
-    coef = Vt.T @ (shrink[:, None] * (U.T @ yc))
-    return coef, matrix_rank(singular, tol), singular, statistics
+        return n - int(fit_intercept) < d
+    return n * n * d / 2 + n**3 / 6 + n * d < n * d * d / 2 + d**3 / 6
+
+
+@dataclass(frozen=True)
+class WeightedRows:
+    """The rows a ridge fit through the kernel matrix solved from.
+
+    ``rows = sqrt(w) (X - c)`` and ``targets = sqrt(w) (y - c_y)``, with ``c`` and ``c_y``
+    the weighted means when ``centered`` (an intercept is fitted) and zero otherwise. On
+    wide data they take less memory than the Gram matrix, which is formed only when it is
+    needed (:meth:`sufficient_statistics`, for a ``partial_fit`` that continues the fit).
+    """
+
+    n_samples: int
+    sum_weights: float
+    mean_X: np.ndarray
+    mean_y: np.ndarray
+    rows: np.ndarray
+    targets: np.ndarray
+    root_weights: np.ndarray | None
+    centered: bool
+    x_exponent: int = 0
+    y_exponent: int = 0
+
+    @classmethod
+    def of(cls, X, y, sample_weight, fit_intercept, exponents=(0, 0), copy=True):
+        """The weighted (and, with ``fit_intercept``, centered) float64 rows of ``X 2^-e``
+        and ``y 2^-f``, for ``exponents`` ``(e, f)``; ``copy=False`` lets float64 ``X`` be
+        overwritten (LinearRegression's ``copy_X=False``)."""
+        rows = np.array(X, dtype=np.float64, copy=copy or X.dtype != np.float64)
+        targets = np.array(y, dtype=np.float64)
+        np.ldexp(rows, -exponents[0], out=rows)
+        np.ldexp(targets, -exponents[1], out=targets)
+        mean_X = np.average(rows, axis=0, weights=sample_weight)
+        mean_y = np.average(targets, axis=0, weights=sample_weight)
+        if fit_intercept:
+            rows -= mean_X
+            targets -= mean_y
+        root_weights = None
+        if sample_weight is not None:
+            root_weights = np.sqrt(sample_weight)
+            rows *= root_weights[:, None]
+            targets *= root_weights[:, None]
+        W = float(len(rows) if sample_weight is None else sample_weight.sum())
+        return cls(
+            len(rows), W, mean_X, mean_y, rows, targets, root_weights, fit_intercept, *exponents
+        )
+
+    def svd_solve(self, alpha, tol):
+        """The minimum-norm (ridge) solution from the SVD of the rows, with their rank (of
+        singular values above ``tol`` times the largest) and singular values."""
+        if alpha == 0:
+            coef, _, rank, singular = linalg.lstsq(self.rows, self.targets, cond=tol)
+            return coef, int(rank), singular
+        # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
+        U, singular, Vt = linalg.svd(self.rows, full_matrices=False)
+        shrink = singular / (singular**2 + alpha)
+        coef = Vt.T @ (shrink[:, None] * (U.T @ self.targets))
+        return coef, matrix_rank(singular, tol), singular
+
+    def kernel_solve(self, alpha):
+        """Ridge coefficients through the ``n x n`` kernel matrix, or None.
+
+        With ``Xw`` the rows and ``yw`` the targets, the identity ``(Xw^T Xw + alpha I)^-1
+        Xw^T = Xw^T (Xw Xw^T + alpha I)^-1`` (``alpha > 0``) gives ``theta = Xw^T a`` with
+        ``(Xw Xw^T + alpha I) a = yw``: one equation per row instead of one per feature
+        (user guide, :ref:`normal_equation_wide`). None when the kernel matrix is not
+        finite or its Cholesky solve not accurate: the normal equations, which scale the
+        data and fall back further, then take over.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            kernel = self.rows @ self.rows.T
+        if not (np.isfinite(kernel).all() and np.isfinite(self.targets).all()):
+            return None
+        with scipy_blas_threads(self.n_samples**3, product=False):
+            dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha)
+        if dual is None:
+            return None
+        with np.errstate(over="ignore", invalid="ignore"):
+            coef = self.rows.T @ dual
+        return coef if np.isfinite(coef).all() else None
+
+    def sufficient_statistics(self):
+        """The :class:`SufficientStatistics` of the same rows (scaled by powers of two
+        where their squares would leave float64's range)."""
+        rows, targets = self.rows, self.targets
+        if not self.centered:
+            root = np.ones(self.n_samples) if self.root_weights is None else self.root_weights
+            rows = rows - np.outer(root, self.mean_X)
+            targets = targets - np.outer(root, self.mean_y)
+        exponents = np.array([self.x_exponent, self.y_exponent])
+        means = self.mean_X, self.mean_y
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for _ in range(2):  # as they are, then scaled to at most 1 in magnitude
+                statistics = SufficientStatistics(
+                    *(self.n_samples, self.sum_weights, *means),
+                    *(rows.T @ rows, rows.T @ targets, *exponents),
+                )
+                if _in_safe_range(statistics):
+                    break
+                shifts = _exponent_of_largest(rows), _exponent_of_largest(targets)
+                exponents = exponents + shifts
+                rows, targets = np.ldexp(rows, -shifts[0]), np.ldexp(targets, -shifts[1])
+                means = np.ldexp(means[0], -shifts[0]), np.ldexp(means[1], -shifts[1])
+        return statistics
+
+    def singular_values(self):
+        """The singular values of the rows, from the eigenvalues of their kernel matrix."""
+        return singular_values(self.rows @ self.rows.T, self.rows.shape[1])[0]
+
+
+def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol):
+    """Solve a dense fit from its weighted rows (when :func:`prefers_rows`).
+
+    Least squares by the SVD of the rows (LinearRegression's computation), ridge through
+    their kernel matrix (:meth:`WeightedRows.kernel_solve`).
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features, n_targets), or None
+        None when the kernel solve cannot be trusted; the caller solves the normal
+        equations then.
+    rank : int or None
+    singular : ndarray or None
+        The SVD's rank and singular values (None after the kernel solve: computed when
+        first read).
+    solver_ : {'lstsq', 'cholesky'}
+    rows : WeightedRows
+        The rows solved from, which ``partial_fit`` continues from.
+    """
+    rows = WeightedRows.of(X, y, sample_weight, fit_intercept)
+    if alpha == 0:
+        return *rows.svd_solve(alpha, tol), "lstsq", rows
+    return rows.kernel_solve(alpha), None, None, "cholesky", rows
 
 
 def needs_eigenvalues(alpha):

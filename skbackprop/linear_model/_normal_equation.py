@@ -30,8 +30,11 @@ from ..utils._validation import sum_is_finite
 from ..utils.linalg import block_rows
 from ._least_squares import (
     SufficientStatistics,
+    WeightedRows,
     matrix_rank,
+    prefers_rows,
     singular_values,
+    solve_from_rows,
     solve_normal_equations,
     sufficient_statistics,
 )
@@ -47,7 +50,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     Gram matrix ``X^T W X`` is symmetric, so it is formed with one symmetric rank-k update
     (BLAS ``syrk``) and solved by Cholesky factorization; this costs one pass over ``X`` and
     no copy of it, far less than the SVD of ``X`` that
-    :class:`~sklearn.linear_model.LinearRegression` computes.
+    :class:`~sklearn.linear_model.LinearRegression` computes. On wide data (fewer rows than
+    features), where that matrix is the larger one, a ridge ``fit`` (``alpha > 0``) solves
+    the equivalent ``n x n`` system of the kernel matrix ``X W X^T`` instead
+    (user guide, :ref:`normal_equation_wide`).
 
     The normal equations square the condition number of ``X``.  The ``'auto'`` solver checks
     both ways this can go wrong and then falls back to a minimum-norm least-squares solve:
@@ -112,7 +118,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         matrix, which agree with the SVD's down to about ``sqrt(eps) * singular_[0]``
         (1.5e-8 times the largest); smaller ones are only known to be that small.
     solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
-        The solve that produced ``coef_``: Cholesky, the SVD of the data, the
+        The solve that produced ``coef_``: Cholesky (of the Gram matrix, or of the kernel
+        matrix on wide data), the SVD of the data, the
         eigendecomposition of the Gram matrix, or (``positive=True``) the active-set method.
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -258,7 +265,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             )
             _check_nonnegative(sample_weight)
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
-        previous = None if reset else self._statistics
+        previous = None if reset else _as_statistics(self._statistics)
         if previous is not None and (
             (y.ndim == 1) != (self.coef_.ndim == 1) or y_2d.shape[1] != previous.mean_y.shape[0]
         ):
@@ -269,6 +276,18 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 "targets in every call, or call fit to start over."
             )
         n_samples, n_features = X.shape
+        dtype = np.float16 if half else X.dtype
+        if keep_data and self._solves_from_rows(X, sample_weight):
+            coef, rank, singular, solver, rows = solve_from_rows(
+                X,
+                y_2d,
+                sample_weight,
+                alpha=self.alpha,
+                fit_intercept=self.fit_intercept,
+                tol=self.tol,
+            )
+            if coef is not None:
+                return self._set_solution(coef, rows, solver, dtype, y.ndim, rank, singular)
         # The products run a row block at a time (weighted_gram): each BLAS call's size
         # decides whether it is worth sharing between the threads.
         rows = min(n_samples, block_rows(n_features))
@@ -280,8 +299,19 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         # can be the SVD of the data itself rather than the eigendecomposition of the Gram
         # matrix.  partial_fit always solves from the statistics, chunk after chunk alike.
         data = (X, y_2d, sample_weight) if keep_data and not sp.issparse(X) else None
-        dtype = np.float16 if half else X.dtype
         return self._fit_statistics(statistics, data, dtype, y.ndim)
+
+    def _solves_from_rows(self, X, sample_weight):
+        """Whether ``fit`` solves from the weighted rows, not the Gram matrix: wide dense
+        data (the cost model is
+        :func:`~skbackprop.linear_model._least_squares.prefers_rows`)."""
+        return (
+            (self.solver == "auto" or (self.solver == "lstsq" and self.alpha == 0))
+            and not self.positive
+            and not sp.issparse(X)
+            and prefers_rows(*X.shape, self.alpha, self.fit_intercept)
+            and (sample_weight is None or sample_weight.sum() > 0)
+        )
 
     def _fit_statistics(self, statistics, data, dtype, y_ndim):
         """Solve the normal equations of ``statistics`` and set the fitted attributes.
@@ -321,7 +351,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             # Tiny X was scaled up; its penalty alpha 2^-2e would overflow as alpha dwarfs
             # X's Gram matrix.  The unscaled problem is then the one float64 can hold.
             statistics = statistics.rescaled(0, statistics.y_exponent)
-        x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
+        x_exponent = statistics.x_exponent
         n_features = statistics.mean_X.shape[0]
         # Factorizations of a d x d matrix (and the SVD fallback): one thread of scipy's BLAS.
         with scipy_blas_threads(n_features**3, product=False):
@@ -335,6 +365,12 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 copy_X=self.copy_X,
                 positive=self.positive,
             )
+        return self._set_solution(coef, statistics, solver, dtype, y_ndim, rank, singular)
+
+    def _set_solution(self, coef, statistics, solver, dtype, y_ndim, rank=None, singular=None):
+        """Set the fitted attributes from the solution ``coef`` (n_features, n_targets) of
+        the rows that ``statistics`` (SufficientStatistics or WeightedRows) describe."""
+        x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
         if singular is not None:
             self._rank, self._singular = rank, self._scaled_singular(singular, x_exponent, dtype)
         else:  # computed when first read (see needs_eigenvalues)
@@ -376,6 +412,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         return self._singular
 
     def _gram_singular_values(self):
+        if isinstance(self._statistics, WeightedRows):
+            return self._statistics.singular_values()
         A, _ = self._statistics.normal_equations(self.fit_intercept)
         return singular_values(A, self._statistics.n_samples)[0]
 
@@ -475,8 +513,16 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        if isinstance(self.__dict__.get("_statistics"), dict):
-            self._statistics = SufficientStatistics(**self._statistics)
+        saved = self.__dict__.get("_statistics")
+        if isinstance(saved, dict):
+            kind = WeightedRows if "rows" in saved else SufficientStatistics
+            self._statistics = kind(**saved)
+
+
+def _as_statistics(solved):
+    """The sufficient statistics of the rows a fit solved from (formed now after a fit
+    through the kernel matrix, which kept the rows instead)."""
+    return solved.sufficient_statistics() if isinstance(solved, WeightedRows) else solved
 
 
 @contextmanager

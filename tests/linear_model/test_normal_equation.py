@@ -15,7 +15,7 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbackprop import NormalEquationRegressor
-from skbackprop.linear_model._least_squares import sufficient_statistics
+from skbackprop.linear_model._least_squares import prefers_rows, sufficient_statistics
 
 
 @pytest.fixture(scope="module")
@@ -430,3 +430,108 @@ def test_predict_returns_overflowing_predictions_as_scikit_learn_does():
         expected, predicted = theirs.predict(X_large), ours.predict(X_large)
     np.testing.assert_array_equal(np.isinf(predicted), np.isinf(expected))
     assert np.isinf(expected[0])
+
+
+# Wide data: with fewer rows than features, fit solves ridge through the n x n kernel
+# matrix. partial_fit always solves the d x d normal equations, so it is the reference.
+
+
+def _wide(n_samples=30, n_features=80, n_targets=1, offset=3.0, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features)) + offset
+    Y = X[:, :5] @ rng.standard_normal((5, n_targets)) + rng.standard_normal(
+        (n_samples, n_targets)
+    )
+    return X, (Y.ravel() if n_targets == 1 else Y), rng.uniform(0.0, 2.0, n_samples)
+
+
+def test_cost_model_solves_from_the_rows_when_they_are_fewer_than_the_features():
+    for alpha in (0.0, 1.0):
+        assert prefers_rows(30, 80, alpha, fit_intercept=True)
+        assert prefers_rows(1_000, 2_000, alpha, fit_intercept=False)
+        assert not prefers_rows(2_000, 1_000, alpha, fit_intercept=True)
+    # Least squares: rank-deficient by its shape (the intercept takes one row).
+    assert prefers_rows(80, 80, 0.0, fit_intercept=True)
+    assert not prefers_rows(80, 80, 0.0, fit_intercept=False)
+    assert not prefers_rows(500, 500, 1.0, fit_intercept=True)  # the kernel also copies X
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_targets", [1, 3])
+def test_wide_ridge_agrees_with_the_normal_equations_and_ridge(fit_intercept, weighted, n_targets):
+    X, y, weights = _wide(n_targets=n_targets)
+    sample_weight = weights if weighted else None
+    if weighted:
+        sample_weight[:4] = 0.0  # zero-weight rows drop out of both formulations
+    params = {"alpha": 0.5, "fit_intercept": fit_intercept}
+    ours = NormalEquationRegressor(**params).fit(X, y, sample_weight=sample_weight)
+    gram = NormalEquationRegressor(**params).partial_fit(X, y, sample_weight=sample_weight)
+    theirs = Ridge(**params, solver="svd").fit(X, y, sample_weight=sample_weight)
+    assert ours.solver_ == "cholesky"
+    _assert_same_model(ours, gram, rtol=1e-10)
+    _assert_same_model(ours, theirs, rtol=1e-10)
+    assert ours.rank_ == gram.rank_
+    # Both agree with the data's to about sqrt(eps) times the largest (see the class).
+    assert_allclose(ours.singular_, gram.singular_, rtol=1e-8, atol=1e-7 * gram.singular_[0])
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wide_least_squares_is_linear_regressions_svd(fit_intercept, weighted):
+    X, y, weights = _wide(n_targets=2)
+    sample_weight = weights if weighted else None
+    ours = NormalEquationRegressor(fit_intercept=fit_intercept)
+    ours.fit(X, y, sample_weight=sample_weight)
+    theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, y, sample_weight=sample_weight)
+    assert ours.solver_ == "lstsq"
+    _assert_same_model(ours, theirs, rtol=1e-12)
+    assert ours.rank_ == theirs.rank_
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-12)
+    # The Gram matrix's minimum-norm solve (partial_fit) reaches the same answer.
+    gram = NormalEquationRegressor(fit_intercept=fit_intercept)
+    gram.partial_fit(X, y, sample_weight=sample_weight)
+    _assert_same_model(ours, gram, rtol=1e-8)
+
+
+def test_wide_ridge_keeps_float32():
+    X, y, _ = _wide()
+    ours = NormalEquationRegressor(alpha=1.0).fit(X.astype(np.float32), y)
+    assert ours.coef_.dtype == np.float32
+    reference = NormalEquationRegressor(alpha=1.0).partial_fit(X.astype(np.float32), y)
+    assert_allclose(ours.coef_, reference.coef_, rtol=1e-6)
+
+
+def test_partial_fit_continues_a_wide_fit_and_pickles(diabetes):
+    import pickle
+
+    X, y, weights = _wide()
+    ours = NormalEquationRegressor(alpha=0.5).fit(X[:20], y[:20], sample_weight=weights[:20])
+    restored = pickle.loads(pickle.dumps(ours))
+    assert_array_equal(restored.predict(X), ours.predict(X))
+    assert_allclose(restored.singular_, ours.singular_, rtol=1e-12)
+    for model in (ours, restored):
+        model.partial_fit(X[20:], y[20:], sample_weight=weights[20:])
+        all_rows = NormalEquationRegressor(alpha=0.5).partial_fit(X, y, sample_weight=weights)
+        _assert_same_model(model, all_rows, rtol=1e-10)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+@pytest.mark.parametrize("scale", [1e200, 1e-200])
+def test_partial_fit_continues_a_wide_fit_on_values_whose_squares_leave_float64(scale, alpha):
+    X, y, _ = _wide(offset=0.0)
+    X = X * scale
+    ours = NormalEquationRegressor(alpha=alpha).fit(X[:20], y[:20]).partial_fit(X[20:], y[20:])
+    all_rows = NormalEquationRegressor(alpha=alpha).partial_fit(X, y)
+    _assert_same_model(ours, all_rows, rtol=1e-10)
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e-200])
+def test_wide_ridge_on_values_whose_squares_leave_float64(scale):
+    # The kernel matrix overflows (and falls back to the scaled normal equations) or
+    # underflows (and alpha dominates it, as in the normal equations).
+    X, y, _ = _wide(offset=0.0)
+    ours = NormalEquationRegressor(alpha=1.0).fit(X * scale, y)
+    gram = NormalEquationRegressor(alpha=1.0).partial_fit(X * scale, y)
+    assert np.all(np.isfinite(ours.coef_))
+    _assert_same_model(ours, gram, rtol=1e-10)
