@@ -454,8 +454,10 @@ class WeightedRows:
         overwritten (LinearRegression's ``copy_X=False``)."""
         rows = np.array(X, dtype=np.float64, copy=copy or X.dtype != np.float64)
         targets = np.array(y, dtype=np.float64)
-        np.ldexp(rows, -exponents[0], out=rows)
-        np.ldexp(targets, -exponents[1], out=targets)
+        if exponents[0]:
+            np.ldexp(rows, -exponents[0], out=rows)
+        if exponents[1]:
+            np.ldexp(targets, -exponents[1], out=targets)
         mean_X = np.average(rows, axis=0, weights=sample_weight)
         mean_y = np.average(targets, axis=0, weights=sample_weight)
         if fit_intercept:
@@ -498,7 +500,7 @@ class WeightedRows:
         if not (np.isfinite(kernel).all() and np.isfinite(self.targets).all()):
             return None
         with scipy_blas_threads(self.n_samples**3, product=False):
-            dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha)
+            dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
         if dual is None:
             return None
         with np.errstate(over="ignore", invalid="ignore"):

@@ -164,7 +164,7 @@ def _mirror_upper(matrix):
     return np.ascontiguousarray(upper + np.triu(upper, 1).T)
 
 
-def cholesky_solve(A, B, *, ridge=0.0):
+def cholesky_solve(A, B, *, ridge=0.0, overwrite_a=False):
     """Solve ``(A + ridge * I) x = B`` for symmetric positive definite ``A`` by Cholesky.
 
     The matrix is first scaled to unit diagonal (Jacobi equilibration), which makes the
@@ -180,6 +180,8 @@ def cholesky_solve(A, B, *, ridge=0.0):
         Right-hand side(s).
     ridge : float, default=0.0
         Added to the diagonal before factoring.
+    overwrite_a : bool, default=False
+        Whether float64 ``A`` may be overwritten (by its factor), to save a copy.
 
     Returns
     -------
@@ -201,7 +203,7 @@ def cholesky_solve(A, B, *, ridge=0.0):
     >>> x
     array([0.5, 0. ])
     """
-    A = np.array(A, dtype=np.float64)
+    A = np.array(A, dtype=np.float64, copy=not overwrite_a or None)
     B = np.asarray(B, dtype=np.float64)
     n = A.shape[0]
     if ridge:
@@ -212,9 +214,10 @@ def cholesky_solve(A, B, *, ridge=0.0):
     if not np.all(diagonal > 0) or not np.all(np.isfinite(A)):
         raise np.linalg.LinAlgError("matrix is not positive definite (a diagonal entry is <= 0)")
     scale = 1.0 / np.sqrt(diagonal)
-    equilibrated = A * scale[:, None] * scale[None, :]
-    anorm = np.abs(equilibrated).sum(axis=0).max()
-    factor, info = lapack.dpotrf(equilibrated, lower=0, clean=1, overwrite_a=1)
+    A *= scale[:, None]  # in place: equilibrated, with no n x n temporary
+    A *= scale[None, :]
+    anorm = np.abs(A).sum(axis=0).max()
+    factor, info = lapack.dpotrf(A, lower=0, clean=1, overwrite_a=1)
     if info != 0:
         raise np.linalg.LinAlgError(f"matrix is not positive definite (pivot {info} <= 0)")
     rcond, _ = lapack.dpocon(factor, anorm, uplo="U")
@@ -302,7 +305,9 @@ def eigh_solve(A, B, *, ridge=0.0, cutoff=0.0):
     return vectors @ projected, eigenvalues
 
 
-def accurate_cholesky_solve(A, B, *, ridge=0.0, max_relative_error=DEFAULT_MAX_RELATIVE_ERROR):
+def accurate_cholesky_solve(
+    A, B, *, ridge=0.0, max_relative_error=DEFAULT_MAX_RELATIVE_ERROR, overwrite_a=False
+):
     """Cholesky's solution of ``(A + ridge * I) x = B`` if it can be trusted, else None.
 
     Trusted means the factorization succeeded and its forward-error bound ``eps / rcond``
@@ -320,6 +325,8 @@ def accurate_cholesky_solve(A, B, *, ridge=0.0, max_relative_error=DEFAULT_MAX_R
         Added to the diagonal.
     max_relative_error : float, default=1e-9
         Largest accepted Cholesky error bound.
+    overwrite_a : bool, default=False
+        Whether float64 ``A`` may be overwritten, to save a copy.
 
     Returns
     -------
@@ -336,7 +343,7 @@ def accurate_cholesky_solve(A, B, *, ridge=0.0, max_relative_error=DEFAULT_MAX_R
     True
     """
     try:
-        x, rcond = cholesky_solve(A, B, ridge=ridge)
+        x, rcond = cholesky_solve(A, B, ridge=ridge, overwrite_a=overwrite_a)
     except np.linalg.LinAlgError:
         return None
     return x if is_accurate(rcond, max_relative_error) else None
@@ -367,6 +374,8 @@ def solve_psd(A, B, *, ridge=0.0, cutoff=0.0, max_relative_error=DEFAULT_MAX_REL
         Passed to :func:`eigh_solve` for the fallback.
     max_relative_error : float, default=1e-9
         Largest accepted Cholesky error bound.
+    overwrite_a : bool, default=False
+        Whether float64 ``A`` may be overwritten, to save a copy.
 
     Returns
     -------
