@@ -68,7 +68,7 @@ def blobs(n, d, k, seed=0):
 
 def linear_cases(quick):
     # 500 x 1,000 and 1,000 x 2,000 are wide (fewer rows than features): fit solves them
-    # from the rows (least squares by their SVD, ridge through their kernel matrix).
+    # from the rows, through their kernel matrix.
     shapes = [(2_000, 2), (20_000, 50), (2_000, 1_000), (500, 1_000)]
     if not quick:
         shapes += [(200_000, 10), (50_000, 5), (20_000, 200), (5_000, 50), (1_000, 2_000)]

@@ -15,9 +15,11 @@ power of two is exact, and the least-squares solution of the scaled problem is t
 original one times ``2^(f - e)``.
 
 On wide data (fewer rows than features) a dense ``fit`` solves from the weighted rows
-instead (:func:`solve_from_rows`, chosen by the cost model :func:`prefers_rows`): least
-squares by their SVD, ridge through their ``n x n`` kernel matrix. It keeps the rows
-(:class:`WeightedRows`), smaller than the Gram matrix, for ``partial_fit`` to continue from.
+instead (:func:`solve_from_rows`, chosen by the cost model :func:`formulation`), through
+their ``n x n`` kernel matrix: its Cholesky factor for ridge, its eigendecomposition for
+least squares (their SVD for near-square rows, or where the kernel is not accurate). It
+keeps the rows (:class:`WeightedRows`), smaller than the Gram matrix, for ``partial_fit``
+to continue from.
 
 The normal equations square the condition number of ``X``.  :func:`solve_normal_equations`
 picks the solve that keeps the digits:
@@ -37,6 +39,7 @@ from dataclasses import astuple, dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
+from scipy.linalg import blas
 
 from ..utils._threadpool import scipy_blas_threads
 from ..utils.linalg import (
@@ -46,6 +49,7 @@ from ..utils.linalg import (
     column_sums,
     eigh_solve,
     is_accurate,
+    row_gram,
     solve_psd,
     symmetric_eigenvalues,
     weighted_gram,
@@ -406,24 +410,33 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
     return coef, rank, singular, statistics
 
 
-def prefers_rows(n_samples, n_features, alpha, fit_intercept):
-    """Whether a dense ``fit`` solves from the weighted rows rather than the Gram matrix.
+def formulation(n_samples, n_features, alpha, fit_intercept):
+    """The cost model of a dense ``fit``: which matrix it solves from.
 
-    The cost model of the two formulations:
+    Returns ``'gram'`` (the normal equations, ``d x d``), ``'kernel'`` (the weighted rows'
+    ``n x n`` kernel matrix) or ``'svd'`` (the SVD of the weighted rows).
 
-    - least squares (``alpha = 0``) on fewer rows than features (``n - 1 < d`` with an
-      intercept, ``n < d`` without): the centered ``X`` is rank-deficient by its shape, so
-      the minimum-norm answer needs the SVD of the data, and the Gram matrix and its
-      eigenvalues would be work thrown away;
-    - ridge (``alpha > 0``), in multiply-adds: the Gram matrix ``X^T W X`` and its Cholesky
+    - Ridge (``alpha > 0``), in multiply-adds: the Gram matrix ``X^T W X`` and its Cholesky
       factor cost ``n d^2 / 2 + d^3 / 6``; the kernel matrix ``X W X^T``, its factor and the
       centered copy of ``X`` they need cost ``n^2 d / 2 + n^3 / 6 + n d``. The kernel wins
       when there are fewer rows than features (wide data).
+    - Least squares (``alpha = 0``) on fewer rows than features (``n - 1 < d`` with an
+      intercept, ``n < d`` without): the centered ``X`` is rank-deficient by its shape, so
+      the Gram matrix's Cholesky cannot answer and its eigendecomposition (``d^3``) is the
+      costliest way to the minimum-norm answer. The kernel's eigendecomposition with its
+      vectors costs about ``n^2 d / 2 + 3 n^3``, the SVD of the rows (LAPACK's ``gelsd``:
+      an LQ factorization, then the SVD of its ``n x n`` factor) about ``2 n^2 d + n^3``,
+      constants fitted to scipy's ``eigh(driver='evd')`` and ``lstsq`` timings: the kernel
+      wins from ``d > 4 n / 3``. Near-square data is also the most often too
+      ill-conditioned for the kernel (see :meth:`WeightedRows.kernel_least_squares`).
     """
     n, d = n_samples, n_features
-    if alpha == 0:
-        return n - int(fit_intercept) < d
-    return n * n * d / 2 + n**3 / 6 + n * d < n * d * d / 2 + d**3 / 6
+    if alpha > 0:
+        kernel_cheaper = n * n * d / 2 + n**3 / 6 + n * d < n * d * d / 2 + d**3 / 6
+        return "kernel" if kernel_cheaper else "gram"
+    if n - int(fit_intercept) >= d:
+        return "gram"
+    return "kernel" if n * n * d / 2 + 3 * n**3 < 2 * n * n * d + n**3 else "svd"
 
 
 @dataclass(frozen=True)
@@ -473,40 +486,6 @@ class WeightedRows:
             len(rows), W, mean_X, mean_y, rows, targets, root_weights, fit_intercept, *exponents
         )
 
-    def svd_solve(self, alpha, tol):
-        """The minimum-norm (ridge) solution from the SVD of the rows, with their rank (of
-        singular values above ``tol`` times the largest) and singular values."""
-        if alpha == 0:
-            coef, _, rank, singular = linalg.lstsq(self.rows, self.targets, cond=tol)
-            return coef, int(rank), singular
-        # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
-        U, singular, Vt = linalg.svd(self.rows, full_matrices=False)
-        shrink = singular / (singular**2 + alpha)
-        coef = Vt.T @ (shrink[:, None] * (U.T @ self.targets))
-        return coef, matrix_rank(singular, tol), singular
-
-    def kernel_solve(self, alpha):
-        """Ridge coefficients through the ``n x n`` kernel matrix, or None.
-
-        With ``Xw`` the rows and ``yw`` the targets, the identity ``(Xw^T Xw + alpha I)^-1
-        Xw^T = Xw^T (Xw Xw^T + alpha I)^-1`` (``alpha > 0``) gives ``theta = Xw^T a`` with
-        ``(Xw Xw^T + alpha I) a = yw``: one equation per row instead of one per feature
-        (user guide, :ref:`normal_equation_wide`). None when the kernel matrix is not
-        finite or its Cholesky solve not accurate: the normal equations, which scale the
-        data and fall back further, then take over.
-        """
-        with np.errstate(over="ignore", invalid="ignore"):
-            kernel = self.rows @ self.rows.T
-        if not (np.isfinite(kernel).all() and np.isfinite(self.targets).all()):
-            return None
-        with scipy_blas_threads(self.n_samples**3, product=False):
-            dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
-        if dual is None:
-            return None
-        with np.errstate(over="ignore", invalid="ignore"):
-            coef = self.rows.T @ dual
-        return coef if np.isfinite(coef).all() else None
-
     def sufficient_statistics(self):
         """The :class:`SufficientStatistics` of the same rows (scaled by powers of two
         where their squares would leave float64's range)."""
@@ -533,14 +512,98 @@ class WeightedRows:
 
     def singular_values(self):
         """The singular values of the rows, from the eigenvalues of their kernel matrix."""
-        return singular_values(self.rows @ self.rows.T, self.rows.shape[1])[0]
+        return singular_values(row_gram(self.rows), self.rows.shape[1])[0]
+
+    def svd_solve(self, alpha, tol):
+        """The minimum-norm (ridge) solution from the SVD of the rows, with their rank (of
+        singular values above ``tol`` times the largest) and singular values."""
+        if alpha == 0:
+            coef, _, rank, singular = linalg.lstsq(self.rows, self.targets, cond=tol)
+            return coef, int(rank), singular
+        # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
+        U, singular, Vt = linalg.svd(self.rows, full_matrices=False)
+        shrink = singular / (singular**2 + alpha)
+        coef = Vt.T @ (shrink[:, None] * (U.T @ self.targets))
+        return coef, matrix_rank(singular, tol), singular
+
+    def kernel_least_squares(self, tol):
+        """Minimum-norm least squares through the kernel matrix's eigendecomposition, or None.
+
+        With ``K = Xw Xw^T = U diag(lambda) U^T``, ``theta = Xw^T U diag(1 / lambda) U^T yw``
+        over the ``lambda`` kept (singular values ``sqrt(lambda)`` above ``tol`` times the
+        largest): the SVD's truncated minimum-norm solution, for about half the SVD's cost
+        on wide rows. Forming ``K`` squares the condition number, so the answer is trusted
+        only when ``eps * lambda_max / lambda_min`` over the kept eigenvalues is within
+        the bound a Cholesky solve must meet (1e-9); otherwise None, and the SVD of the
+        rows answers.
+
+        Returns
+        -------
+        coef, rank, singular, or None
+            The singular values are ``sqrt(lambda)``, accurate to about ``sqrt(eps)`` times
+            the largest.
+        """
+        kernel = self._kernel()
+        if kernel is None:
+            return None
+        with scipy_blas_threads(self.n_samples**3, product=False):
+            eigenvalues, vectors = linalg.eigh(kernel, driver="evd", check_finite=False)
+        eigenvalues, vectors = eigenvalues[::-1], vectors[:, ::-1]
+        singular = np.sqrt(np.clip(eigenvalues, 0, None))[: min(self.rows.shape)]
+        rank = matrix_rank(singular, tol)
+        if rank == 0 or _EPS * eigenvalues[0] > DEFAULT_MAX_RELATIVE_ERROR * eigenvalues[rank - 1]:
+            return None
+        kept = vectors[:, :rank]
+        projected = blas.dgemm(1.0, kept, self.targets, trans_a=1) / eigenvalues[:rank, None]
+        coef = self._coefficients(blas.dgemm(1.0, kept, projected))
+        return None if coef is None else (coef, rank, singular)
+
+    def kernel_solve(self, alpha):
+        """Ridge coefficients through the ``n x n`` kernel matrix, or None.
+
+        With ``Xw`` the rows and ``yw`` the targets, the identity ``(Xw^T Xw + alpha I)^-1
+        Xw^T = Xw^T (Xw Xw^T + alpha I)^-1`` (``alpha > 0``) gives ``theta = Xw^T a`` with
+        ``(Xw Xw^T + alpha I) a = yw``: one equation per row instead of one per feature
+        (user guide, :ref:`normal_equation_wide`). None when the kernel matrix is not
+        finite or its Cholesky solve not accurate: the normal equations, which scale the
+        data and fall back further, then take over.
+        """
+        kernel = self._kernel()
+        if kernel is None:
+            return None
+        with scipy_blas_threads(self.n_samples**3, product=False):
+            dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
+        return None if dual is None else self._coefficients(dual)
+
+    # The kernel's products run in scipy's BLAS, as its factorizations do: alternating
+    # with numpy's (a separate OpenBLAS whose idle threads still spin) costs more than a
+    # small product (docs/performance.rst, "Fast paths").
+    def _kernel(self):
+        """``rows rows^T``, or None when it (or the targets) is not finite."""
+        n_samples, n_features = self.rows.shape
+        flops = n_samples * n_samples * n_features
+        with np.errstate(over="ignore", invalid="ignore"), scipy_blas_threads(flops):
+            kernel = row_gram(self.rows)
+        finite = np.isfinite(kernel).all() and np.isfinite(self.targets).all()
+        return kernel if finite else None
+
+    def _coefficients(self, dual):
+        """``rows^T dual``, or None when it is not finite."""
+        n_samples, n_features = self.rows.shape
+        flops = n_samples * n_features * dual.shape[1]
+        with np.errstate(over="ignore", invalid="ignore"), scipy_blas_threads(flops):
+            coef = blas.dgemm(1.0, self.rows.T, dual)
+        return coef if np.isfinite(coef).all() else None
 
 
-def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol):
-    """Solve a dense fit from its weighted rows (when :func:`prefers_rows`).
+def solve_from_rows(X, y, sample_weight, method, *, alpha, fit_intercept, tol):
+    """Solve a dense fit from its weighted rows, by the ``method`` :func:`formulation` chose.
 
-    Least squares by the SVD of the rows (LinearRegression's computation), ridge through
-    their kernel matrix (:meth:`WeightedRows.kernel_solve`).
+    ``'kernel'``: ridge through the kernel matrix's Cholesky factor
+    (:meth:`WeightedRows.kernel_solve`), least squares through its eigendecomposition
+    (:meth:`WeightedRows.kernel_least_squares`), or by the SVD of the rows where that is
+    not accurate; ``'svd'``: least squares by the SVD of the rows (LinearRegression's
+    computation).
 
     Returns
     -------
@@ -551,14 +614,17 @@ def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol):
     singular : ndarray or None
         The SVD's rank and singular values (None after the kernel solve: computed when
         first read).
-    solver_ : {'lstsq', 'cholesky'}
+    solver_ : {'eigh', 'lstsq', 'cholesky'}
     rows : WeightedRows
         The rows solved from, which ``partial_fit`` continues from.
     """
     rows = WeightedRows.of(X, y, sample_weight, fit_intercept)
-    if alpha == 0:
-        return *rows.svd_solve(alpha, tol), "lstsq", rows
-    return rows.kernel_solve(alpha), None, None, "cholesky", rows
+    if alpha > 0:
+        return rows.kernel_solve(alpha), None, None, "cholesky", rows
+    solution = rows.kernel_least_squares(tol) if method == "kernel" else None
+    if solution is not None:
+        return *solution, "eigh", rows
+    return *rows.svd_solve(alpha, tol), "lstsq", rows
 
 
 def needs_eigenvalues(alpha):

@@ -31,8 +31,8 @@ from ..utils.linalg import block_rows
 from ._least_squares import (
     SufficientStatistics,
     WeightedRows,
+    formulation,
     matrix_rank,
-    prefers_rows,
     singular_values,
     solve_from_rows,
     solve_normal_equations,
@@ -118,9 +118,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         matrix, which agree with the SVD's down to about ``sqrt(eps) * singular_[0]``
         (1.5e-8 times the largest); smaller ones are only known to be that small.
     solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
-        The solve that produced ``coef_``: Cholesky (of the Gram matrix, or of the kernel
-        matrix on wide data), the SVD of the data, the
-        eigendecomposition of the Gram matrix, or (``positive=True``) the active-set method.
+        The solve that produced ``coef_``: Cholesky, the SVD of the data, the
+        eigendecomposition, or (``positive=True``) the active-set method. Cholesky and the
+        eigendecomposition are of the Gram matrix ``X^T W X``, or on wide data of the
+        kernel matrix ``X W X^T`` (user guide, :ref:`normal_equation_wide`).
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -277,11 +278,13 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             )
         n_samples, n_features = X.shape
         dtype = np.float16 if half else X.dtype
-        if keep_data and self._solves_from_rows(X, sample_weight):
+        method = self._formulation(X, sample_weight) if keep_data else "gram"
+        if method != "gram":
             coef, rank, singular, solver, rows = solve_from_rows(
                 X,
                 y_2d,
                 sample_weight,
+                method,
                 alpha=self.alpha,
                 fit_intercept=self.fit_intercept,
                 tol=self.tol,
@@ -301,17 +304,18 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         data = (X, y_2d, sample_weight) if keep_data and not sp.issparse(X) else None
         return self._fit_statistics(statistics, data, dtype, y.ndim)
 
-    def _solves_from_rows(self, X, sample_weight):
-        """Whether ``fit`` solves from the weighted rows, not the Gram matrix: wide dense
-        data (the cost model is
-        :func:`~skbackprop.linear_model._least_squares.prefers_rows`)."""
-        return (
+    def _formulation(self, X, sample_weight):
+        """Which matrix ``fit`` solves from: ``'gram'``, or on wide dense data the rows'
+        ``'kernel'`` or ``'svd'`` (the cost model is
+        :func:`~skbackprop.linear_model._least_squares.formulation`)."""
+        if not (
             (self.solver == "auto" or (self.solver == "lstsq" and self.alpha == 0))
             and not self.positive
             and not sp.issparse(X)
-            and prefers_rows(*X.shape, self.alpha, self.fit_intercept)
             and (sample_weight is None or sample_weight.sum() > 0)
-        )
+        ):
+            return "gram"
+        return formulation(*X.shape, self.alpha, self.fit_intercept)
 
     def _fit_statistics(self, statistics, data, dtype, y_ndim):
         """Solve the normal equations of ``statistics`` and set the fitted attributes.

@@ -15,7 +15,7 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbackprop import NormalEquationRegressor
-from skbackprop.linear_model._least_squares import prefers_rows, sufficient_statistics
+from skbackprop.linear_model._least_squares import formulation, sufficient_statistics
 
 
 @pytest.fixture(scope="module")
@@ -447,13 +447,16 @@ def _wide(n_samples=30, n_features=80, n_targets=1, offset=3.0, seed=0):
 
 def test_cost_model_solves_from_the_rows_when_they_are_fewer_than_the_features():
     for alpha in (0.0, 1.0):
-        assert prefers_rows(30, 80, alpha, fit_intercept=True)
-        assert prefers_rows(1_000, 2_000, alpha, fit_intercept=False)
-        assert not prefers_rows(2_000, 1_000, alpha, fit_intercept=True)
-    # Least squares: rank-deficient by its shape (the intercept takes one row).
-    assert prefers_rows(80, 80, 0.0, fit_intercept=True)
-    assert not prefers_rows(80, 80, 0.0, fit_intercept=False)
-    assert not prefers_rows(500, 500, 1.0, fit_intercept=True)  # the kernel also copies X
+        assert formulation(30, 80, alpha, fit_intercept=True) == "kernel"
+        assert formulation(1_000, 2_000, alpha, fit_intercept=False) == "kernel"
+        assert formulation(2_000, 1_000, alpha, fit_intercept=True) == "gram"
+    assert formulation(500, 500, 1.0, fit_intercept=True) == "gram"  # the kernel copies X
+    # Least squares: rank-deficient by its shape (the intercept takes one row); near
+    # square, the SVD of the rows costs less than the kernel's eigenvectors.
+    assert formulation(80, 80, 0.0, fit_intercept=True) == "svd"
+    assert formulation(80, 80, 0.0, fit_intercept=False) == "gram"
+    assert formulation(500, 600, 0.0, fit_intercept=True) == "svd"
+    assert formulation(500, 700, 0.0, fit_intercept=True) == "kernel"
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
@@ -478,20 +481,43 @@ def test_wide_ridge_agrees_with_the_normal_equations_and_ridge(fit_intercept, we
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_wide_least_squares_is_linear_regressions_svd(fit_intercept, weighted):
+def test_wide_least_squares_through_the_kernel_is_linear_regressions(fit_intercept, weighted):
     X, y, weights = _wide(n_targets=2)
     sample_weight = weights if weighted else None
     ours = NormalEquationRegressor(fit_intercept=fit_intercept)
     ours.fit(X, y, sample_weight=sample_weight)
     theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, y, sample_weight=sample_weight)
-    assert ours.solver_ == "lstsq"
-    _assert_same_model(ours, theirs, rtol=1e-12)
+    assert ours.solver_ == "eigh"
+    _assert_same_model(ours, theirs, rtol=1e-10)
     assert ours.rank_ == theirs.rank_
-    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-12)
+    # Square roots of the kernel's eigenvalues: to about sqrt(eps) times the largest.
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-8, atol=1e-7 * theirs.singular_[0])
     # The Gram matrix's minimum-norm solve (partial_fit) reaches the same answer.
     gram = NormalEquationRegressor(fit_intercept=fit_intercept)
     gram.partial_fit(X, y, sample_weight=sample_weight)
     _assert_same_model(ours, gram, rtol=1e-8)
+
+
+@pytest.mark.parametrize("case", ["ill-conditioned", "rank-deficient"])
+def test_wide_least_squares_takes_the_svd_where_the_kernel_loses_digits(case):
+    # Singular values from 1 down to 1e-4: all kept, but eps * 1e8 is beyond the 1e-9
+    # bound, so the SVD answers. Twenty between 1 and 1/2 and ten of 1e-9 (below tol):
+    # the kernel's kept part is well conditioned, and its answer stands.
+    rng = np.random.default_rng(3)
+    n_samples, n_features = 30, 80
+    U = np.linalg.qr(rng.standard_normal((n_samples, n_samples)))[0]
+    V = np.linalg.qr(rng.standard_normal((n_features, n_samples)))[0]
+    if case == "ill-conditioned":
+        singular = np.geomspace(1.0, 1e-4, n_samples)
+    else:
+        singular = np.r_[np.linspace(1.0, 0.5, 20), np.full(10, 1e-9)]
+    X = U @ np.diag(singular) @ V.T
+    y = rng.standard_normal(n_samples)
+    ours = NormalEquationRegressor(fit_intercept=False).fit(X, y)
+    theirs = LinearRegression(fit_intercept=False).fit(X, y)
+    assert ours.solver_ == ("lstsq" if case == "ill-conditioned" else "eigh")
+    assert ours.rank_ == theirs.rank_ == (30 if case == "ill-conditioned" else 20)
+    _assert_same_model(ours, theirs, rtol=1e-12 if case == "ill-conditioned" else 1e-9)
 
 
 def test_wide_ridge_keeps_float32():
