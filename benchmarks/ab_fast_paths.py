@@ -306,41 +306,6 @@ def column_sums(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X, y=y: m.fit(X, y), repeats, 10)
 
 
-def numpy_row_gram(A):
-    """row_gram by numpy's product."""
-    return A @ A.T
-
-
-def numpy_coefficients(self, dual):
-    """WeightedRows._coefficients by numpy's product."""
-    coef = self.rows.T @ dual
-    return coef if np.isfinite(coef).all() else None
-
-
-def kernel_products(repeats):
-    use_fast_gram, use_plain_gram = swap(least_squares, "row_gram", numpy_row_gram)
-    rows_class = least_squares.WeightedRows
-    use_fast_coef, use_plain_coef = swap(rows_class, "_coefficients", numpy_coefficients)
-
-    def use_fast():
-        use_fast_gram()
-        use_fast_coef()
-
-    def use_plain():
-        use_plain_gram()
-        use_plain_coef()
-
-    for n_samples, n_features, alpha in [
-        (500, 1_000, 0.0),
-        (500, 1_000, 1.0),
-        (1_000, 2_000, 1.0),
-    ]:
-        X, y = regression(n_samples, n_features)
-        model = NormalEquationRegressor(alpha=alpha)
-        label = f"kernel products in scipy's BLAS, alpha={alpha:g} {n_samples}x{n_features}"
-        ab(label, use_fast, use_plain, lambda m=model, X=X, y=y: m.fit(X, y), repeats)
-
-
 def validate_mixture_data(estimator, X, **params):
     """check_fit_input as scikit-learn's validate_data alone."""
     return validate_data(estimator, X, **params)
@@ -403,7 +368,6 @@ def callback_context(repeats):
 CHECKS = {
     "callback_context": callback_context,
     "column_sums": column_sums,
-    "kernel_products": kernel_products,
     "small_mixture_fit": small_mixture_fit,
     "gram": gram,
     "lapack": lapack,

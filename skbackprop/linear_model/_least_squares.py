@@ -39,7 +39,6 @@ from dataclasses import astuple, dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
-from scipy.linalg import blas
 
 from ..utils._threadpool import scipy_blas_threads
 from ..utils.linalg import (
@@ -49,7 +48,6 @@ from ..utils.linalg import (
     column_sums,
     eigh_solve,
     is_accurate,
-    row_gram,
     solve_psd,
     symmetric_eigenvalues,
     weighted_gram,
@@ -512,7 +510,7 @@ class WeightedRows:
 
     def singular_values(self):
         """The singular values of the rows, from the eigenvalues of their kernel matrix."""
-        return singular_values(row_gram(self.rows), self.rows.shape[1])[0]
+        return singular_values(self.rows @ self.rows.T, self.rows.shape[1])[0]
 
     def svd_solve(self, alpha, tol):
         """The minimum-norm (ridge) solution from the SVD of the rows, with their rank (of
@@ -554,8 +552,7 @@ class WeightedRows:
         if rank == 0 or _EPS * eigenvalues[0] > DEFAULT_MAX_RELATIVE_ERROR * eigenvalues[rank - 1]:
             return None
         kept = vectors[:, :rank]
-        projected = blas.dgemm(1.0, kept, self.targets, trans_a=1) / eigenvalues[:rank, None]
-        coef = self._coefficients(blas.dgemm(1.0, kept, projected))
+        coef = self._coefficients(kept @ ((kept.T @ self.targets) / eigenvalues[:rank, None]))
         return None if coef is None else (coef, rank, singular)
 
     def kernel_solve(self, alpha):
@@ -575,24 +572,17 @@ class WeightedRows:
             dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
         return None if dual is None else self._coefficients(dual)
 
-    # The kernel's products run in scipy's BLAS, as its factorizations do: alternating
-    # with numpy's (a separate OpenBLAS whose idle threads still spin) costs more than a
-    # small product (docs/performance.rst, "Fast paths").
     def _kernel(self):
         """``rows rows^T``, or None when it (or the targets) is not finite."""
-        n_samples, n_features = self.rows.shape
-        flops = n_samples * n_samples * n_features
-        with np.errstate(over="ignore", invalid="ignore"), scipy_blas_threads(flops):
-            kernel = row_gram(self.rows)
+        with np.errstate(over="ignore", invalid="ignore"):
+            kernel = self.rows @ self.rows.T
         finite = np.isfinite(kernel).all() and np.isfinite(self.targets).all()
         return kernel if finite else None
 
     def _coefficients(self, dual):
         """``rows^T dual``, or None when it is not finite."""
-        n_samples, n_features = self.rows.shape
-        flops = n_samples * n_features * dual.shape[1]
-        with np.errstate(over="ignore", invalid="ignore"), scipy_blas_threads(flops):
-            coef = blas.dgemm(1.0, self.rows.T, dual)
+        with np.errstate(over="ignore", invalid="ignore"):
+            coef = self.rows.T @ dual
         return coef if np.isfinite(coef).all() else None
 
 

@@ -158,24 +158,6 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
     return _mirror_upper(gram), None if cross is None else np.ascontiguousarray(cross)
 
 
-def row_gram(A):
-    """``A A^T``, the inner products of the rows of a C-ordered float64 array.
-
-    One symmetric rank-k update (BLAS ``dsyrk`` on ``A^T``, which is Fortran-ordered, so
-    nothing is copied), half the flops of a general product, in scipy's BLAS like the
-    factorizations that follow it (docs/performance.rst, "Fast paths").
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skbackprop.utils.linalg import row_gram
-    >>> row_gram(np.array([[1.0, 2.0], [3.0, 4.0]]))
-    array([[ 5., 11.],
-           [11., 25.]])
-    """
-    return _mirror_upper(blas.dsyrk(1.0, A.T, trans=1))
-
-
 def _mirror_upper(matrix):
     """Full symmetric matrix from the upper triangle that syrk filled."""
     upper = np.triu(matrix)
