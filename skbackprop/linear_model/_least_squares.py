@@ -439,7 +439,7 @@ def formulation(n_samples, n_features, alpha, fit_intercept):
 
 @dataclass(frozen=True)
 class WeightedRows:
-    """The rows a ridge fit through the kernel matrix solved from.
+    """The weighted rows a wide fit solved from (through their kernel matrix or SVD).
 
     ``rows = sqrt(w) (X - c)`` and ``targets = sqrt(w) (y - c_y)``, with ``c`` and ``c_y``
     the weighted means when ``centered`` (an intercept is fitted) and zero otherwise. On

@@ -51,9 +51,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     (BLAS ``syrk``) and solved by Cholesky factorization; this costs one pass over ``X`` and
     no copy of it, far less than the SVD of ``X`` that
     :class:`~sklearn.linear_model.LinearRegression` computes. On wide data (fewer rows than
-    features), where that matrix is the larger one, a ridge ``fit`` (``alpha > 0``) solves
-    the equivalent ``n x n`` system of the kernel matrix ``X W X^T`` instead
-    (user guide, :ref:`normal_equation_wide`).
+    features), where that matrix is the larger one, ``fit`` solves the equivalent ``n x n``
+    problem of the kernel matrix ``X W X^T`` instead: by Cholesky for ridge, by its
+    eigendecomposition for least squares (user guide, :ref:`normal_equation_wide`).
 
     The normal equations square the condition number of ``X``.  The ``'auto'`` solver checks
     both ways this can go wrong and then falls back to a minimum-norm least-squares solve:
@@ -115,8 +115,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     singular_ : ndarray of shape (min(n_samples, n_features),)
         Singular values of the centered, weighted ``X``, descending.  When the SVD fallback
         ran they come from it; otherwise they are ``sqrt`` of the eigenvalues of the Gram
-        matrix, which agree with the SVD's down to about ``sqrt(eps) * singular_[0]``
-        (1.5e-8 times the largest); smaller ones are only known to be that small.
+        matrix (of the kernel matrix on wide data), which agree with the SVD's down to
+        about ``sqrt(eps) * singular_[0]`` (1.5e-8 times the largest); smaller ones are
+        only known to be that small.
     solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
         The solve that produced ``coef_``: Cholesky, the SVD of the data, the
         eigendecomposition, or (``positive=True``) the active-set method. Cholesky and the

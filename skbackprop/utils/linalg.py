@@ -374,8 +374,6 @@ def solve_psd(A, B, *, ridge=0.0, cutoff=0.0, max_relative_error=DEFAULT_MAX_REL
         Passed to :func:`eigh_solve` for the fallback.
     max_relative_error : float, default=1e-9
         Largest accepted Cholesky error bound.
-    overwrite_a : bool, default=False
-        Whether float64 ``A`` may be overwritten, to save a copy.
 
     Returns
     -------
