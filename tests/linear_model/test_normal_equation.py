@@ -1,5 +1,6 @@
 """NormalEquationRegressor: agreement with LinearRegression and Ridge, fallback, partial_fit."""
 
+import pickle
 import re
 import warnings
 
@@ -432,8 +433,9 @@ def test_predict_returns_overflowing_predictions_as_scikit_learn_does():
     assert np.isinf(expected[0])
 
 
-# Wide data: with fewer rows than features, fit solves ridge through the n x n kernel
-# matrix. partial_fit always solves the d x d normal equations, so it is the reference.
+# Wide data: with fewer rows than features, fit solves from the weighted rows (their n x n
+# kernel matrix, or their SVD). partial_fit always solves the d x d normal equations, so it
+# is the reference.
 
 
 def _wide(n_samples=30, n_features=80, n_targets=1, offset=3.0, seed=0):
@@ -528,9 +530,17 @@ def test_wide_ridge_keeps_float32():
     assert_allclose(ours.coef_, reference.coef_, rtol=1e-6)
 
 
-def test_partial_fit_continues_a_wide_fit_and_pickles(diabetes):
-    import pickle
+def test_near_square_least_squares_is_linear_regressions_svd():
+    X, y, weights = _wide(n_samples=40, n_features=45)
+    ours = NormalEquationRegressor().fit(X, y, sample_weight=weights)
+    theirs = LinearRegression().fit(X, y, sample_weight=weights)
+    assert ours.solver_ == "lstsq"
+    _assert_same_model(ours, theirs, rtol=1e-12)
+    assert ours.rank_ == theirs.rank_ == 39
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-12)
 
+
+def test_partial_fit_continues_a_wide_fit_and_pickles():
     X, y, weights = _wide()
     ours = NormalEquationRegressor(alpha=0.5).fit(X[:20], y[:20], sample_weight=weights[:20])
     restored = pickle.loads(pickle.dumps(ours))
