@@ -75,8 +75,8 @@ def two_pass_statistics(X, y, sample_weight):
     return least_squares.SufficientStatistics(X.shape[0], W, mean_X, mean_y, XX, Xy)
 
 
-def scipy_cholesky_solve(A, B, *, ridge=0.0):
-    """cholesky_solve through scipy's cho_factor/cho_solve wrappers."""
+def scipy_cholesky_solve(A, B, *, ridge=0.0, overwrite_a=False):
+    """cholesky_solve through scipy's cho_factor/cho_solve wrappers (which copy A anyway)."""
     A = np.array(A, dtype=np.float64)
     A.flat[:: A.shape[0] + 1] += ridge
     scale = 1.0 / np.sqrt(A.diagonal())
