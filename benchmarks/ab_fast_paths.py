@@ -28,7 +28,7 @@ import skbackprop.mixture._em_steps as em_steps
 import skbackprop.utils.linalg as shared_linalg
 from skbackprop import GaussianMixtureEM, LogisticBackprop, NormalEquationRegressor
 from skbackprop.mixture._em_driver import InMemorySource
-from skbackprop.utils import check_predict_input
+from skbackprop.utils import check_fit_input, check_predict_input
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_gmm import CASES as GMM_CASES
@@ -40,6 +40,7 @@ softmax_module = importlib.import_module("skbackprop.autodiff.softmax")
 callbacks_module = importlib.import_module("skbackprop.utils.callbacks")
 em_driver_module = importlib.import_module("skbackprop.mixture._em_driver")
 gaussian_mixture_module = importlib.import_module("skbackprop.mixture._gaussian_mixture")
+normal_equation_module = importlib.import_module("skbackprop.linear_model._normal_equation")
 
 
 def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
@@ -292,6 +293,26 @@ def predict_in_place(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 20)
 
 
+def check_finite_first(estimator, X, y, **params):
+    """check_fit_input that tests X for NaN and infinity itself, before the sums."""
+    return check_fit_input(estimator, X, y, **{**params, "check_finite": True})
+
+
+def finite_from_sums(repeats):
+    fast_and_plain = swap(normal_equation_module, "check_fit_input", check_finite_first)
+    # bench_normal_equation.py's two shapes, and two of bench_shapes.py's ridge fits.
+    for n_samples, n_features, alpha in [
+        (1_000_000, 50, 0.0),
+        (200_000, 200, 0.0),
+        (20_000, 200, 1.0),
+        (50_000, 5, 1.0),
+    ]:
+        X, y = regression(n_samples, n_features, 1)
+        model = NormalEquationRegressor(alpha=alpha)
+        label = f"X's finiteness from its sums, fit {n_samples}x{n_features} alpha={alpha:g}"
+        ab(label, *fast_and_plain, lambda m=model, X=X, y=y: m.fit(X, y), repeats)
+
+
 def numpy_column_sums(A, weights=None):
     """column_sums by numpy's reduction (the weighted sums were products already)."""
     return A.sum(axis=0) if weights is None else weights @ A
@@ -368,6 +389,7 @@ def callback_context(repeats):
 CHECKS = {
     "callback_context": callback_context,
     "column_sums": column_sums,
+    "finite_from_sums": finite_from_sums,
     "small_mixture_fit": small_mixture_fit,
     "gram": gram,
     "lapack": lapack,

@@ -184,7 +184,9 @@ def sufficient_statistics(X, y, sample_weight=None):
     Raises
     ------
     ValueError
-        When the sums overflow even for the scaled rows (huge sample weights).
+        When the sums overflow even for the scaled rows (huge sample weights), and when
+        ``X`` holds NaN or infinity, which make them non-finite unless every weight is
+        zero (the estimator then raises scikit-learn's error for such ``X`` instead).
     """
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         statistics = _statistics(X, y, sample_weight)

@@ -19,6 +19,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
@@ -248,6 +249,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         # float16 input is solved in float64 and gives float16 coefficients, as
         # LinearRegression's do (and then float16 predictions on float16 input).
         half = getattr(X, "dtype", None) == np.float16
+        # X is tested for NaN and infinity only when the fit raises (one pass over X fewer,
+        # docs/performance.rst): they make its sums non-finite, and sufficient_statistics
+        # then raises. The test comes before that error or any other, as scikit-learn's
+        # test of X comes first.
         X, y = check_fit_input(
             self,
             X,
@@ -257,7 +262,17 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             dtype=[np.float64, np.float32],
             y_numeric=True,
             multi_output=True,
+            check_finite=False,
         )
+        try:
+            return self._fit_checked(X, y, sample_weight, reset, keep_data, half)
+        except Exception:
+            _check_finite_X(self, X)
+            raise
+
+    def _fit_checked(self, X, y, sample_weight, reset, keep_data, half):
+        """_update after the check of X and y, with X perhaps not yet tested for NaN and
+        infinity."""
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight,
@@ -280,6 +295,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         n_samples, n_features = X.shape
         dtype = np.float16 if half else X.dtype
         method = self._formulation(X, sample_weight) if keep_data else "gram"
+        if method != "gram" or (sample_weight is not None and not sample_weight.any()):
+            # Only the normal equations' sums, of rows of some weight, would show them.
+            _check_finite_X(self, X)
         if method != "gram":
             coef, rank, singular, solver, rows = solve_from_rows(
                 X,
@@ -540,6 +558,11 @@ def _restored_on_error(estimator):
         vars(estimator).clear()
         vars(estimator).update(saved)
         raise
+
+
+def _check_finite_X(estimator, X):
+    """scikit-learn's error for NaN or infinity in the training data ``X``."""
+    assert_all_finite(X, estimator_name=type(estimator).__name__, input_name="X")
 
 
 def _check_nonnegative(sample_weight):

@@ -100,7 +100,15 @@ def check_predict_input(estimator, X, *, dtype, check_finite=True, **check_param
 
 
 def check_fit_input(
-    estimator, X, y="no_validation", *, dtype, order=None, reset=True, **check_params
+    estimator,
+    X,
+    y="no_validation",
+    *,
+    dtype,
+    order=None,
+    reset=True,
+    check_finite=True,
+    **check_params,
 ):
     """``validate_data(estimator, X, y, ...)`` for a fit: the same answer, faster.
 
@@ -130,6 +138,13 @@ def check_fit_input(
         As ``validate_data``'s ``order``.
     reset : bool, default=True
         As ``validate_data``'s ``reset``.
+    check_finite : bool, default=True
+        False leaves the fast path's test of ``X`` for NaN and infinity to the caller,
+        which must call scikit-learn's ``assert_all_finite`` on ``X`` before it raises any
+        error of its own, and whenever its result would not show NaN or infinity in ``X``:
+        for a caller whose one pass over ``X`` turns them into non-finite sums (the
+        normal equations' statistics), this saves a pass. ``y`` is always tested, and
+        input off the fast path is validated as ``validate_data`` validates it.
     **check_params
         Passed to ``validate_data``; the fast path is taken only with ``accept_sparse``,
         ``multi_output`` and ``y_numeric`` (which need nothing of a numeric ndarray), and
@@ -173,7 +188,7 @@ def check_fit_input(
             else "feature_names_in_" in state or not hasattr(estimator, "feature_names_in_")
         )
         and (reset or X.shape[1] == state.get("n_features_in_"))
-        and sum_is_finite(X)
+        and (not check_finite or sum_is_finite(X))
     ):
         if reset:
             state.pop("feature_names_in_", None)

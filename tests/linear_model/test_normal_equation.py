@@ -228,6 +228,51 @@ def test_bad_input_errors_name_the_fix(diabetes):
         model.fit(X, np.array(["a"] * len(y), dtype=object))
 
 
+def _error_of(call):
+    with pytest.raises(ValueError, match="Input X contains") as raised:
+        call()
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("shape", [(60, 4), (30, 80), (50, 60)], ids=["gram", "kernel", "svd"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("weights", [None, "positive", "zero", "negative"])
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_non_finite_x_gets_scikit_learns_error_first(shape, bad, weights, alpha):
+    # fit tests X for NaN and infinity only once its sums are not finite, or before any
+    # other error; the error is still scikit-learn's, and comes first, on every path
+    # (the normal equations, the kernel, the SVD).
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal(shape)
+    y = rng.standard_normal(shape[0])
+    X[shape[0] // 2, -1] = bad
+    sample_weight = {
+        None: None,
+        "positive": rng.uniform(0.5, 2.0, shape[0]),
+        "zero": np.zeros(shape[0]),
+        "negative": -np.ones(shape[0]),
+    }[weights]
+    theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
+    expected = _error_of(lambda: theirs.fit(X, y, sample_weight=sample_weight))
+    warnings.simplefilter("error", RuntimeWarning)  # no numpy warning before the error
+    ours = NormalEquationRegressor(alpha=alpha)
+    message = _error_of(lambda: ours.fit(X, y, sample_weight=sample_weight))
+    assert message == expected.replace(type(theirs).__name__, "NormalEquationRegressor")
+    assert not hasattr(ours, "n_features_in_")
+
+
+def test_partial_fit_refuses_non_finite_x_in_a_chunk_of_zero_weight(diabetes):
+    # A chunk of zero total weight adds nothing to the sums, so they cannot show NaN.
+    X, y, _, _ = diabetes
+    model = NormalEquationRegressor().partial_fit(X[:200], y[:200])
+    statistics = model._statistics
+    X_bad = X[200:210].copy()
+    X_bad[3, 3] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.partial_fit(X_bad, y[200:210], sample_weight=np.zeros(10))
+    assert model._statistics is statistics
+
+
 def test_failed_partial_fit_leaves_the_model_as_it_was(diabetes):
     X, y, Y, _ = diabetes
     model = NormalEquationRegressor().partial_fit(X[:200], y[:200])
