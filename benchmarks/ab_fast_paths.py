@@ -313,6 +313,22 @@ def finite_from_sums(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X, y=y: m.fit(X, y), repeats)
 
 
+def mirror_at_once(matrix):
+    """_mirror_upper as numpy's whole-triangle copies."""
+    upper = np.triu(matrix)
+    return np.ascontiguousarray(upper + np.triu(upper, 1).T)
+
+
+def mirror_blocks(repeats):
+    fast_and_plain = swap(shared_linalg, "_mirror_upper", mirror_at_once)
+    # bench_shapes.py's ridge fits with the most features, and one with few.
+    for n_samples, n_features in [(2_000, 1_000), (20_000, 200), (50_000, 5)]:
+        X, y = regression(n_samples, n_features, 1)
+        model = NormalEquationRegressor(alpha=1.0)
+        label = f"Gram matrix mirrored by blocks, ridge fit {n_samples}x{n_features}"
+        ab(label, *fast_and_plain, lambda m=model, X=X, y=y: m.fit(X, y), repeats)
+
+
 def numpy_column_sums(A, weights=None):
     """column_sums by numpy's reduction (the weighted sums were products already)."""
     return A.sum(axis=0) if weights is None else weights @ A
@@ -393,6 +409,7 @@ CHECKS = {
     "small_mixture_fit": small_mixture_fit,
     "gram": gram,
     "lapack": lapack,
+    "mirror_blocks": mirror_blocks,
     "em_blocks": em_blocks,
     "inference_cache": inference_cache,
     "row_reductions": row_reductions,
