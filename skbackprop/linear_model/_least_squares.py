@@ -16,9 +16,9 @@ original one times ``2^(f - e)``.
 
 On wide data (fewer rows than features) a dense ``fit`` solves from the weighted rows
 instead (:func:`solve_from_rows`, chosen by the cost model :func:`formulation`), through
-their ``n x n`` kernel matrix: its Cholesky factor for ridge, its eigendecomposition for
-least squares (their SVD for near-square rows, or where the kernel is not accurate). It
-keeps the rows (:class:`WeightedRows`), smaller than the Gram matrix, for ``partial_fit``
+their ``n x n`` kernel matrix and its Cholesky factor (for least squares, the SVD of the
+rows where the kernel's answer would not be accurate). It keeps the rows
+(:class:`WeightedRows`), smaller than the Gram matrix, for ``partial_fit``
 to continue from.
 
 The normal equations square the condition number of ``X``.  :func:`solve_normal_equations`
@@ -413,8 +413,8 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
 def formulation(n_samples, n_features, alpha, fit_intercept):
     """The cost model of a dense ``fit``: which matrix it solves from.
 
-    Returns ``'gram'`` (the normal equations, ``d x d``), ``'kernel'`` (the weighted rows'
-    ``n x n`` kernel matrix) or ``'svd'`` (the SVD of the weighted rows).
+    Returns ``'gram'`` (the normal equations, ``d x d``) or ``'kernel'`` (the weighted
+    rows' ``n x n`` kernel matrix).
 
     - Ridge (``alpha > 0``), in multiply-adds: the Gram matrix ``X^T W X`` and its Cholesky
       factor cost ``n d^2 / 2 + d^3 / 6``; the kernel matrix ``X W X^T``, its factor and the
@@ -422,21 +422,17 @@ def formulation(n_samples, n_features, alpha, fit_intercept):
       when there are fewer rows than features (wide data).
     - Least squares (``alpha = 0``) on fewer rows than features (``n - 1 < d`` with an
       intercept, ``n < d`` without): the centered ``X`` is rank-deficient by its shape, so
-      the Gram matrix's Cholesky cannot answer and its eigendecomposition (``d^3``) is the
-      costliest way to the minimum-norm answer. The kernel's eigendecomposition with its
-      vectors costs about ``n^2 d / 2 + 3 n^3``, the SVD of the rows (LAPACK's ``gelsd``:
-      an LQ factorization, then the SVD of its ``n x n`` factor) about ``2 n^2 d + n^3``,
-      constants fitted to scipy's ``eigh(driver='evd')`` and ``lstsq`` timings: the kernel
-      wins from ``d > 4 n / 3``. Near-square data is also the most often too
-      ill-conditioned for the kernel (see :meth:`WeightedRows.kernel_least_squares`).
+      the Gram matrix's Cholesky cannot answer, and its eigendecomposition (``d^3``) or
+      the SVD of the rows (LAPACK's ``gelsd``, about ``2 n^2 d + n^3``) costs more than
+      the kernel's ``n^2 d / 2 + n^3 / 6 + n d``. Where the kernel's answer is not
+      accurate, the SVD answers after it: the kernel's work, then wasted, is at most
+      about a quarter of the SVD's multiply-adds (:meth:`WeightedRows.kernel_solve`).
     """
     n, d = n_samples, n_features
     if alpha > 0:
         kernel_cheaper = n * n * d / 2 + n**3 / 6 + n * d < n * d * d / 2 + d**3 / 6
         return "kernel" if kernel_cheaper else "gram"
-    if n - int(fit_intercept) >= d:
-        return "gram"
-    return "kernel" if n * n * d / 2 + 3 * n**3 < 2 * n * n * d + n**3 else "svd"
+    return "gram" if n - int(fit_intercept) >= d else "kernel"
 
 
 @dataclass(frozen=True)
@@ -526,50 +522,33 @@ class WeightedRows:
         coef = Vt.T @ (shrink[:, None] * (U.T @ self.targets))
         return coef, matrix_rank(singular, tol), singular
 
-    def kernel_least_squares(self, tol):
-        """Minimum-norm least squares through the kernel matrix's eigendecomposition, or None.
-
-        With ``K = Xw Xw^T = U diag(lambda) U^T``, ``theta = Xw^T U diag(1 / lambda) U^T yw``
-        over the ``lambda`` kept (singular values ``sqrt(lambda)`` above ``tol`` times the
-        largest): the SVD's truncated minimum-norm solution, for about half the SVD's cost
-        on wide rows. Forming ``K`` squares the condition number, so the answer is trusted
-        only when ``eps * lambda_max / lambda_min`` over the kept eigenvalues is within
-        the bound a Cholesky solve must meet (1e-9); otherwise None, and the SVD of the
-        rows answers.
-
-        Returns
-        -------
-        coef, rank, singular, or None
-            The singular values are ``sqrt(lambda)``, accurate to about ``sqrt(eps)`` times
-            the largest.
-        """
-        kernel = self._kernel()
-        if kernel is None:
-            return None
-        with scipy_blas_threads(self.n_samples**3, product=False):
-            eigenvalues, vectors = linalg.eigh(kernel, driver="evd", check_finite=False)
-        eigenvalues, vectors = eigenvalues[::-1], vectors[:, ::-1]
-        singular = np.sqrt(np.clip(eigenvalues, 0, None))[: min(self.rows.shape)]
-        rank = matrix_rank(singular, tol)
-        if rank == 0 or _EPS * eigenvalues[0] > DEFAULT_MAX_RELATIVE_ERROR * eigenvalues[rank - 1]:
-            return None
-        kept = vectors[:, :rank]
-        coef = self._coefficients(kept @ ((kept.T @ self.targets) / eigenvalues[:rank, None]))
-        return None if coef is None else (coef, rank, singular)
-
     def kernel_solve(self, alpha):
-        """Ridge coefficients through the ``n x n`` kernel matrix, or None.
+        """Coefficients through the ``n x n`` kernel matrix's Cholesky factor, or None.
 
         With ``Xw`` the rows and ``yw`` the targets, the identity ``(Xw^T Xw + alpha I)^-1
         Xw^T = Xw^T (Xw Xw^T + alpha I)^-1`` (``alpha > 0``) gives ``theta = Xw^T a`` with
         ``(Xw Xw^T + alpha I) a = yw``: one equation per row instead of one per feature
-        (user guide, :ref:`normal_equation_wide`). None when the kernel matrix is not
-        finite or its Cholesky solve not accurate: the normal equations, which scale the
-        data and fall back further, then take over.
+        (user guide, :ref:`normal_equation_wide`).
+
+        Least squares (``alpha = 0``) on independent rows: the minimum-norm solution is
+        ``Xw^T K^-1 yw``, ``K = Xw Xw^T``. Centered rows are not independent: their sum
+        weighted by ``sqrt(w)`` is zero, so ``K v = 0`` for ``v = sqrt(w) / ||sqrt(w)||``.
+        The targets are centered alike (``v^T yw = 0``), so ``K + mu v v^T`` (``mu`` the
+        mean of ``K``'s diagonal) is definite and gives the same ``a``, with ``v^T a =
+        0``.
+
+        None when the kernel matrix is not finite or its Cholesky solve is not accurate
+        (its error bound beyond 1e-9, dependent or ill-conditioned rows): for ridge the
+        normal equations, which scale the data and fall back further, then take over; for
+        least squares the SVD of the rows.
         """
         kernel = self._kernel()
         if kernel is None:
             return None
+        if alpha == 0 and self.centered:
+            null = np.ones(self.n_samples) if self.root_weights is None else self.root_weights
+            null = null * np.sqrt(np.trace(kernel) / self.n_samples) / np.linalg.norm(null)
+            kernel += np.outer(null, null)
         with scipy_blas_threads(self.n_samples**3, product=False):
             dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
         return None if dual is None else self._coefficients(dual)
@@ -588,35 +567,34 @@ class WeightedRows:
         return coef if np.isfinite(coef).all() else None
 
 
-def solve_from_rows(X, y, sample_weight, method, *, alpha, fit_intercept, tol):
-    """Solve a dense fit from its weighted rows, by the ``method`` :func:`formulation` chose.
+def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=True):
+    """Solve a dense fit from its weighted rows, when :func:`formulation` chose the kernel.
 
-    ``'kernel'``: ridge through the kernel matrix's Cholesky factor
-    (:meth:`WeightedRows.kernel_solve`), least squares through its eigendecomposition
-    (:meth:`WeightedRows.kernel_least_squares`), or by the SVD of the rows where that is
-    not accurate; ``'svd'``: least squares by the SVD of the rows (LinearRegression's
-    computation).
+    Through the kernel matrix's Cholesky factor (:meth:`WeightedRows.kernel_solve`); for
+    least squares, where that is not accurate or ``kernel`` is False (the estimator's
+    ``solver='lstsq'``), by the SVD of the rows (LinearRegression's computation).
 
     Returns
     -------
     coef : ndarray of shape (n_features, n_targets), or None
-        None when the kernel solve cannot be trusted; the caller solves the normal
+        None when the ridge kernel solve cannot be trusted; the caller solves the normal
         equations then.
     rank : int or None
     singular : ndarray or None
         The SVD's rank and singular values (None after the kernel solve: computed when
         first read).
-    solver_ : {'eigh', 'lstsq', 'cholesky'}
+    solver_ : {'cholesky', 'lstsq'}
     rows : WeightedRows
         The rows solved from, which ``partial_fit`` continues from.
     """
     rows = WeightedRows.of(X, y, sample_weight, fit_intercept)
-    if alpha > 0:
-        return rows.kernel_solve(alpha), None, None, "cholesky", rows
-    solution = rows.kernel_least_squares(tol) if method == "kernel" else None
-    if solution is not None:
-        return *solution, "eigh", rows
-    return *rows.svd_solve(alpha, tol), "lstsq", rows
+    coef = rows.kernel_solve(alpha) if kernel or alpha > 0 else None
+    if coef is not None or alpha > 0:
+        return coef, None, None, "cholesky", rows
+    # On one thread of scipy's BLAS, as every factorization of the fit: numpy's threads
+    # still spin from the kernel's product (utils/_threadpool.py).
+    with scipy_blas_threads(rows.n_samples**3, product=False):
+        return *rows.svd_solve(alpha, tol), "lstsq", rows
 
 
 def needs_eigenvalues(alpha):

@@ -53,8 +53,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     no copy of it, far less than the SVD of ``X`` that
     :class:`~sklearn.linear_model.LinearRegression` computes. On wide data (fewer rows than
     features), where that matrix is the larger one, ``fit`` solves the equivalent ``n x n``
-    problem of the kernel matrix ``X W X^T`` instead: by Cholesky for ridge, by its
-    eigendecomposition for least squares (user guide, :ref:`normal_equation_wide`).
+    problem of the kernel matrix ``X W X^T`` instead, by Cholesky (for least squares,
+    the SVD of the rows where that is not accurate; user guide,
+    :ref:`normal_equation_wide`).
 
     The normal equations square the condition number of ``X``.  The ``'auto'`` solver checks
     both ways this can go wrong and then falls back to a minimum-norm least-squares solve:
@@ -121,9 +122,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         only known to be that small.
     solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
         The solve that produced ``coef_``: Cholesky, the SVD of the data, the
-        eigendecomposition, or (``positive=True``) the active-set method. Cholesky and the
-        eigendecomposition are of the Gram matrix ``X^T W X``, or on wide data of the
-        kernel matrix ``X W X^T`` (user guide, :ref:`normal_equation_wide`).
+        eigendecomposition, or (``positive=True``) the active-set method. The
+        eigendecomposition is of the Gram matrix ``X^T W X``; Cholesky is of it, or on wide
+        data of the kernel matrix ``X W X^T`` (user guide, :ref:`normal_equation_wide`).
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -303,10 +304,10 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 X,
                 y_2d,
                 sample_weight,
-                method,
                 alpha=self.alpha,
                 fit_intercept=self.fit_intercept,
                 tol=self.tol,
+                kernel=self.solver == "auto",
             )
             if coef is not None:
                 return self._set_solution(coef, rows, solver, dtype, y.ndim, rank, singular)
@@ -325,7 +326,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
 
     def _formulation(self, X, sample_weight):
         """Which matrix ``fit`` solves from: ``'gram'``, or on wide dense data the rows'
-        ``'kernel'`` or ``'svd'`` (the cost model is
+        ``'kernel'`` (the cost model is
         :func:`~skbackprop.linear_model._least_squares.formulation`)."""
         if not (
             (self.solver == "auto" or (self.solver == "lstsq" and self.alpha == 0))

@@ -498,12 +498,11 @@ def test_cost_model_solves_from_the_rows_when_they_are_fewer_than_the_features()
         assert formulation(1_000, 2_000, alpha, fit_intercept=False) == "kernel"
         assert formulation(2_000, 1_000, alpha, fit_intercept=True) == "gram"
     assert formulation(500, 500, 1.0, fit_intercept=True) == "gram"  # the kernel copies X
-    # Least squares: rank-deficient by its shape (the intercept takes one row); near
-    # square, the SVD of the rows costs less than the kernel's eigenvectors.
-    assert formulation(80, 80, 0.0, fit_intercept=True) == "svd"
+    # Least squares: rank-deficient by its shape (the intercept takes one row).
+    assert formulation(80, 80, 0.0, fit_intercept=True) == "kernel"
     assert formulation(80, 80, 0.0, fit_intercept=False) == "gram"
-    assert formulation(500, 600, 0.0, fit_intercept=True) == "svd"
-    assert formulation(500, 700, 0.0, fit_intercept=True) == "kernel"
+    assert formulation(81, 80, 0.0, fit_intercept=True) == "gram"
+    assert formulation(500, 600, 0.0, fit_intercept=True) == "kernel"
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
@@ -534,7 +533,7 @@ def test_wide_least_squares_through_the_kernel_is_linear_regressions(fit_interce
     ours = NormalEquationRegressor(fit_intercept=fit_intercept)
     ours.fit(X, y, sample_weight=sample_weight)
     theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, y, sample_weight=sample_weight)
-    assert ours.solver_ == "eigh"
+    assert ours.solver_ == "cholesky"
     _assert_same_model(ours, theirs, rtol=1e-10)
     assert ours.rank_ == theirs.rank_
     # Square roots of the kernel's eigenvalues: to about sqrt(eps) times the largest.
@@ -547,9 +546,9 @@ def test_wide_least_squares_through_the_kernel_is_linear_regressions(fit_interce
 
 @pytest.mark.parametrize("case", ["ill-conditioned", "rank-deficient"])
 def test_wide_least_squares_takes_the_svd_where_the_kernel_loses_digits(case):
-    # Singular values from 1 down to 1e-4: all kept, but eps * 1e8 is beyond the 1e-9
-    # bound, so the SVD answers. Twenty between 1 and 1/2 and ten of 1e-9 (below tol):
-    # the kernel's kept part is well conditioned, and its answer stands.
+    # Singular values from 1 down to 1e-4: the kernel's condition number 1e8 puts the
+    # Cholesky error bound beyond 1e-9. Twenty between 1 and 1/2 and ten of 1e-9 (below
+    # tol): the kernel is singular to working precision. The SVD answers both.
     rng = np.random.default_rng(3)
     n_samples, n_features = 30, 80
     U = np.linalg.qr(rng.standard_normal((n_samples, n_samples)))[0]
@@ -562,9 +561,19 @@ def test_wide_least_squares_takes_the_svd_where_the_kernel_loses_digits(case):
     y = rng.standard_normal(n_samples)
     ours = NormalEquationRegressor(fit_intercept=False).fit(X, y)
     theirs = LinearRegression(fit_intercept=False).fit(X, y)
-    assert ours.solver_ == ("lstsq" if case == "ill-conditioned" else "eigh")
+    assert ours.solver_ == "lstsq"
     assert ours.rank_ == theirs.rank_ == (30 if case == "ill-conditioned" else 20)
-    _assert_same_model(ours, theirs, rtol=1e-12 if case == "ill-conditioned" else 1e-9)
+    _assert_same_model(ours, theirs, rtol=1e-12)
+
+
+def test_wide_least_squares_with_zero_weights_takes_the_svd():
+    # Rows of weight zero are zero rows of the kernel: no Cholesky factor, the SVD answers.
+    X, y, weights = _wide()
+    weights[:3] = 0.0
+    ours = NormalEquationRegressor().fit(X, y, sample_weight=weights)
+    theirs = LinearRegression().fit(X, y, sample_weight=weights)
+    assert ours.solver_ == "lstsq"
+    _assert_same_model(ours, theirs, rtol=1e-12)
 
 
 def test_wide_ridge_keeps_float32():
@@ -575,10 +584,11 @@ def test_wide_ridge_keeps_float32():
     assert_allclose(ours.coef_, reference.coef_, rtol=1e-6)
 
 
-def test_near_square_least_squares_is_linear_regressions_svd():
+def test_wide_least_squares_with_solver_lstsq_is_linear_regressions_svd():
     X, y, weights = _wide(n_samples=40, n_features=45)
-    ours = NormalEquationRegressor().fit(X, y, sample_weight=weights)
+    ours = NormalEquationRegressor(solver="lstsq").fit(X, y, sample_weight=weights)
     theirs = LinearRegression().fit(X, y, sample_weight=weights)
+    assert NormalEquationRegressor().fit(X, y, sample_weight=weights).solver_ == "cholesky"
     assert ours.solver_ == "lstsq"
     _assert_same_model(ours, theirs, rtol=1e-12)
     assert ours.rank_ == theirs.rank_ == 39
