@@ -5,7 +5,8 @@ sides: the largest coefficient difference relative to the largest coefficient, a
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_normal_equation.py
     (add --threads 1 for single-threaded BLAS on both sides, --shapes 200000x200 for one
-    shape, --offset 1000 to add a large constant to X: the single-pass centering case)
+    shape, --offset 1000 to add a large constant to X: the single-pass centering case,
+    --condition 1e4 for singular values of X from 1 down to 1e-4: the fallback to the SVD)
 """
 
 import argparse
@@ -19,9 +20,15 @@ from threadpoolctl import threadpool_limits
 from skbackprop import NormalEquationRegressor
 
 
-def make_data(n_samples, n_features, offset=0.0, seed=0):
+def make_data(n_samples, n_features, offset=0.0, condition=None, seed=0):
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features)) + offset
+    X = rng.standard_normal((n_samples, n_features))
+    if condition is not None:
+        # The same random directions, with singular values spread geometrically from 1 down
+        # to 1 / condition.
+        U, singular, Vt = np.linalg.svd(X, full_matrices=False)
+        X = (U * np.geomspace(1.0, 1.0 / condition, singular.size)) @ Vt
+    X += offset
     coef = rng.standard_normal(n_features)
     y = X @ coef + 3.0 + rng.standard_normal(n_samples)
     return X, y
@@ -78,20 +85,26 @@ def main():
         "--shapes", nargs="+", default=["1000000x50", "200000x200"], help="n_samplesxn_features"
     )
     parser.add_argument("--offset", type=float, default=0.0, help="constant added to X")
+    parser.add_argument(
+        "--condition",
+        type=float,
+        default=None,
+        help="ratio of X's largest singular value to its smallest",
+    )
     args = parser.parse_args()
     shapes = [tuple(int(v) for v in shape.split("x")) for shape in args.shapes]
     with threadpool_limits(limits=args.threads):
-        run(args.repeats, shapes, args.offset)
+        run(args.repeats, shapes, args.offset, args.condition)
 
 
-def run(repeats, shapes, offset):
+def run(repeats, shapes, offset, condition=None):
     header = (
         f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
         f"{'max rel diff':>14}{'R2 ours':>10}{'R2 sk':>10}  solver"
     )
     print(header)
     for n_samples, n_features in shapes:
-        X, y = make_data(n_samples, n_features, offset)
+        X, y = make_data(n_samples, n_features, offset, condition)
         pairs = [
             ("LinearRegression", NormalEquationRegressor, LinearRegression),
             ("Ridge(alpha=1)", lambda: NormalEquationRegressor(alpha=1.0), Ridge),
