@@ -158,7 +158,8 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
     return _mirror_upper(gram), None if cross is None else np.ascontiguousarray(cross)
 
 
-# Square blocks of 64 x 64 numbers (32 KiB) stay in cache while they are transposed.
+# Bands of 64 rows: the transposed copy reads 64 consecutive numbers (eight cache lines)
+# of each row below the band, rather than one number of each.
 _MIRROR_BLOCK = 64
 
 
