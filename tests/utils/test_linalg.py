@@ -34,6 +34,19 @@ def _reference(X, Y, weights, center, Y_center):
     return Xc.T @ (weights[:, None] * Xc), Xc.T @ (weights[:, None] * Yc)
 
 
+@pytest.mark.parametrize("n_features", [1, 63, 64, 65, 150])
+def test_weighted_gram_is_symmetric_across_the_mirrors_bands(n_features):
+    # The upper triangle syrk fills is mirrored a band of rows at a time: every count of
+    # features, at and around a band's edge, gives the exact mirror image.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200, n_features))
+    gram, _ = weighted_gram(X, center=X.mean(axis=0))
+    assert gram.flags.c_contiguous
+    np.testing.assert_array_equal(gram, gram.T)
+    Xc = X - X.mean(axis=0)
+    assert_allclose(gram, Xc.T @ Xc, rtol=1e-12, atol=1e-12 * np.abs(gram).max())
+
+
 @pytest.mark.parametrize("layout", ["C", "F", "strided", "float32", "sparse"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("centered", [False, True])
