@@ -413,8 +413,8 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
 def formulation(n_samples, n_features, alpha, fit_intercept):
     """The cost model of a dense ``fit``: which matrix it solves from.
 
-    Returns ``'gram'`` (the normal equations, ``d x d``) or ``'kernel'`` (the weighted
-    rows' ``n x n`` kernel matrix).
+    Returns ``'gram'`` (the normal equations, ``d x d``), ``'kernel'`` (the weighted rows'
+    ``n x n`` kernel matrix) or ``'svd'`` (the SVD of the weighted rows).
 
     - Ridge (``alpha > 0``), in multiply-adds: the Gram matrix ``X^T W X`` and its Cholesky
       factor cost ``n d^2 / 2 + d^3 / 6``; the kernel matrix ``X W X^T``, its factor and the
@@ -427,12 +427,18 @@ def formulation(n_samples, n_features, alpha, fit_intercept):
       the kernel's ``n^2 d / 2 + n^3 / 6 + n d``. Where the kernel's answer is not
       accurate, the SVD answers after it: the kernel's work, then wasted, is at most
       about a quarter of the SVD's multiply-adds (:meth:`WeightedRows.kernel_solve`).
+      Square data with an intercept (``d = n``) is the exception: its centered rows are
+      square less one, and even independent random rows are then too ill-conditioned for
+      the kernel (their condition number grows with ``n``, beyond the kernel's bound from
+      a few hundred rows), so the SVD answers directly.
     """
     n, d = n_samples, n_features
     if alpha > 0:
         kernel_cheaper = n * n * d / 2 + n**3 / 6 + n * d < n * d * d / 2 + d**3 / 6
         return "kernel" if kernel_cheaper else "gram"
-    return "gram" if n - int(fit_intercept) >= d else "kernel"
+    if n - int(fit_intercept) >= d:
+        return "gram"
+    return "svd" if d <= n else "kernel"
 
 
 @dataclass(frozen=True)
@@ -568,11 +574,12 @@ class WeightedRows:
 
 
 def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=True):
-    """Solve a dense fit from its weighted rows, when :func:`formulation` chose the kernel.
+    """Solve a dense fit from its weighted rows, as :func:`formulation` chose.
 
     Through the kernel matrix's Cholesky factor (:meth:`WeightedRows.kernel_solve`); for
-    least squares, where that is not accurate or ``kernel`` is False (the estimator's
-    ``solver='lstsq'``), by the SVD of the rows (LinearRegression's computation).
+    least squares, where that is not accurate, or directly when ``kernel`` is False
+    (:func:`formulation`'s ``'svd'``, or the estimator's ``solver='lstsq'``), by the SVD
+    of the rows (LinearRegression's computation).
 
     Returns
     -------
@@ -588,7 +595,9 @@ def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=Tr
         The rows solved from, which ``partial_fit`` continues from.
     """
     rows = WeightedRows.of(X, y, sample_weight, fit_intercept)
-    coef = rows.kernel_solve(alpha) if kernel or alpha > 0 else None
+    if not (kernel or alpha > 0):
+        return *rows.svd_solve(alpha, tol), "lstsq", rows
+    coef = rows.kernel_solve(alpha)
     if coef is not None or alpha > 0:
         return coef, None, None, "cholesky", rows
     # On one thread of scipy's BLAS, as every factorization of the fit: numpy's threads

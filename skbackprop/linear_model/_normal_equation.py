@@ -307,7 +307,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
                 alpha=self.alpha,
                 fit_intercept=self.fit_intercept,
                 tol=self.tol,
-                kernel=self.solver == "auto",
+                kernel=method == "kernel" and self.solver == "auto",
             )
             if coef is not None:
                 return self._set_solution(coef, rows, solver, dtype, y.ndim, rank, singular)
@@ -326,7 +326,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
 
     def _formulation(self, X, sample_weight):
         """Which matrix ``fit`` solves from: ``'gram'``, or on wide dense data the rows'
-        ``'kernel'`` (the cost model is
+        ``'kernel'`` or ``'svd'`` (the cost model is
         :func:`~skbackprop.linear_model._least_squares.formulation`)."""
         if not (
             (self.solver == "auto" or (self.solver == "lstsq" and self.alpha == 0))

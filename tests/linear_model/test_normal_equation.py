@@ -498,8 +498,10 @@ def test_cost_model_solves_from_the_rows_when_they_are_fewer_than_the_features()
         assert formulation(1_000, 2_000, alpha, fit_intercept=False) == "kernel"
         assert formulation(2_000, 1_000, alpha, fit_intercept=True) == "gram"
     assert formulation(500, 500, 1.0, fit_intercept=True) == "gram"  # the kernel copies X
-    # Least squares: rank-deficient by its shape (the intercept takes one row).
-    assert formulation(80, 80, 0.0, fit_intercept=True) == "kernel"
+    # Least squares: rank-deficient by its shape (the intercept takes one row); square
+    # with an intercept, too ill-conditioned for the kernel.
+    assert formulation(80, 81, 0.0, fit_intercept=True) == "kernel"
+    assert formulation(80, 80, 0.0, fit_intercept=True) == "svd"
     assert formulation(80, 80, 0.0, fit_intercept=False) == "gram"
     assert formulation(81, 80, 0.0, fit_intercept=True) == "gram"
     assert formulation(500, 600, 0.0, fit_intercept=True) == "kernel"
@@ -584,11 +586,15 @@ def test_wide_ridge_keeps_float32():
     assert_allclose(ours.coef_, reference.coef_, rtol=1e-6)
 
 
-def test_wide_least_squares_with_solver_lstsq_is_linear_regressions_svd():
-    X, y, weights = _wide(n_samples=40, n_features=45)
-    ours = NormalEquationRegressor(solver="lstsq").fit(X, y, sample_weight=weights)
+@pytest.mark.parametrize("case", ["solver='lstsq'", "square"])
+def test_wide_least_squares_by_the_svd_directly_is_linear_regressions(case):
+    n_features = 45 if case == "solver='lstsq'" else 40
+    X, y, weights = _wide(n_samples=40, n_features=n_features)
+    solver = "lstsq" if case == "solver='lstsq'" else "auto"
+    ours = NormalEquationRegressor(solver=solver).fit(X, y, sample_weight=weights)
     theirs = LinearRegression().fit(X, y, sample_weight=weights)
-    assert NormalEquationRegressor().fit(X, y, sample_weight=weights).solver_ == "cholesky"
+    if case == "solver='lstsq'":
+        assert NormalEquationRegressor().fit(X, y, sample_weight=weights).solver_ == "cholesky"
     assert ours.solver_ == "lstsq"
     _assert_same_model(ours, theirs, rtol=1e-12)
     assert ours.rank_ == theirs.rank_ == 39
