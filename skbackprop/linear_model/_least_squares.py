@@ -528,7 +528,7 @@ class WeightedRows:
         coef = Vt.T @ (shrink[:, None] * (U.T @ self.targets))
         return coef, matrix_rank(singular, tol), singular
 
-    def kernel_solve(self, alpha):
+    def kernel_solve(self, alpha, tol):
         """Coefficients through the ``n x n`` kernel matrix's Cholesky factor, or None.
 
         With ``Xw`` the rows and ``yw`` the targets, the identity ``(Xw^T Xw + alpha I)^-1
@@ -544,9 +544,11 @@ class WeightedRows:
         0``.
 
         None when the kernel matrix is not finite or its Cholesky solve is not accurate
-        (its error bound beyond 1e-9, dependent or ill-conditioned rows): for ridge the
-        normal equations, which scale the data and fall back further, then take over; for
-        least squares the SVD of the rows.
+        (its error bound beyond 1e-9, dependent or ill-conditioned rows), or, for least
+        squares, when it cannot show that every singular value of the rows is above ``tol``
+        times the largest (the directions below would be dropped): for ridge the normal
+        equations, which scale the data and fall back further, then take over; for least
+        squares the SVD of the rows.
         """
         kernel = self._kernel()
         if kernel is None:
@@ -555,9 +557,16 @@ class WeightedRows:
             null = np.ones(self.n_samples) if self.root_weights is None else self.root_weights
             null = null * np.sqrt(np.trace(kernel) / self.n_samples) / np.linalg.norm(null)
             kernel += np.outer(null, null)
-        with scipy_blas_threads(self.n_samples**3, product=False):
-            dual = accurate_cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
-        return None if dual is None else self._coefficients(dual)
+        diagonal = kernel.diagonal()
+        smallest, trace = diagonal.min(), diagonal.sum()
+        try:
+            with scipy_blas_threads(self.n_samples**3, product=False):
+                dual, rcond = cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
+        except np.linalg.LinAlgError:
+            return None
+        if not is_accurate(rcond) or (alpha == 0 and not _keeps_all(rcond, smallest, trace, tol)):
+            return None
+        return self._coefficients(dual)
 
     def _kernel(self):
         """``rows rows^T``, or None when it (or the targets) is not finite."""
@@ -573,11 +582,28 @@ class WeightedRows:
         return coef if np.isfinite(coef).all() else None
 
 
+def _keeps_all(rcond, smallest, trace, tol):
+    """Whether a kernel matrix ``K`` certainly has every eigenvalue above ``tol^2`` times
+    the largest, from its Cholesky solve's ``rcond`` (:func:`cholesky_solve`) and its
+    diagonal's ``smallest`` entry and ``trace``.
+
+    The least-squares answer through ``K`` keeps every direction of the rows; the SVD
+    drops those with singular values at or below ``tol`` times the largest, so the two
+    agree only when there are none. With ``D`` the diagonal of ``K`` and ``Ke = D^-1/2 K
+    D^-1/2`` the equilibrated matrix: ``lambda_min(K) >= lambda_min(Ke) min(D)``,
+    ``lambda_min(Ke) >= 1 / ||Ke^-1||_1 >= rcond`` (its 1-norm is at least 1, its
+    diagonal being ones) and ``lambda_max(K) <= trace(K)``. The bound is loose, so a
+    doubtful case goes to the SVD, which is right either way.
+    """
+    return rcond * smallest > tol**2 * trace
+
+
 def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=True):
     """Solve a dense fit from its weighted rows, as :func:`formulation` chose.
 
     Through the kernel matrix's Cholesky factor (:meth:`WeightedRows.kernel_solve`); for
-    least squares, where that is not accurate, or directly when ``kernel`` is False
+    least squares, where that is not accurate or ``tol`` would drop directions of the rows,
+    or directly when ``kernel`` is False
     (:func:`formulation`'s ``'svd'``, or the estimator's ``solver='lstsq'``), by the SVD
     of the rows (LinearRegression's computation).
 
@@ -597,7 +623,7 @@ def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=Tr
     rows = WeightedRows.of(X, y, sample_weight, fit_intercept)
     if not (kernel or alpha > 0):
         return *rows.svd_solve(alpha, tol), "lstsq", rows
-    coef = rows.kernel_solve(alpha)
+    coef = rows.kernel_solve(alpha, tol)
     if coef is not None or alpha > 0:
         return coef, None, None, "cholesky", rows
     # On one thread of scipy's BLAS, as every factorization of the fit: numpy's threads
