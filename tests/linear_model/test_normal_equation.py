@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import linalg
 from scipy.linalg import LinAlgWarning
 from scipy.optimize import nnls
 from sklearn.datasets import load_diabetes
@@ -570,26 +569,30 @@ def test_wide_least_squares_takes_the_svd_where_the_kernel_loses_digits(case):
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_wide_least_squares_truncates_below_tol_as_the_svd_does(fit_intercept):
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wide_least_squares_truncates_below_tol_as_linear_regression(fit_intercept, weighted):
     # Singular values from 1 down to 1e-2: the kernel's Cholesky is accurate, but tol=0.05
     # asks for the directions below 0.05 times the largest to be dropped, which only the
-    # SVD does. The default tol keeps them all, and the kernel answers.
+    # SVD does (LinearRegression passes tol to lstsq as cond). The default tol keeps them
+    # all, and the kernel answers.
     rng = np.random.default_rng(4)
     n_samples, n_features = 30, 80
     U = np.linalg.qr(rng.standard_normal((n_samples, n_samples)))[0]
     V = np.linalg.qr(rng.standard_normal((n_features, n_samples)))[0]
     X = U @ np.diag(np.geomspace(1.0, 1e-2, n_samples)) @ V.T
     y = rng.standard_normal(n_samples)
-    if fit_intercept:  # the same centered rows
+    if fit_intercept:
         X, y = X + 2.0, y + 2.0
-    rows = X - X.mean(axis=0) if fit_intercept else X
-    targets = y - y.mean() if fit_intercept else y
-    for tol, solver in [(0.05, "lstsq"), (1e-6, "cholesky")]:
-        ours = NormalEquationRegressor(fit_intercept=fit_intercept, tol=tol).fit(X, y)
-        coef, _, rank, _ = linalg.lstsq(rows, targets, cond=tol)
+    sample_weight = rng.uniform(0.5, 2.0, n_samples) if weighted else None
+    full_rank = n_samples - int(fit_intercept)
+    for tol, solver, truncated in [(0.05, "lstsq", True), (1e-6, "cholesky", False)]:
+        params = {"fit_intercept": fit_intercept, "tol": tol}
+        ours = NormalEquationRegressor(**params).fit(X, y, sample_weight=sample_weight)
+        theirs = LinearRegression(**params).fit(X, y, sample_weight=sample_weight)
         assert ours.solver_ == solver
-        assert ours.rank_ == rank
-        assert_allclose(ours.coef_, coef, rtol=1e-10, atol=1e-12 * np.abs(coef).max())
+        assert ours.rank_ == theirs.rank_
+        assert (theirs.rank_ < full_rank) == truncated
+        _assert_same_model(ours, theirs, rtol=1e-10)
 
 
 def test_wide_least_squares_with_zero_weights_takes_the_svd():
