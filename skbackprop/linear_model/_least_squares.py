@@ -583,9 +583,10 @@ class WeightedRows:
 
 
 def _keeps_all(rcond, smallest, trace, tol):
-    """Whether a kernel matrix ``K`` certainly has every eigenvalue above ``tol^2`` times
-    the largest, from its Cholesky solve's ``rcond`` (:func:`cholesky_solve`) and its
-    diagonal's ``smallest`` entry and ``trace``.
+    """Whether a kernel matrix ``K`` has every eigenvalue above ``tol^2`` times the
+    largest, by a bound from its Cholesky solve's ``rcond`` (:func:`cholesky_solve`:
+    LAPACK's estimate, which the accuracy check relies on too) and its diagonal's
+    ``smallest`` entry and ``trace``.
 
     The least-squares answer through ``K`` keeps every direction of the rows; the SVD
     drops those with singular values at or below ``tol`` times the largest, so the two
@@ -601,11 +602,11 @@ def _keeps_all(rcond, smallest, trace, tol):
 def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=True):
     """Solve a dense fit from its weighted rows, as :func:`formulation` chose.
 
-    Through the kernel matrix's Cholesky factor (:meth:`WeightedRows.kernel_solve`); for
-    least squares, where that is not accurate or ``tol`` would drop directions of the rows,
-    or directly when ``kernel`` is False
-    (:func:`formulation`'s ``'svd'``, or the estimator's ``solver='lstsq'``), by the SVD
-    of the rows (LinearRegression's computation).
+    Through the kernel matrix's Cholesky factor (:meth:`WeightedRows.kernel_solve`). For
+    least squares, where that is not accurate or ``tol`` would drop directions of the
+    rows, or directly when ``kernel`` is False (:func:`formulation`'s ``'svd'``, or the
+    estimator's ``solver='lstsq'``), by the SVD of the rows (LinearRegression's
+    computation).
 
     Returns
     -------
