@@ -43,6 +43,7 @@ from scipy import linalg
 from ..utils._threadpool import scipy_blas_threads
 from ..utils.linalg import (
     DEFAULT_MAX_RELATIVE_ERROR,
+    CholeskyFactor,
     accurate_cholesky_solve,
     cholesky_solve,
     column_sums,
@@ -424,9 +425,12 @@ def formulation(n_samples, n_features, alpha, fit_intercept):
       intercept, ``n < d`` without): the centered ``X`` is rank-deficient by its shape, so
       the Gram matrix's Cholesky cannot answer, and its eigendecomposition (``d^3``) or
       the SVD of the rows (LAPACK's ``gelsd``, about ``2 n^2 d + n^3``) costs more than
-      the kernel's ``n^2 d / 2 + n^3 / 6 + n d``. Where the kernel's answer is not
-      accurate, the SVD answers after it: the kernel's work, then wasted, is at most
-      about a quarter of the SVD's multiply-adds (:meth:`WeightedRows.kernel_solve`).
+      the kernel's ``n^2 d / 2 + n^3 / 6 + n d``. Where the kernel's Cholesky error
+      bound is missed, a few refinement steps through the rows (about ``2 n d + n^2``
+      multiply-adds each) restore the accuracy; where even they cannot, or ``tol``
+      drops directions, the SVD answers after it, and the kernel's work, then wasted, is
+      at most about a quarter of the SVD's multiply-adds
+      (:meth:`WeightedRows.kernel_solve`).
       Square data with an intercept (``d = n``) is the exception: its centered rows are
       square less one, and even independent random rows are then too ill-conditioned for
       the kernel (their condition number grows with ``n``, beyond the kernel's bound from
@@ -543,30 +547,69 @@ class WeightedRows:
         mean of ``K``'s diagonal) is definite and gives the same ``a``, with ``v^T a =
         0``.
 
-        None when the kernel matrix is not finite or its Cholesky solve is not accurate
-        (its error bound beyond 1e-9, dependent or ill-conditioned rows), or, for least
-        squares, when it cannot show that every singular value of the rows is above ``tol``
-        times the largest (the directions below would be dropped): for ridge the normal
-        equations, which scale the data and fall back further, then take over; for least
-        squares the SVD of the rows.
+        The kernel matrix squares the rows' condition number. Where the Cholesky error
+        bound misses 1e-9, the answer is refined through the rows themselves
+        (:meth:`_refined`), which brings it to the accuracy of a QR or SVD of the rows.
+
+        None when the kernel matrix is not finite or not numerically definite (dependent
+        rows), when the refinement does not reach 1e-9, or, for least squares, when the
+        factor cannot show that every singular value of the rows is above ``tol`` times
+        the largest (the SVD drops the directions below): for ridge the normal equations,
+        which scale the data and fall back further, then take over; for least squares the
+        SVD of the rows.
         """
         kernel = self._kernel()
         if kernel is None:
             return None
+        null = None
         if alpha == 0 and self.centered:
             null = np.ones(self.n_samples) if self.root_weights is None else self.root_weights
             null = null * np.sqrt(np.trace(kernel) / self.n_samples) / np.linalg.norm(null)
             kernel += np.outer(null, null)
         diagonal = kernel.diagonal()
-        smallest, trace = diagonal.min(), diagonal.sum()
-        try:
-            with scipy_blas_threads(self.n_samples**3, product=False):
-                dual, rcond = cholesky_solve(kernel, self.targets, ridge=alpha, overwrite_a=True)
-        except np.linalg.LinAlgError:
-            return None
-        if not is_accurate(rcond) or (alpha == 0 and not _keeps_all(rcond, smallest, trace, tol)):
-            return None
+        smallest, largest = diagonal.min(), diagonal.max()
+        with scipy_blas_threads(self.n_samples**3, product=False):
+            try:
+                factor = CholeskyFactor.of(kernel, ridge=alpha, overwrite_a=True)
+            except np.linalg.LinAlgError:
+                return None
+            if alpha == 0 and not _keeps_all(factor.rcond, smallest, largest, tol):
+                return None
+            dual = factor.solve(self.targets)
+            if not is_accurate(factor.rcond):
+                return self._refined(factor, dual, alpha, null)
         return self._coefficients(dual)
+
+    def _refined(self, factor, dual, alpha, null):
+        """``rows^T dual`` after iterative refinement through the rows, or None.
+
+        Each step solves for the correction from the residual ``yw - Xw (Xw^T a) - alpha a
+        (- v (v^T a))``, formed from the rows rather than from the kernel matrix, so the
+        answer reaches about ``cond(Xw) eps`` where the kernel's solve alone stops at
+        ``cond(Xw)^2 eps``; the steps converge while ``cond(Xw)^2 eps`` is well below one
+        (user guide, :ref:`normal_equation_wide`). The refinement is trusted once a
+        correction, which measures the error left before it, is within 1e-9 of the
+        coefficients and smaller than half the one before.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            coef = self.rows.T @ dual
+            previous = np.inf
+            for _ in range(_REFINEMENT_STEPS):
+                residual = self.targets - self.rows @ coef
+                residual -= alpha * dual
+                if null is not None:
+                    residual -= np.outer(null, null @ dual)
+                correction = factor.solve(residual)
+                change = self.rows.T @ correction
+                dual += correction
+                coef += change
+                size = np.abs(change).max() / max(np.abs(coef).max(), np.finfo(float).tiny)
+                if not size <= previous / 2:  # not contracting (or not finite)
+                    return None
+                if size <= DEFAULT_MAX_RELATIVE_ERROR:
+                    return coef if np.isfinite(coef).all() else None
+                previous = size
+        return None
 
     def _kernel(self):
         """``rows rows^T``, or None when it (or the targets) is not finite."""
@@ -582,21 +625,26 @@ class WeightedRows:
         return coef if np.isfinite(coef).all() else None
 
 
-def _keeps_all(rcond, smallest, trace, tol):
+def _keeps_all(rcond, smallest, largest, tol):
     """Whether a kernel matrix ``K`` has every eigenvalue above ``tol^2`` times the
-    largest, by a bound from its Cholesky solve's ``rcond`` (:func:`cholesky_solve`:
-    LAPACK's estimate, which the accuracy check relies on too) and its diagonal's
-    ``smallest`` entry and ``trace``.
+    largest, by a bound from its Cholesky factor's ``rcond`` (:class:`CholeskyFactor`:
+    LAPACK's estimate, which the accuracy check relies on too) and the ``smallest`` and
+    ``largest`` entries of its diagonal ``D``.
 
     The least-squares answer through ``K`` keeps every direction of the rows; the SVD
     drops those with singular values at or below ``tol`` times the largest, so the two
-    agree only when there are none. With ``D`` the diagonal of ``K`` and ``Ke = D^-1/2 K
-    D^-1/2`` the equilibrated matrix: ``lambda_min(K) >= lambda_min(Ke) min(D)``,
-    ``lambda_min(Ke) >= 1 / ||Ke^-1||_1 >= rcond`` (its 1-norm is at least 1, its
-    diagonal being ones) and ``lambda_max(K) <= trace(K)``. The bound is loose, so a
+    agree only when there are none. With ``Ke = D^-1/2 K D^-1/2`` the equilibrated
+    matrix and ``rcond = 1 / (||Ke||_1 ||Ke^-1||_1)``: ``lambda_min(K) >= min(D) /
+    ||Ke^-1||_1`` and ``lambda_max(K) <= max(D) ||Ke||_1`` (a symmetric matrix's 2-norm is
+    at most its 1-norm), so ``lambda_min / lambda_max >= rcond min(D) / max(D)``. A
     doubtful case goes to the SVD, which is right either way.
     """
-    return rcond * smallest > tol**2 * trace
+    return rcond * smallest > tol**2 * largest
+
+
+# Refinement steps of a kernel solve at most: each costs two products with the rows and a
+# solve with the factor; one or two reach 1e-9 where the refinement converges at all.
+_REFINEMENT_STEPS = 4
 
 
 def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=True):

@@ -53,9 +53,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     no copy of it, far less than the SVD of ``X`` that
     :class:`~sklearn.linear_model.LinearRegression` computes. On wide data (fewer rows than
     features), where that matrix is the larger one, ``fit`` solves the equivalent ``n x n``
-    problem of the kernel matrix ``X W X^T`` instead, by Cholesky (for least squares,
-    the SVD of the rows where that is not accurate; user guide,
-    :ref:`normal_equation_wide`).
+    problem of the kernel matrix ``X W X^T`` instead, by Cholesky, refined through the rows
+    where the kernel matrix's error bound is missed (for least squares, the SVD of the rows
+    where that fails or ``tol`` drops directions; user guide, :ref:`normal_equation_wide`).
 
     The normal equations square the condition number of ``X``.  The ``'auto'`` solver checks
     both ways this can go wrong and then falls back to a minimum-norm least-squares solve:

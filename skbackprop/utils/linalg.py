@@ -7,7 +7,8 @@ Three pieces, each usable on its own:
   centering and weighting never copy all of ``X``.
 - :func:`cholesky_solve` solves a symmetric positive definite system by Cholesky
   factorization of the Jacobi-equilibrated matrix and returns LAPACK's estimate of its
-  reciprocal condition number, so the caller knows how many digits to trust.
+  reciprocal condition number, so the caller knows how many digits to trust;
+  :class:`CholeskyFactor` keeps the factor for more solves (iterative refinement).
 - :func:`eigh_solve` is the stable fallback: the minimum-norm solution from the
   eigendecomposition, with eigenvalues under a cutoff treated as zero (the pseudo-inverse of a
   positive semidefinite matrix).
@@ -18,6 +19,8 @@ Three pieces, each usable on its own:
 error bound within ``max_relative_error``), and :func:`solve_psd` chains it with the fallback:
 Cholesky when it is accurate, otherwise the minimum-norm solve.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -222,30 +225,68 @@ def cholesky_solve(A, B, *, ridge=0.0, overwrite_a=False):
     >>> x
     array([0.5, 0. ])
     """
-    A = np.array(A, dtype=np.float64, copy=not overwrite_a or None)
-    B = np.asarray(B, dtype=np.float64)
-    n = A.shape[0]
-    if ridge:
-        A.flat[:: n + 1] += ridge
-    diagonal = A.diagonal().copy()
-    if n == 0:
-        return B.copy(), 1.0
-    if not np.all(diagonal > 0) or not np.all(np.isfinite(A)):
-        raise np.linalg.LinAlgError("matrix is not positive definite (a diagonal entry is <= 0)")
-    scale = 1.0 / np.sqrt(diagonal)
-    A *= scale[:, None]  # in place: equilibrated, with no n x n temporary
-    A *= scale[None, :]
-    anorm = np.abs(A).sum(axis=0).max()
-    factor, info = lapack.dpotrf(A, lower=0, clean=1, overwrite_a=1)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"matrix is not positive definite (pivot {info} <= 0)")
-    rcond, _ = lapack.dpocon(factor, anorm, uplo="U")
-    rhs = B * (scale if B.ndim == 1 else scale[:, None])
-    # LAPACK's potrs, as scipy's cho_solve calls it, without cho_solve's per-call wrappers
-    # (docs/performance.rst, "Fast paths").
-    x, _ = lapack.dpotrs(factor, rhs, lower=0)  # fails only on arguments checked above
-    x *= scale if B.ndim == 1 else scale[:, None]
-    return x, float(rcond)
+    factor = CholeskyFactor.of(A, ridge=ridge, overwrite_a=overwrite_a)
+    return factor.solve(B), factor.rcond
+
+
+@dataclass(frozen=True)
+class CholeskyFactor:
+    """The Cholesky factor of a Jacobi-equilibrated ``A + ridge * I``, to solve with again.
+
+    ``scale`` is ``1 / sqrt(diag(A + ridge * I))`` and ``upper`` the upper-triangular
+    ``U`` with ``U^T U = S (A + ridge * I) S``, ``S = diag(scale)``; ``rcond`` is LAPACK's
+    estimate of the reciprocal 1-norm condition number of ``S (A + ridge * I) S``
+    (:func:`cholesky_solve`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import CholeskyFactor
+    >>> factor = CholeskyFactor.of(np.array([[4.0, 2.0], [2.0, 3.0]]))
+    >>> factor.solve(np.array([2.0, 1.0]))
+    array([0.5, 0. ])
+    """
+
+    upper: np.ndarray
+    scale: np.ndarray
+    rcond: float
+
+    @classmethod
+    def of(cls, A, *, ridge=0.0, overwrite_a=False):
+        """Factor ``A + ridge * I`` (see :func:`cholesky_solve` for the parameters and the
+        error raised)."""
+        A = np.array(A, dtype=np.float64, copy=not overwrite_a or None)
+        n = A.shape[0]
+        if ridge:
+            A.flat[:: n + 1] += ridge
+        diagonal = A.diagonal().copy()
+        if n == 0:
+            return cls(A, diagonal, 1.0)
+        if not np.all(diagonal > 0) or not np.all(np.isfinite(A)):
+            raise np.linalg.LinAlgError(
+                "matrix is not positive definite (a diagonal entry is <= 0)"
+            )
+        scale = 1.0 / np.sqrt(diagonal)
+        A *= scale[:, None]  # in place: equilibrated, with no n x n temporary
+        A *= scale[None, :]
+        anorm = np.abs(A).sum(axis=0).max()
+        upper, info = lapack.dpotrf(A, lower=0, clean=1, overwrite_a=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"matrix is not positive definite (pivot {info} <= 0)")
+        rcond, _ = lapack.dpocon(upper, anorm, uplo="U")
+        return cls(upper, scale, float(rcond))
+
+    def solve(self, B):
+        """``x`` with ``(A + ridge * I) x = B``, for ``B`` of shape (n,) or (n, k)."""
+        B = np.asarray(B, dtype=np.float64)
+        if self.scale.size == 0:
+            return B.copy()
+        scale = self.scale if B.ndim == 1 else self.scale[:, None]
+        # LAPACK's potrs, as scipy's cho_solve calls it, without cho_solve's per-call
+        # wrappers (docs/performance.rst, "Fast paths").
+        x, _ = lapack.dpotrs(self.upper, B * scale, lower=0)  # fails only on checked args
+        x *= scale
+        return x
 
 
 def symmetric_eigenvalues(A):

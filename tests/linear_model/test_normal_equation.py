@@ -546,26 +546,60 @@ def test_wide_least_squares_through_the_kernel_is_linear_regressions(fit_interce
     _assert_same_model(ours, gram, rtol=1e-8)
 
 
-@pytest.mark.parametrize("case", ["ill-conditioned", "rank-deficient"])
-def test_wide_least_squares_takes_the_svd_where_the_kernel_loses_digits(case):
-    # Singular values from 1 down to 1e-4: the kernel's condition number 1e8 puts the
-    # Cholesky error bound beyond 1e-9. Twenty between 1 and 1/2 and ten of 1e-9 (below
-    # tol): the kernel is singular to working precision. The SVD answers both.
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize(
+    ("case", "solver", "rank", "rtol"),
+    [
+        # Singular values from 1 down to 1e-4: the kernel's condition number 1e8 puts
+        # its Cholesky error bound beyond 1e-9 (its answer alone is off by about 1e-8);
+        # refined through the rows, it reaches the SVD's answer to cond(X) eps.
+        ("ill-conditioned", "cholesky", 30, 1e-11),
+        # From 1 down to 1e-7: the smallest fall below tol (1e-6) times the largest, and
+        # only the SVD drops them.
+        ("below tol", "lstsq", 25, 1e-12),
+        # Twenty between 1 and 1/2, ten of 1e-9: singular to working precision.
+        ("rank-deficient", "lstsq", 20, 1e-12),
+    ],
+)
+def test_wide_least_squares_refines_the_kernel_or_takes_the_svd(
+    fit_intercept, case, solver, rank, rtol
+):
     rng = np.random.default_rng(3)
     n_samples, n_features = 30, 80
     U = np.linalg.qr(rng.standard_normal((n_samples, n_samples)))[0]
     V = np.linalg.qr(rng.standard_normal((n_features, n_samples)))[0]
-    if case == "ill-conditioned":
-        singular = np.geomspace(1.0, 1e-4, n_samples)
-    else:
-        singular = np.r_[np.linspace(1.0, 0.5, 20), np.full(10, 1e-9)]
+    singular = {
+        "ill-conditioned": np.geomspace(1.0, 1e-4, n_samples),
+        "below tol": np.geomspace(1.0, 1e-7, n_samples),
+        "rank-deficient": np.r_[np.linspace(1.0, 0.5, 20), np.full(10, 1e-9)],
+    }[case]
     X = U @ np.diag(singular) @ V.T
     y = rng.standard_normal(n_samples)
-    ours = NormalEquationRegressor(fit_intercept=False).fit(X, y)
-    theirs = LinearRegression(fit_intercept=False).fit(X, y)
-    assert ours.solver_ == "lstsq"
-    assert ours.rank_ == theirs.rank_ == (30 if case == "ill-conditioned" else 20)
-    _assert_same_model(ours, theirs, rtol=1e-12)
+    ours = NormalEquationRegressor(fit_intercept=fit_intercept).fit(X, y)
+    theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, y)
+    assert ours.solver_ == solver
+    assert ours.rank_ == theirs.rank_
+    if not fit_intercept:  # centering changes the singular values
+        assert ours.rank_ == rank
+    _assert_same_model(ours, theirs, rtol=rtol)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wide_ridge_refines_an_ill_conditioned_kernel(weighted):
+    # Singular values from 1 down to 1e-5 and alpha 1e-10: the kernel plus alpha has a
+    # condition number near 1e10, beyond the Cholesky bound; refined through the rows the
+    # answer is Ridge's SVD answer, without the d x d normal equations.
+    rng = np.random.default_rng(5)
+    n_samples, n_features = 40, 120
+    U = np.linalg.qr(rng.standard_normal((n_samples, n_samples)))[0]
+    V = np.linalg.qr(rng.standard_normal((n_features, n_samples)))[0]
+    X = U @ np.diag(np.geomspace(1.0, 1e-5, n_samples)) @ V.T + 1.0
+    y = rng.standard_normal(n_samples)
+    sample_weight = rng.uniform(0.5, 2.0, n_samples) if weighted else None
+    ours = NormalEquationRegressor(alpha=1e-10).fit(X, y, sample_weight=sample_weight)
+    theirs = Ridge(alpha=1e-10, solver="svd").fit(X, y, sample_weight=sample_weight)
+    assert ours.solver_ == "cholesky"
+    _assert_same_model(ours, theirs, rtol=1e-10)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
