@@ -414,8 +414,8 @@ def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, cop
 def formulation(n_samples, n_features, alpha, fit_intercept):
     """The cost model of a dense ``fit``: which matrix it solves from.
 
-    Returns ``'gram'`` (the normal equations, ``d x d``), ``'kernel'`` (the weighted rows'
-    ``n x n`` kernel matrix) or ``'svd'`` (the SVD of the weighted rows).
+    Returns ``'gram'`` (the normal equations, ``d x d``) or ``'kernel'`` (the weighted
+    rows' ``n x n`` kernel matrix).
 
     - Ridge (``alpha > 0``), in multiply-adds: the Gram matrix ``X^T W X`` and its Cholesky
       factor cost ``n d^2 / 2 + d^3 / 6``; the kernel matrix ``X W X^T``, its factor and the
@@ -430,19 +430,16 @@ def formulation(n_samples, n_features, alpha, fit_intercept):
       multiply-adds each) restore the accuracy; where even they cannot, or ``tol``
       drops directions, the SVD answers after it, and the kernel's work, then wasted, is
       at most about a quarter of the SVD's multiply-adds
-      (:meth:`WeightedRows.kernel_solve`).
-      Square data with an intercept (``d = n``) is the exception: its centered rows are
-      square less one, and even independent random rows are then too ill-conditioned for
-      the kernel (their condition number grows with ``n``, beyond the kernel's bound from
-      a few hundred rows), so the SVD answers directly.
+      (:meth:`WeightedRows.kernel_solve`). Square data with an intercept (``d = n``)
+      too: its centered rows are square less one, whose condition number grows with
+      ``n`` (beyond the kernel's bound from a few hundred random rows), which the
+      refinement absorbs.
     """
     n, d = n_samples, n_features
     if alpha > 0:
         kernel_cheaper = n * n * d / 2 + n**3 / 6 + n * d < n * d * d / 2 + d**3 / 6
         return "kernel" if kernel_cheaper else "gram"
-    if n - int(fit_intercept) >= d:
-        return "gram"
-    return "svd" if d <= n else "kernel"
+    return "gram" if n - int(fit_intercept) >= d else "kernel"
 
 
 @dataclass(frozen=True)
@@ -651,10 +648,9 @@ def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=Tr
     """Solve a dense fit from its weighted rows, as :func:`formulation` chose.
 
     Through the kernel matrix's Cholesky factor (:meth:`WeightedRows.kernel_solve`). For
-    least squares, where that is not accurate or ``tol`` would drop directions of the
-    rows, or directly when ``kernel`` is False (:func:`formulation`'s ``'svd'``, or the
-    estimator's ``solver='lstsq'``), by the SVD of the rows (LinearRegression's
-    computation).
+    least squares, where that cannot be made accurate or ``tol`` would drop directions of
+    the rows, or directly when ``kernel`` is False (the estimator's ``solver='lstsq'``),
+    by the SVD of the rows (LinearRegression's computation).
 
     Returns
     -------

@@ -326,7 +326,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
 
     def _formulation(self, X, sample_weight):
         """Which matrix ``fit`` solves from: ``'gram'``, or on wide dense data the rows'
-        ``'kernel'`` or ``'svd'`` (the cost model is
+        ``'kernel'`` (the cost model is
         :func:`~skbackprop.linear_model._least_squares.formulation`)."""
         if not (
             (self.solver == "auto" or (self.solver == "lstsq" and self.alpha == 0))

@@ -498,10 +498,10 @@ def test_cost_model_solves_from_the_rows_when_they_are_fewer_than_the_features()
         assert formulation(1_000, 2_000, alpha, fit_intercept=False) == "kernel"
         assert formulation(2_000, 1_000, alpha, fit_intercept=True) == "gram"
     assert formulation(500, 500, 1.0, fit_intercept=True) == "gram"  # the kernel copies X
-    # Least squares: rank-deficient by its shape (the intercept takes one row); square
-    # with an intercept, too ill-conditioned for the kernel.
+    # Least squares: rank-deficient by its shape (the intercept takes one row), square
+    # with an intercept included.
     assert formulation(80, 81, 0.0, fit_intercept=True) == "kernel"
-    assert formulation(80, 80, 0.0, fit_intercept=True) == "svd"
+    assert formulation(80, 80, 0.0, fit_intercept=True) == "kernel"
     assert formulation(80, 80, 0.0, fit_intercept=False) == "gram"
     assert formulation(81, 80, 0.0, fit_intercept=True) == "gram"
     assert formulation(500, 600, 0.0, fit_intercept=True) == "kernel"
@@ -647,19 +647,28 @@ def test_wide_ridge_keeps_float32():
     assert_allclose(ours.coef_, reference.coef_, rtol=1e-6)
 
 
-@pytest.mark.parametrize("case", ["solver='lstsq'", "square"])
-def test_wide_least_squares_by_the_svd_directly_is_linear_regressions(case):
-    n_features = 45 if case == "solver='lstsq'" else 40
-    X, y, weights = _wide(n_samples=40, n_features=n_features)
-    solver = "lstsq" if case == "solver='lstsq'" else "auto"
-    ours = NormalEquationRegressor(solver=solver).fit(X, y, sample_weight=weights)
+def test_solver_lstsq_on_wide_data_is_linear_regressions_svd():
+    X, y, weights = _wide(n_samples=40, n_features=45)
+    ours = NormalEquationRegressor(solver="lstsq").fit(X, y, sample_weight=weights)
     theirs = LinearRegression().fit(X, y, sample_weight=weights)
-    if case == "solver='lstsq'":
-        assert NormalEquationRegressor().fit(X, y, sample_weight=weights).solver_ == "cholesky"
+    assert NormalEquationRegressor().fit(X, y, sample_weight=weights).solver_ == "cholesky"
     assert ours.solver_ == "lstsq"
     _assert_same_model(ours, theirs, rtol=1e-12)
     assert ours.rank_ == theirs.rank_ == 39
     assert_allclose(ours.singular_, theirs.singular_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_samples", [40, 400])
+def test_square_least_squares_with_an_intercept_through_the_refined_kernel(n_samples):
+    # Centered square rows are square less one: at 400 random rows their condition number
+    # puts the kernel's Cholesky bound out of reach, and the refinement answers.
+    X, y, weights = _wide(n_samples=n_samples, n_features=n_samples)
+    ours = NormalEquationRegressor().fit(X, y, sample_weight=weights)
+    theirs = LinearRegression().fit(X, y, sample_weight=weights)
+    assert ours.solver_ == "cholesky"
+    _assert_same_model(ours, theirs, rtol=1e-11)  # about 5e-11 unrefined, at 400 rows
+    assert ours.rank_ == theirs.rank_ == n_samples - 1
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-8, atol=1e-7 * theirs.singular_[0])
 
 
 def test_partial_fit_continues_a_wide_fit_and_pickles():
