@@ -16,18 +16,21 @@ original one times ``2^(f - e)``.
 
 On wide data (fewer rows than features) a dense ``fit`` solves from the weighted rows
 instead (:func:`solve_from_rows`, chosen by the cost model :func:`formulation`), through
-their ``n x n`` kernel matrix and its Cholesky factor (for least squares, the SVD of the
-rows where the kernel's answer would not be accurate). It keeps the rows
+their ``n x n`` kernel matrix and its Cholesky factor, refined through the rows where
+that misses its error bound (for least squares, the SVD of the rows where even the
+refinement cannot answer). It keeps the rows
 (:class:`WeightedRows`), smaller than the Gram matrix, for ``partial_fit``
 to continue from.
 
 The normal equations square the condition number of ``X``.  :func:`solve_normal_equations`
 picks the solve that keeps the digits:
 
-- Cholesky of the Gram matrix (:func:`~skbackprop.utils.linalg.accurate_cholesky_solve`) when
+- Cholesky of the Gram matrix (:class:`~skbackprop.utils.linalg.CholeskyFactor`) when
   ``X`` has full rank (or ``alpha > 0``) and the Cholesky error bound is within 1e-9;
-- otherwise, with the rows at hand (a dense ``fit``), LinearRegression's own computation: the
-  SVD of the centered, weighted data (:func:`svd_solve`);
+- with the rows at hand (a dense ``fit``), the same Cholesky answer refined through the
+  rows where it misses that bound (:meth:`WeightedRows.refined`), and where that does not
+  converge LinearRegression's own computation, the SVD of the centered, weighted rows
+  (:meth:`WeightedRows.svd_solve`);
 - otherwise (sparse data, ``partial_fit``, dask) the eigendecomposition of the Gram matrix
   through :func:`~skbackprop.utils.linalg.solve_psd`, with a warning when it cannot be
   accurate.
@@ -44,7 +47,6 @@ from ..utils._threadpool import scipy_blas_threads
 from ..utils.linalg import (
     DEFAULT_MAX_RELATIVE_ERROR,
     CholeskyFactor,
-    accurate_cholesky_solve,
     cholesky_solve,
     column_sums,
     eigh_solve,
@@ -354,10 +356,19 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
                 "solver='auto' or 'lstsq', standardize the features, or increase alpha."
             )
         return coef, None, None, "cholesky", statistics
+    # With the rows at hand (a dense fit), a Cholesky answer that misses its error bound is
+    # refined through them, and the SVD of the rows answers where that fails; the rows are
+    # centered and weighted once, for either.
+    rows = None
     if solver == "auto" and not needs_eigenvalues(alpha):
-        coef = accurate_cholesky_solve(A, b, ridge=alpha)
-        if coef is not None:
-            return coef, None, None, "cholesky", statistics
+        factor = _cholesky_factor(A, alpha)
+        if factor is not None and is_accurate(factor.rcond):
+            return factor.solve(b), None, None, "cholesky", statistics
+        if factor is not None and data is not None:
+            rows = _rows_of(statistics, data, fit_intercept, copy_X)
+            coef = rows.refined(factor, factor.solve(b), alpha)
+            if coef is not None:
+                return coef, None, None, "cholesky", _centered_on(statistics, rows)
     singular, eigenvalues = singular_values(A, statistics.n_samples)
     rank = matrix_rank(singular, tol)
 
@@ -365,13 +376,18 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
     # ridge whose Cholesky was not accurate above is not tried again.
     use_cholesky = solver == "auto" and needs_eigenvalues(alpha) and rank == n_features
     if data is not None:
-        coef = accurate_cholesky_solve(A, b, ridge=alpha) if use_cholesky else None
-        if coef is not None:
-            return coef, rank, singular, "cholesky", statistics
-        coef, rank, singular, statistics = svd_solve(
-            statistics, *data, alpha=alpha, fit_intercept=fit_intercept, tol=tol, copy_X=copy_X
-        )
-        return coef, rank, singular, "lstsq", statistics
+        factor = _cholesky_factor(A, alpha) if use_cholesky else None
+        if factor is not None:
+            coef = factor.solve(b)
+            if is_accurate(factor.rcond):
+                return coef, rank, singular, "cholesky", statistics
+            rows = _rows_of(statistics, data, fit_intercept, copy_X) if rows is None else rows
+            coef = rows.refined(factor, coef, alpha)
+            if coef is not None:
+                return coef, rank, singular, "cholesky", _centered_on(statistics, rows)
+        rows = _rows_of(statistics, data, fit_intercept, copy_X) if rows is None else rows
+        coef, rank, singular = rows.svd_solve(alpha, tol)
+        return coef, rank, singular, "lstsq", _centered_on(statistics, rows)
 
     # Only the Gram matrix is available: its eigenvalues are exact to about eps times the
     # largest, so say so when the directions kept are smaller than that allows.
@@ -393,22 +409,30 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
     return coef, rank, singular, method, statistics
 
 
-def svd_solve(statistics, X, y, sample_weight, *, alpha, fit_intercept, tol, copy_X):
-    """Minimum-norm solve from the SVD of the centered, weighted data (LinearRegression's).
+def _cholesky_factor(A, alpha):
+    """The Cholesky factor of the normal equations ``A + alpha I``, or None when it does not
+    exist in floating point (a zero or negative pivot)."""
+    try:
+        return CholeskyFactor.of(A, ridge=alpha)
+    except np.linalg.LinAlgError:
+        return None
 
-    The data is centered on its own means, computed as LinearRegression computes them, so
-    that even a very ill-conditioned ``X`` gives LinearRegression's answer to rounding.
 
-    Returns the coefficients (n_features, n_targets), the rank, the singular values and the
-    statistics with those means.
-    """
-    # In the units of the statistics (powers of two, exact; see SufficientStatistics).
+def _rows_of(statistics, data, fit_intercept, copy_X):
+    """The centered, weighted rows of ``data = (X, y, sample_weight)``, in the units of the
+    statistics (powers of two, exact; see :class:`SufficientStatistics`), centered on their
+    own means as LinearRegression computes them, so that even a very ill-conditioned ``X``
+    gives LinearRegression's answer to rounding."""
     exponents = statistics.x_exponent, statistics.y_exponent
-    rows = WeightedRows.of(X, y, sample_weight, fit_intercept, exponents, copy=copy_X)
-    coef, rank, singular = rows.svd_solve(alpha, tol)
-    if fit_intercept:
-        statistics = replace(statistics, mean_X=rows.mean_X, mean_y=rows.mean_y)
-    return coef, rank, singular, statistics
+    return WeightedRows.of(*data, fit_intercept, exponents, copy=copy_X)
+
+
+def _centered_on(statistics, rows):
+    """``statistics`` with the means the rows were centered on (the intercept comes from
+    them), when they were centered."""
+    if not rows.centered:
+        return statistics
+    return replace(statistics, mean_X=rows.mean_X, mean_y=rows.mean_y)
 
 
 def formulation(n_samples, n_features, alpha, fit_intercept):
@@ -578,35 +602,42 @@ class WeightedRows:
         return self._coefficients(dual)
 
     def _refined(self, factor, dual, alpha, null):
-        """``rows^T dual`` after iterative refinement through the rows, or None.
+        """``rows^T dual`` after iterative refinement of the kernel solve, or None.
 
         Each step solves for the correction from the residual ``yw - Xw (Xw^T a) - alpha a
-        (- v (v^T a))``, formed from the rows rather than from the kernel matrix, so the
-        answer reaches about ``cond(Xw) eps`` where the kernel's solve alone stops at
-        ``cond(Xw)^2 eps``; the steps converge while ``cond(Xw)^2 eps`` is well below one
-        (user guide, :ref:`normal_equation_wide`). The refinement is trusted once a
-        correction, which measures the error left before it, is within 1e-9 of the
-        coefficients and smaller than half the one before.
+        (- v (v^T a))``, formed from the rows rather than from the kernel matrix
+        (:func:`_refine`; user guide, :ref:`normal_equation_wide`).
         """
-        with np.errstate(over="ignore", invalid="ignore"):
-            coef = self.rows.T @ dual
-            previous = np.inf
-            for _ in range(_REFINEMENT_STEPS):
+
+        def step(coef):
+            with np.errstate(over="ignore", invalid="ignore"):
                 residual = self.targets - self.rows @ coef
                 residual -= alpha * dual
                 if null is not None:
                     residual -= np.outer(null, null @ dual)
                 correction = factor.solve(residual)
-                change = self.rows.T @ correction
-                dual += correction
-                coef += change
-                size = np.abs(change).max() / max(np.abs(coef).max(), np.finfo(float).tiny)
-                if not size <= previous / 2:  # not contracting (or not finite)
-                    return None
-                if size <= DEFAULT_MAX_RELATIVE_ERROR:
-                    return coef if np.isfinite(coef).all() else None
-                previous = size
-        return None
+                np.add(dual, correction, out=dual)
+                return self.rows.T @ correction
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _refine(self.rows.T @ dual, step)
+
+    def refined(self, factor, coef, alpha):
+        """The normal equations' ``coef`` after iterative refinement through the rows, or
+        None.
+
+        ``factor`` is the Cholesky factor of ``Xw^T Xw + alpha I`` (from the sufficient
+        statistics); each step solves it for the correction from ``Xw^T (yw - Xw theta) -
+        alpha theta``, formed from the rows rather than from the Gram matrix
+        (:func:`_refine`; user guide, :ref:`normal_equation_unstable`).
+        """
+
+        def step(coef):
+            with np.errstate(over="ignore", invalid="ignore"):
+                residual = self.rows.T @ (self.targets - self.rows @ coef) - alpha * coef
+                return factor.solve(residual)
+
+        return _refine(coef, step)
 
     def _kernel(self):
         """``rows rows^T``, or None when it (or the targets) is not finite."""
@@ -620,6 +651,32 @@ class WeightedRows:
         with np.errstate(over="ignore", invalid="ignore"):
             coef = self.rows.T @ dual
         return coef if np.isfinite(coef).all() else None
+
+
+def _refine(coef, step):
+    """Iterative refinement: ``coef + step(coef)`` until the step is small, or None.
+
+    ``step`` solves the system's factor for the correction from a residual formed from
+    the rows themselves, not from the product matrix (Gram or kernel) that was factored.
+    That matrix squares the rows' condition number, and its solve alone stops at about
+    ``cond(X)^2 eps``; the residual from the rows brings the answer to about ``cond(X)
+    eps``, the accuracy of a QR or SVD of the rows, and the steps converge while
+    ``cond(X)^2 eps`` is well below one. The answer is trusted once a step, which
+    measures the error left before it, is within 1e-9 of the coefficients and smaller than
+    half the step before; None when the steps stop shrinking or run out.
+    """
+    previous = np.inf
+    for _ in range(_REFINEMENT_STEPS):
+        change = step(coef)
+        coef = coef + change
+        with np.errstate(over="ignore", invalid="ignore"):
+            size = np.abs(change).max() / max(np.abs(coef).max(), np.finfo(float).tiny)
+        if not size <= previous / 2:  # not contracting (or not finite)
+            return None
+        if size <= DEFAULT_MAX_RELATIVE_ERROR:
+            return coef if np.isfinite(coef).all() else None
+        previous = size
+    return None
 
 
 def _keeps_all(rcond, smallest, largest, tol):

@@ -65,9 +65,12 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
       LinearRegression's minimum-norm solution, which the Cholesky solve cannot give;
     - the Cholesky error bound ``eps / rcond`` of the equilibrated Gram matrix exceeds 1e-9.
 
-    In ``fit`` on dense data the fallback is the SVD of the centered data (LAPACK ``gelsd``
-    through :func:`scipy.linalg.lstsq` with ``cond=tol``: LinearRegression's own computation,
-    hence its answer); on sparse data and after ``partial_fit``, where the rows are not at
+    In ``fit`` on dense data an ill-conditioned ``X`` of full rank first gets its Cholesky
+    answer refined through the rows (a step or two of two products with them, which reach
+    the SVD's accuracy; user guide, :ref:`normal_equation_unstable`), and the fallback is
+    the SVD of the centered data (LAPACK ``gelsd`` through :func:`scipy.linalg.lstsq` with
+    ``cond=tol``: LinearRegression's own computation, hence its answer); on sparse data and
+    after ``partial_fit``, where the rows are not at
     hand, it is the eigendecomposition of the accumulated Gram matrix, and a
     :class:`~scipy.linalg.LinAlgWarning` says so when the coefficients may have lost accuracy.
 

@@ -100,18 +100,55 @@ def _with_singular_values(singular, n_samples=300, offset=5.0, seed=0):
 
 
 @pytest.mark.parametrize(
-    "singular",
-    [np.logspace(0, -12, 8), np.logspace(0, -5, 8), np.r_[np.ones(5), 0.0, 0.0]],
+    ("singular", "solver"),
+    [
+        # Below tol (1e-6) times the largest: only the SVD drops those directions.
+        (np.logspace(0, -12, 8), "lstsq"),
+        # Cholesky of the Gram matrix misses its error bound (condition number 1e10), and
+        # its answer refined through the rows reaches the SVD's.
+        (np.logspace(0, -5, 8), "cholesky"),
+        (np.r_[np.ones(5), 0.0, 0.0], "lstsq"),
+    ],
     ids=["cond1e12", "cond1e5", "rank5"],
 )
-def test_ill_conditioned_inputs_give_linear_regressions_predictions(singular):
+def test_ill_conditioned_inputs_give_linear_regressions_predictions(singular, solver):
     X, y = _with_singular_values(singular)
     theirs = LinearRegression().fit(X, y)
     ours = NormalEquationRegressor().fit(X, y)
-    assert ours.solver_ == "lstsq"  # Cholesky was detected as inaccurate
+    assert ours.solver_ == solver
     assert ours.rank_ == theirs.rank_
     assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-10, atol=1e-10)
     _assert_same_model(ours, theirs, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("alpha", "case"),
+    [(0.0, case) for case in ("plain", "weighted", "offset 1e3", "copy_X=False", "1e200")]
+    # Ridge's SVD overflows on 1e200 (its answer is zero), so it is no reference there.
+    + [(1e-12, case) for case in ("plain", "weighted", "offset 1e3", "copy_X=False")],
+)
+def test_ill_conditioned_normal_equations_are_refined_through_the_rows(alpha, case):
+    # Condition number 1e5 (1e10 for the Gram matrix): Cholesky misses its bound, and the
+    # refinement through the rows must use the same centering, weights and scaling as the
+    # statistics it refines.
+    X, y = _with_singular_values(
+        np.logspace(0, -5, 8), offset=1e3 if case == "offset 1e3" else 5.0
+    )
+    if case == "1e200":
+        X, y = X * 1e200, y * 1e200  # squares beyond float64: statistics scaled by 2^-e
+    rng = np.random.default_rng(1)
+    sample_weight = rng.uniform(0.5, 2.0, X.shape[0]) if case == "weighted" else None
+    theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha, solver="svd")
+    with warnings.catch_warnings():  # scipy's residuals overflow at 1e200, not its answer
+        warnings.simplefilter("ignore", RuntimeWarning)
+        theirs.fit(X, y, sample_weight=sample_weight)
+    ours = NormalEquationRegressor(alpha=alpha, copy_X=case != "copy_X=False")
+    X_in = X.copy()
+    ours.fit(X_in, y, sample_weight=sample_weight)
+    assert ours.solver_ == "cholesky"
+    _assert_same_model(ours, theirs, rtol=1e-9)
+    if case != "copy_X=False":
+        assert_array_equal(X_in, X)
 
 
 def test_duplicated_and_constant_columns_and_fewer_samples_than_features():
