@@ -53,6 +53,15 @@ def regression(n, d, targets=1, seed=0):
     return X, y.ravel() if targets == 1 else y
 
 
+def ill_conditioned(n, d, condition=1e4, seed=0):
+    """regression's rows with their singular values spread from 1 down to 1 / condition
+    (as bench_normal_equation.py --condition): the Gram or kernel matrix's Cholesky misses
+    its error bound, and the fit refines its answer or takes the SVD."""
+    X, y = regression(n, d, seed=seed)
+    U, singular, Vt = np.linalg.svd(X, full_matrices=False)
+    return (U * np.geomspace(1.0, 1.0 / condition, singular.size)) @ Vt, y
+
+
 def classification(n, d, classes, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
@@ -79,6 +88,11 @@ def linear_cases(quick):
                 label = f"NormalEquation alpha={alpha:g} {n}x{d} t={targets}"
                 data = (regression, n, d, targets)
                 yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+    # Least squares on ill-conditioned rows (condition number 1e4): tall, wide and square.
+    for n, d in [(20_000, 200)] + ([] if quick else [(500, 1_000), (500, 500)]):
+        label = f"NormalEquation alpha=0 {n}x{d} cond 1e4"
+        data = (ill_conditioned, n, d)
+        yield label, data, NormalEquationRegressor(), LinearRegression(), ("fit",)
 
 
 def mixture_cases(quick):
