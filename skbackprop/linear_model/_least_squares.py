@@ -47,6 +47,7 @@ from ..utils._threadpool import scipy_blas_threads
 from ..utils.linalg import (
     DEFAULT_MAX_RELATIVE_ERROR,
     CholeskyFactor,
+    PseudoInverse,
     cholesky_solve,
     column_sums,
     eigh_solve,
@@ -385,6 +386,11 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
             coef = rows.refined(factor, coef, alpha)
             if coef is not None:
                 return coef, rank, singular, "cholesky", _centered_on(statistics, rows)
+        if solver == "auto" and alpha == 0 and rank < n_features:
+            cutoff = (tol * singular[0]) ** 2
+            coef = _rank_deficient_solve(A, b, rank, cutoff, eigenvalues)
+            if coef is not None:
+                return coef, rank, singular, "eigh", statistics
         rows = _rows_of(statistics, data, fit_intercept, copy_X) if rows is None else rows
         coef, rank, singular = rows.svd_solve(alpha, tol)
         return coef, rank, singular, "lstsq", _centered_on(statistics, rows)
@@ -407,6 +413,30 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
                 "features, or increase alpha."
             )
     return coef, rank, singular, method, statistics
+
+
+def _rank_deficient_solve(A, b, rank, cutoff, eigenvalues):
+    """Rank-deficient least squares from the Gram matrix's pseudo-inverse, or None.
+
+    Over the eigenvalues above ``cutoff`` (the squares of the singular values the SVD
+    keeps), the pseudo-inverse gives the minimum-norm answer for far less than the SVD of
+    the rows (one-hot columns beside an intercept, say). It is trusted when the directions
+    kept are well conditioned (``eps`` times the largest eigenvalue over the smallest kept
+    within 1e-9: both the solve and the eigenvectors that span them are then that
+    accurate) and no eigenvalue lies near the cutoff (the dropped ones at most a quarter of
+    it), so that the SVD keeps the same directions. ``eigenvalues``, already computed for
+    the rank, tell first whether the eigendecomposition can pass.
+    """
+    kept = eigenvalues[eigenvalues > cutoff]
+    if kept.size and _EPS * kept.max() > DEFAULT_MAX_RELATIVE_ERROR * kept.min():
+        return None
+    inverse = PseudoInverse.of(A, cutoff=cutoff)
+    kept = inverse.inverse > 0
+    dropped = inverse.eigenvalues[~kept]
+    clear = np.count_nonzero(kept) == rank and (dropped.size == 0 or dropped.max() <= cutoff / 4)
+    if not clear or inverse.error_bound() > DEFAULT_MAX_RELATIVE_ERROR:
+        return None
+    return inverse.solve(b)
 
 
 def _cholesky_factor(A, alpha):

@@ -353,16 +353,54 @@ def eigh_solve(A, B, *, ridge=0.0, cutoff=0.0):
     >>> x
     array([1., 1.])
     """
-    A = np.asarray(A, dtype=np.float64)
-    B = np.asarray(B, dtype=np.float64)
-    eigenvalues, vectors = linalg.eigh(A, check_finite=False)
-    shifted = eigenvalues + ridge
-    keep = shifted > cutoff
-    inverse = np.zeros_like(shifted)
-    inverse[keep] = 1.0 / shifted[keep]
-    projected = vectors.T @ B
-    projected *= inverse if B.ndim == 1 else inverse[:, None]
-    return vectors @ projected, eigenvalues
+    inverse = PseudoInverse.of(A, ridge=ridge, cutoff=cutoff)
+    return inverse.solve(B), inverse.eigenvalues
+
+
+@dataclass(frozen=True)
+class PseudoInverse:
+    """The pseudo-inverse of a symmetric positive semidefinite ``A + ridge * I`` from its
+    eigendecomposition, over the eigenvalues above a cutoff (:func:`eigh_solve`), to solve
+    with again.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbackprop.utils.linalg import PseudoInverse
+    >>> inverse = PseudoInverse.of(np.array([[1.0, 1.0], [1.0, 1.0]]), cutoff=1e-12)
+    >>> inverse.solve(np.array([2.0, 2.0]))
+    array([1., 1.])
+    """
+
+    vectors: np.ndarray
+    inverse: np.ndarray  # 1 / (eigenvalue + ridge) where kept, else 0
+    eigenvalues: np.ndarray  # of A (without ridge), ascending
+
+    @classmethod
+    def of(cls, A, *, ridge=0.0, cutoff=0.0):
+        """Decompose ``A`` (see :func:`eigh_solve` for the parameters)."""
+        eigenvalues, vectors = linalg.eigh(np.asarray(A, dtype=np.float64), check_finite=False)
+        shifted = eigenvalues + ridge
+        keep = shifted > cutoff
+        inverse = np.zeros_like(shifted)
+        inverse[keep] = 1.0 / shifted[keep]
+        return cls(vectors, inverse, eigenvalues)
+
+    def solve(self, B):
+        """The minimum-norm ``x`` of ``(A + ridge * I) x = B`` over the kept directions."""
+        B = np.asarray(B, dtype=np.float64)
+        projected = self.vectors.T @ B
+        projected *= self.inverse if B.ndim == 1 else self.inverse[:, None]
+        return self.vectors @ projected
+
+    def error_bound(self, ridge=0.0):
+        """``eps`` times the largest eigenvalue over the smallest kept one: about the
+        relative error of :meth:`solve` (the eigenvalues are exact to ``eps`` times the
+        largest); 0 when nothing is kept."""
+        if not self.inverse.any():
+            return 0.0
+        largest = self.eigenvalues[-1] + ridge if self.eigenvalues.size else 0.0
+        return float(np.finfo(np.float64).eps * largest * self.inverse.max())
 
 
 def accurate_cholesky_solve(

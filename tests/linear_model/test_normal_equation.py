@@ -102,12 +102,14 @@ def _with_singular_values(singular, n_samples=300, offset=5.0, seed=0):
 @pytest.mark.parametrize(
     ("singular", "solver"),
     [
-        # Below tol (1e-6) times the largest: only the SVD drops those directions.
+        # Below tol (1e-6) times the largest: the directions kept are too ill-conditioned
+        # for the Gram matrix's pseudo-inverse, and only the SVD drops the others.
         (np.logspace(0, -12, 8), "lstsq"),
         # Cholesky of the Gram matrix misses its error bound (condition number 1e10), and
         # its answer refined through the rows reaches the SVD's.
         (np.logspace(0, -5, 8), "cholesky"),
-        (np.r_[np.ones(5), 0.0, 0.0], "lstsq"),
+        # Exactly rank 5: the Gram matrix's pseudo-inverse over the five directions.
+        (np.r_[np.ones(5), 0.0, 0.0], "eigh"),
     ],
     ids=["cond1e12", "cond1e5", "rank5"],
 )
@@ -149,6 +151,39 @@ def test_ill_conditioned_normal_equations_are_refined_through_the_rows(alpha, ca
     _assert_same_model(ours, theirs, rtol=1e-9)
     if case != "copy_X=False":
         assert_array_equal(X_in, X)
+
+
+@pytest.mark.parametrize("case", ["plain", "weighted", "offset 1e3", "copy_X=False", "targets"])
+def test_one_hot_columns_beside_the_intercept_take_the_pseudo_inverse(case):
+    # All the categories of a one-hot encoding sum to one, the intercept's column: X is
+    # rank-deficient by one, and its other directions are well conditioned.
+    rng = np.random.default_rng(2)
+    n_samples = 2_000
+    one_hot = np.eye(6)[rng.integers(0, 6, n_samples)]
+    X = np.hstack([rng.standard_normal((n_samples, 4)), one_hot])
+    if case == "offset 1e3":
+        X[:, :4] += 1e3
+    targets = 3 if case == "targets" else 1
+    y = X @ rng.standard_normal((10, targets)) + rng.standard_normal((n_samples, targets))
+    y = y.ravel() if targets == 1 else y
+    sample_weight = rng.uniform(0.5, 2.0, n_samples) if case == "weighted" else None
+    theirs = LinearRegression().fit(X, y, sample_weight=sample_weight)
+    ours = NormalEquationRegressor(copy_X=case != "copy_X=False")
+    ours.fit(X.copy(), y, sample_weight=sample_weight)
+    assert ours.solver_ == "eigh"
+    assert ours.rank_ == theirs.rank_ == 9
+    _assert_same_model(ours, theirs, rtol=1e-10)
+
+
+def test_rank_deficient_with_a_direction_near_tol_takes_the_svd():
+    # A singular value just above tol (1e-6) times the largest, beside an exact zero: the
+    # pseudo-inverse's directions would be too ill-conditioned to trust, so the SVD decides.
+    X, y = _with_singular_values(np.r_[np.ones(4), 1.5e-6, 0.0])
+    theirs = LinearRegression().fit(X, y)
+    ours = NormalEquationRegressor().fit(X, y)
+    assert ours.solver_ == "lstsq"
+    assert ours.rank_ == theirs.rank_ == 5
+    _assert_same_model(ours, theirs, rtol=1e-10)
 
 
 def test_duplicated_and_constant_columns_and_fewer_samples_than_features():
