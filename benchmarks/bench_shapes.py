@@ -62,6 +62,19 @@ def ill_conditioned(n, d, condition=1e4, seed=0):
     return (U * np.geomspace(1.0, 1.0 / condition, singular.size)) @ Vt, y
 
 
+def one_hot(n, d, categories=10, seed=0):
+    """d - categories standard normal columns beside a one-hot encoding of every category:
+    with the intercept, rank-deficient by one, as such an encoding is."""
+    rng = np.random.default_rng(seed)
+    X = np.hstack(
+        [
+            rng.standard_normal((n, d - categories)),
+            np.eye(categories)[rng.integers(0, categories, n)],
+        ]
+    )
+    return X, X @ rng.standard_normal(d) + rng.standard_normal(n)
+
+
 def classification(n, d, classes, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
@@ -88,6 +101,11 @@ def linear_cases(quick):
                 label = f"NormalEquation alpha={alpha:g} {n}x{d} t={targets}"
                 data = (regression, n, d, targets)
                 yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+    # Least squares on one-hot columns beside the intercept (rank-deficient by one).
+    for n, d in [(20_000, 50)] + ([] if quick else [(200_000, 30)]):
+        label = f"NormalEquation alpha=0 {n}x{d} one-hot"
+        data = (one_hot, n, d)
+        yield label, data, NormalEquationRegressor(), LinearRegression(), ("fit",)
     # Least squares on ill-conditioned rows (condition number 1e4): tall, wide and square.
     for n, d in [(20_000, 200)] + ([] if quick else [(500, 1_000), (500, 500)]):
         label = f"NormalEquation alpha=0 {n}x{d} cond 1e4"
