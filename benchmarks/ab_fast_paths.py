@@ -293,6 +293,27 @@ def predict_in_place(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 20)
 
 
+def numpy_argmax(log_prob):
+    """most_probable as numpy's argmax along the components."""
+    return log_prob.argmax(axis=0)
+
+
+def most_probable(repeats):
+    fast_and_plain = swap(gaussian_mixture_module, "most_probable", numpy_argmax)
+    # bench_shapes.py's mixture predictions with the most components, and two with few.
+    for n_samples, n_features, n_components, covariance_type in [
+        (20_000, 60, 8, "diag"),
+        (200_000, 2, 8, "diag"),
+        (20_000, 20, 2, "diag"),
+        (20_000, 60, 8, "full"),
+    ]:
+        X, params = mixture_case(n_samples, n_features, n_components, covariance_type)
+        model = GaussianMixtureEM(**params).fit(X)
+        label = f"predict's labels by column maxima, {n_components} {covariance_type}"
+        label += f" {n_samples}x{n_features}"
+        ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 10)
+
+
 def check_finite_first(estimator, X, y, **params):
     """check_fit_input that tests X for NaN and infinity itself, before the sums."""
     return check_fit_input(estimator, X, y, **{**params, "check_finite": True})
@@ -417,6 +438,7 @@ CHECKS = {
     "column_panels": column_panels,
     "tied_moments": tied_moments,
     "predict_in_place": predict_in_place,
+    "most_probable": most_probable,
 }
 
 

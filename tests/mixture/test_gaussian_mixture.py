@@ -19,6 +19,7 @@ from skbackprop.mixture._em_steps import (
     row_block_statistics,
     weighted_log_prob,
 )
+from skbackprop.mixture._gaussian_mixture import most_probable
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
@@ -474,3 +475,20 @@ def test_inference_cache_is_filled_by_the_first_call_and_follows_the_fitted_arra
     moved.means_ += 1.0
     np.testing.assert_array_equal(model.score_samples(X), moved.score_samples(X))
     np.testing.assert_array_equal(twin.score_samples(X), scores)
+
+
+@pytest.mark.parametrize("n_components", [1, 2, 3, 8])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_most_probable_is_numpys_argmax(n_components, dtype):
+    # Ties go to the first component, columns of -inf to component 0, and a column with
+    # NaN to its first NaN, as numpy's argmax along the first axis gives them.
+    rng = np.random.default_rng(0)
+    log_prob = rng.standard_normal((n_components, 500)).astype(dtype)
+    log_prob[:, :20] = 1.0
+    log_prob[:, 20:30] = -np.inf
+    log_prob[-1, 30:40] = np.inf
+    log_prob[0, 40:50] = -np.inf
+    np.testing.assert_array_equal(most_probable(log_prob), log_prob.argmax(axis=0))
+    log_prob[-1, 60] = np.nan
+    np.testing.assert_array_equal(most_probable(log_prob), log_prob.argmax(axis=0))
+    np.testing.assert_array_equal(most_probable(log_prob[:, :0]), log_prob[:, :0].argmax(axis=0))
