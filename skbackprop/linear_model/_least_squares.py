@@ -342,21 +342,7 @@ def solve_normal_equations(
 def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, copy_X):
     n_features = A.shape[0]
     if solver == "cholesky":
-        try:
-            coef, rcond = cholesky_solve(A, b, ridge=alpha)
-        except np.linalg.LinAlgError as error:
-            raise ValueError(
-                "solver='cholesky' failed: X^T W X + alpha * I is not positive definite "
-                f"({error}); the features are collinear or fewer than the samples. Use "
-                "solver='auto' or 'lstsq' for the minimum-norm solution, or set alpha > 0."
-            ) from None
-        if not is_accurate(rcond):
-            _warn(
-                f"solver='cholesky': the normal equations are ill-conditioned (reciprocal "
-                f"condition number {rcond:.1e}), the coefficients may be inaccurate; use "
-                "solver='auto' or 'lstsq', standardize the features, or increase alpha."
-            )
-        return coef, None, None, "cholesky", statistics
+        return _cholesky_as_asked(A, b, alpha), None, None, "cholesky", statistics
     # With the rows at hand (a dense fit), a Cholesky answer that misses its error bound is
     # refined through them, and the SVD of the rows answers where that fails; the rows are
     # centered and weighted once, for either.
@@ -413,6 +399,26 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
                 "features, or increase alpha."
             )
     return coef, rank, singular, method, statistics
+
+
+def _cholesky_as_asked(A, b, alpha):
+    """``solver='cholesky'``: the Cholesky solve whatever its accuracy, with a warning when
+    it misses its error bound and an error when there is no factor."""
+    try:
+        coef, rcond = cholesky_solve(A, b, ridge=alpha)
+    except np.linalg.LinAlgError as error:
+        raise ValueError(
+            "solver='cholesky' failed: X^T W X + alpha * I is not positive definite "
+            f"({error}); the features are collinear or fewer than the samples. Use "
+            "solver='auto' or 'lstsq' for the minimum-norm solution, or set alpha > 0."
+        ) from None
+    if not is_accurate(rcond):
+        _warn(
+            f"solver='cholesky': the normal equations are ill-conditioned (reciprocal "
+            f"condition number {rcond:.1e}), the coefficients may be inaccurate; use "
+            "solver='auto' or 'lstsq', standardize the features, or increase alpha."
+        )
+    return coef
 
 
 def _rank_deficient_solve(A, b, rank, cutoff, eigenvalues):
