@@ -393,14 +393,14 @@ class PseudoInverse:
         projected *= self.inverse if B.ndim == 1 else self.inverse[:, None]
         return self.vectors @ projected
 
-    def error_bound(self, ridge=0.0):
-        """``eps`` times the largest eigenvalue over the smallest kept one: about the
-        relative error of :meth:`solve` (the eigenvalues are exact to ``eps`` times the
-        largest); 0 when nothing is kept."""
-        if not self.inverse.any():
+    def error_bound(self):
+        """``eps`` times the largest kept eigenvalue over the smallest: about the relative
+        error of :meth:`solve` (the eigenvalues are exact to ``eps`` times the largest); 0
+        when nothing is kept."""
+        kept = self.inverse[self.inverse > 0]
+        if kept.size == 0:
             return 0.0
-        largest = self.eigenvalues[-1] + ridge if self.eigenvalues.size else 0.0
-        return float(np.finfo(np.float64).eps * largest * self.inverse.max())
+        return float(np.finfo(np.float64).eps * kept.max() / kept.min())
 
 
 def accurate_cholesky_solve(
