@@ -430,8 +430,8 @@ def _rank_deficient_solve(A, b, rank, cutoff, eigenvalues):
     kept are well conditioned (``eps`` times the largest eigenvalue over the smallest kept
     within 1e-9: both the solve and the eigenvectors that span them are then that
     accurate) and no eigenvalue lies near the cutoff (the dropped ones at most a quarter of
-    it), so that the SVD keeps the same directions. ``eigenvalues``, already computed for
-    the rank, tell first whether the eigendecomposition can pass.
+    it), so that the SVD keeps the same directions. The first test reads ``eigenvalues``,
+    already computed for the rank, so the eigendecomposition runs only when it can pass.
     """
     kept = eigenvalues[eigenvalues > cutoff]
     if kept.size and _EPS * kept.max() > DEFAULT_MAX_RELATIVE_ERROR * kept.min():
@@ -440,9 +440,7 @@ def _rank_deficient_solve(A, b, rank, cutoff, eigenvalues):
     kept = inverse.inverse > 0
     dropped = inverse.eigenvalues[~kept]
     clear = np.count_nonzero(kept) == rank and (dropped.size == 0 or dropped.max() <= cutoff / 4)
-    if not clear or inverse.error_bound() > DEFAULT_MAX_RELATIVE_ERROR:
-        return None
-    return inverse.solve(b)
+    return inverse.solve(b) if clear else None
 
 
 def _cholesky_factor(A, alpha):
@@ -646,16 +644,15 @@ class WeightedRows:
         """
 
         def step(coef):
-            with np.errstate(over="ignore", invalid="ignore"):
-                residual = self.targets - self.rows @ coef
-                residual -= alpha * dual
-                if null is not None:
-                    residual -= np.outer(null, null @ dual)
-                correction = factor.solve(residual)
-                np.add(dual, correction, out=dual)
-                return self.rows.T @ correction
+            residual = self.targets - self.rows @ coef
+            residual -= alpha * dual
+            if null is not None:
+                residual -= np.outer(null, null @ dual)
+            correction = factor.solve(residual)
+            np.add(dual, correction, out=dual)
+            return self.rows.T @ correction
 
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # for the steps too
             return _refine(self.rows.T @ dual, step)
 
     def refined(self, factor, coef, alpha):
@@ -732,8 +729,8 @@ def _keeps_all(rcond, smallest, largest, tol):
     return rcond * smallest > tol**2 * largest
 
 
-# Refinement steps of a kernel solve at most: each costs two products with the rows and a
-# solve with the factor; one or two reach 1e-9 where the refinement converges at all.
+# Refinement steps at most (_refine): each costs two products with the rows and a solve
+# with the factor; one or two reach 1e-9 where the refinement converges at all.
 _REFINEMENT_STEPS = 4
 
 

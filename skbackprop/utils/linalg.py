@@ -393,15 +393,6 @@ class PseudoInverse:
         projected *= self.inverse if B.ndim == 1 else self.inverse[:, None]
         return self.vectors @ projected
 
-    def error_bound(self):
-        """``eps`` times the largest kept eigenvalue over the smallest: about the relative
-        error of :meth:`solve` (the eigenvalues are exact to ``eps`` times the largest); 0
-        when nothing is kept."""
-        kept = self.inverse[self.inverse > 0]
-        if kept.size == 0:
-            return 0.0
-        return float(np.finfo(np.float64).eps * kept.max() / kept.min())
-
 
 def accurate_cholesky_solve(
     A, B, *, ridge=0.0, max_relative_error=DEFAULT_MAX_RELATIVE_ERROR, overwrite_a=False
