@@ -6,7 +6,8 @@ sides: the largest coefficient difference relative to the largest coefficient, a
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_normal_equation.py
     (add --threads 1 for single-threaded BLAS on both sides, --shapes 200000x200 for one
     shape, --offset 1000 to add a large constant to X: the single-pass centering case,
-    --condition 1e4 for singular values of X from 1 down to 1e-4: the fallback to the SVD)
+    --condition 1e4 for singular values of X from 1 down to 1e-4: the fallback to the SVD,
+    --rank 0.8 for rows of rank 0.8 min(n, d): least squares by the SVD of the rows)
 """
 
 import argparse
@@ -20,9 +21,13 @@ from threadpoolctl import threadpool_limits
 from skbackprop import NormalEquationRegressor
 
 
-def make_data(n_samples, n_features, offset=0.0, condition=None, seed=0):
+def make_data(n_samples, n_features, offset=0.0, condition=None, rank=None, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_samples, n_features))
+    if rank is not None:
+        # Rank-deficient rows: a product through rank * min(n, d) dimensions.
+        inner = int(rank * min(n_samples, n_features))
+        X = rng.standard_normal((n_samples, inner)) @ rng.standard_normal((inner, n_features))
     if condition is not None:
         # The same random directions, with singular values spread geometrically from 1 down
         # to 1 / condition.
@@ -91,20 +96,23 @@ def main():
         default=None,
         help="ratio of X's largest singular value to its smallest",
     )
+    parser.add_argument(
+        "--rank", type=float, default=None, help="rank of X as a fraction of min(n, d)"
+    )
     args = parser.parse_args()
     shapes = [tuple(int(v) for v in shape.split("x")) for shape in args.shapes]
     with threadpool_limits(limits=args.threads):
-        run(args.repeats, shapes, args.offset, args.condition)
+        run(args.repeats, shapes, args.offset, args.condition, args.rank)
 
 
-def run(repeats, shapes, offset, condition=None):
+def run(repeats, shapes, offset, condition=None, rank=None):
     header = (
         f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
         f"{'max rel diff':>14}{'R2 ours':>10}{'R2 sk':>10}  solver"
     )
     print(header)
     for n_samples, n_features in shapes:
-        X, y = make_data(n_samples, n_features, offset, condition)
+        X, y = make_data(n_samples, n_features, offset, condition, rank)
         pairs = [
             ("LinearRegression", NormalEquationRegressor, LinearRegression),
             ("Ridge(alpha=1)", lambda: NormalEquationRegressor(alpha=1.0), Ridge),

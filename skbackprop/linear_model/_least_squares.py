@@ -329,20 +329,30 @@ def solve_normal_equations(
     """
     A, b = statistics.normal_equations(fit_intercept)
     options = (alpha, fit_intercept, solver, tol, copy_X)
-    coef, rank, singular, method, statistics = _unconstrained(statistics, data, A, b, *options)
+    # The d x d factorizations on one thread of scipy's BLAS unless they are long; the SVD
+    # of the rows, where it answers, decides its own threads by its own size.
+    with scipy_blas_threads(A.shape[0] ** 3, product=False):
+        solved, rows = _unconstrained(statistics, data, A, b, *options)
+    if solved is None:
+        coef, rank, singular = rows.svd_solve(alpha, tol)
+        solved = coef, rank, singular, "lstsq", _centered_on(statistics, rows)
+    coef, rank, singular, method, statistics = solved
     if positive:
         negative = np.flatnonzero(np.any(coef < 0, axis=0))
-        for target in negative:
-            coef[:, target] = nonnegative_least_squares(A, b[:, target], ridge=alpha)
+        with scipy_blas_threads(A.shape[0] ** 3, product=False):
+            for target in negative:
+                coef[:, target] = nonnegative_least_squares(A, b[:, target], ridge=alpha)
         if negative.size:
             method = "active-set"
     return coef, rank, singular, method, statistics
 
 
 def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, copy_X):
+    """``((coef, rank, singular, solver_, statistics), None)`` from the normal equations,
+    or ``(None, rows)`` when only the SVD of the centered, weighted ``rows`` can answer."""
     n_features = A.shape[0]
     if solver == "cholesky":
-        return _cholesky_as_asked(A, b, alpha), None, None, "cholesky", statistics
+        return (_cholesky_as_asked(A, b, alpha), None, None, "cholesky", statistics), None
     # With the rows at hand (a dense fit), a Cholesky answer that misses its error bound is
     # refined through them, and the SVD of the rows answers where that fails; the rows are
     # centered and weighted once, for either.
@@ -350,12 +360,12 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
     if solver == "auto" and not needs_eigenvalues(alpha):
         factor = _cholesky_factor(A, alpha)
         if factor is not None and is_accurate(factor.rcond):
-            return factor.solve(b), None, None, "cholesky", statistics
+            return (factor.solve(b), None, None, "cholesky", statistics), None
         if factor is not None and data is not None:
             rows = _rows_of(statistics, data, fit_intercept, copy_X)
             coef = rows.refined(factor, factor.solve(b), alpha)
             if coef is not None:
-                return coef, None, None, "cholesky", _centered_on(statistics, rows)
+                return (coef, None, None, "cholesky", _centered_on(statistics, rows)), None
     singular, eigenvalues = singular_values(A, statistics.n_samples)
     rank = matrix_rank(singular, tol)
 
@@ -367,19 +377,18 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
         if factor is not None:
             coef = factor.solve(b)
             if is_accurate(factor.rcond):
-                return coef, rank, singular, "cholesky", statistics
+                return (coef, rank, singular, "cholesky", statistics), None
             rows = _rows_of(statistics, data, fit_intercept, copy_X) if rows is None else rows
             coef = rows.refined(factor, coef, alpha)
             if coef is not None:
-                return coef, rank, singular, "cholesky", _centered_on(statistics, rows)
+                return (coef, rank, singular, "cholesky", _centered_on(statistics, rows)), None
         if solver == "auto" and alpha == 0 and rank < n_features:
             cutoff = (tol * singular[0]) ** 2
             coef = _rank_deficient_solve(A, b, rank, cutoff, eigenvalues)
             if coef is not None:
-                return coef, rank, singular, "eigh", statistics
+                return (coef, rank, singular, "eigh", statistics), None
         rows = _rows_of(statistics, data, fit_intercept, copy_X) if rows is None else rows
-        coef, rank, singular = rows.svd_solve(alpha, tol)
-        return coef, rank, singular, "lstsq", _centered_on(statistics, rows)
+        return None, rows
 
     # Only the Gram matrix is available: its eigenvalues are exact to about eps times the
     # largest, so say so when the directions kept are smaller than that allows.
@@ -398,7 +407,7 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
                 "call fit on dense data (it falls back to the SVD of X), standardize the "
                 "features, or increase alpha."
             )
-    return coef, rank, singular, method, statistics
+    return (coef, rank, singular, method, statistics), None
 
 
 def _cholesky_as_asked(A, b, alpha):
@@ -578,11 +587,14 @@ class WeightedRows:
     def svd_solve(self, alpha, tol):
         """The minimum-norm (ridge) solution from the SVD of the rows, with their rank (of
         singular values above ``tol`` times the largest) and singular values."""
-        if alpha == 0:
-            coef, _, rank, singular = linalg.lstsq(self.rows, self.targets, cond=tol)
-            return coef, int(rank), singular
+        n, d = self.rows.shape
+        # Its threads by its size: LAPACK's SVD drivers cost about 4 n d min(n, d) flops.
+        with scipy_blas_threads(4 * n * d * min(n, d), product=False):
+            if alpha == 0:
+                coef, _, rank, singular = linalg.lstsq(self.rows, self.targets, cond=tol)
+                return coef, int(rank), singular
+            U, singular, Vt = linalg.svd(self.rows, full_matrices=False)
         # Ridge by the SVD: theta = V diag(s / (s^2 + alpha)) U^T y.
-        U, singular, Vt = linalg.svd(self.rows, full_matrices=False)
         shrink = singular / (singular**2 + alpha)
         coef = Vt.T @ (shrink[:, None] * (U.T @ self.targets))
         return coef, matrix_rank(singular, tol), singular
@@ -623,7 +635,7 @@ class WeightedRows:
             kernel += np.outer(null, null)
         diagonal = kernel.diagonal()
         smallest, largest = diagonal.min(), diagonal.max()
-        with scipy_blas_threads(self.n_samples**3, product=False):
+        with scipy_blas_threads(self.n_samples**3 // 3, product=False):
             try:
                 factor = CholeskyFactor.of(kernel, ridge=alpha, overwrite_a=True)
             except np.linalg.LinAlgError:
@@ -761,10 +773,7 @@ def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=Tr
     coef = rows.kernel_solve(alpha, tol)
     if coef is not None or alpha > 0:
         return coef, None, None, "cholesky", rows
-    # On one thread of scipy's BLAS, as every factorization of the fit: numpy's threads
-    # still spin from the kernel's product (utils/_threadpool.py).
-    with scipy_blas_threads(rows.n_samples**3, product=False):
-        return *rows.svd_solve(alpha, tol), "lstsq", rows
+    return *rows.svd_solve(alpha, tol), "lstsq", rows
 
 
 def needs_eigenvalues(alpha):

@@ -381,19 +381,16 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             # X's Gram matrix.  The unscaled problem is then the one float64 can hold.
             statistics = statistics.rescaled(0, statistics.y_exponent)
         x_exponent = statistics.x_exponent
-        n_features = statistics.mean_X.shape[0]
-        # Factorizations of a d x d matrix (and the SVD fallback): one thread of scipy's BLAS.
-        with scipy_blas_threads(n_features**3, product=False):
-            coef, rank, singular, solver, statistics = solve_normal_equations(
-                statistics,
-                data,
-                alpha=np.ldexp(float(self.alpha), -2 * x_exponent),
-                fit_intercept=self.fit_intercept,
-                solver=self.solver,
-                tol=self.tol,
-                copy_X=self.copy_X,
-                positive=self.positive,
-            )
+        coef, rank, singular, solver, statistics = solve_normal_equations(
+            statistics,
+            data,
+            alpha=np.ldexp(float(self.alpha), -2 * x_exponent),
+            fit_intercept=self.fit_intercept,
+            solver=self.solver,
+            tol=self.tol,
+            copy_X=self.copy_X,
+            positive=self.positive,
+        )
         return self._set_solution(coef, statistics, solver, dtype, y_ndim, rank, singular)
 
     def _set_solution(self, coef, statistics, solver, dtype, y_ndim, rank=None, singular=None):

@@ -9,8 +9,9 @@ processes hold the cores (docs/performance.rst, "Fast paths"). Three limits pay:
   products run in numpy's BLAS. The optimizer knows nothing of thread pools: an estimator
   passes :func:`scipy_blas_single_thread` to :func:`~skbackprop.optim.minimize_lbfgs`
   (``blas_limit``).
-- The normal equations' products and solves (:func:`scipy_blas_threads`): one thread for
-  work too small to share, all threads for large products.
+- The normal equations' products and factorizations (:func:`scipy_blas_threads`): one
+  thread for work too small to share, all threads for large products and for
+  factorizations long enough to outlast the other pool's spinning.
 - numpy's BLAS on one thread while the tabular MLPs train on minibatches of a few hundred
   rows (:func:`numpy_blas_single_thread`; benchmarks/RESULTS.md, "bench_tabular").
 """
@@ -48,13 +49,24 @@ def scipy_blas_single_thread():
 _TINY_FLOPS = 1 << 20
 # Products of at least this many flops are worth sharing between the threads.
 _SHARED_FLOPS = 1 << 27
+# Factorizations (LAPACK's Cholesky, eigenvalue and SVD drivers) share the threads from
+# this many flops: a few tenths of a second of work on one thread, several times as long
+# as the other pool's threads spin after its last call. Below it the second thread's gain
+# is lost to that spinning, or to the drivers' unblocked steps; above it, the SVD of
+# wide rank-deficient rows takes about two thirds of its one-thread time
+# (benchmarks/RESULTS.md, "bench_real_data").
+_SHARED_FACTORIZATION_FLOPS = 1 << 33
 
 
 def scipy_blas_threads(flops, product=True):
     """The context for scipy BLAS work of ``flops``: one thread of scipy's BLAS unless the
-    work is tiny, or is a ``product`` large enough to share; otherwise nothing."""
-    small = flops < _SHARED_FLOPS or not product
-    return scipy_blas_single_thread() if small and flops >= _TINY_FLOPS else nullcontext()
+    work is tiny, or large enough to share (``_SHARED_FLOPS`` for a ``product``,
+    ``_SHARED_FACTORIZATION_FLOPS`` otherwise); otherwise nothing (the threads as the
+    caller set them)."""
+    shared = _SHARED_FLOPS if product else _SHARED_FACTORIZATION_FLOPS
+    if _TINY_FLOPS <= flops < shared:
+        return scipy_blas_single_thread()
+    return nullcontext()
 
 
 @functools.cache
