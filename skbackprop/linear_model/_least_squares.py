@@ -353,32 +353,34 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
     n_features = A.shape[0]
     if solver == "cholesky":
         return (_cholesky_as_asked(A, b, alpha), None, None, "cholesky", statistics), None
+    # Cholesky first, the eigenvalues only where its factor cannot vouch for the answer.
     # With the rows at hand (a dense fit), a Cholesky answer that misses its error bound is
     # refined through them, and the SVD of the rows answers where that fails; the rows are
     # centered and weighted once, for either.
     rows = None
-    if solver == "auto" and not needs_eigenvalues(alpha):
-        factor = _cholesky_factor(A, alpha)
-        if factor is not None and is_accurate(factor.rcond):
+    factor = _cholesky_factor(A, alpha) if solver == "auto" else None
+    if factor is not None and _keeps_every_direction(factor, A, alpha, tol):
+        if is_accurate(factor.rcond):
             return (factor.solve(b), None, None, "cholesky", statistics), None
-        if factor is not None and data is not None:
+        if data is not None:
             rows = _rows_of(statistics, data, fit_intercept, copy_X)
             coef = rows.refined(factor, factor.solve(b), alpha)
-            if coef is not None:
-                return (coef, None, None, "cholesky", _centered_on(statistics, rows)), None
+            if coef is None:  # no direction to drop: the SVD, without the eigenvalues
+                return None, rows
+            return (coef, None, None, "cholesky", _centered_on(statistics, rows)), None
     singular, eigenvalues = singular_values(A, statistics.n_samples)
     rank = matrix_rank(singular, tol)
 
-    # Cholesky cannot give LinearRegression's minimum-norm answer on rank-deficient X; a
-    # ridge whose Cholesky was not accurate above is not tried again.
-    use_cholesky = solver == "auto" and needs_eigenvalues(alpha) and rank == n_features
+    # Least squares whose factor's bound was not enough (columns of very different scales)
+    # but whose eigenvalues show every direction kept: the factor answers after all.
+    # Cholesky cannot give LinearRegression's minimum-norm answer on rank-deficient X.
+    use_cholesky = solver == "auto" and alpha == 0 and rank == n_features
     if data is not None:
-        factor = _cholesky_factor(A, alpha) if use_cholesky else None
-        if factor is not None:
+        if use_cholesky and factor is not None:
             coef = factor.solve(b)
             if is_accurate(factor.rcond):
                 return (coef, rank, singular, "cholesky", statistics), None
-            rows = _rows_of(statistics, data, fit_intercept, copy_X) if rows is None else rows
+            rows = _rows_of(statistics, data, fit_intercept, copy_X)
             coef = rows.refined(factor, coef, alpha)
             if coef is not None:
                 return (coef, rank, singular, "cholesky", _centered_on(statistics, rows)), None
@@ -459,6 +461,16 @@ def _cholesky_factor(A, alpha):
         return CholeskyFactor.of(A, ridge=alpha)
     except np.linalg.LinAlgError:
         return None
+
+
+def _keeps_every_direction(factor, A, alpha, tol):
+    """Whether the Cholesky answer of ``A + alpha I`` is the one the SVD would give: always
+    for ridge, which keeps every direction; for least squares when the factor's bound
+    shows every singular value above ``tol`` times the largest (:func:`_keeps_all`)."""
+    if alpha > 0:
+        return True
+    diagonal = A.diagonal()
+    return _keeps_all(factor.rcond, diagonal.min(), diagonal.max(), tol)
 
 
 def _rows_of(statistics, data, fit_intercept, copy_X):
@@ -725,7 +737,7 @@ def _refine(coef, step):
 
 
 def _keeps_all(rcond, smallest, largest, tol):
-    """Whether a kernel matrix ``K`` has every eigenvalue above ``tol^2`` times the
+    """Whether a kernel or Gram matrix ``K`` has every eigenvalue above ``tol^2`` times the
     largest, by a bound from its Cholesky factor's ``rcond`` (:class:`CholeskyFactor`:
     LAPACK's estimate, which the accuracy check relies on too) and the ``smallest`` and
     ``largest`` entries of its diagonal ``D``.
@@ -735,10 +747,17 @@ def _keeps_all(rcond, smallest, largest, tol):
     agree only when there are none. With ``Ke = D^-1/2 K D^-1/2`` the equilibrated
     matrix and ``rcond = 1 / (||Ke||_1 ||Ke^-1||_1)``: ``lambda_min(K) >= min(D) /
     ||Ke^-1||_1`` and ``lambda_max(K) <= max(D) ||Ke||_1`` (a symmetric matrix's 2-norm is
-    at most its 1-norm), so ``lambda_min / lambda_max >= rcond min(D) / max(D)``. A
-    doubtful case goes to the SVD, which is right either way.
+    at most its 1-norm), so ``lambda_min / lambda_max >= rcond min(D) / max(D)``. LAPACK's
+    ``rcond`` is an estimate, from above, usually within a few times of the true value:
+    the bound asks for ``_RCOND_SLACK`` to spare, so that a singular value within a factor
+    of ten of the cutoff is left to the eigenvalues or the SVD, which are right either way.
     """
-    return rcond * smallest > tol**2 * largest
+    return rcond * smallest > _RCOND_SLACK * tol**2 * largest
+
+
+# The factor by which _keeps_all lets LAPACK's condition estimate (dpocon, the 1-norm
+# estimator of Hager and Higham) overstate the reciprocal condition number.
+_RCOND_SLACK = 100.0
 
 
 # Refinement steps at most (_refine): each costs two products with the rows and a solve
@@ -774,18 +793,6 @@ def solve_from_rows(X, y, sample_weight, *, alpha, fit_intercept, tol, kernel=Tr
     if coef is not None or alpha > 0:
         return coef, None, None, "cholesky", rows
     return *rows.svd_solve(alpha, tol), "lstsq", rows
-
-
-def needs_eigenvalues(alpha):
-    """Whether the solve needs the Gram matrix's eigenvalues before it tries Cholesky.
-
-    The cost model of the solve: Cholesky of ``A + alpha I`` costs ``d^3 / 3``, the
-    eigenvalues several times that. Least squares (``alpha = 0``) needs them first, to find
-    a rank-deficient ``X`` whose minimum-norm answer Cholesky cannot give; ridge needs them
-    only for ``rank_`` and ``singular_``, which are then computed when first read, and for
-    the fallback when Cholesky is not accurate.
-    """
-    return alpha == 0
 
 
 def singular_values(A, n_samples):

@@ -399,7 +399,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         x_exponent, y_exponent = statistics.x_exponent, statistics.y_exponent
         if singular is not None:
             self._rank, self._singular = rank, self._scaled_singular(singular, x_exponent, dtype)
-        else:  # computed when first read (see needs_eigenvalues)
+        else:  # computed when first read: the Cholesky answer needed no eigenvalues
             self._rank = self._singular = None
 
         # (n_targets, n_features)

@@ -186,6 +186,39 @@ def test_rank_deficient_with_a_direction_near_tol_takes_the_svd():
     _assert_same_model(ours, theirs, rtol=1e-10)
 
 
+def test_least_squares_takes_cholesky_without_the_eigenvalues(monkeypatch):
+    # Well-conditioned rows: the factor's bound shows every direction above tol, so the fit
+    # computes no eigenvalues; rank_ and singular_ are computed when first read.
+    from skbackprop.linear_model import _least_squares
+
+    calls = []
+    original = _least_squares.singular_values
+    monkeypatch.setattr(
+        _least_squares, "singular_values", lambda *args: calls.append(args) or original(*args)
+    )
+    X, y = _with_singular_values(np.geomspace(1.0, 1e-2, 8))
+    ours = NormalEquationRegressor().fit(X, y)
+    assert ours.solver_ == "cholesky"
+    assert not calls
+    theirs = LinearRegression().fit(X, y)
+    assert ours.rank_ == theirs.rank_ == 8
+    assert_allclose(ours.singular_, theirs.singular_, rtol=1e-10)
+    _assert_same_model(ours, theirs, rtol=1e-10)
+
+
+@pytest.mark.parametrize(("ratio", "rank"), [(0.5, 4), (2.0, 5)])
+def test_least_squares_direction_near_tol_is_kept_as_linear_regression_keeps_it(ratio, rank):
+    # The smallest singular value half or twice tol times the largest. Cholesky's answer
+    # would be accurate either way and keep it; the factor's bound leaves such a direction
+    # to the eigenvalues, and the fit drops it exactly where LinearRegression's SVD does.
+    tol = 1e-3
+    X, y = _with_singular_values(np.r_[np.ones(4), ratio * tol])
+    theirs = LinearRegression(tol=tol).fit(X, y)
+    ours = NormalEquationRegressor(tol=tol).fit(X, y)
+    assert ours.rank_ == theirs.rank_ == rank
+    _assert_same_model(ours, theirs, rtol=1e-9)
+
+
 def test_duplicated_and_constant_columns_and_fewer_samples_than_features():
     rng = np.random.default_rng(1)
     X = rng.standard_normal((40, 4))
