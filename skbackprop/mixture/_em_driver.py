@@ -25,6 +25,7 @@ scikit-learn's GaussianMixture call for call (the same random draws in the same 
 """
 
 import dataclasses
+import functools
 import warnings
 from time import time
 
@@ -253,10 +254,11 @@ def _best_start(estimator, source, tasks, random_state):
         if reporting:
             tasks.begin(max_subtasks=estimator.max_iter)
         if do_init:
-            params = _initial_parameters(estimator, source, inits, random_state)
+            start = functools.partial(_initial_parameters, estimator, source, inits, random_state)
         else:
-            params = tuple(np.asarray(getattr(estimator, n), dtype=dtype) for n in _PARAMETERS)
+            start = functools.partial(_fitted_parameters, estimator, dtype)
         if estimator.max_iter == 0:
+            params = start()
             best = (params, False, 0, [])
             if reporting:
                 tasks.state = _fitted_view(estimator, params, 0, dtype)
@@ -272,7 +274,7 @@ def _best_start(estimator, source, tasks, random_state):
                 subtask_name="em_iteration",
             )
         params, converged, n_iter, lower_bounds, stopped_early = _em_iterations(
-            estimator, source, params, lower_bound, em_tasks, report
+            estimator, source, start, lower_bound, em_tasks, report
         )
         stopped = stopped or stopped_early
         lower_bound = lower_bounds[-1]
@@ -291,8 +293,19 @@ def _best_start(estimator, source, tasks, random_state):
     )
 
 
-def _em_iterations(estimator, source, params, lower_bound, em_tasks, report):
-    """One start's EM steps: ``(params, converged, n_iter, lower_bounds, stopped)``."""
+def _fitted_parameters(estimator, dtype):
+    """The fitted parameters a warm start continues from, in ``dtype``."""
+    return tuple(np.asarray(getattr(estimator, name), dtype=dtype) for name in _PARAMETERS)
+
+
+def _em_iterations(estimator, source, start, lower_bound, em_tasks, report):
+    """One start's EM steps from the parameters ``start()`` makes: ``(params, converged,
+    n_iter, lower_bounds, stopped)``.
+
+    Made here, the starting parameters are held only here, and each iteration's are freed
+    once the next are made: with 'full' covariances they can outweigh the data.
+    """
+    params = start()
     lower_bounds = []
     converged = stopped = False
     for n_iter in range(1, estimator.max_iter + 1):
@@ -300,10 +313,11 @@ def _em_iterations(estimator, source, params, lower_bound, em_tasks, report):
         if em_tasks is not None:
             em_tasks.state = _fitted_view(estimator, params, n_iter - 1, source.dtype)
             em_tasks.begin()
-        weights, means, _, prec_chol = params
+        weights, means, prec_chol = params[0], params[1], params[3]
         theta = natural_parameters(
             weights, means, prec_chol, estimator.covariance_type, source.shift
         )
+        params = None  # the previous covariances go before the M-step makes new ones
         stats = source.e_step(theta)
         lower_bound = stats.log_likelihood / stats.n_samples
         params = m_step_parameters(estimator, source, stats, theta)
@@ -351,9 +365,10 @@ def m_step_parameters(estimator, source, stats, rule):
     suspect, lower = unresolved_components(covariances, covariance_type, raw)
     if suspect.size:
         # Sums of moments cancel for a tight component far from the data's mean; its
-        # covariance is summed again from centred rows, as scikit-learn computes it.
+        # covariance is summed again from centred rows, as scikit-learn computes it (the
+        # factors of the covariances about to change are freed first).
+        lower = None
         sums = source.centred_second_moments(rule, shifted_means[suspect], suspect)
-        covariances = covariances.copy()
         if covariance_type == "full":
             new = sums / nk[suspect, None, None]
             new[:, np.arange(n_features), np.arange(n_features)] += reg_covar
@@ -362,8 +377,8 @@ def m_step_parameters(estimator, source, stats, rule):
         else:
             new = sums / (nk[suspect] * n_features) + reg_covar
         covariances[suspect] = new
+        del sums, new  # before the factors, which need as much memory again
         covariances = covariances.astype(nk.dtype, copy=False)
-        lower = None
     # The mean in the data's coordinates is (S1 + S0 shift) / N, with N = S0 + 10 eps: the
     # shift enters scaled by S0 / N, which is 1 but for a component holding almost no row,
     # whose mean then goes to the origin as scikit-learn's does.

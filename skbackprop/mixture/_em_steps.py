@@ -168,7 +168,7 @@ class DirectComponents:
         if not far.any():
             return None
         indices = np.flatnonzero(far)
-        if covariance_type != "tied":
+        if covariance_type != "tied" and indices.size < far.size:  # all of them: no copy
             precisions_cholesky = precisions_cholesky[indices]
         return cls(
             indices, constants[indices], means[indices], precisions_cholesky, covariance_type
@@ -556,9 +556,12 @@ def m_step(stats, covariance_type, reg_covar, n_features):
     excess = 2 * nk - s0
     if covariance_type == "full":
         s2 = _unpack_upper(moments[:, 1 + n_features :], n_features)
-        covariances = s2 - excess[:, None, None] * (means[:, :, None] * means[:, None, :])
-        covariances /= nk[:, None, None]
         raw = np.diagonal(s2, axis1=1, axis2=2) / nk[:, None]
+        # In place: K d^2 numbers per array, which can outweigh the data.
+        outer = np.multiply(means[:, :, None], means[:, None, :])
+        covariances = np.subtract(s2, np.multiply(excess[:, None, None], outer, out=outer), out=s2)
+        del outer
+        covariances /= nk[:, None, None]
         covariances[:, np.arange(n_features), np.arange(n_features)] += reg_covar
     elif covariance_type == "tied":
         s2 = _unpack_upper(stats.shared_moments[None, :], n_features)[0]

@@ -172,6 +172,12 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
     }
 
+    # Fit assigns new arrays to these and never writes into the old ones: a failed refit
+    # restores them by reference (utils/rollback.py), with no copy of K d^2 numbers.
+    _replaced_by_fit = frozenset(
+        {"weights_", "means_", "covariances_", "precisions_cholesky_", "precisions_"}
+    )
+
     def __init__(
         self,
         n_components=1,

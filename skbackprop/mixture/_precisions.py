@@ -116,7 +116,6 @@ def precisions_cholesky(covariances, covariance_type, floor=None, lower=None):
     dtype = covariances.dtype
     noise = 0.0 if floor is None else floor
     if covariance_type in ("full", "tied"):
-        n_features = covariances.shape[-1]
         if lower is None:
             try:
                 lower = np.linalg.cholesky(covariances)
@@ -125,10 +124,7 @@ def precisions_cholesky(covariances, covariance_type, floor=None, lower=None):
         pivots = np.diagonal(lower, axis1=-2, axis2=-1)
         if not np.all(np.isfinite(lower)) or np.any(pivots**2 <= noise):
             raise _collapsed_error(dtype)
-        # L is triangular, so its inverse is too; tril drops the round-off LU leaves above.
-        eye = np.eye(n_features, dtype=dtype)
-        inverse = np.tril(np.linalg.solve(lower, np.broadcast_to(eye, lower.shape)))
-        return np.ascontiguousarray(np.swapaxes(inverse, -1, -2))
+        return _inverse_transposed(lower)
     if covariance_type == "spherical":
         noise = noise[:, 0] if np.ndim(noise) == 2 else noise
     if not np.isfinite(covariances).all() or (covariances <= noise).any():
@@ -172,3 +168,32 @@ def log_det_cholesky(precisions_cholesky, covariance_type, n_features):
     if covariance_type == "diag":
         return np.log(precisions_cholesky).sum(axis=1)
     return n_features * np.log(precisions_cholesky)
+
+
+def _inverse_transposed(lower):
+    """``inv(L)^T`` for the lower-triangular ``L`` (d, d) or stacked (K, d, d): the upper
+    triangle of ``precisions_cholesky_``.
+
+    numpy's batched solve with the identity (in numpy's BLAS, as the rest of EM: a call
+    into scipy's separate BLAS here would leave its threads spinning against numpy's, see
+    docs/performance.rst), a few components at a time, written into the one result array:
+    the whole stack at once would hold its inverse, triangle and transpose together, three
+    arrays of ``K d^2`` numbers, more than the data when components have fewer rows than
+    features. Each matrix's solve is the same LAPACK call however they are batched.
+    """
+    stacked = lower if lower.ndim == 3 else lower[None]
+    n_features = stacked.shape[-1]
+    eye = np.eye(n_features, dtype=stacked.dtype)
+    out = np.empty_like(stacked)
+    batch = max(1, _BATCH_ELEMENTS // max(n_features * n_features, 1))
+    for first in range(0, len(stacked), batch):
+        part = stacked[first : first + batch]
+        # L is triangular, so its inverse is too; tril drops the round-off LU leaves above.
+        inverse = np.tril(np.linalg.solve(part, np.broadcast_to(eye, part.shape)))
+        out[first : first + batch] = np.swapaxes(inverse, -1, -2)
+    return out if lower.ndim == 3 else out[0]
+
+
+# Numbers per batch of _inverse_transposed: whole stacks of small matrices at once (one
+# call), a few large ones at a time.
+_BATCH_ELEMENTS = 1 << 16

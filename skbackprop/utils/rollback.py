@@ -23,6 +23,11 @@ def rollback_on_error(estimator):
     objects; neither are the callbacks and their task contexts (``CALLBACK_STATE``), which
     must still be torn down after a failed fit.
 
+    An estimator whose fit only ever replaces some fitted arrays, never writing into them,
+    names them in a class attribute ``_replaced_by_fit``: those are kept by reference, not
+    copied (a Gaussian mixture's covariances and precisions can take several times the
+    data's memory, and a refit would otherwise hold a copy of each).
+
     Examples
     --------
     >>> from types import SimpleNamespace
@@ -39,7 +44,8 @@ def rollback_on_error(estimator):
     ([1.0], False)
     """
     state = vars(estimator)
-    copied = copy.deepcopy({k: v for k, v in state.items() if _is_state(k)})
+    replaced = getattr(type(estimator), "_replaced_by_fit", frozenset())
+    copied = copy.deepcopy({k: v for k, v in state.items() if _is_state(k) and k not in replaced})
     # In the original order: the restored estimator is the same, down to its pickle.
     saved = {k: copied.get(k, v) for k, v in state.items()}
     try:
