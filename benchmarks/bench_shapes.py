@@ -119,6 +119,8 @@ def mixture_cases(quick):
         # 300 x 200 with 8 components: fewer rows per component than features, where the
         # K covariances of d x d outweigh the data.
         grid += [(200_000, 2, 8), (20_000, 2, 16), (2_000, 300, 2), (20_000, 10, 3), (300, 200, 8)]
+        # One component (the start of a sweep over their number, by BIC say).
+        grid += [(20_000, 20, 1)]
     for n, d, k in grid:
         for covariance_type in ("full", "tied", "diag", "spherical"):
             if quick and covariance_type in ("tied", "spherical") and d > 20:

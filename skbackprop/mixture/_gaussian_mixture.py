@@ -385,6 +385,10 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             Component labels.
         """
         X = self._validate_for_inference(X)
+        if self.means_.shape[0] == 1:
+            # The only component is every sample's most probable one (numpy's argmax of
+            # one value, -inf or NaN included, is 0): no log-probabilities to compute.
+            return np.zeros(X.shape[0], dtype=np.intp)
         return most_probable(self._weighted_log_prob(X))
 
     def predict_proba(self, X):

@@ -148,6 +148,21 @@ def test_fit_predict_equals_fit_then_predict(blobs):
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_one_component_predicts_it_for_every_row_as_scikit_learn(blobs, covariance_type):
+    # Rows far out (log-density -inf) and float32 ones too: label 0, as argmax gives.
+    rows = np.vstack([blobs[:5], np.full((1, blobs.shape[1]), 1e200)])
+    ours = GaussianMixtureEM(1, covariance_type=covariance_type).fit(blobs)
+    theirs = GaussianMixture(1, covariance_type=covariance_type).fit(blobs)
+    for X in (rows, rows[:5].astype(np.float32)):
+        labels = ours.predict(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's overflow
+            expected = theirs.predict(X)
+        assert labels.dtype == expected.dtype
+        np.testing.assert_array_equal(labels, expected)
+        np.testing.assert_array_equal(labels, ours.predict_proba(X).argmax(axis=1))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_float32_stays_float32(blobs, covariance_type):
     X = blobs.astype(np.float32)
     model = GaussianMixtureEM(n_components=3, covariance_type=covariance_type, random_state=0)
