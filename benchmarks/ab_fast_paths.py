@@ -314,6 +314,21 @@ def most_probable(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 10)
 
 
+def broadcast_rows(vector, n_rows):
+    """tiled_rows as a broadcast view: numpy's subtraction then loops row by row."""
+    return np.broadcast_to(vector, (n_rows, len(vector)))
+
+
+def tiled_shift(repeats):
+    fast_and_plain = swap(gaussian_mixture_module, "tiled_rows", broadcast_rows)
+    # bench_shapes.py's one-component mixtures: their rows are centred on the mean first.
+    for covariance_type in ("diag", "spherical"):
+        X, params = mixture_case(20_000, 20, 1, covariance_type)
+        model = GaussianMixtureEM(**params).fit(X)
+        label = f"the shift as tiled rows, bench_shapes 20000x20, 1 {covariance_type}"
+        ab(label, *fast_and_plain, lambda m=model, X=X: m.score_samples(X), repeats, 20)
+
+
 def check_finite_first(estimator, X, y, **params):
     """check_fit_input that tests X for NaN and infinity itself, before the sums."""
     return check_fit_input(estimator, X, y, **{**params, "check_finite": True})
@@ -439,6 +454,7 @@ CHECKS = {
     "tied_moments": tied_moments,
     "predict_in_place": predict_in_place,
     "most_probable": most_probable,
+    "tiled_shift": tiled_shift,
 }
 
 

@@ -48,6 +48,7 @@ from ._em_steps import (
     log_prob_by_products,
     n_quadratic_features,
     responsibilities,
+    tiled_rows,
     use_distances,
     use_map,
     weighted_log_prob,
@@ -324,6 +325,8 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                 by_map = use_map(covariance_type, kept=False)
                 rows = block_rows(width, n_components)
                 rows = max(rows, n_samples * n_features // width) if by_map else rows
+                if shift is not None:
+                    tiled = tiled_rows(shift, min(rows, n_samples))
                 for start in range(0, n_samples, rows):
                     block = X[start : start + rows]
                     if by_map:
@@ -332,7 +335,7 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                             theta,
                         )
                     else:  # no map: the rows (minus the shift) and their squares
-                        centered = block if shift is None else block - shift
+                        centered = block if shift is None else block - tiled[: len(block)]
                         log_prob = log_prob_by_products(centered, theta, covariance_type)
                     out[:, start : start + rows] = log_prob
         out[np.isnan(out)] = -np.inf
