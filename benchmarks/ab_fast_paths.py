@@ -41,6 +41,7 @@ callbacks_module = importlib.import_module("skbackprop.utils.callbacks")
 em_driver_module = importlib.import_module("skbackprop.mixture._em_driver")
 gaussian_mixture_module = importlib.import_module("skbackprop.mixture._gaussian_mixture")
 normal_equation_module = importlib.import_module("skbackprop.linear_model._normal_equation")
+dense_module = importlib.import_module("skbackprop.autodiff.dense")
 
 
 def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
@@ -314,6 +315,21 @@ def most_probable(repeats):
         ab(label, *fast_and_plain, lambda m=model, X=X: m.predict(X), repeats, 10)
 
 
+def add_broadcast(out, b):
+    """add_to_rows as numpy's broadcast addition, one inner loop per row."""
+    out += b
+
+
+def bias_columns(repeats):
+    fast_and_plain = swap(dense_module, "add_to_rows", add_broadcast)
+    # bench_shapes.py's LogisticBackprop fits with 3 classes (full batch), and a network's.
+    for n_samples, n_features, classes in [(20_000, 20, 3), (2_000, 20, 2)]:
+        X, y = classification(n_samples, n_features, classes)
+        label = f"the bias by columns, LogisticBackprop {classes} classes {n_samples}x{n_features}"
+        fit = lambda X=X, y=y: LogisticBackprop().fit(X, y)  # noqa: E731
+        ab(label, *fast_and_plain, fit, repeats)
+
+
 def broadcast_rows(vector, n_rows):
     """tiled_rows as a broadcast view: numpy's subtraction then loops row by row."""
     return np.broadcast_to(vector, (n_rows, len(vector)))
@@ -455,6 +471,7 @@ CHECKS = {
     "predict_in_place": predict_in_place,
     "most_probable": most_probable,
     "tiled_shift": tiled_shift,
+    "bias_columns": bias_columns,
 }
 
 
