@@ -147,6 +147,31 @@ def test_fit_predict_equals_fit_then_predict(blobs):
     np.testing.assert_allclose(model.predict_proba(blobs).sum(axis=1), 1.0)
 
 
+def test_failed_warm_refit_restores_the_fitted_arrays_themselves_unchanged(blobs, monkeypatch):
+    # The rollback keeps these arrays by reference (_replaced_by_fit), not copies: a warm
+    # start reads them, and the fit must never write into them.
+    from skbackprop.mixture import _em_driver
+
+    model = GaussianMixtureEM(3, covariance_type="full", random_state=0).fit(blobs)
+    before = {name: getattr(model, name) for name in GaussianMixtureEM._replaced_by_fit}
+    values = {name: array.copy() for name, array in before.items()}
+    calls = []
+    original = _em_driver.m_step_parameters
+
+    def fail_on_the_second_m_step(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the second M-step fails")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_em_driver, "m_step_parameters", fail_on_the_second_m_step)
+    with pytest.raises(RuntimeError, match="second M-step"):
+        model.set_params(warm_start=True, tol=0.0, max_iter=5).fit(blobs)
+    for name, array in before.items():
+        assert getattr(model, name) is array, name
+        np.testing.assert_array_equal(array, values[name])
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_one_component_predicts_it_for_every_row_as_scikit_learn(blobs, covariance_type):
     # Rows far out (log-density -inf) and float32 ones too: label 0, as argmax gives.
