@@ -7,7 +7,9 @@ sides: the largest coefficient difference relative to the largest coefficient, a
     (add --threads 1 for single-threaded BLAS on both sides, --shapes 200000x200 for one
     shape, --offset 1000 to add a large constant to X: the single-pass centering case,
     --condition 1e4 for singular values of X from 1 down to 1e-4: the fallback to the SVD,
-    --rank 0.8 for rows of rank 0.8 min(n, d): least squares by the SVD of the rows)
+    --rank 0.8 for rows of rank 0.8 min(n, d): least squares by the SVD of the rows,
+    --sparse 0.01 for a CSR X with that fraction of nonzeros: scikit-learn solves it
+    iteratively, lsqr for LinearRegression and sparse_cg for Ridge, to their tolerances)
 """
 
 import argparse
@@ -15,6 +17,7 @@ import statistics
 import time
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.linear_model import LinearRegression, Ridge
 from threadpoolctl import threadpool_limits
 
@@ -99,20 +102,35 @@ def main():
     parser.add_argument(
         "--rank", type=float, default=None, help="rank of X as a fraction of min(n, d)"
     )
+    parser.add_argument(
+        "--sparse", type=float, default=None, help="a sparse X with this density of nonzeros"
+    )
     args = parser.parse_args()
     shapes = [tuple(int(v) for v in shape.split("x")) for shape in args.shapes]
     with threadpool_limits(limits=args.threads):
-        run(args.repeats, shapes, args.offset, args.condition, args.rank)
+        run(args.repeats, shapes, args.offset, args.condition, args.rank, args.sparse)
 
 
-def run(repeats, shapes, offset, condition=None, rank=None):
+def sparse_data(n_samples, n_features, density, seed=0):
+    """A CSR ``X`` with standard normal nonzeros at random places, and ``y`` as above."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n_samples, n_features, density=density, format="csr", rng=rng)
+    X.data = rng.standard_normal(X.nnz)
+    y = X @ rng.standard_normal(n_features) + 3.0 + rng.standard_normal(n_samples)
+    return X, y
+
+
+def run(repeats, shapes, offset, condition=None, rank=None, sparse=None):
     header = (
         f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
         f"{'max rel diff':>14}{'R2 ours':>10}{'R2 sk':>10}  solver"
     )
     print(header)
     for n_samples, n_features in shapes:
-        X, y = make_data(n_samples, n_features, offset, condition, rank)
+        if sparse is None:
+            X, y = make_data(n_samples, n_features, offset, condition, rank)
+        else:
+            X, y = sparse_data(n_samples, n_features, sparse)
         pairs = [
             ("LinearRegression", NormalEquationRegressor, LinearRegression),
             ("Ridge(alpha=1)", lambda: NormalEquationRegressor(alpha=1.0), Ridge),
