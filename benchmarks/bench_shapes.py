@@ -23,6 +23,7 @@ import tracemalloc
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.mixture import GaussianMixture
@@ -51,6 +52,15 @@ def regression(n, d, targets=1, seed=0):
     X = rng.standard_normal((n, d))
     y = X @ rng.standard_normal((d, targets)) + rng.standard_normal((n, targets))
     return X, y.ravel() if targets == 1 else y
+
+
+def sparse_regression(n, d, density=0.01, seed=0):
+    """A CSR ``X`` with standard normal nonzeros at random places (as
+    bench_normal_equation.py --sparse), and regression's targets."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, d, density=density, format="csr", rng=rng)
+    X.data = rng.standard_normal(X.nnz)
+    return X, X @ rng.standard_normal(d) + rng.standard_normal(n)
 
 
 def ill_conditioned(n, d, condition=1e4, seed=0):
@@ -106,6 +116,13 @@ def linear_cases(quick):
         label = f"NormalEquation alpha=0 {n}x{d} one-hot"
         data = (one_hot, n, d)
         yield label, data, NormalEquationRegressor(), LinearRegression(), ("fit",)
+    # Sparse rows (1% nonzeros), which scikit-learn solves iteratively (lsqr, sparse_cg).
+    for n, d in [] if quick else [(20_000, 1_000)]:
+        for alpha in (0.0, 1.0):
+            theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
+            label = f"NormalEquation alpha={alpha:g} {n}x{d} sparse 1%"
+            data = (sparse_regression, n, d)
+            yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
     # Least squares on ill-conditioned rows (condition number 1e4): tall, wide and square.
     for n, d in [(20_000, 200)] + ([] if quick else [(500, 1_000), (500, 500)]):
         label = f"NormalEquation alpha=0 {n}x{d} cond 1e4"
