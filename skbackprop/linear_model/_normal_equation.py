@@ -39,6 +39,7 @@ from ._least_squares import (
     solve_normal_equations,
     sufficient_statistics,
 )
+from ._sparse_lsqr import LsqrFit, lsqr_solve
 
 __all__ = ["NormalEquationRegressor"]
 
@@ -76,6 +77,15 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     hand, it is the eigendecomposition of the accumulated Gram matrix, and a
     :class:`~scipy.linalg.LinAlgWarning` says so when the coefficients may have lost accuracy.
 
+    On sparse ``X``, forming ``X^T W X`` fills in and its factorization costs ``d^3 / 3``;
+    where that costs more than LSQR's iterations (a cost model), ``fit`` with
+    ``solver='auto'`` solves by LSQR instead, as LinearRegression does on sparse data
+    (``solver_`` ``'lsqr'``; user guide, :ref:`normal_equation_sparse`): the same
+    computation, so the same coefficients, accurate to about ``tol`` rather than to
+    rounding. Such a model keeps no sums of the rows, so ``partial_fit`` cannot continue
+    it, and has no ``rank_`` or ``singular_`` (as LinearRegression on sparse data);
+    ``solver='cholesky'`` solves the normal equations of sparse ``X`` exactly.
+
     Parameters
     ----------
     alpha : float, default=0.0
@@ -91,11 +101,14 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         ``'cholesky'`` always solves the normal equations by Cholesky (raising if the Gram
         matrix is not positive definite and warning if it is ill-conditioned); ``'lstsq'``
         always uses the minimum-norm solve described above; ``'auto'`` uses Cholesky when it
-        is accurate and the minimum-norm solve otherwise.
+        is accurate and the minimum-norm solve otherwise, and on sparse data LSQR where it
+        costs less.
     tol : float, default=1e-6
         Singular values of the centered, weighted ``X`` at or below ``tol`` times the largest
         are treated as zero, as ``tol`` (the ``cond`` of :func:`scipy.linalg.lstsq`) does in
-        LinearRegression on dense data.  Used when ``alpha=0``.
+        LinearRegression on dense data.  Used when ``alpha=0``.  On sparse data solved by
+        LSQR it is LSQR's ``atol`` and ``btol``, as in LinearRegression (and in
+        ``Ridge(solver='lsqr')`` when ``alpha > 0``).
     n_jobs : int, default=None
         Accepted for compatibility with :class:`~sklearn.linear_model.LinearRegression` and
         ignored.  There it runs one job per target (``positive=True`` or sparse
@@ -118,18 +131,19 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         Independent term; ``0.0`` when ``fit_intercept=False``.
     rank_ : int
         Rank of the centered, weighted ``X``: the number of singular values above ``tol``
-        times the largest.
+        times the largest.  Absent after a fit by LSQR, as ``singular_``.
     singular_ : ndarray of shape (min(n_samples, n_features),)
         Singular values of the centered, weighted ``X``, descending.  When the SVD fallback
         ran they come from it; otherwise they are ``sqrt`` of the eigenvalues of the Gram
         matrix (of the kernel matrix on wide data), which agree with the SVD's down to
         about ``sqrt(eps) * singular_[0]`` (1.5e-8 times the largest); smaller ones are
         only known to be that small.
-    solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set'}
+    solver_ : {'cholesky', 'lstsq', 'eigh', 'active-set', 'lsqr'}
         The solve that produced ``coef_``: Cholesky, the SVD of the data, the
-        eigendecomposition, or (``positive=True``) the active-set method. The
-        eigendecomposition is of the Gram matrix ``X^T W X``; Cholesky is of it, or on wide
-        data of the kernel matrix ``X W X^T`` (user guide, :ref:`normal_equation_wide`).
+        eigendecomposition, (``positive=True``) the active-set method, or on sparse data
+        LSQR. The eigendecomposition is of the Gram matrix ``X^T W X``; Cholesky is of it,
+        or on wide data of the kernel matrix ``X W X^T`` (user guide,
+        :ref:`normal_equation_wide`).
     n_features_in_ : int
         Number of features seen during :term:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -145,7 +159,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     ``partial_fit`` keeps the sufficient statistics (``O(n_features^2)`` memory,
     independent of the number of rows) and re-solves after every chunk, so a model fitted
     chunk by chunk equals the model fitted on all rows at once: exact out-of-core least
-    squares.
+    squares. (On sparse data where ``fit`` takes LSQR, the two agree to LSQR's ``tol``.)
 
     Examples
     --------
@@ -224,7 +238,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         """Add a chunk of rows to the sufficient statistics and re-solve.
 
         After any number of calls, the model equals :meth:`fit` on all the chunks' rows
-        stacked together (to rounding).
+        stacked together (to rounding; to LSQR's ``tol`` where that fit takes LSQR on
+        sparse data). It cannot continue a fit by LSQR, which keeps no sums of the rows.
 
         Parameters
         ----------
@@ -304,7 +319,18 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         if method != "gram" or (sample_weight is not None and not sample_weight.any()):
             # Only the normal equations' sums, of rows of some weight, would show them.
             _check_finite_X(self, X)
-        if method != "gram":
+        if method == "lsqr":
+            coef, solved = lsqr_solve(
+                X,
+                y_2d,
+                sample_weight,
+                alpha=self.alpha,
+                fit_intercept=self.fit_intercept,
+                tol=self.tol,
+            )
+            if coef is not None:
+                return self._set_solution(coef, solved, "lsqr", dtype, y.ndim)
+        elif method != "gram":
             coef, rank, singular, solver, rows = solve_from_rows(
                 X,
                 y_2d,
@@ -330,17 +356,18 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         return self._fit_statistics(statistics, data, dtype, y.ndim)
 
     def _formulation(self, X, sample_weight):
-        """Which matrix ``fit`` solves from: ``'gram'``, or on wide dense data the rows'
-        ``'kernel'`` (the cost model is
-        :func:`~skbackprop.linear_model._least_squares.formulation`)."""
-        if not (
-            (self.solver == "auto" or (self.solver == "lstsq" and self.alpha == 0))
-            and not self.positive
-            and not sp.issparse(X)
-            and (sample_weight is None or sample_weight.sum() > 0)
-        ):
+        """How ``fit`` solves: from the Gram matrix (``'gram'``), on wide dense data from
+        the rows' ``'kernel'`` (the cost model is
+        :func:`~skbackprop.linear_model._least_squares.formulation`), or on sparse data by
+        ``'lsqr'`` where :func:`~skbackprop.linear_model._sparse_lsqr.lsqr_iterations`
+        finds it cheaper."""
+        if self.positive or (sample_weight is not None and not sample_weight.sum() > 0):
             return "gram"
-        return formulation(*X.shape, self.alpha, self.fit_intercept)
+        if sp.issparse(X):
+            return "lsqr" if self.solver == "auto" else "gram"
+        if self.solver == "auto" or (self.solver == "lstsq" and self.alpha == 0):
+            return formulation(*X.shape, self.alpha, self.fit_intercept)
+        return "gram"
 
     def _fit_statistics(self, statistics, data, dtype, y_ndim):
         """Solve the normal equations of ``statistics`` and set the fitted attributes.
@@ -438,6 +465,13 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         return self._singular
 
     def _gram_singular_values(self):
+        if isinstance(self._statistics, LsqrFit):
+            raise AttributeError(
+                "The singular values and rank of X are not known: this model was fitted on "
+                "sparse X by LSQR (solver_='lsqr'), which does not compute them, as "
+                "LinearRegression on sparse X does not. Fit with solver='cholesky' or "
+                "'lstsq' to have rank_ and singular_."
+            )
         if isinstance(self._statistics, WeightedRows):
             return self._statistics.singular_values()
         A, _ = self._statistics.normal_equations(self.fit_intercept)
@@ -541,13 +575,25 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         super().__setstate__(state)
         saved = self.__dict__.get("_statistics")
         if isinstance(saved, dict):
-            kind = WeightedRows if "rows" in saved else SufficientStatistics
+            if "rows" in saved:
+                kind = WeightedRows
+            elif "scatter_XX" in saved:
+                kind = SufficientStatistics
+            else:
+                kind = LsqrFit
             self._statistics = kind(**saved)
 
 
 def _as_statistics(solved):
     """The sufficient statistics of the rows a fit solved from (formed now after a fit
     through the kernel matrix, which kept the rows instead)."""
+    if isinstance(solved, LsqrFit):
+        raise ValueError(
+            "partial_fit cannot continue this model: it was fitted on sparse X by LSQR "
+            "(solver_='lsqr'), which keeps no sums of the rows to add a chunk to. Fit with "
+            "solver='cholesky' to keep them, or give every chunk to partial_fit from the "
+            "start."
+        )
     return solved.sufficient_statistics() if isinstance(solved, WeightedRows) else solved
 
 

@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbackprop import NormalEquationRegressor
 from skbackprop.linear_model._least_squares import formulation, sufficient_statistics
+from skbackprop.linear_model._sparse_lsqr import lsqr_iterations
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +48,11 @@ def test_agrees_with_linear_regression_on_diabetes(
     sample_weight = weights if weighted else None
     theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, target, sample_weight)
     X_fit = sp.csr_matrix(X) if sparse else X
-    ours = NormalEquationRegressor(fit_intercept=fit_intercept).fit(
-        X_fit, target, sample_weight=sample_weight
-    )
+    # On sparse X, 'auto' may take LinearRegression's LSQR (test_sparse_fit_is_...):
+    # 'cholesky' solves the normal equations of sparse X, exactly.
+    ours = NormalEquationRegressor(
+        fit_intercept=fit_intercept, solver="cholesky" if sparse else "auto"
+    ).fit(X_fit, target, sample_weight=sample_weight)
     _assert_same_model(ours, theirs)
     assert ours.rank_ == theirs.rank_
     assert_allclose(ours.singular_, theirs.singular_, rtol=1e-8)
@@ -72,8 +75,97 @@ def test_agrees_with_ridge_on_diabetes(diabetes, alpha, weighted, sparse):
 def test_sparse_matches_sparse_linear_regression(diabetes):
     X, y, _, weights = diabetes
     theirs = LinearRegression(tol=1e-14).fit(sp.csr_matrix(X), y, sample_weight=weights)
-    ours = NormalEquationRegressor().fit(sp.csr_matrix(X), y, sample_weight=weights)
-    _assert_same_model(ours, theirs, rtol=1e-7)  # lsqr stops at its own tolerance
+    ours = NormalEquationRegressor(tol=1e-14).fit(sp.csr_matrix(X), y, sample_weight=weights)
+    _assert_same_model(ours, theirs, rtol=1e-9)  # lsqr stops at its own tolerance
+
+
+def _sparse_problem(n_samples, n_features, density, n_targets=1, smallest_scale=1.0, seed=0):
+    """Sparse X with standard normal nonzeros, its columns scaled from 1 down to
+    ``smallest_scale`` (geometrically), and targets of a linear model with noise."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n_samples, n_features, density=density, format="csr", rng=rng)
+    X.data = rng.standard_normal(X.nnz)
+    X = (X @ sp.diags(np.geomspace(1.0, smallest_scale, n_features))).tocsr()
+    Y = X @ rng.standard_normal((n_features, n_targets)) + 3.0
+    Y += rng.standard_normal(Y.shape)
+    return X, Y[:, 0] if n_targets == 1 else Y, rng.uniform(0.0, 3.0, n_samples)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_sparse_fit_is_linear_regressions_lsqr(fit_intercept, weighted, n_targets):
+    # Where X^T X costs more than LSQR's iterations, the fit is LinearRegression's own
+    # computation on sparse X, hence its answer bit for bit; Ridge(solver='lsqr') alike.
+    X, y, weights = _sparse_problem(2000, 300, 0.05, n_targets)
+    sample_weight = weights if weighted else None
+    ours = NormalEquationRegressor(fit_intercept=fit_intercept).fit(X, y, sample_weight)
+    theirs = LinearRegression(fit_intercept=fit_intercept).fit(X, y, sample_weight)
+    assert ours.solver_ == "lsqr"
+    assert_array_equal(ours.coef_, theirs.coef_)
+    assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-12, atol=1e-12)
+    # The normal equations' exact solution, to LSQR's tolerance (tol=1e-6).
+    exact = NormalEquationRegressor(fit_intercept=fit_intercept, solver="cholesky")
+    _assert_same_model(ours, exact.fit(X, y, sample_weight), rtol=1e-5)
+    ridge = NormalEquationRegressor(alpha=2.0, fit_intercept=fit_intercept)
+    ridge.fit(X, y, sample_weight)
+    assert ridge.solver_ == "lsqr"
+    theirs = Ridge(alpha=2.0, fit_intercept=fit_intercept, solver="lsqr", tol=1e-6)
+    _assert_same_model(ridge, theirs.fit(X, y, sample_weight), rtol=1e-12)
+    # LinearRegression on sparse X has no rank_ or singular_, and LSQR computes neither.
+    for name in ("rank_", "singular_"):
+        with pytest.raises(AttributeError, match=r"sparse X by LSQR.*solver='cholesky'"):
+            getattr(ours, name)
+
+
+def test_sparse_fit_takes_the_normal_equations_where_they_cost_less_or_are_exact():
+    # Small X: forming X^T X costs less than LSQR's iterations.
+    X, y, _ = _sparse_problem(200, 10, 0.3)
+    assert lsqr_iterations(X, 1, 0.0, True) == 0
+    assert NormalEquationRegressor().fit(X, y).solver_ == "cholesky"
+    X, y, _ = _sparse_problem(2000, 300, 0.05)
+    assert 10 <= lsqr_iterations(X, 1, 0.0, True) <= 600  # at most 2 n_features
+    assert lsqr_iterations(X, 1, 0.0, True) > lsqr_iterations(X, 2, 0.0, True)
+    # Columns of scales 1 to 1e-2 slow LSQR down: at the cost model's limit (fewer than
+    # 2 n_features iterations) the normal equations answer.
+    X, y, _ = _sparse_problem(2000, 300, 0.05, smallest_scale=1e-2)
+    ours = NormalEquationRegressor(tol=1e-12).fit(X, y)
+    assert ours.solver_ == "cholesky"
+    exact = NormalEquationRegressor(solver="cholesky").fit(X, y)
+    _assert_same_model(ours, exact, rtol=1e-12)
+    # A column far from zero against its spread: LSQR's centering would cancel digits.
+    shifted = sp.hstack([X, sp.csr_matrix(1e6 + np.arange(2000.0)[:, None] / 2000)]).tocsr()
+    offset = NormalEquationRegressor().fit(shifted, y)
+    assert offset.solver_ == "cholesky"
+    _assert_same_model(offset, LinearRegression().fit(shifted.toarray(), y), rtol=1e-8)
+
+
+def test_lsqr_at_linear_regressions_limit_warns_and_keeps_its_answer():
+    # Rows of 80 nonzeros make X^T X costly, so LSQR may run to LinearRegression's own
+    # limit, 2 n_features, which ill-conditioned columns reach; it warns there.
+    X, y, _ = _sparse_problem(2000, 200, 0.4, smallest_scale=1e-3)
+    assert lsqr_iterations(X, 1, 0.0, True) == 400
+    with pytest.warns(ConvergenceWarning, match=r"LSQR did not converge in 400"):
+        ours = NormalEquationRegressor(tol=1e-15).fit(X, y)
+    theirs = LinearRegression(tol=1e-15).fit(X, y)
+    assert ours.solver_ == "lsqr"
+    assert_array_equal(ours.coef_, theirs.coef_)
+
+
+def test_lsqr_fit_pickles_and_refuses_partial_fit():
+    X, y, _ = _sparse_problem(2000, 300, 0.05)
+    ours = NormalEquationRegressor().fit(X, y)
+    assert ours.solver_ == "lsqr"
+    loaded = pickle.loads(pickle.dumps(ours))
+    assert_array_equal(loaded.predict(X), ours.predict(X))
+    coef = ours.coef_
+    with pytest.raises(ValueError, match=r"partial_fit cannot continue.*solver='cholesky'"):
+        loaded.partial_fit(X[:10], y[:10])
+    assert_array_equal(loaded.coef_, coef)
+    # With solver='cholesky' the fit keeps its sums, and partial_fit continues it.
+    chunked = NormalEquationRegressor(solver="cholesky").fit(X[:1000], y[:1000])
+    chunked.partial_fit(X[1000:], y[1000:])
+    _assert_same_model(chunked, NormalEquationRegressor(solver="cholesky").fit(X, y))
 
 
 def test_float32_stays_float32_like_linear_regression(diabetes):
@@ -422,6 +514,11 @@ def test_values_whose_squares_leave_float64_fit_like_linear_regression(
         chunked.partial_fit(X[rows], y[rows], sample_weight=weights[rows])
     _assert_same_model(chunked, theirs, rtol=1e-8)
     sparse = NormalEquationRegressor(fit_intercept=fit_intercept).fit(
+        sp.csr_matrix(X), y, sample_weight=weights
+    )
+    assert sparse.solver_ == "lsqr"
+    _assert_same_model(sparse, theirs, rtol=1e-6)  # LSQR stops at tol=1e-6
+    sparse = NormalEquationRegressor(fit_intercept=fit_intercept, solver="cholesky").fit(
         sp.csr_matrix(X), y, sample_weight=weights
     )
     _assert_same_model(sparse, theirs, rtol=1e-8)

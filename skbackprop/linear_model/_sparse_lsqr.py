@@ -1,0 +1,238 @@
+"""Least squares and ridge on sparse ``X`` by LSQR: LinearRegression's computation there.
+
+On a sparse ``X`` the normal equations cost a product ``X^T W X`` that fills in (its
+output is usually dense, and scipy builds it entry by entry) and a ``d^3 / 3``
+factorization of it. LSQR (Paige and Saunders, 1982; :func:`scipy.sparse.linalg.lsqr`)
+minimizes ``||A theta - b||^2 + damp^2 ||theta||^2`` with one product by ``A`` and one by
+``A^T`` per iteration, never forming ``A^T A``: it is the conjugate-gradient method on
+the normal equations, in a form that does not square the condition number. With ``A`` the
+centered, weighted rows (an operator: ``X`` itself is not copied), ``b`` the centered,
+weighted targets and ``damp = sqrt(alpha)``, its answer is the normal equation's (user
+guide, :ref:`normal_equation_sparse`).
+
+LinearRegression solves sparse ``X`` exactly so, stopping at ``atol = btol = tol``, hence
+its answer; with ``alpha > 0`` this is ``Ridge(solver='lsqr', tol=tol)``.
+
+:func:`lsqr_iterations` is the cost model: LSQR runs when the exact solve would cost as
+much as a well-conditioned problem's iterations, for at most as many iterations as it
+would cost (the normal equations answer where LSQR stops there) and at most
+LinearRegression's own limit of ``2 n_features`` (where it warns and keeps LSQR's answer,
+as LinearRegression keeps it).
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator, lsqr
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.sparsefuncs import mean_variance_axis
+
+from ._least_squares import _MAX_CANCELLATION
+
+__all__ = ["LsqrFit", "lsqr_iterations", "lsqr_solve"]
+
+
+@dataclass(frozen=True)
+class LsqrFit:
+    """What a fit by LSQR keeps: the means its intercept comes from, in the units of ``X
+    2^-e`` and ``y 2^-f`` for the exponents ``(e, f)``. It keeps no sums of the rows, so
+    ``partial_fit`` cannot continue it and the singular values are not known."""
+
+    n_samples: int
+    sum_weights: float
+    mean_X: np.ndarray
+    mean_y: np.ndarray
+    x_exponent: int = 0
+    y_exponent: int = 0
+
+
+# The cost model's unit costs, in nanoseconds on the benchmark machine (only their ratios
+# matter): one entry of scipy's sparse product X^T X, one multiply-add of the Cholesky
+# factorization (BLAS), one stored entry of X in a sparse product with a vector, one row
+# and one feature in an LSQR iteration's vector updates, and an iteration's fixed cost.
+_NS_PER_PRODUCT_ENTRY = 15.0
+_NS_PER_FACTOR_FLOP = 0.03
+_NS_PER_NONZERO = 0.8
+_NS_PER_ROW = 8.0
+_NS_PER_FEATURE = 2.0
+_NS_PER_ITERATION = 30_000.0
+
+# LSQR's iterations to tol=1e-6 on well-conditioned rows (about ten on random sparse
+# rows): where the exact solve costs fewer, it is taken directly.
+_FEWEST_ITERATIONS = 10
+
+# Least squares on fewer rows than features (less one with an intercept) has a singular
+# Gram matrix: its exact solve is a failed Cholesky factorization, the eigenvalues and the
+# eigendecomposition, about 20 times the factorization's time (LAPACK, 1,000-2,000 columns).
+_SINGULAR_SOLVE_FACTOR = 20.0
+
+
+def lsqr_iterations(X, n_targets, alpha, fit_intercept):
+    """The cost model of a sparse fit: LSQR's iterations per target, or 0 for none.
+
+    The normal equations cost the product ``X^T X``, one entry per pair of nonzeros in a
+    row (``sum_i k_i^2`` for ``k_i`` nonzeros in row ``i``), and the ``d^3 / 3``
+    multiply-adds of its factorization (about 20 times that where the Gram matrix is
+    singular by its shape). An LSQR iteration costs two products with ``X`` (``2 nnz``)
+    and a few vector updates of the rows' and the features' lengths.
+
+    Parameters
+    ----------
+    X : scipy sparse matrix in CSR format of shape (n_samples, n_features)
+    n_targets : int
+        LSQR solves one target at a time; the normal equations all at once.
+    alpha : float
+    fit_intercept : bool
+
+    Returns
+    -------
+    iterations : int
+        The iterations the exact solve's cost would buy, capped at scipy's own limit of
+        ``2 n_features`` (LinearRegression's); 0 when they are fewer than a
+        well-conditioned problem needs.
+    """
+    n_samples, n_features = X.shape
+    per_row = np.diff(X.indptr).astype(np.float64)
+    factor = _NS_PER_FACTOR_FLOP * float(n_features) ** 3 / 3
+    if alpha == 0 and n_samples - int(fit_intercept) < n_features:
+        factor *= _SINGULAR_SOLVE_FACTOR
+    exact = _NS_PER_PRODUCT_ENTRY * float(per_row @ per_row) + factor
+    iteration = (
+        2 * _NS_PER_NONZERO * X.nnz
+        + _NS_PER_ROW * n_samples
+        + _NS_PER_FEATURE * n_features
+        + _NS_PER_ITERATION
+    )
+    iterations = int(exact / (n_targets * iteration))
+    return min(iterations, 2 * n_features) if iterations >= _FEWEST_ITERATIONS else 0
+
+
+# LSQR's norms square the entries of X and y, and so do the means' checks (_means):
+# beyond 2^100 (about 1e30), or below 2^-100, they are scaled by a power of two first
+# (exact), as the normal equations' sums are.
+_SAFE_EXPONENT = 100
+
+
+def lsqr_solve(X, y, sample_weight, *, alpha, fit_intercept, tol):
+    """Solve a sparse fit by LSQR, one target at a time, as LinearRegression does, where
+    the cost model (:func:`lsqr_iterations`) prefers it.
+
+    Parameters
+    ----------
+    X : scipy sparse matrix in CSR format of shape (n_samples, n_features)
+        Finite values.
+    y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+        Non-negative, of positive sum.
+    alpha : float
+        The ridge penalty: LSQR's ``damp`` is ``sqrt(alpha)``.
+    fit_intercept : bool
+        Whether the rows and targets are centered (on their weighted means).
+    tol : float
+        LSQR's ``atol`` and ``btol``.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features, n_targets), or None
+        None when the cost model prefers the normal equations, or a target did not
+        converge within the iterations it allows; the caller then solves the normal
+        equations.
+    fit : LsqrFit or None
+    """
+    iterations = lsqr_iterations(X, y.shape[1], alpha, fit_intercept)
+    if not iterations:
+        return None, None
+    # Out of the safe range, solve for X 2^-e and y 2^-f (exact scalings; a copy of X).
+    x_exponent, y_exponent = _exponent_if_unsafe(X.data), _exponent_if_unsafe(y)
+    if x_exponent:
+        X = X * np.ldexp(1.0, -x_exponent)
+    y = np.asarray(y, dtype=np.float64)
+    if y_exponent:
+        y = np.ldexp(y, -y_exponent)
+    means = _means(X, y, sample_weight, fit_intercept)
+    if means is None:
+        return None, None
+    targets = y - means[1]
+    root_weights = None if sample_weight is None else np.sqrt(sample_weight)
+    if root_weights is not None:
+        targets *= root_weights[:, None]
+    rows = _centered_rows(X, means[0] if fit_intercept else None, root_weights)
+    damp = np.ldexp(np.sqrt(alpha), -x_exponent)
+    coef = np.empty((X.shape[1], y.shape[1]))
+    for target in range(y.shape[1]):
+        coef[:, target], stop = lsqr(
+            rows, targets[:, target], damp=damp, atol=tol, btol=tol, iter_lim=iterations
+        )[:2]
+        if stop == 7 and iterations < 2 * X.shape[1]:
+            return None, None  # the cost model's limit: the normal equations cost less
+        if stop == 7:
+            warnings.warn(
+                f"LSQR did not converge in {iterations} iterations (2 n_features, "
+                "LinearRegression's limit on sparse X), so the coefficients, "
+                "LinearRegression's, may be inaccurate. Fit with solver='cholesky' for the "
+                "normal equations' solution, or increase alpha.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+    sum_weights = float(X.shape[0] if sample_weight is None else sample_weight.sum())
+    return coef, LsqrFit(X.shape[0], sum_weights, *means, x_exponent, y_exponent)
+
+
+def _means(X, y, sample_weight, fit_intercept):
+    """The weighted means of the columns of ``X`` and ``y`` (LinearRegression's), zero
+    without an intercept; None where the operator's centering would cancel digits.
+
+    The operator subtracts ``mean_X . b`` from ``X b``; where a column's mean is large
+    against its spread (its raw second moment over 16 times the centered one, the bound
+    the normal equations' one-pass sums keep), the difference loses the digits LSQR
+    needs, and the normal equations, which center exactly, answer instead.
+    """
+    if not fit_intercept:
+        return np.zeros(X.shape[1]), np.zeros(y.shape[1])
+    # LinearRegression computes the means in X's precision, with the weights in it too.
+    weights = None if sample_weight is None else sample_weight.astype(X.dtype)
+    mean_X, var_X = (np.asarray(v, dtype=np.float64) for v in mean_variance_axis(X, 0, weights))
+    raw = var_X + mean_X**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = np.where(raw > 0, raw / var_X, 1.0)
+    if not np.all(loss <= _MAX_CANCELLATION):
+        return None
+    return mean_X, np.average(y, axis=0, weights=sample_weight)
+
+
+def _exponent_if_unsafe(values):
+    """``e`` such that the largest of ``values * 2**-e`` is in [1/2, 1), or 0 when it
+    already lies within ``2^-100 .. 2^100``."""
+    largest = float(np.abs(values).max()) if values.size else 0.0
+    exponent = int(np.frexp(largest)[1])
+    return exponent if largest > 0 and abs(exponent) > _SAFE_EXPONENT else 0
+
+
+def _centered_rows(X, mean_X, root_weights):
+    """``A = diag(sqrt(w)) (X - 1 mean_X^T)`` as an operator: LinearRegression's.
+
+    ``A b = W^1/2 X b - sqrt(w) (mean_X . b)`` and
+    ``A^T r = (W^1/2 X)^T r - mean_X (sqrt(w) . r)``. ``X`` is not copied, but weighted
+    rows are, scaled by ``sqrt(w)`` as LinearRegression scales them, so that each product
+    rounds as its does.
+    """
+    if root_weights is not None:
+        X = sp.dia_array((root_weights, 0), shape=(X.shape[0],) * 2) @ X
+    X_T = X.T  # once: scipy builds a new transposed view on every `.T`
+
+    def matvec(b):
+        product = X @ b
+        if mean_X is not None:
+            offset = b @ mean_X
+            product -= offset if root_weights is None else root_weights * offset
+        return product
+
+    def rmatvec(r):
+        product = X_T @ r
+        if mean_X is not None:
+            product -= mean_X * (r.sum() if root_weights is None else r @ root_weights)
+        return product
+
+    return LinearOperator(X.shape, matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
