@@ -163,6 +163,14 @@ COMMON = [
     ("float16_at_predict", _fit_predict(X, X_predict=X.astype(np.float16))),
     ("X_csr", _fit_predict(sparse.csr_matrix(X))),
     ("X_csc", _fit_predict(sparse.csc_matrix(X))),
+    (
+        "nan_in_sparse_X_at_predict",
+        _fit_predict(sparse.csr_matrix(X), X_predict=sparse.csr_matrix(_nan(X))),
+    ),
+    (
+        "inf_in_sparse_X_at_predict",
+        _fit_predict(sparse.csr_matrix(X), X_predict=sparse.csr_matrix(_nan(X, np.inf))),
+    ),
     ("dataframe_of_mixed_dtypes", _fit_predict(MIXED_FRAME)),
     ("dataframe_with_a_text_column", _fit_predict(FRAME_WITH_TEXT)),
 ]

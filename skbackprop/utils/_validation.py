@@ -51,10 +51,11 @@ def check_predict_input(estimator, X, *, dtype, check_finite=True, **check_param
         ``predict`` validates it (``dtype='numeric'``, so an array of strings is refused),
         then cast to the first of them unless its dtype is one.
     check_finite : bool, default=True
-        False leaves the fast path's test for NaN and infinity to the caller, which must
-        call again with True when its own result is not finite: for a caller whose result
-        NaN or infinity in ``X`` always makes non-finite (a linear prediction), this saves
-        a pass over ``X``.
+        False leaves the test for NaN and infinity (the fast path's and
+        ``validate_data``'s, which for sparse ``X`` is a pass over its values) to the
+        caller, which must call again with True when its own result is not finite: for a
+        caller whose result NaN or infinity in ``X`` always makes non-finite (a linear
+        prediction), this saves a pass over ``X``.
     **check_params
         Passed to ``validate_data`` (e.g. ``accept_sparse``).
 
@@ -91,6 +92,8 @@ def check_predict_input(estimator, X, *, dtype, check_finite=True, **check_param
     ):
         return X
     check_is_fitted(estimator)
+    if not check_finite:
+        check_params["ensure_all_finite"] = False
     # scikit-learn's predict validates with dtype="numeric", which refuses an array of
     # strings, even of numbers, where a float dtype would convert it; then the estimator's
     # floating dtypes apply.
