@@ -9,7 +9,10 @@ sides: the largest coefficient difference relative to the largest coefficient, a
     --condition 1e4 for singular values of X from 1 down to 1e-4: the fallback to the SVD,
     --rank 0.8 for rows of rank 0.8 min(n, d): least squares by the SVD of the rows,
     --sparse 0.01 for a CSR X with that fraction of nonzeros: scikit-learn solves it
-    iteratively, lsqr for LinearRegression and sparse_cg for Ridge, to their tolerances)
+    iteratively, lsqr for LinearRegression and sparse_cg for Ridge, to their tolerances,
+    and so may ours (LSQR); each side's coefficient error against the exact solution of
+    the normal equations is printed then; --ridge-tol 1e-6 gives Ridge that tol, ours'
+    default)
 """
 
 import argparse
@@ -80,6 +83,7 @@ def compare(pairs, X, y, repeats):
                 ours.score(X[:100_000], y[:100_000]),
                 theirs.score(X[:100_000], y[:100_000]),
                 ours.solver_,
+                (ours, theirs),
             )
         )
     return rows
@@ -105,10 +109,21 @@ def main():
     parser.add_argument(
         "--sparse", type=float, default=None, help="a sparse X with this density of nonzeros"
     )
+    parser.add_argument(
+        "--ridge-tol", type=float, default=None, help="Ridge's tol (default: Ridge's own)"
+    )
     args = parser.parse_args()
     shapes = [tuple(int(v) for v in shape.split("x")) for shape in args.shapes]
     with threadpool_limits(limits=args.threads):
-        run(args.repeats, shapes, args.offset, args.condition, args.rank, args.sparse)
+        run(
+            args.repeats,
+            shapes,
+            args.offset,
+            args.condition,
+            args.rank,
+            args.sparse,
+            args.ridge_tol,
+        )
 
 
 def sparse_data(n_samples, n_features, density, seed=0):
@@ -120,12 +135,21 @@ def sparse_data(n_samples, n_features, density, seed=0):
     return X, y
 
 
-def run(repeats, shapes, offset, condition=None, rank=None, sparse=None):
+def exact_errors(X, y, alpha, fitted):
+    """Each fitted model's largest coefficient error against the normal equations' exact
+    solution (Cholesky on the Gram matrix), relative to its largest coefficient."""
+    exact = NormalEquationRegressor(alpha=alpha, solver="cholesky").fit(X, y).coef_
+    scale = np.abs(exact).max()
+    return [np.abs(model.coef_ - exact).max() / scale for model in fitted]
+
+
+def run(repeats, shapes, offset, condition=None, rank=None, sparse=None, ridge_tol=None):
     header = (
         f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
         f"{'max rel diff':>14}{'R2 ours':>10}{'R2 sk':>10}  solver"
     )
-    print(header)
+    print(header + ("   err ours  err sk" if sparse is not None else ""))
+    ridge_options = {} if ridge_tol is None else {"tol": ridge_tol}
     for n_samples, n_features in shapes:
         if sparse is None:
             X, y = make_data(n_samples, n_features, offset, condition, rank)
@@ -133,13 +157,20 @@ def run(repeats, shapes, offset, condition=None, rank=None, sparse=None):
             X, y = sparse_data(n_samples, n_features, sparse)
         pairs = [
             ("LinearRegression", NormalEquationRegressor, LinearRegression),
-            ("Ridge(alpha=1)", lambda: NormalEquationRegressor(alpha=1.0), Ridge),
+            (
+                "Ridge(alpha=1)",
+                lambda: NormalEquationRegressor(alpha=1.0),
+                lambda: Ridge(**ridge_options),
+            ),
         ]
-        for row in compare(pairs, X, y, repeats):
-            name, t_ours, t_theirs, ratio, diff, r2_ours, r2_theirs, solver = row
+        for row, alpha in zip(compare(pairs, X, y, repeats), (0.0, 1.0)):
+            name, t_ours, t_theirs, ratio, diff, r2_ours, r2_theirs, solver, fitted = row
+            errors = ""
+            if sparse is not None:
+                errors = "   {:8.1e}  {:6.1e}".format(*exact_errors(X, y, alpha, fitted))
             print(
                 f"{f'{n_samples}x{n_features}':<16}{name:<18}{t_ours:9.3f}{t_theirs:11.3f}"
-                f"{ratio:8.3f}{diff:14.1e}{r2_ours:10.6f}{r2_theirs:10.6f}  {solver}"
+                f"{ratio:8.3f}{diff:14.1e}{r2_ours:10.6f}{r2_theirs:10.6f}  {solver:<8}{errors}"
             )
         del X, y
 
