@@ -137,8 +137,10 @@ def sparse_data(n_samples, n_features, density, seed=0):
 
 def exact_errors(X, y, alpha, fitted):
     """Each fitted model's largest coefficient error against the normal equations' exact
-    solution (Cholesky on the Gram matrix), relative to its largest coefficient."""
-    exact = NormalEquationRegressor(alpha=alpha, solver="cholesky").fit(X, y).coef_
+    solution (Cholesky on the Gram matrix; its eigendecomposition, the minimum-norm
+    solution, for least squares), relative to its largest coefficient."""
+    solver = "lstsq" if alpha == 0 else "cholesky"
+    exact = NormalEquationRegressor(alpha=alpha, solver=solver).fit(X, y).coef_
     scale = np.abs(exact).max()
     return [np.abs(model.coef_ - exact).max() / scale for model in fitted]
 
