@@ -167,7 +167,11 @@ class MinibatchObjective:
 
         Returns the batch's total sample weight when weighted (else None).
         """
-        self.X.value = X[rows] if self.sparse_input else self._gather("X", X, rows)
+        if not self.sparse_input:
+            self.X.value = self._gather("X", X, rows)
+        else:  # scipy copies the rows of any index, even all of them (L-BFGS's batch)
+            every_row = isinstance(rows, slice) and rows == slice(None)
+            self.X.value = X if every_row else X[rows]
         self.Y.value = self._gather("Y", Y, rows)
         if self.sample_weight is None:
             return None

@@ -36,6 +36,20 @@ def test_index_array_slice_and_sparse_batches_agree():
     np.testing.assert_allclose(params.grad, expected)
 
 
+def test_the_whole_sparse_batch_is_the_data_itself():
+    # L-BFGS's one batch is every row: scipy would copy X for X[:], so it is not indexed.
+    X, Y = _data(n=5)
+    X_sparse = sparse.csr_matrix(X)
+    _, objective = _objective(sparse_input=True)
+    objective.load_batch(X_sparse, Y, None, slice(None))
+    assert objective.X.value is X_sparse
+    _, dense = _objective()
+    dense.load_batch(X, Y, None, slice(None))
+    np.testing.assert_allclose(objective(), dense())
+    objective.load_batch(X_sparse, Y, None, slice(0, 5))  # a batch of rows: indexed
+    assert objective.X.value is not X_sparse
+
+
 @pytest.mark.parametrize("loss", sorted(LOSSES))
 @pytest.mark.parametrize("weighted", [False, True])
 def test_flat_gradient_matches_finite_differences(loss, weighted):
