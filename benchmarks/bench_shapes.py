@@ -63,6 +63,16 @@ def sparse_regression(n, d, density=0.01, seed=0):
     return X, X @ rng.standard_normal(d) + rng.standard_normal(n)
 
 
+def sparse_classification(n, d, classes, density=0.01, seed=0):
+    """A CSR ``X`` as sparse_regression's, and labels of a linear model of all its columns
+    with Gumbel noise (a multinomial logit)."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, d, density=density, format="csr", rng=rng)
+    X.data = rng.standard_normal(X.nnz)
+    scores = X @ rng.standard_normal((d, classes)) + rng.gumbel(size=(n, classes))
+    return X, np.argmax(scores, axis=1)
+
+
 def ill_conditioned(n, d, condition=1e4, seed=0):
     """regression's rows with their singular values spread from 1 down to 1 / condition
     (as bench_normal_equation.py --condition): the Gram or kernel matrix's Cholesky misses
@@ -175,6 +185,11 @@ def neural_cases(quick):
             SkMLPClassifier(**params),
             ("fit", "predict_proba"),
         )
+    # Sparse rows (1% nonzeros), as text features are.
+    for classes in [] if quick else [2, 5]:
+        data = (sparse_classification, 20_000, 1_000, classes)
+        label = f"LogisticBackprop {classes} classes 20000x1000 sparse 1%"
+        yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")
     for n, d in [(2_000, 20)] + ([] if quick else [(20_000, 50)]):
         params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
         yield (
