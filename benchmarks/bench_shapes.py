@@ -201,6 +201,52 @@ def neural_cases(quick):
         )
 
 
+def single_precision(make, *shape):
+    """``make(*shape)`` with ``X`` in float32, as data from images, embeddings or a
+    float32 DataFrame comes."""
+    X, y = make(*shape)
+    return X.astype(np.float32), y
+
+
+def float32_cases(quick):
+    """float32 ``X``: scikit-learn keeps it in float32 (Ridge's Gram matrix, the mixture's
+    statistics, LogisticRegression's loss), which changes both its time and its memory."""
+    if quick:
+        return
+    for alpha in (0.0, 1.0):
+        theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
+        data = (single_precision, regression, 20_000, 200, 1)
+        label = f"NormalEquation alpha={alpha:g} 20000x200 float32"
+        yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+    data = (single_precision, classification, 20_000, 50, 3)
+    label = "LogisticBackprop 3 classes 20000x50 float32"
+    yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")
+    params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
+    yield (
+        "MLPClassifier (32,) 20000x50 float32",
+        data,
+        MLPClassifier(**params),
+        SkMLPClassifier(**params),
+        ("fit", "predict_proba"),
+    )
+    for covariance_type in ("full", "diag"):
+        params = {
+            "n_components": 4,
+            "covariance_type": covariance_type,
+            "init_params": "random_from_data",
+            "max_iter": 5,
+            "tol": 0.0,
+            "random_state": 0,
+        }
+        yield (
+            f"GaussianMixture(4, {covariance_type}) 20000x20 float32",
+            (single_precision, blobs, 20_000, 20, 4),
+            GaussianMixtureEM(**params),
+            GaussianMixture(**params),
+            ("fit", "predict"),
+        )
+
+
 def iris(*_):
     return load_iris(return_X_y=True)[0], None
 
@@ -322,7 +368,11 @@ def main():
         f"{'memory':>8} {'best':>6}"
     )
     rows = []
-    groups = (named_cases,) if args.named else (linear_cases, mixture_cases, neural_cases)
+    groups = (
+        (named_cases,)
+        if args.named
+        else (linear_cases, mixture_cases, neural_cases, float32_cases)
+    )
     for cases in groups:
         for label, data, ours, theirs, methods in cases(args.quick):
             if args.only in label:
