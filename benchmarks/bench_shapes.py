@@ -229,17 +229,21 @@ def float32_cases(quick):
         SkMLPClassifier(**params),
         ("fit", "predict_proba"),
     )
-    for covariance_type in ("full", "diag"):
+    # Starts of one row per component (random_from_data, k-means++) and k-means' start.
+    starts = [("full", "random_from_data"), ("diag", "random_from_data"), ("diag", "k-means++")]
+    starts += [("diag", "kmeans")]
+    for covariance_type, start in starts:
         params = {
             "n_components": 4,
             "covariance_type": covariance_type,
-            "init_params": "random_from_data",
+            "init_params": start,
             "max_iter": 5,
             "tol": 0.0,
             "random_state": 0,
         }
+        suffix = "" if start == "random_from_data" else f" {start}"
         yield (
-            f"GaussianMixture(4, {covariance_type}) 20000x20 float32",
+            f"GaussianMixture(4, {covariance_type}) 20000x20 float32{suffix}",
             (single_precision, blobs, 20_000, 20, 4),
             GaussianMixtureEM(**params),
             GaussianMixture(**params),
