@@ -126,7 +126,9 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Coefficients; one row (for ``classes_[1]``) when there are two classes.
+        Coefficients; one row (for ``classes_[1]``) when there are two classes. float32
+        when ``X`` was: float32 data is trained in float32, as LogisticRegression
+        computes it (``partial_fit`` keeps the precision of its first chunk).
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
     n_iter_ : ndarray of shape (1,)
@@ -251,10 +253,11 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
                 FutureWarning,
             )
         callback_data = X, y, sample_weight  # as passed: ScoringMonitor predicts on it
-        # Trained in float64; float32 input gives float32 coefficients, and then float32
-        # scores on float32 input, as LogisticRegression's.
-        single = getattr(X, "dtype", None) == np.float32
-        X, y = check_fit_input(self, X, y, accept_sparse="csr", dtype=np.float64, order="C")
+        # float32 input is trained in float32 (without a float64 copy of X) and gives
+        # float32 coefficients, as LogisticRegression's.
+        X, y = check_fit_input(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
+        )
         classes, y_encoded = classes_of_targets(y)
         if classes.size < 2:
             raise ValueError(
@@ -263,7 +266,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
                 f"contains only one class: {classes[0]!r}. Pass data with two or more classes."
             )
         weights = sample_weights(self, X, y, classes, sample_weight)
-        Y = targets(y_encoded, classes.size)
+        Y = targets(y_encoded, classes.size, X.dtype)
         del y_encoded  # n integers that training does not need
         warm = (
             self.warm_start
@@ -279,9 +282,6 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             subtask_name="lbfgs_iteration" if self.solver == "lbfgs" else "epoch",
         )
         self._train(X, Y, weights, warm, tasks)
-        if single:
-            self.coef_ = self.coef_.astype(np.float32)
-            self.intercept_ = self.intercept_.astype(np.float32)
         tasks.finish(int(self.n_iter_[0]))
         return self
 
@@ -315,8 +315,10 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         self._penalty_strength = resolve_penalty(self)
         callback_data = X, y, sample_weight
         first_call = not hasattr(self, "classes_")
+        # Every chunk in the precision of the first (float32 or float64).
+        dtype = [np.float64, np.float32] if first_call else self.coef_.dtype
         X, y = check_fit_input(
-            self, X, y, accept_sparse="csr", dtype=np.float64, order="C", reset=first_call
+            self, X, y, accept_sparse="csr", dtype=dtype, order="C", reset=first_call
         )
         check_classification_targets(y)
         all_classes = partial_fit_classes(self, classes, first_call)
@@ -336,7 +338,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             )
         y_encoded = np.searchsorted(all_classes, y)
         weights = sample_weights(self, X, y, all_classes, sample_weight)
-        Y = targets(y_encoded, all_classes.size)
+        Y = targets(y_encoded, all_classes.size, X.dtype)
         self.classes_ = all_classes
         # One epoch: the call is one task.
         tasks = FitTasks(self, *callback_data, task_name="partial_fit")
@@ -350,6 +352,10 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         (n_features, n_outputs)), from the fitted coefficients if ``warm``; minibatch
         epochs (one if ``incremental``) unless the solver is L-BFGS."""
         l2_scale, l1_scale = penalty_scales(self._penalty_strength, weights, X.shape[0])
+        # The network computes in X's precision.
+        dtype = X.dtype
+        Y = Y.astype(dtype, copy=False)
+        weights = None if weights is None else weights.astype(dtype, copy=False)
         layer_units = [X.shape[1], Y.shape[1]]
         start = ([self.coef_.T], [self.intercept_]) if warm else None
         objective_options = {
@@ -361,7 +367,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
             # With an L1 term, L-BFGS-B runs over W = W_pos - W_neg with both parts >= 0.
             params = self._network_parameters(
                 layer_units,
-                np.float64,
+                dtype,
                 start,
                 fit_intercept=self.fit_intercept,
                 split_weights=l1_scale > 0,
@@ -397,7 +403,7 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         )
         params = self._network_parameters(
             [X.shape[1], Y.shape[1]],
-            np.float64,
+            X.dtype,
             start,
             settings,
             continuing=incremental and start is not None,

@@ -108,11 +108,11 @@ def sample_weights(model, X, y, classes, sample_weight):
     return weights
 
 
-def targets(y_encoded, n_classes):
-    """0/1 targets: one column for two classes, one-hot rows for more."""
+def targets(y_encoded, n_classes, dtype=np.float64):
+    """0/1 targets of ``dtype``: one column for two classes, one-hot rows for more."""
     if n_classes == 2:
-        return y_encoded.astype(np.float64).reshape(-1, 1)
-    Y = np.zeros((y_encoded.size, n_classes))
+        return y_encoded.astype(dtype).reshape(-1, 1)
+    Y = np.zeros((y_encoded.size, n_classes), dtype=dtype)
     Y[np.arange(y_encoded.size), y_encoded] = 1.0
     return Y
 

@@ -1,5 +1,6 @@
 """LogisticBackprop: agreement with LogisticRegression, L1 zeros, solvers, bad input."""
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -191,6 +192,30 @@ def test_sparse_input_equals_dense(digits):
     np.testing.assert_allclose(
         csr.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X), atol=1e-10
     )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_float32_is_trained_in_float32_without_a_float64_copy(digits):
+    X, y = digits
+    X32 = X.astype(np.float32)
+    rows = np.tile(X32, (8, 1))  # enough rows for X to outweigh the model's own arrays
+    tracemalloc.start()
+    try:
+        LogisticBackprop(max_iter=5, tol=0.0).fit(rows, np.tile(y, 8))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # A float64 copy of X alone would take twice its size.
+    assert peak < 1.5 * rows.nbytes
+    ours = LogisticBackprop().fit(X32, y)
+    assert ours.coef_.dtype == ours.intercept_.dtype == np.float32
+    # The float64 fit's coefficients to float32's precision.
+    reference = LogisticBackprop().fit(X, y)
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-4, atol=1e-4)
+    # partial_fit keeps its first chunk's precision.
+    chunked = LogisticBackprop().partial_fit(X32[:500], y[:500], classes=np.unique(y))
+    chunked.partial_fit(X[500:1000], y[500:1000])
+    assert chunked.coef_.dtype == np.float32
 
 
 # ---------------------------------------------------------------- predictions
