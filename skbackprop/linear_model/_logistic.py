@@ -32,7 +32,7 @@ from ..utils import (
     softmax_rows,
     with_callbacks,
 )
-from ..utils._threadpool import scipy_blas_single_thread
+from ..utils._threadpool import numpy_blas_threads, scipy_blas_single_thread
 from ._logistic_objective import (
     _SKLEARN_ONLY_SOLVERS,
     partial_fit_classes,
@@ -377,8 +377,11 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
                 history.gradient_norms.append(subgradient_norm(params, l1_scale))
 
             # A non-finite loss raises a ValueError that says what to do; numpy's overflow
-            # warnings on the way would only repeat it.
-            with np.errstate(all="ignore"):
+            # warnings on the way would only repeat it. The products with X (BLAS only
+            # when X is dense) decide the threads.
+            dense = isinstance(X, np.ndarray)
+            flops = 2 * X.shape[0] * Y.shape[1] * (X.shape[1] if dense else 1)
+            with np.errstate(all="ignore"), numpy_blas_threads(flops):
                 _, history = self._train_lbfgs(
                     params,
                     X,
