@@ -1,6 +1,7 @@
 """LogisticBackprop: scikit-learn's logistic regression, trained by backpropagation."""
 
 import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -32,7 +33,7 @@ from ..utils import (
     softmax_rows,
     with_callbacks,
 )
-from ..utils._threadpool import numpy_blas_threads, scipy_blas_single_thread
+from ..utils._threadpool import numpy_blas_single_thread, scipy_blas_single_thread
 from ._logistic_objective import (
     _SKLEARN_ONLY_SOLVERS,
     partial_fit_classes,
@@ -377,11 +378,13 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
                 history.gradient_norms.append(subgradient_norm(params, l1_scale))
 
             # A non-finite loss raises a ValueError that says what to do; numpy's overflow
-            # warnings on the way would only repeat it. The products with X (BLAS only
-            # when X is dense) decide the threads.
-            dense = isinstance(X, np.ndarray)
-            flops = 2 * X.shape[0] * Y.shape[1] * (X.shape[1] if dense else 1)
-            with np.errstate(all="ignore"), numpy_blas_threads(flops):
+            # warnings on the way would only repeat it. On sparse X the products are
+            # scipy's own, one thread; BLAS has only vectors of the rows' length (the
+            # bias's gradient), which OpenBLAS would still share between threads that then
+            # spin beside the products.
+            sparse_input = not isinstance(X, np.ndarray)
+            blas = numpy_blas_single_thread() if sparse_input else nullcontext()
+            with np.errstate(all="ignore"), blas:
                 _, history = self._train_lbfgs(
                     params,
                     X,

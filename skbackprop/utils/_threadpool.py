@@ -14,8 +14,7 @@ processes hold the cores (docs/performance.rst, "Fast paths"). Three limits pay:
   factorizations long enough to outlast the other pool's spinning.
 - numpy's BLAS on one thread while the tabular MLPs train on minibatches of a few hundred
   rows (:func:`numpy_blas_single_thread`; benchmarks/RESULTS.md, "bench_tabular"), and
-  while LogisticBackprop's L-BFGS evaluates products too small to share
-  (:func:`numpy_blas_threads`).
+  while LogisticBackprop's L-BFGS fits sparse data, whose products are scipy's, not BLAS.
 """
 
 import functools
@@ -33,18 +32,6 @@ def numpy_blas_single_thread():
     a loaded machine (benchmarks/RESULTS.md, "bench_tabular").
     """
     return _controller().limit(limits=1, user_api="blas")
-
-
-def numpy_blas_threads(flops):
-    """The context for a run of products of ``flops`` each: every BLAS on one thread
-    unless they are large enough to share (``_SHARED_FLOPS``); otherwise nothing.
-
-    For a full-batch fit whose products, and the vector operations beside them, are small:
-    OpenBLAS shares even a matrix-vector product of a few ten thousand numbers between its
-    threads, which then spin while single-threaded work (sparse products, the loss) runs
-    on the same cores.
-    """
-    return numpy_blas_single_thread() if flops < _SHARED_FLOPS else nullcontext()
 
 
 @functools.cache
