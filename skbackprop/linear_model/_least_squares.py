@@ -368,6 +368,16 @@ def _unconstrained(statistics, data, A, b, alpha, fit_intercept, solver, tol, co
             if coef is None:  # no direction to drop: the SVD, without the eigenvalues
                 return None, rows
             return (coef, None, None, "cholesky", _centered_on(statistics, rows)), None
+    if (
+        data is not None
+        and factor is None
+        and (
+            solver == "lstsq" or (alpha == 0 and _svd_costs_less(statistics.n_samples, n_features))
+        )
+    ):
+        # No factor: the SVD of the rows answers unless the eigenvalues show a
+        # rank-deficient X that the Gram matrix's pseudo-inverse can solve for less.
+        return None, _rows_of(statistics, data, fit_intercept, copy_X)
     singular, eigenvalues = singular_values(A, statistics.n_samples)
     rank = matrix_rank(singular, tol)
 
@@ -430,6 +440,18 @@ def _cholesky_as_asked(A, b, alpha):
             "solver='auto' or 'lstsq', standardize the features, or increase alpha."
         )
     return coef
+
+
+def _svd_costs_less(n_samples, n_features):
+    """Whether the SVD of ``n x d`` rows costs less than the Gram matrix's eigenvalues
+    and eigendecomposition, the pseudo-inverse's way to a rank-deficient answer.
+
+    LAPACK's ``gelsd`` costs about ``2 n d^2`` flops more than a ``d x d`` problem, and
+    the two symmetric eigensolvers about ``9 d^3`` together; timed, the two cross between
+    ``n = 1.1 d`` (100 columns) and ``n = 2 d`` (500 columns), and the rule takes
+    ``n < 1.6 d`` (benchmarks/RESULTS.md, "bench_real_data").
+    """
+    return n_samples < 1.6 * n_features
 
 
 def _rank_deficient_solve(A, b, rank, cutoff, eigenvalues):

@@ -69,8 +69,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     In ``fit`` on dense data an ill-conditioned ``X`` of full rank first gets its Cholesky
     answer refined through the rows (a step or two of two products with them, which reach
     the SVD's accuracy), a rank-deficient ``X`` whose remaining directions are well
-    conditioned gets the Gram matrix's pseudo-inverse (``solver_`` ``'eigh'``; user guide,
-    :ref:`normal_equation_unstable`), and the fallback is
+    conditioned gets the Gram matrix's pseudo-inverse where that costs less than the SVD
+    (``solver_`` ``'eigh'``; user guide, :ref:`normal_equation_unstable`), and the
+    fallback is
     the SVD of the centered data (LAPACK ``gelsd`` through :func:`scipy.linalg.lstsq` with
     ``cond=tol``: LinearRegression's own computation, hence its answer); on sparse data and
     after ``partial_fit``, where the rows are not at

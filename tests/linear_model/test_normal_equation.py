@@ -299,6 +299,34 @@ def test_least_squares_takes_cholesky_without_the_eigenvalues(monkeypatch):
     _assert_same_model(ours, theirs, rtol=1e-10)
 
 
+def test_the_svd_answers_without_the_eigenvalues_where_it_costs_less(monkeypatch):
+    # Rank-deficient rows with fewer than 1.6 rows per feature: the SVD of the rows costs
+    # less than the eigenvalues that might have offered the pseudo-inverse, and
+    # solver='lstsq' always takes the SVD. Neither computes the Gram matrix's eigenvalues.
+    from skbackprop.linear_model import _least_squares
+
+    calls = []
+    original = _least_squares.singular_values
+    monkeypatch.setattr(
+        _least_squares, "singular_values", lambda *args: calls.append(args) or original(*args)
+    )
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 60)) @ rng.standard_normal((60, 100))  # rank 60
+    y = rng.standard_normal(120)
+    theirs = LinearRegression().fit(X, y)
+    for solver in ("auto", "lstsq"):
+        ours = NormalEquationRegressor(solver=solver).fit(X, y)
+        assert ours.solver_ == "lstsq"
+        assert ours.rank_ == theirs.rank_ == 60
+        _assert_same_model(ours, theirs, rtol=1e-10)
+    assert not calls
+    # Many rows per feature: the eigenvalues come first (they may offer the
+    # pseudo-inverse, which then costs less than the SVD).
+    tall = np.tile(X, (2, 1))
+    NormalEquationRegressor().fit(tall, np.tile(y, 2))
+    assert calls
+
+
 @pytest.mark.parametrize(("ratio", "rank"), [(0.5, 4), (2.0, 5)])
 def test_least_squares_direction_near_tol_is_kept_as_linear_regression_keeps_it(ratio, rank):
     # The smallest singular value half or twice tol times the largest. Cholesky's answer
