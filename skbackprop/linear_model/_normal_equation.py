@@ -81,11 +81,12 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     On sparse ``X``, forming ``X^T W X`` fills in and its factorization costs ``d^3 / 3``;
     where that costs more than LSQR's iterations (a cost model), ``fit`` with
     ``solver='auto'`` solves by LSQR instead, as LinearRegression does on sparse data
-    (``solver_`` ``'lsqr'``; user guide, :ref:`normal_equation_sparse`): the same
-    computation, so the same coefficients, accurate to about ``tol`` rather than to
-    rounding. Such a model keeps no sums of the rows, so ``partial_fit`` cannot continue
-    it, and has no ``rank_`` or ``singular_`` (as LinearRegression on sparse data);
-    ``solver='cholesky'`` solves the normal equations of sparse ``X`` exactly.
+    (``solver_`` ``'lsqr'``; user guide, :ref:`normal_equation_sparse`): for least squares
+    the same computation, so the same coefficients, accurate to about ``tol`` rather than
+    to rounding; for ridge on tall ``X`` on the columns scaled to unit norm. Such a
+    model keeps no sums of the rows, so ``partial_fit`` cannot continue it, and has no
+    ``rank_`` or ``singular_`` (as LinearRegression on sparse data); ``solver='cholesky'``
+    solves the normal equations of sparse ``X`` exactly.
 
     Parameters
     ----------
@@ -108,8 +109,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
         Singular values of the centered, weighted ``X`` at or below ``tol`` times the largest
         are treated as zero, as ``tol`` (the ``cond`` of :func:`scipy.linalg.lstsq`) does in
         LinearRegression on dense data.  Used when ``alpha=0``.  On sparse data solved by
-        LSQR it is LSQR's ``atol`` and ``btol``, as in LinearRegression (and in
-        ``Ridge(solver='lsqr')`` when ``alpha > 0``).
+        LSQR it is LSQR's ``atol`` and ``btol``, as in LinearRegression (and, for ridge,
+        on the columns scaled to unit norm; user guide, :ref:`normal_equation_sparse`).
     n_jobs : int, default=None
         Accepted for compatibility with :class:`~sklearn.linear_model.LinearRegression` and
         ignored.  There it runs one job per target (``positive=True`` or sparse

@@ -6,12 +6,17 @@ factorization of it. LSQR (Paige and Saunders, 1982; :func:`scipy.sparse.linalg.
 minimizes ``||A theta - b||^2 + damp^2 ||theta||^2`` with one product by ``A`` and one by
 ``A^T`` per iteration, never forming ``A^T A``: it is the conjugate-gradient method on
 the normal equations, in a form that does not square the condition number. With ``A`` the
-centered, weighted rows (an operator: ``X`` itself is not copied), ``b`` the centered,
-weighted targets and ``damp = sqrt(alpha)``, its answer is the normal equation's (user
-guide, :ref:`normal_equation_sparse`).
+centered, weighted rows (an operator: ``X`` itself is not copied) and ``b`` the centered,
+weighted targets, its answer is the normal equation's (user guide,
+:ref:`normal_equation_sparse`).
 
-LinearRegression solves sparse ``X`` exactly so, stopping at ``atol = btol = tol``, hence
-its answer; with ``alpha > 0`` this is ``Ridge(solver='lsqr', tol=tol)``.
+For least squares LinearRegression solves sparse ``X`` exactly so, stopping at ``atol =
+btol = tol``, hence its answer, bit for bit. For ridge the columns are first scaled to unit
+norm in the penalized normal equations (Jacobi's preconditioner, on an augmented operator
+that carries the penalty) where there are at least as many rows as features: the same
+solution, in fewer iterations where the columns' scales differ, to LSQR's tolerance rather
+than ``Ridge(solver='lsqr')``'s last bits. On wide ``X`` it is ``Ridge(solver='lsqr')``'s
+computation.
 
 :func:`lsqr_iterations` is the cost model: LSQR runs when the exact solve would cost as
 much as a well-conditioned problem's iterations, for at most as many iterations as it
@@ -29,9 +34,9 @@ from scipy.sparse.linalg import LinearOperator, lsqr
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ._least_squares import _MAX_CANCELLATION
-
 __all__ = ["LsqrFit", "lsqr_iterations", "lsqr_solve"]
+
+_EPS = np.finfo(np.float64).eps
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,8 @@ def lsqr_solve(X, y, sample_weight, *, alpha, fit_intercept, tol):
     sample_weight : ndarray of shape (n_samples,) or None
         Non-negative, of positive sum.
     alpha : float
-        The ridge penalty: LSQR's ``damp`` is ``sqrt(alpha)``.
+        The ridge penalty: carried by the scaled operator's last rows on tall ``X``
+        (:func:`_scaled_ridge_rows`), by LSQR's ``damp = sqrt(alpha)`` on wide ``X``.
     fit_intercept : bool
         Whether the rows and targets are centered (on their weighted means).
     tol : float
@@ -151,20 +157,29 @@ def lsqr_solve(X, y, sample_weight, *, alpha, fit_intercept, tol):
     y = np.asarray(y, dtype=np.float64)
     if y_exponent:
         y = np.ldexp(y, -y_exponent)
-    means = _means(X, y, sample_weight, fit_intercept)
-    if means is None:
+    moments = _column_moments(X, y, sample_weight, fit_intercept)
+    if moments is None:
         return None, None
-    targets = y - means[1]
+    mean_X, mean_y, spread = moments
+    targets = y - mean_y
     root_weights = None if sample_weight is None else np.sqrt(sample_weight)
     if root_weights is not None:
         targets *= root_weights[:, None]
-    rows = _centered_rows(X, means[0] if fit_intercept else None, root_weights)
-    damp = np.ldexp(np.sqrt(alpha), -x_exponent)
+    rows = _centered_rows(X, mean_X if fit_intercept else None, root_weights)
+    scale, damp = None, np.ldexp(np.sqrt(alpha), -x_exponent)
+    if alpha > 0 and X.shape[0] >= X.shape[1]:
+        # Tall ridge on the columns scaled to unit norm of the penalized normal equations.
+        # With fewer rows than features, d - n directions are the penalty's alone, one
+        # eigenvalue alpha that the scaling would spread into many: LSQR's damp instead.
+        scale = 1.0 / np.sqrt(_sum_of_weights(X, sample_weight) * spread + damp**2)
+        rows, damp = _scaled_ridge_rows(rows, scale, damp), 0.0
     coef = np.empty((X.shape[1], y.shape[1]))
     for target in range(y.shape[1]):
-        coef[:, target], stop = lsqr(
-            rows, targets[:, target], damp=damp, atol=tol, btol=tol, iter_lim=iterations
-        )[:2]
+        b = targets[:, target]
+        if scale is not None:  # the penalty's rows of the augmented system
+            b = np.concatenate([b, np.zeros(X.shape[1])])
+        solution, stop = lsqr(rows, b, damp=damp, atol=tol, btol=tol, iter_lim=iterations)[:2]
+        coef[:, target] = solution if scale is None else solution * scale
         if stop == 7 and iterations < 2 * X.shape[1]:
             return None, None  # the cost model's limit: the normal equations cost less
         if stop == 7:
@@ -176,30 +191,58 @@ def lsqr_solve(X, y, sample_weight, *, alpha, fit_intercept, tol):
                 ConvergenceWarning,
                 stacklevel=4,
             )
-    sum_weights = float(X.shape[0] if sample_weight is None else sample_weight.sum())
-    return coef, LsqrFit(X.shape[0], sum_weights, *means, x_exponent, y_exponent)
+    sum_weights = _sum_of_weights(X, sample_weight)
+    return coef, LsqrFit(X.shape[0], sum_weights, mean_X, mean_y, x_exponent, y_exponent)
 
 
-def _means(X, y, sample_weight, fit_intercept):
-    """The weighted means of the columns of ``X`` and ``y`` (LinearRegression's), zero
-    without an intercept; None where the operator's centering would cancel digits.
+def _sum_of_weights(X, sample_weight):
+    return float(X.shape[0] if sample_weight is None else sample_weight.sum())
 
-    The operator subtracts ``mean_X . b`` from ``X b``; where a column's mean is large
-    against its spread (its raw second moment over 16 times the centered one, the bound
-    the normal equations' one-pass sums keep), the difference loses the digits LSQR
-    needs, and the normal equations, which center exactly, answer instead.
+
+def _column_moments(X, y, sample_weight, fit_intercept):
+    """``(mean_X, mean_y, spread)``: the weighted means of the columns of ``X`` and ``y``
+    (LinearRegression's), zero without an intercept, and each column's weighted mean
+    square about them; None where the operator's centering would cancel digits.
+
+    The operator subtracts ``mean_X . b`` from ``X b``, which loses about
+    ``eps sqrt(raw / centered)`` of the result for a column of raw and centered second
+    moments ``raw`` and ``centered``. Where that passes ``sqrt(eps)`` (half the digits:
+    a mean some 10^8 standard deviations from zero) the normal equations, which center
+    exactly, answer instead. A constant column (one category of a one-hot encoding
+    present in every row) centers to zero, and loses nothing that matters.
     """
-    if not fit_intercept:
-        return np.zeros(X.shape[1]), np.zeros(y.shape[1])
     # LinearRegression computes the means in X's precision, with the weights in it too.
     weights = None if sample_weight is None else sample_weight.astype(X.dtype)
     mean_X, var_X = (np.asarray(v, dtype=np.float64) for v in mean_variance_axis(X, 0, weights))
     raw = var_X + mean_X**2
+    if not fit_intercept:
+        return np.zeros(X.shape[1]), np.zeros(y.shape[1]), raw
     with np.errstate(divide="ignore", invalid="ignore"):
-        loss = np.where(raw > 0, raw / var_X, 1.0)
-    if not np.all(loss <= _MAX_CANCELLATION):
+        loss = np.where(var_X > 0, raw / var_X, 1.0)
+    if not np.all(loss <= 1.0 / _EPS):
         return None
-    return mean_X, np.average(y, axis=0, weights=sample_weight)
+    return mean_X, np.average(y, axis=0, weights=sample_weight), var_X
+
+
+def _scaled_ridge_rows(rows, scale, root_alpha):
+    """``[A D; sqrt(alpha) D]``, with ``D = diag(scale)``, as an operator on ``z``.
+
+    LSQR on it minimizes ``||A D z - b||^2 + alpha ||D z||^2``, ridge for ``theta = D z``:
+    the columns of the penalized normal equations ``A^T A + alpha I`` scaled to unit
+    diagonal (Jacobi's preconditioner), on which it converges in fewer iterations where
+    the columns' scales differ (one-hot or tf-idf columns of unequal frequency).
+    """
+    n_rows, n_features = rows.shape
+
+    def matvec(z):
+        theta = z * scale
+        return np.concatenate([rows.matvec(theta), root_alpha * theta])
+
+    def rmatvec(r):
+        return (rows.rmatvec(r[:n_rows]) + root_alpha * r[n_rows:]) * scale
+
+    shape = (n_rows + n_features, n_features)
+    return LinearOperator(shape, matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
 
 
 def _exponent_if_unsafe(values):

@@ -10,9 +10,10 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.linalg import LinAlgWarning
 from scipy.optimize import nnls
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbackprop import NormalEquationRegressor
@@ -107,12 +108,14 @@ def test_sparse_fit_is_linear_regressions_lsqr(fit_intercept, weighted, n_target
     # The normal equations' exact solution, to LSQR's tolerance (tol=1e-6).
     exact = NormalEquationRegressor(fit_intercept=fit_intercept, solver="cholesky")
     _assert_same_model(ours, exact.fit(X, y, sample_weight), rtol=1e-5)
+    # Ridge scales the columns first: the exact solution and Ridge's LSQR, to tol.
     ridge = NormalEquationRegressor(alpha=2.0, fit_intercept=fit_intercept)
     ridge.fit(X, y, sample_weight)
     assert ridge.solver_ == "lsqr"
+    exact = NormalEquationRegressor(alpha=2.0, fit_intercept=fit_intercept, solver="cholesky")
+    _assert_same_model(ridge, exact.fit(X, y, sample_weight), rtol=1e-5)
     theirs = Ridge(alpha=2.0, fit_intercept=fit_intercept, solver="lsqr", tol=1e-6)
-    # Its operator sums with a dot product where ours sums: the last bits may differ.
-    _assert_same_model(ridge, theirs.fit(X, y, sample_weight), rtol=1e-9)
+    _assert_same_model(ridge, theirs.fit(X, y, sample_weight), rtol=1e-5)
     # LinearRegression on sparse X has no rank_ or singular_, and LSQR computes neither.
     for name in ("rank_", "singular_"):
         with pytest.raises(AttributeError, match=r"sparse X by LSQR.*solver='cholesky'"):
@@ -134,11 +137,35 @@ def test_sparse_fit_takes_the_normal_equations_where_they_cost_less_or_are_exact
     assert ours.solver_ == "cholesky"
     exact = NormalEquationRegressor(solver="cholesky").fit(X, y)
     _assert_same_model(ours, exact, rtol=1e-12)
-    # A column far from zero against its spread: LSQR's centering would cancel digits.
-    shifted = sp.hstack([X, sp.csr_matrix(1e6 + np.arange(2000.0)[:, None] / 2000)]).tocsr()
+    # A column 1e10 standard deviations from zero: LSQR's centering would cancel more
+    # than half the digits.
+    shifted = sp.hstack([X, sp.csr_matrix(1e9 + np.arange(2000.0)[:, None] / 2000)]).tocsr()
     offset = NormalEquationRegressor().fit(shifted, y)
     assert offset.solver_ == "cholesky"
     _assert_same_model(offset, LinearRegression().fit(shifted.toarray(), y), rtol=1e-8)
+
+
+def test_one_hot_columns_take_lsqr():
+    # OneHotEncoder's columns: a category in nearly every row (mean near 1, tiny spread)
+    # and one in every row (a constant column) cost LSQR's centering no digit that
+    # matters, so the fit is LinearRegression's, bit for bit.
+    X, y = load_digits(return_X_y=True)
+    X = OneHotEncoder(handle_unknown="ignore").fit_transform(X).tocsr()
+    ours = NormalEquationRegressor().fit(X, y)
+    assert ours.solver_ == "lsqr"
+    assert_array_equal(ours.coef_, LinearRegression().fit(X, y).coef_)
+
+
+@pytest.mark.parametrize("smallest_scale", [1e-2, 1e-3])
+def test_sparse_ridge_scales_the_columns(smallest_scale):
+    # Columns of scales 1 down to smallest_scale: plain LSQR would need more iterations
+    # than the normal equations cost (and leave the fit to them); on the columns scaled to
+    # unit norm it converges within them, to the exact solution.
+    X, y, _ = _sparse_problem(2000, 300, 0.05, smallest_scale=smallest_scale)
+    ridge = NormalEquationRegressor(alpha=1e-3).fit(X, y)
+    assert ridge.solver_ == "lsqr"
+    exact = NormalEquationRegressor(alpha=1e-3, solver="cholesky").fit(X, y)
+    _assert_same_model(ridge, exact, rtol=1e-4)
 
 
 def test_lsqr_at_linear_regressions_limit_warns_and_keeps_its_answer():
@@ -374,8 +401,13 @@ def test_large_offsets_are_centered_exactly(diabetes):
     shifted = X + 1e6  # mean / std ~ 2e7: X^T X - n mean mean^T would lose every digit
     theirs = LinearRegression().fit(shifted, y, sample_weight=weights)
     for X_fit in (shifted, sp.csr_matrix(shifted)):
-        ours = NormalEquationRegressor().fit(X_fit, y, sample_weight=weights)
+        ours = NormalEquationRegressor(solver="cholesky").fit(X_fit, y, sample_weight=weights)
         _assert_same_model(ours, theirs, rtol=1e-8)
+    # Sparse X by LSQR: its centered products lose eps * 2e7 of their result, and the
+    # answer keeps LSQR's tolerance.
+    ours = NormalEquationRegressor().fit(sp.csr_matrix(shifted), y, sample_weight=weights)
+    assert ours.solver_ == "lsqr"
+    _assert_same_model(ours, theirs, rtol=1e-6)
 
 
 def test_forced_solvers(diabetes):
