@@ -8,10 +8,13 @@ sides: the largest coefficient difference relative to the largest coefficient, a
     shape, --offset 1000 to add a large constant to X: the single-pass centering case,
     --condition 1e4 for singular values of X from 1 down to 1e-4: the fallback to the SVD,
     --rank 0.8 for rows of rank 0.8 min(n, d): least squares by the SVD of the rows,
-    --sparse 0.01 for a CSR X with that fraction of nonzeros: scikit-learn solves it
-    iteratively, lsqr for LinearRegression and sparse_cg for Ridge, to their tolerances,
-    and so may ours (LSQR); each side's coefficient error against the exact solution of
-    the normal equations is printed then; --ridge-tol 1e-6 gives Ridge that tol, ours'
+    --one-hot for a CSR X of five categorical columns one-hot encoded (20, 50, 200, 5
+    and 1,000 categories of equal frequency) beside five standard normal ones, as a
+    ColumnTransformer gives (--shapes 50000x0 for 50,000 rows), --sparse 0.01 for a CSR X
+    with that fraction of nonzeros: scikit-learn solves sparse X iteratively, lsqr for
+    LinearRegression and sparse_cg for Ridge, to their tolerances, and so may ours (LSQR);
+    each side's coefficient error against the exact solution of the normal equations is
+    printed then; --ridge-tol 1e-6 gives Ridge that tol, ours'
     default)
 """
 
@@ -112,6 +115,9 @@ def main():
     parser.add_argument(
         "--ridge-tol", type=float, default=None, help="Ridge's tol (default: Ridge's own)"
     )
+    parser.add_argument(
+        "--one-hot", action="store_true", help="one-hot categorical columns (sparse)"
+    )
     args = parser.parse_args()
     shapes = [tuple(int(v) for v in shape.split("x")) for shape in args.shapes]
     with threadpool_limits(limits=args.threads):
@@ -121,7 +127,7 @@ def main():
             args.offset,
             args.condition,
             args.rank,
-            args.sparse,
+            "one-hot" if args.one_hot else args.sparse,
             args.ridge_tol,
         )
 
@@ -145,6 +151,18 @@ def exact_errors(X, y, alpha, fitted):
     return [np.abs(model.coef_ - exact).max() / scale for model in fitted]
 
 
+def one_hot_data(n_samples, seed=0):
+    """Five categorical columns one-hot encoded (20, 50, 200, 5 and 1,000 categories)
+    beside five standard normal columns, CSR; ``y`` linear in a few of them."""
+    rng = np.random.default_rng(seed)
+    codes = [rng.integers(0, k, n_samples) for k in (20, 50, 200, 5, 1000)]
+    blocks = [sp.csr_matrix(np.eye(k)[c]) for k, c in zip((20, 50, 200, 5, 1000), codes)]
+    numeric = rng.standard_normal((n_samples, 5))
+    X = sp.hstack([*blocks, sp.csr_matrix(numeric)], format="csr")
+    y = 2 * numeric[:, 0] + 5 * (codes[0] == 3) + rng.standard_normal(n_samples)
+    return X, y
+
+
 def run(repeats, shapes, offset, condition=None, rank=None, sparse=None, ridge_tol=None):
     header = (
         f"{'problem':<16}{'vs':<18}{'ours s':>9}{'sklearn s':>11}{'ratio':>8}"
@@ -155,6 +173,8 @@ def run(repeats, shapes, offset, condition=None, rank=None, sparse=None, ridge_t
     for n_samples, n_features in shapes:
         if sparse is None:
             X, y = make_data(n_samples, n_features, offset, condition, rank)
+        elif sparse == "one-hot":
+            X, y = one_hot_data(n_samples)
         else:
             X, y = sparse_data(n_samples, n_features, sparse)
         pairs = [
@@ -171,7 +191,7 @@ def run(repeats, shapes, offset, condition=None, rank=None, sparse=None, ridge_t
             if sparse is not None:
                 errors = "   {:8.1e}  {:6.1e}".format(*exact_errors(X, y, alpha, fitted))
             print(
-                f"{f'{n_samples}x{n_features}':<16}{name:<18}{t_ours:9.3f}{t_theirs:11.3f}"
+                f"{f'{X.shape[0]}x{X.shape[1]}':<16}{name:<18}{t_ours:9.3f}{t_theirs:11.3f}"
                 f"{ratio:8.3f}{diff:14.1e}{r2_ours:10.6f}{r2_theirs:10.6f}  {solver:<8}{errors}"
             )
         del X, y

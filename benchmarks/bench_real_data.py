@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.linear_model import LinearRegression, Ridge
-from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, StandardScaler
 
 from skbackprop import NormalEquationRegressor
 
@@ -46,6 +46,11 @@ def datasets():
         yield f"{name} scaled poly2", PolynomialFeatures(2).fit_transform(scaled), y
         if name == "diabetes":
             yield f"{name} poly3", PolynomialFeatures(3).fit_transform(X), y
+        if name == "digits":
+            # Every pixel's gray level as a category: sparse one-hot columns of unequal
+            # frequency, as OneHotEncoder gives for categorical data (scikit-learn solves
+            # sparse X iteratively, and so may ours).
+            yield f"{name} one-hot", OneHotEncoder(handle_unknown="ignore").fit_transform(X), y
 
 
 def timed(call):
