@@ -306,9 +306,9 @@ def test_rank_deficient_with_a_direction_near_tol_takes_the_svd():
     _assert_same_model(ours, theirs, rtol=1e-10)
 
 
-def test_least_squares_takes_cholesky_without_the_eigenvalues(monkeypatch):
-    # Well-conditioned rows: the factor's bound shows every direction above tol, so the fit
-    # computes no eigenvalues; rank_ and singular_ are computed when first read.
+@pytest.fixture
+def eigenvalue_calls(monkeypatch):
+    """The calls the fits make to the Gram matrix's eigenvalues (a list, appended to)."""
     from skbackprop.linear_model import _least_squares
 
     calls = []
@@ -316,6 +316,13 @@ def test_least_squares_takes_cholesky_without_the_eigenvalues(monkeypatch):
     monkeypatch.setattr(
         _least_squares, "singular_values", lambda *args: calls.append(args) or original(*args)
     )
+    return calls
+
+
+def test_least_squares_takes_cholesky_without_the_eigenvalues(eigenvalue_calls):
+    # Well-conditioned rows: the factor's bound shows every direction above tol, so the fit
+    # computes no eigenvalues; rank_ and singular_ are computed when first read.
+    calls = eigenvalue_calls
     X, y = _with_singular_values(np.geomspace(1.0, 1e-2, 8))
     ours = NormalEquationRegressor().fit(X, y)
     assert ours.solver_ == "cholesky"
@@ -326,17 +333,11 @@ def test_least_squares_takes_cholesky_without_the_eigenvalues(monkeypatch):
     _assert_same_model(ours, theirs, rtol=1e-10)
 
 
-def test_the_svd_answers_without_the_eigenvalues_where_it_costs_less(monkeypatch):
+def test_the_svd_answers_without_the_eigenvalues_where_it_costs_less(eigenvalue_calls):
     # Rank-deficient rows with fewer than 1.6 rows per feature: the SVD of the rows costs
     # less than the eigenvalues that might have offered the pseudo-inverse, and
     # solver='lstsq' always takes the SVD. Neither computes the Gram matrix's eigenvalues.
-    from skbackprop.linear_model import _least_squares
-
-    calls = []
-    original = _least_squares.singular_values
-    monkeypatch.setattr(
-        _least_squares, "singular_values", lambda *args: calls.append(args) or original(*args)
-    )
+    calls = eigenvalue_calls
     rng = np.random.default_rng(0)
     X = rng.standard_normal((120, 60)) @ rng.standard_normal((60, 100))  # rank 60
     y = rng.standard_normal(120)
