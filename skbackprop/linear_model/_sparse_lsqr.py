@@ -248,7 +248,8 @@ def _scaled_ridge_rows(rows, scale, root_alpha):
 def _exponent_if_unsafe(values):
     """``e`` such that the largest of ``values * 2**-e`` is in [1/2, 1), or 0 when it
     already lies within ``2^-100 .. 2^100``."""
-    largest = float(np.abs(values).max()) if values.size else 0.0
+    # The extremes, not np.abs(values).max(): no temporary the size of X's values.
+    largest = max(float(values.max()), -float(values.min())) if values.size else 0.0
     exponent = int(np.frexp(largest)[1])
     return exponent if largest > 0 and abs(exponent) > _SAFE_EXPONENT else 0
 
