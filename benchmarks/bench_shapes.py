@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from bench_normal_equation import one_hot_data
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.mixture import GaussianMixture
@@ -133,6 +134,13 @@ def linear_cases(quick):
             label = f"NormalEquation alpha={alpha:g} {n}x{d} sparse 1%"
             data = (sparse_regression, n, d)
             yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+    # Five categorical columns one-hot beside five numeric ones (a ColumnTransformer's
+    # output, sparse): one-hot columns of unequal frequency.
+    for alpha in () if quick else (0.0, 1.0):
+        theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
+        label = f"NormalEquation alpha={alpha:g} 50000x1280 one-hot sparse"
+        data = (one_hot_data, 50_000)
+        yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit",)
     # Least squares on ill-conditioned rows (condition number 1e4): tall, wide and square.
     for n, d in [(20_000, 200)] + ([] if quick else [(500, 1_000), (500, 500)]):
         label = f"NormalEquation alpha=0 {n}x{d} cond 1e4"
