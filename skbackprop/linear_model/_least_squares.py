@@ -446,10 +446,11 @@ def _svd_costs_less(n_samples, n_features):
     """Whether the SVD of ``n x d`` rows costs less than the Gram matrix's eigenvalues
     and eigendecomposition, the pseudo-inverse's way to a rank-deficient answer.
 
-    LAPACK's ``gelsd`` costs about ``2 n d^2`` flops more than a ``d x d`` problem, and
-    the two symmetric eigensolvers about ``9 d^3`` together; timed, the two cross between
-    ``n = 1.1 d`` (100 columns) and ``n = 2 d`` (500 columns), and the rule takes
-    ``n < 1.6 d`` (benchmarks/RESULTS.md, "bench_real_data").
+    LAPACK's ``gelsd`` costs about ``2 n d^2 + 4 d^3`` flops and the two symmetric
+    eigensolvers about ``9 d^3`` together: by that count the SVD is the cheaper below
+    ``n = 2.5 d``. The eigensolvers run closer to BLAS speed on few columns, so the rule
+    takes ``n < 1.6 d``; its effect is measured in benchmarks/RESULTS.md,
+    "bench_real_data".
     """
     return n_samples < 1.6 * n_features
 
