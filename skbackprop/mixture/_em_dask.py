@@ -70,7 +70,9 @@ def fit_dask(estimator, X, predict):
         # again in float64 (cast block by block on the workers).
         result = fit_with_float64_retry(
             X,
-            lambda data: run_em(estimator, DaskSource(estimator, data)),
+            lambda data, dtype: run_em(
+                estimator, DaskSource(estimator, data if dtype is None else data.astype(dtype))
+            ),
             estimator.random_state,
             estimator.verbose,
         )

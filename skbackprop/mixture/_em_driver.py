@@ -201,8 +201,12 @@ def _needs_shift(estimator, mean):
 
 
 def fit_with_float64_retry(X, fit, random_state, verbose):
-    """``fit(X)``; for float32 ``X`` whose fit raised a collapse, ``fit`` again on a float64
-    copy from the same random draws, and the result in float32.
+    """``fit(X, None)``; for float32 ``X`` whose fit raised a collapse, ``fit(X, float64)``
+    from the same random draws, and the result in float32.
+
+    ``fit(X, dtype)`` runs EM with sums in ``dtype`` (None: X's own) and returns an
+    :class:`EMResult`; the retry reads the float32 rows and widens them as it sums, so it
+    holds no float64 copy of ``X``.
 
     The statistics are sums of moments (second moment minus N mean^2): in float32 a
     variance below about 1e-7 of a squared distance from the data's mean is lost to
@@ -214,7 +218,7 @@ def fit_with_float64_retry(X, fit, random_state, verbose):
     instance = isinstance(random_state, np.random.RandomState)
     draws = random_state.get_state() if instance else None
     try:
-        return fit(X)
+        return fit(X, None)
     except CollapsedComponentError:
         if X.dtype != np.float32:
             raise
@@ -225,7 +229,7 @@ def fit_with_float64_retry(X, fit, random_state, verbose):
         )
     if instance:
         random_state.set_state(draws)
-    return fit(X.astype(np.float64)).astype(np.float32)
+    return fit(X, np.float64).astype(np.float32)
 
 
 def run_em(estimator, source, tasks=None):
@@ -483,19 +487,21 @@ class InMemorySource:
     with the rows minus the shift, kept as the distances keep them, and each block's squares.
     """
 
-    def __init__(self, X, covariance_type, n_components, max_iter):
+    def __init__(self, X, covariance_type, n_components, max_iter, dtype=None):
         self.X = X
         self.covariance_type = covariance_type
         self.n_samples, self.n_features = X.shape
-        self.dtype = X.dtype
+        # The precision of the sums; wider than X's for the float64 retry, whose rows are
+        # widened as they are read instead of in a copy of X.
+        self.dtype = np.dtype(X.dtype if dtype is None else dtype)
         # The data's mean: the features are centred on it so that second moments minus
         # mean products lose few digits (the mixture itself is shift-invariant).
-        self.shift = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
+        self.shift = X.mean(axis=0, dtype=np.float64).astype(self.dtype)
         d = self.n_features
         self.width = 1 + d + n_quadratic_features(d, covariance_type)
         keep = (
             self.width <= 2 * (2 * n_components + 3 * d)
-            and self.n_samples * self.width * X.dtype.itemsize <= _MAX_CACHED_FEATURE_BYTES
+            and self.n_samples * self.width * self.dtype.itemsize <= _MAX_CACHED_FEATURE_BYTES
         )
         passes = 2 * max(max_iter, 1) if keep else 2
         self.by_distances = use_distances(d, n_components, covariance_type, passes)
@@ -522,7 +528,10 @@ class InMemorySource:
                 yield feature_map(self.X[part], self.covariance_type, self.shift), part
 
     def initial_statistics(self, n_components, init_params, random_state):
+        # The start reads X as given (k-means and k-means++ in X's precision, as
+        # scikit-learn starts); the EM sums are in the source's.
         resp = initial_responsibilities(self.X, n_components, init_params, random_state)
+        resp = resp.astype(self.dtype, copy=False)
 
         def statistics(block, rows):
             if self.by_map:

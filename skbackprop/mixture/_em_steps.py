@@ -109,11 +109,13 @@ def feature_map(X, covariance_type, shift, out=None):
     The quadratic part is the upper triangle of the outer product (row by row, as
     ``numpy.triu_indices`` orders it) for 'full' and 'tied', the squares for 'diag', the
     squared norm for 'spherical'.  Returns an array of shape
-    (n_samples, 1 + n_features + n_quadratic) in the dtype of ``X`` (``out`` if given).
+    (n_samples, 1 + n_features + n_quadratic) in the wider dtype of ``X`` and ``shift``
+    (``out`` if given).
     """
     n_samples, n_features = X.shape
     width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
-    phi = np.empty((n_samples, width), dtype=X.dtype) if out is None else out
+    dtype = np.result_type(X, shift)
+    phi = np.empty((n_samples, width), dtype=dtype) if out is None else out
     phi[:, 0] = 1.0
     centered = phi[:, 1 : 1 + n_features]
     np.subtract(X, shift, out=centered)

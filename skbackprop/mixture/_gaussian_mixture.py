@@ -279,10 +279,12 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             self, *callback_data, max_subtasks=self.n_init if do_init else 1, subtask_name="init"
         )
 
-        def fit(data):
-            if data is not X:  # the float64 retry runs unreported; the root task ends as usual
+        def fit(data, dtype):
+            if dtype is not None:  # the float64 retry runs unreported; the root task ends as usual
                 tasks.deactivate()
-            source = InMemorySource(data, self.covariance_type, self.n_components, self.max_iter)
+            source = InMemorySource(
+                data, self.covariance_type, self.n_components, self.max_iter, dtype
+            )
             return run_em(self, source, tasks)
 
         result = fit_with_float64_retry(X, fit, self.random_state, self.verbose)

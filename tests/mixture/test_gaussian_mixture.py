@@ -1,5 +1,6 @@
 """GaussianMixtureEM against scikit-learn's GaussianMixture, and its own contracts."""
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -247,6 +248,32 @@ def test_float64_retry_starts_from_the_same_draws_and_labels_like_predict(capsys
     # fit_predict's labels are predict's, from the stored float32 parameters.
     labels = GaussianMixtureEM(random_state=5, **params).fit_predict(X32)
     np.testing.assert_array_equal(labels, model.predict(X32))
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_float64_retry_holds_no_float64_copy_of_the_rows(covariance_type, capsys):
+    # The retry widens the float32 rows as it sums them: its peak is a float64 fit's,
+    # not that plus a float64 copy of X.
+    X, _ = make_blobs(n_samples=20_000, centers=3, n_features=10, random_state=1)
+    X32, X64 = (X + 50.0).astype(np.float32), (X + 50.0).astype(np.float32).astype(np.float64)
+    params = {
+        "n_components": 3,
+        "covariance_type": covariance_type,
+        "init_params": "random_from_data",
+        "max_iter": 3,
+        "random_state": 1,
+    }
+    peaks = []
+    for data in (X32, X64):
+        tracemalloc.start()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            GaussianMixtureEM(verbose=1, **params).fit(data)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        retried = "fitting again in float64" in capsys.readouterr().out
+        assert retried == (data is X32)
+    assert peaks[0] < peaks[1] + X64.nbytes / 2
 
 
 @pytest.mark.filterwarnings("ignore:Number of distinct clusters")
