@@ -177,12 +177,15 @@ def em_blocks(repeats):
 
 
 def inference_cache(repeats):
-    X, _ = make_blobs(n_samples=500, centers=3, n_features=2, random_state=0)  # bench_latency
-    model = GaussianMixtureEM(4, random_state=0).fit(X)
+    # bench_latency's data; 'diag' scores by the expansion, whose natural parameters the
+    # cache keeps ('full' with few components scores by distances, from the fitted arrays).
+    X, _ = make_blobs(n_samples=500, centers=3, n_features=2, random_state=0)
+    model = GaussianMixtureEM(4, covariance_type="diag", random_state=0).fit(X)
     cache = model._inference_cache
     for rows in (X[:1], X):
         for method in ("predict", "score_samples"):
-            label = f"natural parameters cached, GaussianMixtureEM(4).{method} {len(rows)} rows"
+            model_call = f"GaussianMixtureEM(4, 'diag').{method}"
+            label = f"natural parameters cached, {model_call} {len(rows)} rows"
             ab(
                 label,
                 lambda: setattr(model, "_inference_cache", cache),
@@ -454,7 +457,33 @@ def callback_context(repeats):
     )
 
 
+def counting_entries(repeats):
+    # bench_shapes.py's 'diag' and 'spherical' fits from one-row starts (random_from_data,
+    # its mixtures' start): their first E-step lists every component for distances.
+    DirectComponents = em_steps.DirectComponents
+    fast_and_plain = swap(DirectComponents, "_selection_pays", lambda *_: False)
+    for n, d, k in [(300, 200, 8), (20_000, 20, 4), (20_000, 60, 8), (2_000, 300, 2)]:
+        X, _ = blobs(n, d, k)
+        for covariance_type in ("diag", "spherical"):
+            params = {
+                "covariance_type": covariance_type,
+                "init_params": "random_from_data",
+                "max_iter": 5,
+                "tol": 0.0,
+                "random_state": 0,
+            }
+            model = GaussianMixtureEM(k, **params)
+            ab(
+                f"counting entries only, GaussianMixture({k}, {covariance_type}) {n}x{d} fit",
+                *fast_and_plain,
+                lambda m=model, X=X: m.fit(X),
+                repeats,
+                5 if n * d < 100_000 else 1,
+            )
+
+
 CHECKS = {
+    "counting_entries": counting_entries,
     "callback_context": callback_context,
     "column_sums": column_sums,
     "finite_from_sums": finite_from_sums,

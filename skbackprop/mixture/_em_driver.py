@@ -122,8 +122,10 @@ def store_result(estimator, result):
 
 
 class InferenceCache:
-    """What inference needs (:func:`inference_parameters`), kept by the first call that
-    needs it, for as long as the fitted arrays hold the values it came from.
+    """What inference by the expansion needs (:func:`inference_parameters`), kept by the
+    first call that needs it, for as long as the fitted arrays hold the values it came
+    from. Inference by distances reads the fitted arrays themselves and keeps nothing:
+    checking the key would read the ``K d^2`` numbers of 'full' precisions on every call.
 
     A fit stores an empty one (a fit that is never scored pays nothing); ``predict`` fills
     it without changing the estimator's attributes. Its contents are only read: a deep copy
@@ -149,7 +151,8 @@ def _inference_key(estimator, dtype):
 
 
 def inference_parameters(estimator, dtype):
-    """``(shift, theta)`` with which a fitted GaussianMixtureEM scores samples of ``dtype``.
+    """``(shift, theta)`` with which a fitted GaussianMixtureEM scores samples of ``dtype``
+    by the expansion.
 
     ``shift`` is subtracted from the rows before the expansion, or is None (the rows as
     they are, see :func:`_needs_shift`). It is a fitted quantity, so each row's result does
@@ -573,7 +576,7 @@ class InMemorySource:
             elif self.by_map:
                 resp = weighted_log_prob(block, rule)
             elif self.by_distances:
-                resp = log_prob_by_distances(block, rule)
+                resp = log_prob_by_distances(block, rule.all_components)
             else:
                 resp = log_prob_by_products(block, rule, self.covariance_type)
             if not initial:

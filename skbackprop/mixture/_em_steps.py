@@ -42,6 +42,13 @@ from ._precisions import log_det_cholesky, precisions_from_cholesky
 # (docs/performance.rst, "Fast paths").
 _BLOCK_ELEMENTS = 1 << 17
 
+# Beyond this distance below the maximum, exp of a log-probability minus the maximum is 0
+# (past the smallest subnormal, at -745.1 in float64 and -103.3 in float32), with a margin.
+_EXPONENT_RANGE = {
+    dtype: 2.0 - float(np.log(np.nextafter(dtype(0), dtype(1), dtype=dtype)))
+    for dtype in (np.float64, np.float32)
+}
+
 
 def n_quadratic_features(n_features, covariance_type):
     """Number of second-moment columns of the feature map."""
@@ -176,13 +183,31 @@ class DirectComponents:
             indices, constants[indices], means[indices], precisions_cholesky, covariance_type
         )
 
-    def overwrite(self, out, centered):
-        """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d)."""
+    @classmethod
+    def every(cls, weights, means, precisions_cholesky, covariance_type):
+        """All the components, in the distance formulation: all that scoring by distances
+        needs of the parameters (no precision matrices, as scikit-learn's scoring)."""
+        n_components, n_features = means.shape
+        log_weight_det = _log_weight_det(weights, precisions_cholesky, covariance_type, n_features)
+        constants = log_weight_det - 0.5 * _log_2pi(n_features)
+        indices = np.arange(n_components)
+        return cls(indices, constants, means, precisions_cholesky, covariance_type)
+
+    def overwrite(self, out, centered, expanded=True):
+        """Rows ``indices`` of ``out`` (K, n) from the samples ``centered`` (n, d).
+
+        ``expanded``: ``out`` holds the expansion's values of every component, and for
+        'diag' and 'spherical' only the entries that can count are computed again
+        (:meth:`_entries_that_count`); the others keep the expansion's value.
+        """
         by_differences = range(len(self.indices))
         if self.covariance_type in ("full", "tied"):
             by_differences = self._overwrite_from_images(out, centered)
         if len(by_differences) == 0:
             return
+        counting = [None] * len(self.indices)
+        if expanded and self._selection_pays(out.shape[0], centered.shape[1]):
+            counting = self._entries_that_count(out, centered.shape[1])
         # One buffer for the differences, reused: a fresh one per component would be
         # allocated while the previous one is still held. A cache-sized block of rows at a
         # time; for 'diag' and 'spherical', whose differences are all the work, at most a
@@ -195,8 +220,11 @@ class DirectComponents:
         step = min(n_rows, max(16, block // max(n_features, 1)))
         buffer = np.empty((step, n_features), dtype=centered.dtype)
         for row in by_differences:
-            for first in range(0, n_rows, step):
-                rows = centered[first : first + step]
+            samples = counting[row]  # None: all of them
+            source = centered if samples is None else centered[samples]
+            target = out[self.indices[row]]
+            for first in range(0, source.shape[0], step):
+                rows = source[first : first + step]
                 diff = np.subtract(rows, self.means[row], out=buffer[: len(rows)])
                 if self.covariance_type == "full":
                     diff = diff @ self.precisions_cholesky[row]
@@ -205,7 +233,59 @@ class DirectComponents:
                 else:
                     diff *= self.precisions_cholesky[row]
                 squares = np.einsum("ij,ij->i", diff, diff)
-                out[self.indices[row], first : first + step] = self.constants[row] - 0.5 * squares
+                where = (
+                    slice(first, first + step)
+                    if samples is None
+                    else samples[first : first + step]
+                )
+                target[where] = self.constants[row] - 0.5 * squares
+
+    def _selection_pays(self, n_components, n_features):
+        """Whether :meth:`_entries_that_count` costs less than it saves: about a dozen
+        element-wise passes over the listed components' log-probabilities and one over
+        all of them, against three passes over ``d`` numbers per listed entry it leaves
+        out (nearly all of them where it pays: one entry per sample usually counts)."""
+        if self.covariance_type not in ("diag", "spherical"):
+            return False
+        n_listed = len(self.indices)
+        return 3 * n_features * n_listed > 12 * n_listed + n_components
+
+    def _entries_that_count(self, out, n_features):
+        """For each listed 'diag' or 'spherical' component, the samples whose exact
+        log-probability can change a result, or None for all of them.
+
+        ``out`` holds the expansion's value ``a`` of every component; of a listed one it
+        is ``t = c - D/2`` (``c`` its constant, ``D = sum_j P_j (x_j - mu_j)^2``) up to a
+        round-off below ``g (2 D + 3 S)``, where ``S = sum_j P_j mu_j^2`` and ``g`` is a
+        few ``d eps``: the expansion's terms are at most ``sum_j P_j x_j^2 + S``, and
+        ``sum_j P_j x_j^2 <= 2 D + 2 S``. So ``D`` is at most ``(c - a + 3 g S) /
+        (1/2 - 2 g)``, and ``t`` within ``E = g (2 D + 3 S)`` of ``a``. Where ``a + E``
+        lies more than the exponent range below a lower bound of the sample's largest
+        log-probability, ``exp`` of both ``t`` and ``a`` minus that maximum is exactly 0:
+        responsibilities, log-likelihoods, labels and probabilities are the same bits
+        with either. Components started on one sample are listed in the first E-step, and
+        only a few samples near each can count.
+        """
+        dtype = out.dtype
+        g = 4 * (n_features + 4) * np.finfo(dtype).eps
+        listed = out[self.indices]
+        scaled_means = self.means * (
+            self.precisions_cholesky[:, None]
+            if self.covariance_type == "spherical"
+            else self.precisions_cholesky
+        )
+        S = np.einsum("ki,ki->k", scaled_means, scaled_means)[:, None]
+        constants = self.constants[:, None]
+        with np.errstate(invalid="ignore", over="ignore"):
+            D = np.maximum(constants - listed + 3 * g * S, 0) / (0.5 - 2 * g)
+            E = g * (2 * D + 3 * S)
+            # A lower bound of the largest log-probability, whether an unlisted component
+            # (exact as it is) or a listed one (at least a - E) holds it.
+            largest = out.max(axis=0) - E.max(axis=0)
+            # NaN, infinity and a maximum that is not finite: every sample counts.
+            counts = ~(listed + E < largest - _EXPONENT_RANGE[dtype.type])
+            counts |= ~np.isfinite(largest) | ~np.isfinite(listed)
+        return [None if mask.all() else np.flatnonzero(mask) for mask in counts]
 
     def _overwrite_from_images(self, out, centered):
         """'full' and 'tied' as scikit-learn writes them, ``x U_k - mu_k U_k``, with the
@@ -298,6 +378,18 @@ class NaturalParameters:
     all_components: "DirectComponents | None" = None
 
 
+def _log_weight_det(weights, precisions_cholesky, covariance_type, n_features):
+    """``log weight_k + log det U_k``: each component's log-probability at its mean, up
+    to the ``d/2 log(2 pi)`` of the normal density."""
+    with np.errstate(divide="ignore"):  # a zero weight gives log 0 = -inf, as in sklearn
+        log_weights = np.log(weights)
+    return log_weights + log_det_cholesky(precisions_cholesky, covariance_type, n_features)
+
+
+def _log_2pi(n_features):
+    return n_features * math.log(2 * math.pi)
+
+
 def natural_parameters(weights, means, precisions_cholesky, covariance_type, shift):
     """The :class:`NaturalParameters` of a mixture for features computed with ``shift``.
 
@@ -317,11 +409,8 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
     else:
         linear = precisions[:, None] * m
     mahalanobis_of_mean = np.einsum("ki,ki->k", linear, m)
-    with np.errstate(divide="ignore"):  # a zero weight gives log 0 = -inf, as in sklearn
-        log_weights = np.log(weights)
-    log_det = log_det_cholesky(precisions_cholesky, covariance_type, n_features)
-    log_2pi = n_features * math.log(2 * math.pi)
-    constant = log_weights + log_det - 0.5 * (log_2pi + mahalanobis_of_mean)
+    log_weight_det = _log_weight_det(weights, precisions_cholesky, covariance_type, n_features)
+    constant = log_weight_det - 0.5 * (_log_2pi(n_features) + mahalanobis_of_mean)
 
     shared = None
     if covariance_type in ("full", "tied"):
@@ -339,13 +428,10 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, shi
         quadratic = -0.5 * precisions[:, None]
     # One row per feature, one column per component: contiguous as the products read it.
     per_component = np.concatenate([constant[None, :], linear.T, quadratic.T], dtype=dtype)
-    distance_constants = log_weights + log_det - 0.5 * log_2pi
-    direct = DirectComponents.of(
-        mahalanobis_of_mean, distance_constants, m, precisions_cholesky, covariance_type
-    )
     # All the components: the distance formulation of the log-probabilities.
-    every = DirectComponents(
-        np.arange(n_components), distance_constants, m, precisions_cholesky, covariance_type
+    every = DirectComponents.every(weights, m, precisions_cholesky, covariance_type)
+    direct = DirectComponents.of(
+        mahalanobis_of_mean, every.constants, m, precisions_cholesky, covariance_type
     )
     return NaturalParameters(per_component, shared, n_features, direct, every)
 
@@ -365,11 +451,12 @@ def weighted_log_prob(phi, theta):
     return out
 
 
-def log_prob_by_distances(centered, theta):
+def log_prob_by_distances(centered, components):
     """:func:`weighted_log_prob` from per-component distances ``|U^T (x - mu)|^2`` of the
-    rows ``centered`` (minus the features' shift), without the feature map."""
-    out = np.empty((theta.per_component.shape[1], centered.shape[0]), dtype=centered.dtype)
-    theta.all_components.overwrite(out, centered)
+    rows ``centered`` (minus the features' shift) to the means of ``components``, the
+    :class:`DirectComponents` of every component, without the feature map."""
+    out = np.empty((len(components.indices), centered.shape[0]), dtype=centered.dtype)
+    components.overwrite(out, centered, expanded=False)
     return out
 
 
@@ -495,7 +582,7 @@ def row_block_statistics(centered, theta, covariance_type, by_distances, shared=
     log-probabilities by distances or, for 'diag' and 'spherical', by two products.
     ``shared``: the rows' :func:`tied_second_moments` if already known ('tied')."""
     if by_distances:
-        weighted = log_prob_by_distances(centered, theta)
+        weighted = log_prob_by_distances(centered, theta.all_components)
     else:
         weighted = log_prob_by_products(centered, theta, covariance_type)
     log_likelihood = float(responsibilities(weighted).sum(dtype=np.float64))

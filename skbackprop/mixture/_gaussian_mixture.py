@@ -12,7 +12,6 @@ Both are written over all components at once (see :mod:`._em_steps`), where scik
 loops over the components in Python.
 """
 
-import dataclasses
 import math
 from numbers import Integral, Real
 from typing import ClassVar
@@ -42,6 +41,7 @@ from ._em_driver import (
     store_result,
 )
 from ._em_steps import (
+    DirectComponents,
     block_rows,
     feature_map,
     log_prob_by_distances,
@@ -302,7 +302,6 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
 
     def _weighted_log_prob(self, X):
         """``log weight_k + log N(x_i | component k)``, shape (n_components, n_samples)."""
-        shift, theta = inference_parameters(self, X.dtype)
         n_samples, n_features = X.shape
         covariance_type, n_components = self.covariance_type, self.n_components
         # Samples so far out that their squared distances overflow have log-density -inf
@@ -313,11 +312,14 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
             # rows at once, as scikit-learn does (a few products of n x d).
             if use_distances(n_features, n_components, covariance_type, passes=1):
                 # The rows as they are, against the unshifted means: no shifted copy of X.
-                means = self.means_.astype(X.dtype, copy=False)
-                every = dataclasses.replace(theta.all_components, means=means)
-                theta = dataclasses.replace(theta, all_components=every)
-                out = log_prob_by_distances(X, theta)
+                # The fitted arrays are all the distances need (nothing to cache).
+                fitted = (self.weights_, self.means_, self.precisions_cholesky_)
+                every = DirectComponents.every(
+                    *(array.astype(X.dtype, copy=False) for array in fitted), covariance_type
+                )
+                out = log_prob_by_distances(X, every)
             else:
+                shift, theta = inference_parameters(self, X.dtype)
                 width = 1 + n_features + n_quadratic_features(n_features, covariance_type)
                 out = np.empty((n_components, n_samples), dtype=X.dtype)
                 # The map in blocks as large as X itself (memory within scikit-learn's), at

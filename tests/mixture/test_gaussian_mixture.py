@@ -424,8 +424,12 @@ def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_ty
     )
     phi = feature_map(X, covariance_type, shift)
     expanded = weighted_log_prob(phi, theta)
-    distances = log_prob_by_distances(X - shift, theta)
+    distances = log_prob_by_distances(X - shift, theta.all_components)
     np.testing.assert_allclose(distances, expanded, rtol=1e-10, atol=1e-10)
+    # Inference by distances: the rows as they are, from the fitted arrays alone.
+    fitted = (model.weights_, model.means_, model.precisions_cholesky_)
+    unshifted = log_prob_by_distances(X, DirectComponents.every(*fitted, covariance_type))
+    np.testing.assert_allclose(unshifted, expanded, rtol=1e-10, atol=1e-10)
     if covariance_type in ("diag", "spherical"):
         products = log_prob_by_products(X - shift, theta, covariance_type)
         np.testing.assert_allclose(products, expanded, rtol=1e-10, atol=1e-10)
@@ -433,6 +437,35 @@ def test_feature_map_and_distances_give_the_same_log_probabilities(covariance_ty
         by_products = row_block_statistics(X - shift, theta, covariance_type, False)
         assert by_products.log_likelihood == pytest.approx(by_map.log_likelihood, rel=1e-12)
         np.testing.assert_allclose(by_products.moments, by_map.moments, rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_distances_only_where_they_count_change_no_bit(covariance_type, dtype, monkeypatch):
+    # One-row starts list every component for distances in the first E-step; only the
+    # entries within exp's range of each sample's largest log-probability are computed
+    # again, and the fit, its scores and probabilities are the same bits as with all.
+    X = (make_blobs(n_samples=400, centers=4, n_features=30, random_state=0)[0] + 20.0).astype(
+        dtype
+    )
+    params = {"covariance_type": covariance_type, "init_params": "random_from_data"}
+    computed = []
+    select = DirectComponents._entries_that_count
+
+    def spy(self, out, n_features):
+        counting = select(self, out, n_features)
+        computed.append(sum(out.shape[1] if c is None else c.size for c in counting))
+        return counting
+
+    monkeypatch.setattr(DirectComponents, "_entries_that_count", spy)
+    ours = GaussianMixtureEM(4, random_state=0, **params).fit(X)
+    assert computed
+    assert computed[0] < 4 * X.shape[0] / 2  # most entries left out
+    monkeypatch.setattr(DirectComponents, "_selection_pays", lambda *_: False)
+    every = GaussianMixtureEM(4, random_state=0, **params).fit(X)
+    for name in ("weights_", "means_", "covariances_", "lower_bounds_"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(every, name))
+    np.testing.assert_array_equal(ours.predict_proba(X), every.predict_proba(X))
 
 
 @pytest.mark.parametrize("n_far", [1, 2])
@@ -522,8 +555,10 @@ def test_wide_data_fits_by_distances_as_sklearn():
 def test_inference_cache_is_filled_by_the_first_call_and_follows_the_fitted_arrays():
     import copy
 
+    # 'diag' scores by the expansion, whose natural parameters the cache keeps (scoring
+    # by distances reads the fitted arrays themselves).
     X, _ = make_blobs(300, n_features=3, centers=3, random_state=0)
-    model = GaussianMixtureEM(3, random_state=0).fit(X)
+    model = GaussianMixtureEM(3, covariance_type="diag", random_state=0).fit(X)
     assert model._inference_cache.entry is None  # a fit alone computes nothing for it
     attributes = dict(vars(model))
     scores = model.score_samples(X)
@@ -538,7 +573,7 @@ def test_inference_cache_is_filled_by_the_first_call_and_follows_the_fitted_arra
     np.testing.assert_array_equal(twin.score_samples(X), scores)
     # Fitted arrays changed in place are seen: the stored entry no longer matches them.
     model.means_ += 1.0
-    moved = GaussianMixtureEM(3, random_state=0).fit(X)
+    moved = GaussianMixtureEM(3, covariance_type="diag", random_state=0).fit(X)
     moved.means_ += 1.0
     np.testing.assert_array_equal(model.score_samples(X), moved.score_samples(X))
     np.testing.assert_array_equal(twin.score_samples(X), scores)
