@@ -259,6 +259,36 @@ def float32_cases(quick):
         )
 
 
+def column_major(make, *shape):
+    """``make(*shape)`` with ``X`` in column-major (Fortran) order, as the values of a
+    float DataFrame come."""
+    X, y = make(*shape)
+    return np.asfortranarray(X), y
+
+
+def column_major_cases(quick):
+    """Column-major ``X``: a row block of it is strided in memory."""
+    if quick:
+        return
+    for alpha in (0.0, 1.0):
+        theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
+        data = (column_major, regression, 20_000, 50, 1)
+        label = f"NormalEquation alpha={alpha:g} 20000x50 column-major"
+        yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+    data = (column_major, classification, 20_000, 50, 3)
+    label = "LogisticBackprop 3 classes 20000x50 column-major"
+    yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")
+    params = {"n_components": 4, "covariance_type": "diag", "init_params": "random_from_data"}
+    params.update({"max_iter": 5, "tol": 0.0, "random_state": 0})
+    yield (
+        "GaussianMixture(4, diag) 20000x20 column-major",
+        (column_major, blobs, 20_000, 20, 4),
+        GaussianMixtureEM(**params),
+        GaussianMixture(**params),
+        ("fit", "predict"),
+    )
+
+
 def iris(*_):
     return load_iris(return_X_y=True)[0], None
 
@@ -383,7 +413,7 @@ def main():
     groups = (
         (named_cases,)
         if args.named
-        else (linear_cases, mixture_cases, neural_cases, float32_cases)
+        else (linear_cases, mixture_cases, neural_cases, float32_cases, column_major_cases)
     )
     for cases in groups:
         for label, data, ours, theirs, methods in cases(args.quick):

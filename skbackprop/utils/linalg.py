@@ -135,18 +135,30 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
         return gram, cross
 
     rows = block_rows(n_features)
-    buffer = np.empty((min(rows, n_samples), n_features))
+    # The buffer takes X's layout, so that a block of X's columns (a DataFrame's, often)
+    # is copied column by column rather than gathered with a stride of n_samples.
+    # Each block is a contiguous view of one buffer (BLAS would copy a strided one).
+    columns = not sp.issparse(X) and X.flags.f_contiguous and not X.flags.c_contiguous
+    buffer = np.empty(min(rows, n_samples) * n_features)
     for start in range(0, n_samples, rows):
         stop = min(start + rows, n_samples)
         block = X[start:stop].toarray() if sp.issparse(X) else X[start:stop]
-        scaled = buffer[: stop - start]
+        scaled = buffer[: (stop - start) * n_features]
+        if columns:
+            scaled = scaled.reshape(n_features, stop - start).T
+        else:
+            scaled = scaled.reshape(stop - start, n_features)
         np.subtract(block, 0.0 if center is None else center, out=scaled)
         if sqrt_weights is not None:
             scaled *= sqrt_weights[start:stop, None]
-        # scaled is C-ordered (rows, p), so scaled.T is the Fortran (p, rows) matrix A and
-        # syrk accumulates A A^T into the upper triangle of gram without a copy, in half
-        # the flops of numpy's product (docs/performance.rst, "Fast paths").
-        gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, overwrite_c=1)
+        # syrk accumulates A A^T (trans=0) or A^T A (trans=1) into the upper triangle of
+        # gram in half the flops of numpy's product (docs/performance.rst, "Fast paths"):
+        # a C-ordered (rows, p) block is A^T for a Fortran A, a Fortran block is A itself,
+        # so neither is copied.
+        if columns:
+            gram = blas.dsyrk(1.0, scaled, beta=1.0, c=gram, trans=1, overwrite_c=1)
+        else:
+            gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, overwrite_c=1)
         if Y is not None:
             Y_block = Y[start:stop]
             if sqrt_weights is not None:
@@ -155,8 +167,9 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
             # scipy's BLAS for both products: alternating with numpy's (a separate OpenBLAS
             # whose idle threads still spin) block after block costs more than the product.
             # Y_block.T is Fortran-ordered, so neither operand is copied for BLAS.
+            A, trans_a = (scaled, 1) if columns else (scaled.T, 0)
             cross = blas.dgemm(
-                1.0, scaled.T, Y_block.T, beta=1.0, c=cross, overwrite_c=1, trans_b=1
+                1.0, A, Y_block.T, beta=1.0, c=cross, overwrite_c=1, trans_a=trans_a, trans_b=1
             )
     return _mirror_upper(gram), None if cross is None else np.ascontiguousarray(cross)
 
