@@ -457,14 +457,12 @@ def callback_context(repeats):
     )
 
 
-def counting_entries(repeats):
-    # bench_shapes.py's 'diag' and 'spherical' fits from one-row starts (random_from_data,
-    # its mixtures' start): their first E-step lists every component for distances.
-    DirectComponents = em_steps.DirectComponents
-    fast_and_plain = swap(DirectComponents, "_selection_pays", lambda *_: False)
+def one_row_start_fits(label, fast_and_plain, covariance_types, repeats):
+    """bench_shapes.py's fits from one-row starts (random_from_data, its mixtures' start),
+    where every component starts tight: ``fast_and_plain`` swapped on each."""
     for n, d, k in [(300, 200, 8), (20_000, 20, 4), (20_000, 60, 8), (2_000, 300, 2)]:
         X, _ = blobs(n, d, k)
-        for covariance_type in ("diag", "spherical"):
+        for covariance_type in covariance_types:
             params = {
                 "covariance_type": covariance_type,
                 "init_params": "random_from_data",
@@ -473,17 +471,32 @@ def counting_entries(repeats):
                 "random_state": 0,
             }
             model = GaussianMixtureEM(k, **params)
+            slow = covariance_type == "full" and d > 20
             ab(
-                f"counting entries only, GaussianMixture({k}, {covariance_type}) {n}x{d} fit",
+                f"{label}, GaussianMixture({k}, {covariance_type}) {n}x{d} fit",
                 *fast_and_plain,
                 lambda m=model, X=X: m.fit(X),
-                repeats,
+                max(3, repeats // 3) if slow else repeats,
                 5 if n * d < 100_000 else 1,
             )
 
 
+def counting_entries(repeats):
+    # The first E-step lists every component for distances.
+    fast_and_plain = swap(em_steps, "use_entry_selection", lambda *_: False)
+    one_row_start_fits("counting entries only", fast_and_plain, ("diag", "spherical"), repeats)
+
+
+def weighted_rows(repeats):
+    # The first M-step sums every component's covariance again from centred rows.
+    fast_and_plain = swap(em_steps, "_weighted_rows", lambda weights: slice(None))
+    label = "centred sums over weighted rows only"
+    one_row_start_fits(label, fast_and_plain, ("diag", "full"), repeats)
+
+
 CHECKS = {
     "counting_entries": counting_entries,
+    "weighted_rows": weighted_rows,
     "callback_context": callback_context,
     "column_sums": column_sums,
     "finite_from_sums": finite_from_sums,

@@ -110,6 +110,21 @@ def use_map(covariance_type, kept):
     return covariance_type in ("full", "tied") or (kept and covariance_type == "spherical")
 
 
+def use_entry_selection(covariance_type, n_components, n_listed, n_features):
+    """Whether the components listed for distances (:class:`DirectComponents`) are
+    computed again only at the samples where they can count
+    (:meth:`DirectComponents._entries_that_count`), for 'diag' and 'spherical'.
+
+    Part of the cost model: the selection costs about a dozen element-wise passes over the
+    listed components' log-probabilities and one over all of them; each listed entry it
+    leaves out saves three passes over ``d`` numbers, and where it pays nearly all are
+    left out (one entry per sample usually counts).
+    """
+    if covariance_type not in ("diag", "spherical"):
+        return False
+    return 3 * n_features * n_listed > 12 * n_listed + n_components
+
+
 def feature_map(X, covariance_type, shift, out=None):
     """The Gaussian's sufficient-statistic features ``[1, x - shift, quadratic(x - shift)]``.
 
@@ -206,7 +221,9 @@ class DirectComponents:
         if len(by_differences) == 0:
             return
         counting = [None] * len(self.indices)
-        if expanded and self._selection_pays(out.shape[0], centered.shape[1]):
+        n_listed, n_features = len(self.indices), centered.shape[1]
+        selects = use_entry_selection(self.covariance_type, out.shape[0], n_listed, n_features)
+        if expanded and selects:
             counting = self._entries_that_count(out, centered.shape[1])
         # One buffer for the differences, reused: a fresh one per component would be
         # allocated while the previous one is still held. A cache-sized block of rows at a
@@ -239,16 +256,6 @@ class DirectComponents:
                     else samples[first : first + step]
                 )
                 target[where] = self.constants[row] - 0.5 * squares
-
-    def _selection_pays(self, n_components, n_features):
-        """Whether :meth:`_entries_that_count` costs less than it saves: about a dozen
-        element-wise passes over the listed components' log-probabilities and one over
-        all of them, against three passes over ``d`` numbers per listed entry it leaves
-        out (nearly all of them where it pays: one entry per sample usually counts)."""
-        if self.covariance_type not in ("diag", "spherical"):
-            return False
-        n_listed = len(self.indices)
-        return 3 * n_features * n_listed > 12 * n_listed + n_components
 
     def _entries_that_count(self, out, n_features):
         """For each listed 'diag' or 'spherical' component, the samples whose exact
@@ -623,17 +630,25 @@ def centred_block_moments(centered, resp, means, components, covariance_type):
     for 'diag', (n_listed,) summed over the features for 'spherical'.
     """
     n_listed, n_features = means.shape
-    if covariance_type == "full":
-        out = np.empty((n_listed, n_features, n_features), dtype=centered.dtype)
-        for row, k in enumerate(components):
-            diff = centered - means[row]
-            diff *= np.sqrt(resp[k])[:, None]  # sqrt(r) on both sides: syrk
-            out[row] = diff.T @ diff
-        return out
-    out = np.empty((n_listed, n_features), dtype=centered.dtype)
+    shape = (n_listed, n_features, n_features) if covariance_type == "full" else means.shape
+    out = np.empty(shape, dtype=centered.dtype)
     for row, k in enumerate(components):
-        out[row] = resp[k] @ (centered - means[row]) ** 2
+        rows = _weighted_rows(resp[k])
+        weights, diff = resp[k][rows], centered[rows] - means[row]
+        if covariance_type == "full":
+            diff *= np.sqrt(weights)[:, None]  # sqrt(r) on both sides: syrk
+            out[row] = diff.T @ diff
+        else:
+            out[row] = weights @ diff**2
     return out.sum(axis=1) if covariance_type == "spherical" else out
+
+
+def _weighted_rows(weights):
+    """The rows a weighted sum needs: those of nonzero weight when they are at most half
+    (a tight component's responsibilities underflow to 0 elsewhere; gathering them costs
+    one pass over them, the sum three over all rows), else all (``slice(None)``)."""
+    nonzero = np.flatnonzero(weights)
+    return nonzero if 2 * nonzero.size <= weights.size else slice(None)
 
 
 def m_step(stats, covariance_type, reg_covar, n_features):

@@ -9,6 +9,7 @@ from sklearn.datasets import make_blobs
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.mixture import GaussianMixture
 
+import skbackprop.mixture._em_steps as em_steps
 from skbackprop import GaussianMixtureEM
 from skbackprop.mixture._em_steps import (
     DirectComponents,
@@ -461,11 +462,30 @@ def test_distances_only_where_they_count_change_no_bit(covariance_type, dtype, m
     ours = GaussianMixtureEM(4, random_state=0, **params).fit(X)
     assert computed
     assert computed[0] < 4 * X.shape[0] / 2  # most entries left out
-    monkeypatch.setattr(DirectComponents, "_selection_pays", lambda *_: False)
+    monkeypatch.setattr(em_steps, "use_entry_selection", lambda *_: False)
     every = GaussianMixtureEM(4, random_state=0, **params).fit(X)
     for name in ("weights_", "means_", "covariances_", "lower_bounds_"):
         np.testing.assert_array_equal(getattr(ours, name), getattr(every, name))
     np.testing.assert_array_equal(ours.predict_proba(X), every.predict_proba(X))
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
+def test_centred_sums_read_only_the_rows_of_nonzero_weight(covariance_type, monkeypatch):
+    rng = np.random.default_rng(0)
+    centered = rng.standard_normal((200, 5))
+    resp = np.zeros((3, 200))
+    resp[0, :7] = rng.uniform(size=7)  # few rows: gathered
+    resp[1] = rng.uniform(size=200)  # all rows: read in place
+    resp[2, 50] = 1.0  # one row, as a one-row start gives
+    np.testing.assert_array_equal(em_steps._weighted_rows(resp[0]), np.arange(7))
+    assert em_steps._weighted_rows(resp[1]) == slice(None)
+    means = rng.standard_normal((3, 5))
+    components = np.arange(3)
+    sums = em_steps.centred_block_moments(centered, resp, means, components, covariance_type)
+    monkeypatch.setattr(em_steps, "_weighted_rows", lambda weights: slice(None))
+    every = em_steps.centred_block_moments(centered, resp, means, components, covariance_type)
+    np.testing.assert_allclose(sums, every, rtol=1e-13, atol=0)
+    np.testing.assert_array_equal(sums[2], every[2])
 
 
 @pytest.mark.parametrize("n_far", [1, 2])
