@@ -128,7 +128,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         Coefficients; 2-D when ``y`` was 2-D.  Same dtype as ``X`` (float32 stays float32,
-        and float16 gives float16, as in LinearRegression; the solve is in float64).
+        and float16 gives float16, as in LinearRegression; the solve is in float64, but
+        for sparse float32 ``X`` solved by LSQR, in float32 as LinearRegression's).
     intercept_ : float or ndarray of shape (n_targets,)
         Independent term; ``0.0`` when ``fit_intercept=False``.
     rank_ : int

@@ -36,8 +36,6 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 
 __all__ = ["LsqrFit", "lsqr_iterations", "lsqr_solve"]
 
-_EPS = np.finfo(np.float64).eps
-
 
 @dataclass(frozen=True)
 class LsqrFit:
@@ -155,31 +153,37 @@ def lsqr_solve(X, y, sample_weight, *, alpha, fit_intercept, tol):
     # Out of the safe range, solve for X 2^-e and y 2^-f (exact scalings; a copy of X).
     x_exponent, y_exponent = _exponent_if_unsafe(X.data), _exponent_if_unsafe(y)
     if x_exponent:
-        X = X * np.ldexp(1.0, -x_exponent)
-    y = np.asarray(y, dtype=np.float64)
+        X = X * X.dtype.type(np.ldexp(1.0, -x_exponent))
+    # LinearRegression computes in X's precision (its targets, means and weights too):
+    # float32 products with float64 vectors would convert X's values on every product.
+    dtype = X.dtype
+    y = np.asarray(y, dtype=dtype)
     if y_exponent:
-        y = np.ldexp(y, -y_exponent)
-    moments = _column_moments(X, y, sample_weight, fit_intercept)
+        y = np.ldexp(y, -y_exponent).astype(dtype, copy=False)
+    weights = None if sample_weight is None else sample_weight.astype(dtype)
+    moments = _column_moments(X, y, weights, fit_intercept)
     if moments is None:
         return None, None
     mean_X, mean_y, spread = moments
-    targets = y - mean_y
-    root_weights = None if sample_weight is None else np.sqrt(sample_weight)
+    targets = y - mean_y.astype(dtype)
+    root_weights = None if weights is None else np.sqrt(weights)
     if root_weights is not None:
         targets *= root_weights[:, None]
-    rows = _centered_rows(X, mean_X if fit_intercept else None, root_weights)
+    offset = mean_X.astype(dtype) if fit_intercept else None
+    rows = _centered_rows(X, offset, root_weights)
     scale, damp = None, np.ldexp(np.sqrt(alpha), -x_exponent)
     if alpha > 0 and X.shape[0] >= X.shape[1]:
         # Tall ridge on the columns scaled to unit norm of the penalized normal equations.
         # With fewer rows than features, d - n directions are the penalty's alone, one
         # eigenvalue alpha that the scaling would spread into many: LSQR's damp instead.
         scale = 1.0 / np.sqrt(_sum_of_weights(X, sample_weight) * spread + damp**2)
+        scale = scale.astype(dtype)
         rows, damp = _scaled_ridge_rows(rows, scale, damp), 0.0
     coef = np.empty((X.shape[1], y.shape[1]))
     for target in range(y.shape[1]):
         b = targets[:, target]
         if scale is not None:  # the penalty's rows of the augmented system
-            b = np.concatenate([b, np.zeros(X.shape[1])])
+            b = np.concatenate([b, np.zeros(X.shape[1], dtype=dtype)])
         solution, stop = lsqr(rows, b, damp=damp, atol=tol, btol=tol, iter_lim=iterations)[:2]
         coef[:, target] = solution if scale is None else solution * scale
         if stop == 7 and iterations < 2 * X.shape[1]:
@@ -214,16 +218,17 @@ def _column_moments(X, y, sample_weight, fit_intercept):
     present in every row) centers to zero, and loses nothing that matters.
     """
     # LinearRegression computes the means in X's precision, with the weights in it too.
-    weights = None if sample_weight is None else sample_weight.astype(X.dtype)
-    mean_X, var_X = (np.asarray(v, dtype=np.float64) for v in mean_variance_axis(X, 0, weights))
+    mean_X, var_X = mean_variance_axis(X, 0, sample_weight)
+    mean_X, var_X = mean_X.astype(np.float64), var_X.astype(np.float64)
     raw = var_X + mean_X**2
     if not fit_intercept:
         return np.zeros(X.shape[1]), np.zeros(y.shape[1]), raw
     with np.errstate(divide="ignore", invalid="ignore"):
         loss = np.where(var_X > 0, raw / var_X, 1.0)
-    if not np.all(loss <= 1.0 / _EPS):
+    if not np.all(loss <= 1.0 / np.finfo(X.dtype).eps):
         return None
-    return mean_X, np.average(y, axis=0, weights=sample_weight), var_X
+    mean_y = np.average(y, axis=0, weights=sample_weight).astype(np.float64)
+    return mean_X, mean_y, var_X
 
 
 def _scaled_ridge_rows(rows, scale, root_alpha):

@@ -2,6 +2,7 @@
 
 import pickle
 import re
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -120,6 +121,34 @@ def test_sparse_fit_is_linear_regressions_lsqr(fit_intercept, weighted, n_target
     for name in ("rank_", "singular_"):
         with pytest.raises(AttributeError, match=r"sparse X by LSQR.*solver='cholesky'"):
             getattr(ours, name)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_float32_sparse_fit_is_linear_regressions_float32_lsqr(weighted):
+    # LinearRegression solves float32 sparse X in float32 (its targets, means and weights
+    # too): the same bits, and no float64 copy of X's values in the products.
+    X, y, weights = _sparse_problem(2000, 300, 0.05, 1)
+    X32 = X.astype(np.float32)
+    sample_weight = weights if weighted else None
+    theirs = LinearRegression().fit(X32, y, sample_weight)
+    tracemalloc.start()
+    ours = NormalEquationRegressor().fit(X32, y, sample_weight)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert ours.solver_ == "lsqr"
+    assert ours.coef_.dtype == np.float32
+    assert_array_equal(ours.coef_, theirs.coef_)
+    assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-6)
+    # Weighted rows are a copy of X, scaled in float32, as LinearRegression scales them.
+    weighted_copy = X32.data.nbytes + X32.indices.nbytes if weighted else 0
+    assert peak < X32.data.nbytes + weighted_copy
+    # Within float32's reach of the exact solution; ridge too.
+    exact = NormalEquationRegressor(solver="cholesky").fit(X, y, sample_weight)
+    assert_allclose(ours.coef_, exact.coef_, rtol=0, atol=1e-5 * np.abs(exact.coef_).max())
+    ridge = NormalEquationRegressor(alpha=2.0).fit(X32, y, sample_weight)
+    exact = NormalEquationRegressor(alpha=2.0, solver="cholesky").fit(X, y, sample_weight)
+    assert ridge.solver_ == "lsqr"
+    assert_allclose(ridge.coef_, exact.coef_, rtol=0, atol=1e-5 * np.abs(exact.coef_).max())
 
 
 def test_sparse_fit_takes_the_normal_equations_where_they_cost_less_or_are_exact():
