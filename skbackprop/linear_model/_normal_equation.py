@@ -282,7 +282,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             X,
             y,
             reset=reset,
-            accept_sparse="csr",
+            accept_sparse=["csr", "csc"],
             dtype=[np.float64, np.float32],
             y_numeric=True,
             multi_output=True,
@@ -345,6 +345,8 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             )
             if coef is not None:
                 return self._set_solution(coef, rows, solver, dtype, y.ndim, rank, singular)
+        if sp.issparse(X) and X.format != "csr":
+            X = X.tocsr()  # the normal equations read row blocks; LSQR reads X as given
         # The products run a row block at a time (weighted_gram): each BLAS call's size
         # decides whether it is worth sharing between the threads.
         rows = min(n_samples, block_rows(n_features))
@@ -525,7 +527,9 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             Predicted values.
         """
         dtype = (np.float64, np.float32, np.float16)
-        X = check_predict_input(self, X, accept_sparse="csr", dtype=dtype, check_finite=False)
+        X = check_predict_input(
+            self, X, accept_sparse=["csr", "csc"], dtype=dtype, check_finite=False
+        )
         # NaN or infinity in X always makes a prediction NaN or infinite (0 * inf is NaN),
         # so X is tested for them only then, with scikit-learn's error: one pass over X
         # fewer (docs/performance.rst). Finite X whose predictions overflow passes. The
@@ -536,7 +540,7 @@ class NormalEquationRegressor(RegressorMixin, BaseEstimator):
             # intercept (of the coefficients' dtype) does not widen.
             prediction += self.intercept_
         if not sum_is_finite(prediction):
-            check_predict_input(self, X, accept_sparse="csr", dtype=dtype)
+            check_predict_input(self, X, accept_sparse=["csr", "csc"], dtype=dtype)
         return prediction
 
     def score(self, X, y, sample_weight=None):

@@ -85,7 +85,7 @@ def lsqr_iterations(X, n_targets, alpha, fit_intercept):
 
     Parameters
     ----------
-    X : scipy sparse matrix in CSR format of shape (n_samples, n_features)
+    X : scipy sparse matrix in CSR or CSC format of shape (n_samples, n_features)
     n_targets : int
         LSQR solves one target at a time; the normal equations all at once.
     alpha : float
@@ -99,7 +99,7 @@ def lsqr_iterations(X, n_targets, alpha, fit_intercept):
         well-conditioned problem needs.
     """
     n_samples, n_features = X.shape
-    per_row = np.diff(X.indptr).astype(np.float64)
+    per_row = _nonzeros_per_row(X).astype(np.float64)
     factor = _NS_PER_FACTOR_FLOP * float(n_features) ** 3 / 3
     if alpha == 0 and n_samples - int(fit_intercept) < n_features:
         factor *= _SINGULAR_SOLVE_FACTOR
@@ -114,6 +114,19 @@ def lsqr_iterations(X, n_targets, alpha, fit_intercept):
     return min(iterations, 2 * n_features) if iterations >= _FEWEST_ITERATIONS else 0
 
 
+def _nonzeros_per_row(X):
+    """Stored entries per row of a CSR or CSC matrix. Of CSC, counted a slice of its row
+    indices at a time, each as long as the counts (numpy's bincount would copy all the
+    indices to 64-bit integers first)."""
+    if X.format == "csr":
+        return np.diff(X.indptr)
+    counts = np.zeros(X.shape[0], dtype=np.intp)
+    step = max(1 << 16, X.shape[0])
+    for start in range(0, X.nnz, step):
+        counts += np.bincount(X.indices[start : start + step], minlength=X.shape[0])
+    return counts
+
+
 # LSQR's norms square the entries of X and y, and so do the means' checks (_means):
 # beyond 2^100 (about 1e30), or below 2^-100, they are scaled by a power of two first
 # (exact), as the normal equations' sums are.
@@ -126,7 +139,7 @@ def lsqr_solve(X, y, sample_weight, *, alpha, fit_intercept, tol):
 
     Parameters
     ----------
-    X : scipy sparse matrix in CSR format of shape (n_samples, n_features)
+    X : scipy sparse matrix in CSR or CSC format of shape (n_samples, n_features)
         Finite values.
     y : ndarray of shape (n_samples, n_targets)
     sample_weight : ndarray of shape (n_samples,) or None

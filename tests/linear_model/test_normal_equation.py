@@ -151,6 +151,29 @@ def test_float32_sparse_fit_is_linear_regressions_float32_lsqr(weighted):
     assert_allclose(ridge.coef_, exact.coef_, rtol=0, atol=1e-5 * np.abs(exact.coef_).max())
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_csc_is_fitted_as_given(weighted):
+    # LinearRegression runs LSQR on CSC X itself: the same bits, without a CSR copy; the
+    # normal equations (solver='cholesky') read it as CSR; predict takes it as it is.
+    X, y, weights = _sparse_problem(2000, 300, 0.05, 1)
+    X_csc = X.tocsc()
+    sample_weight = weights if weighted else None
+    tracemalloc.start()
+    ours = NormalEquationRegressor().fit(X_csc, y, sample_weight)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert ours.solver_ == "lsqr"
+    assert_array_equal(ours.coef_, LinearRegression().fit(X_csc, y, sample_weight).coef_)
+    if not weighted:  # weighted rows are a copy of X, as LinearRegression scales them
+        assert peak < 1.5 * X_csc.data.nbytes  # a CSR copy would take 1.5 times as much
+    exact = NormalEquationRegressor(solver="cholesky")
+    assert_array_equal(
+        exact.fit(X_csc, y, sample_weight).coef_, exact.fit(X, y, sample_weight).coef_
+    )
+    predictions = ours.predict(X)
+    assert_allclose(ours.predict(X_csc), predictions, atol=1e-12 * np.abs(predictions).max())
+
+
 def test_sparse_fit_takes_the_normal_equations_where_they_cost_less_or_are_exact():
     # Small X: forming X^T X costs less than LSQR's iterations.
     X, y, _ = _sparse_problem(200, 10, 0.3)
