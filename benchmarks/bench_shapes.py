@@ -226,6 +226,9 @@ def float32_cases(quick):
         data = (single_precision, regression, 20_000, 200, 1)
         label = f"NormalEquation alpha={alpha:g} 20000x200 float32"
         yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+    data = (single_precision, sparse_regression, 20_000, 1_000)
+    label = "NormalEquation alpha=0 20000x1000 sparse 1% float32"
+    yield label, data, NormalEquationRegressor(), LinearRegression(), ("fit", "predict")
     data = (single_precision, classification, 20_000, 50, 3)
     label = "LogisticBackprop 3 classes 20000x50 float32"
     yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")
@@ -261,15 +264,20 @@ def float32_cases(quick):
 
 def column_major(make, *shape):
     """``make(*shape)`` with ``X`` in column-major (Fortran) order, as the values of a
-    float DataFrame come."""
+    float DataFrame come, or CSC for sparse ``X``."""
     X, y = make(*shape)
-    return np.asfortranarray(X), y
+    return (X.tocsc() if sp.issparse(X) else np.asfortranarray(X)), y
 
 
 def column_major_cases(quick):
-    """Column-major ``X``: a row block of it is strided in memory."""
+    """Column-major ``X``: a row block of it is strided in memory; sparse, CSC."""
     if quick:
         return
+    for alpha in (0.0, 1.0):
+        theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
+        data = (column_major, sparse_regression, 20_000, 1_000)
+        label = f"NormalEquation alpha={alpha:g} 20000x1000 sparse 1% CSC"
+        yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
     for alpha in (0.0, 1.0):
         theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
         data = (column_major, regression, 20_000, 50, 1)
