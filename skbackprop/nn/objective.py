@@ -189,6 +189,11 @@ class MinibatchObjective:
         if buffer is None:
             shape = (self.n_rows, *data.shape[1:])
             buffer = self._buffers[name] = np.empty(shape, dtype=self.params.dtype)
+        if not data.flags.c_contiguous:
+            # take() first copies all of an array that is not C-contiguous (a DataFrame's
+            # column-major values), on every batch; indexing reads only the rows.
+            buffer[...] = data[rows]
+            return buffer
         # mode="clip": the rows are always in range, and with it numpy writes into
         # ``buffer`` directly; the default "raise" gathers into a temporary and copies it.
         return data.take(rows, axis=0, out=buffer, mode="clip")

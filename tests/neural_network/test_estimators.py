@@ -1,6 +1,7 @@
 """The scikit-learn behaviours a user relies on: fit/partial_fit/warm_start, outputs,
 dtypes, sparse input, verbose, and the fitted attributes."""
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -231,3 +232,26 @@ def test_pandas_feature_names(iris):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(frame, y)
     assert list(clf.feature_names_in_) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_column_major_X_trains_as_row_major_without_copying_it(solver):
+    # A DataFrame's values come column-major: each minibatch gathers its rows from them,
+    # never a row-major copy of all of X (numpy's take() makes one per call).
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 30))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    params = {"hidden_layer_sizes": (8,), "max_iter": 2, "solver": solver, "random_state": 0}
+    models, peaks = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(**params).fit(X, y)
+        for data in (X, np.asfortranarray(X)):
+            tracemalloc.start()
+            models.append(MLPClassifier(**params).fit(data, y))
+            peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+    rows, columns = models
+    for a, b in zip(rows.coefs_ + rows.intercepts_, columns.coefs_ + columns.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert peaks[1] < peaks[0] + X.nbytes / 2
