@@ -286,6 +286,14 @@ def column_major_cases(quick):
     data = (column_major, classification, 20_000, 50, 3)
     label = "LogisticBackprop 3 classes 20000x50 column-major"
     yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")
+    params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
+    yield (
+        "MLPClassifier (32,) 20000x50 column-major",
+        data,
+        MLPClassifier(**params),
+        SkMLPClassifier(**params),
+        ("fit", "predict_proba"),
+    )
     params = {"n_components": 4, "covariance_type": "diag", "init_params": "random_from_data"}
     params.update({"max_iter": 5, "tol": 0.0, "random_state": 0})
     yield (
