@@ -198,6 +198,15 @@ def neural_cases(quick):
         data = (sparse_classification, 20_000, 1_000, classes)
         label = f"LogisticBackprop {classes} classes 20000x1000 sparse 1%"
         yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")
+    if not quick:
+        params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
+        yield (
+            "MLPClassifier (32,) 20000x1000 sparse 1%",
+            (sparse_classification, 20_000, 1_000, 2),
+            MLPClassifier(**params),
+            SkMLPClassifier(**params),
+            ("fit", "predict_proba"),
+        )
     for n, d in [(2_000, 20)] + ([] if quick else [(20_000, 50)]):
         params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
         yield (
@@ -283,6 +292,14 @@ def column_major_cases(quick):
         data = (column_major, regression, 20_000, 50, 1)
         label = f"NormalEquation alpha={alpha:g} 20000x50 column-major"
         yield label, data, NormalEquationRegressor(alpha=alpha), theirs, ("fit", "predict")
+    params = {"hidden_layer_sizes": (32,), "max_iter": 5, "random_state": 0}
+    yield (
+        "MLPClassifier (32,) 20000x1000 sparse 1% CSC",
+        (column_major, sparse_classification, 20_000, 1_000, 2),
+        MLPClassifier(**params),
+        SkMLPClassifier(**params),
+        ("fit", "predict_proba"),
+    )
     data = (column_major, classification, 20_000, 50, 3)
     label = "LogisticBackprop 3 classes 20000x50 column-major"
     yield label, data, LogisticBackprop(), LogisticRegression(), ("fit", "predict_proba")

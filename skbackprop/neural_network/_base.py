@@ -13,7 +13,6 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -189,8 +188,8 @@ class BaseMultilayerPerceptron(NetworkFitMixin, CallbackSupportMixin, BaseEstima
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
             Y = np.ascontiguousarray(Y, dtype=dtype)
-            if sparse.issparse(X):
-                X = X.tocsr()
+            # Sparse X is read as given (CSR or CSC), as scikit-learn's MLP reads it: a CSR
+            # copy of CSC would gather minibatches faster but hold a second X for the fit.
 
             self.n_outputs_ = Y.shape[1]
             self._random_state = check_random_state(self.random_state)

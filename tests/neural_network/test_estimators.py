@@ -255,3 +255,26 @@ def test_column_major_X_trains_as_row_major_without_copying_it(solver):
     for a, b in zip(rows.coefs_ + rows.intercepts_, columns.coefs_ + columns.intercepts_):
         np.testing.assert_array_equal(a, b)
     assert peaks[1] < peaks[0] + X.nbytes / 2
+
+
+def test_csc_X_is_read_as_given():
+    # As scikit-learn's MLP reads it: minibatches gather CSC rows, with no CSR copy of X
+    # held for the fit; the model is CSR's, to the sparse products' rounding.
+    rng = np.random.default_rng(0)
+    X = sparse.random(3000, 400, density=0.02, format="csr", random_state=0)
+    y = (X @ rng.standard_normal(400) > 0).astype(int)
+    X_csc = X.tocsc()
+    params = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+    peaks, models = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(**params).fit(X, y)
+        for data in (X, X_csc):
+            tracemalloc.start()
+            models.append(MLPClassifier(**params).fit(data, y))
+            peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+    for a, b in zip(models[0].coefs_, models[1].coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    copy = X_csc.data.nbytes + X_csc.indices.nbytes
+    assert peaks[1] < peaks[0] + copy / 2
