@@ -121,7 +121,7 @@ def _nonzeros_per_row(X):
     if X.format == "csr":
         return np.diff(X.indptr)
     counts = np.zeros(X.shape[0], dtype=np.intp)
-    step = max(1 << 16, X.shape[0])
+    step = max(1 << 12, X.shape[0])
     for start in range(0, X.nnz, step):
         counts += np.bincount(X.indices[start : start + step], minlength=X.shape[0])
     return counts
