@@ -34,6 +34,7 @@ from ..utils import (
     with_callbacks,
 )
 from ..utils._threadpool import numpy_blas_single_thread, scipy_blas_single_thread
+from ..utils._validation import sum_is_finite
 from ._logistic_objective import (
     _SKLEARN_ONLY_SOLVERS,
     partial_fit_classes,
@@ -471,9 +472,16 @@ class LogisticBackprop(NetworkFitMixin, CallbackSupportMixin, ClassifierMixin, B
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, the logit of ``classes_[1]``; otherwise one column per class.
         """
-        X = check_predict_input(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
-        scores = X @ self.coef_.T
-        scores += self.intercept_
+        dtype = (np.float64, np.float32)
+        X = check_predict_input(self, X, accept_sparse="csr", dtype=dtype, check_finite=False)
+        # NaN or infinity in X always makes a score NaN or infinite, so X is tested for
+        # them only then, with scikit-learn's error (one pass over X fewer, as
+        # NormalEquationRegressor.predict). Finite X whose scores overflow passes.
+        with np.errstate(invalid="ignore", over="ignore"):
+            scores = X @ self.coef_.T
+            scores += self.intercept_
+        if not sum_is_finite(scores):
+            check_predict_input(self, X, accept_sparse="csr", dtype=dtype)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
