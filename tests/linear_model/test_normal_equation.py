@@ -123,6 +123,19 @@ def test_sparse_fit_is_linear_regressions_lsqr(fit_intercept, weighted, n_target
             getattr(ours, name)
 
 
+def _fits_and_peak_memory(X, y, sample_weight):
+    """NormalEquationRegressor's and LinearRegression's fits, and the peak memory of each
+    (traced after a first fit of each, so that one-time allocations are not counted)."""
+    models, peaks = [], []
+    for estimator in (NormalEquationRegressor(), LinearRegression()):
+        estimator.fit(X, y, sample_weight)
+        tracemalloc.start()
+        models.append(estimator.fit(X, y, sample_weight))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    return models, peaks
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 def test_float32_sparse_fit_is_linear_regressions_float32_lsqr(weighted):
     # LinearRegression solves float32 sparse X in float32 (its targets, means and weights
@@ -130,14 +143,7 @@ def test_float32_sparse_fit_is_linear_regressions_float32_lsqr(weighted):
     X, y, weights = _sparse_problem(2000, 300, 0.05, 1)
     X32 = X.astype(np.float32)
     sample_weight = weights if weighted else None
-    models, peaks = [], []
-    for estimator in (NormalEquationRegressor(), LinearRegression()):
-        estimator.fit(X32, y, sample_weight)
-        tracemalloc.start()
-        models.append(estimator.fit(X32, y, sample_weight))
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-    ours, theirs = models
+    (ours, theirs), peaks = _fits_and_peak_memory(X32, y, sample_weight)
     assert ours.solver_ == "lsqr"
     assert ours.coef_.dtype == np.float32
     assert_array_equal(ours.coef_, theirs.coef_)
@@ -161,14 +167,7 @@ def test_csc_is_fitted_as_given(weighted):
     X, y, weights = _sparse_problem(2000, 300, 0.05, 1)
     X_csc = X.tocsc()
     sample_weight = weights if weighted else None
-    models, peaks = [], []
-    for estimator in (NormalEquationRegressor(), LinearRegression()):
-        estimator.fit(X_csc, y, sample_weight)
-        tracemalloc.start()
-        models.append(estimator.fit(X_csc, y, sample_weight))
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-    ours, theirs = models
+    (ours, theirs), peaks = _fits_and_peak_memory(X_csc, y, sample_weight)
     assert ours.solver_ == "lsqr"
     assert_array_equal(ours.coef_, theirs.coef_)
     assert peaks[0] < peaks[1] + X_csc.data.nbytes  # a CSR copy of X took more

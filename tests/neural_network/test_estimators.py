@@ -234,6 +234,21 @@ def test_pandas_feature_names(iris):
     assert list(clf.feature_names_in_) == ["a", "b", "c", "d"]
 
 
+def _fits_and_peak_memory(params, datasets, y):
+    """An MLPClassifier fitted on each of ``datasets``, and each fit's peak memory (traced
+    after a first fit, so that one-time allocations are not counted)."""
+    models, peaks = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(**params).fit(datasets[0], y)
+        for data in datasets:
+            tracemalloc.start()
+            models.append(MLPClassifier(**params).fit(data, y))
+            peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+    return models, peaks
+
+
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_column_major_X_trains_as_row_major_without_copying_it(solver):
     # A DataFrame's values come column-major: each minibatch gathers its rows from them,
@@ -242,16 +257,7 @@ def test_column_major_X_trains_as_row_major_without_copying_it(solver):
     X = rng.standard_normal((4000, 30))
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     params = {"hidden_layer_sizes": (8,), "max_iter": 2, "solver": solver, "random_state": 0}
-    models, peaks = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        MLPClassifier(**params).fit(X, y)
-        for data in (X, np.asfortranarray(X)):
-            tracemalloc.start()
-            models.append(MLPClassifier(**params).fit(data, y))
-            peaks.append(tracemalloc.get_traced_memory()[1])
-            tracemalloc.stop()
-    rows, columns = models
+    (rows, columns), peaks = _fits_and_peak_memory(params, (X, np.asfortranarray(X)), y)
     for a, b in zip(rows.coefs_ + rows.intercepts_, columns.coefs_ + columns.intercepts_):
         np.testing.assert_array_equal(a, b)
     assert peaks[1] < peaks[0] + X.nbytes / 2
@@ -265,15 +271,7 @@ def test_csc_X_is_read_as_given():
     y = (X @ rng.standard_normal(400) > 0).astype(int)
     X_csc = X.tocsc()
     params = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
-    peaks, models = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        MLPClassifier(**params).fit(X, y)
-        for data in (X, X_csc):
-            tracemalloc.start()
-            models.append(MLPClassifier(**params).fit(data, y))
-            peaks.append(tracemalloc.get_traced_memory()[1])
-            tracemalloc.stop()
+    models, peaks = _fits_and_peak_memory(params, (X, X_csc), y)
     for a, b in zip(models[0].coefs_, models[1].coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     copy = X_csc.data.nbytes + X_csc.indices.nbytes
