@@ -25,6 +25,7 @@ from sklearn.utils.validation import validate_data
 
 import skbackprop.linear_model._least_squares as least_squares
 import skbackprop.mixture._em_steps as em_steps
+import skbackprop.mixture._precisions as precisions_module
 import skbackprop.utils.linalg as shared_linalg
 from skbackprop import GaussianMixtureEM, LogisticBackprop, NormalEquationRegressor
 from skbackprop.mixture._em_driver import InMemorySource
@@ -494,7 +495,28 @@ def weighted_rows(repeats):
     one_row_start_fits(label, fast_and_plain, ("diag", "full"), repeats)
 
 
+def solved_lower_inverse(lower, eye):
+    """_lower_inverse as one LAPACK solve with the identity (its plain version)."""
+    return np.tril(np.linalg.solve(lower, np.broadcast_to(eye, lower.shape)))
+
+
+def lower_inverse(repeats):
+    # bench_shapes.py's 'full' fits with the most features per component.
+    fast_and_plain = swap(precisions_module, "_lower_inverse", solved_lower_inverse)
+    for n, d, k in [(300, 200, 8), (2_000, 300, 2), (10_000, 150, 3), (20_000, 60, 8)]:
+        X, _ = blobs(n, d, k)
+        params = {"init_params": "random_from_data", "max_iter": 5, "tol": 0.0}
+        model = GaussianMixtureEM(k, random_state=0, **params)
+        ab(
+            f"triangular inverse by halves, GaussianMixture({k}, full) {n}x{d} fit",
+            *fast_and_plain,
+            lambda m=model, X=X: m.fit(X),
+            max(3, repeats // 3),
+        )
+
+
 CHECKS = {
+    "lower_inverse": lower_inverse,
     "counting_entries": counting_entries,
     "weighted_rows": weighted_rows,
     "callback_context": callback_context,

@@ -187,11 +187,33 @@ def _inverse_transposed(lower):
     out = np.empty_like(stacked)
     batch = max(1, _BATCH_ELEMENTS // max(n_features * n_features, 1))
     for first in range(0, len(stacked), batch):
-        part = stacked[first : first + batch]
-        # L is triangular, so its inverse is too; tril drops the round-off LU leaves above.
-        inverse = np.tril(np.linalg.solve(part, np.broadcast_to(eye, part.shape)))
+        inverse = _lower_inverse(stacked[first : first + batch], eye)
         out[first : first + batch] = np.swapaxes(inverse, -1, -2)
     return out if lower.ndim == 3 else out[0]
+
+
+def _lower_inverse(lower, eye):
+    """``inv(L)`` of stacked lower-triangular ``L`` by halves, as LAPACK's blocked
+    triangular inverse: ``inv([[A, 0], [B, C]]) = [[inv(A), 0], [-inv(C) B inv(A),
+    inv(C)]]``, down to blocks of ``_SOLVED_BLOCK`` solved with the identity. The products
+    cost about ``d^3 / 3`` multiply-adds where the solve costs ``8 d^3 / 3``."""
+    n = lower.shape[-1]
+    if n <= _SOLVED_BLOCK:
+        # L is triangular, so its inverse is too; tril drops the round-off LU leaves above.
+        identity = np.broadcast_to(eye[:n, :n], lower.shape)
+        return np.tril(np.linalg.solve(lower, identity))
+    half = n // 2
+    first = _lower_inverse(lower[:, :half, :half], eye)
+    second = _lower_inverse(lower[:, half:, half:], eye)
+    inverse = np.zeros_like(lower)
+    inverse[:, :half, :half] = first
+    inverse[:, half:, half:] = second
+    inverse[:, half:, :half] = -(second @ (lower[:, half:, :half] @ first))
+    return inverse
+
+
+# Block size of _lower_inverse below which LAPACK's solve is faster than halving again.
+_SOLVED_BLOCK = 64
 
 
 # Numbers per batch of _inverse_transposed: whole stacks of small matrices at once (one

@@ -22,6 +22,7 @@ from skbackprop.mixture._em_steps import (
     weighted_log_prob,
 )
 from skbackprop.mixture._gaussian_mixture import most_probable
+from skbackprop.mixture._precisions import _lower_inverse
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
@@ -614,3 +615,22 @@ def test_most_probable_is_numpys_argmax(n_components, dtype):
     log_prob[-1, 60] = np.nan
     np.testing.assert_array_equal(most_probable(log_prob), log_prob.argmax(axis=0))
     np.testing.assert_array_equal(most_probable(log_prob[:, :0]), log_prob[:, :0].argmax(axis=0))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_features", [5, 64, 65, 130, 257])
+def test_triangular_inverse_by_halves_is_the_inverse(n_features, dtype):
+    # inv(L) from the inverses of its diagonal halves: lower-triangular, and the inverse
+    # to the rounding of LAPACK's solve with the identity.
+    rng = np.random.default_rng(n_features)
+    rows = rng.standard_normal((3, n_features, 2 * n_features))
+    covariances = rows @ np.swapaxes(rows, -1, -2) / n_features + 0.1 * np.eye(n_features)
+    lower = np.linalg.cholesky(covariances).astype(dtype)
+    eye = np.eye(n_features, dtype=dtype)
+    inverse = _lower_inverse(lower, eye)
+    assert inverse.dtype == dtype
+    np.testing.assert_array_equal(inverse, np.tril(inverse))
+    tolerance = 50 * n_features * np.finfo(dtype).eps
+    np.testing.assert_allclose(inverse @ lower, np.broadcast_to(eye, lower.shape), atol=tolerance)
+    solved = np.linalg.solve(lower, np.broadcast_to(eye, lower.shape))
+    np.testing.assert_allclose(inverse, solved, atol=tolerance * np.abs(solved).max())
