@@ -127,7 +127,8 @@ def _nonzeros_per_row(X):
     return counts
 
 
-# LSQR's norms square the entries of X and y, and so do the means' checks (_means):
+# LSQR's norms square the entries of X and y, and so does the centering check
+# (_column_moments):
 # beyond 2^100 (about 1e30), or below 2^-100, they are scaled by a power of two first
 # (exact), as the normal equations' sums are.
 _SAFE_EXPONENT = 100
@@ -222,12 +223,13 @@ def _column_moments(X, y, sample_weight, fit_intercept):
     """``(mean_X, mean_y, spread)``: the weighted means of the columns of ``X`` and ``y``
     (LinearRegression's), zero without an intercept, and each column's weighted mean
     square about them; None where the operator's centering would cancel digits.
+    ``sample_weight`` is in ``X``'s precision, as LinearRegression computes the means.
 
     The operator subtracts ``mean_X . b`` from ``X b``, which loses about
     ``eps sqrt(raw / centered)`` of the result for a column of raw and centered second
-    moments ``raw`` and ``centered``. Where that passes ``sqrt(eps)`` (half the digits:
-    a mean some 10^8 standard deviations from zero) the normal equations, which center
-    exactly, answer instead. A constant column (one category of a one-hot encoding
+    moments ``raw`` and ``centered``, ``eps`` being ``X``'s. Where that passes
+    ``sqrt(eps)`` (half the digits: in float64 a mean some 10^8 standard deviations from
+    zero) the normal equations, which center exactly, answer instead. A constant column (one category of a one-hot encoding
     present in every row) centers to zero, and loses nothing that matters.
     """
     # LinearRegression computes the means in X's precision, with the weights in it too.
