@@ -229,8 +229,9 @@ def _column_moments(X, y, sample_weight, fit_intercept):
     ``eps sqrt(raw / centered)`` of the result for a column of raw and centered second
     moments ``raw`` and ``centered``, ``eps`` being ``X``'s. Where that passes
     ``sqrt(eps)`` (half the digits: in float64 a mean some 10^8 standard deviations from
-    zero) the normal equations, which center exactly, answer instead. A constant column (one category of a one-hot encoding
-    present in every row) centers to zero, and loses nothing that matters.
+    zero) the normal equations, which center exactly, answer instead. A constant column
+    (one category of a one-hot encoding present in every row) centers to zero, and loses
+    nothing that matters.
     """
     # LinearRegression computes the means in X's precision, with the weights in it too.
     mean_X, var_X = mean_variance_axis(X, 0, sample_weight)
