@@ -247,9 +247,13 @@ class DirectComponents:
                     diff = diff @ self.precisions_cholesky[row]
                 elif self.covariance_type == "tied":
                     diff = diff @ self.precisions_cholesky
-                else:
+                elif self.covariance_type == "diag":
                     diff *= self.precisions_cholesky[row]
                 squares = np.einsum("ij,ij->i", diff, diff)
+                if self.covariance_type == "spherical":
+                    # One precision for every feature: scale the n squared norms, not
+                    # the n x d differences (a pass over the rows fewer).
+                    squares *= self.precisions_cholesky[row] ** 2
                 where = (
                     slice(first, first + step)
                     if samples is None
