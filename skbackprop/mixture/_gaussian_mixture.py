@@ -328,9 +328,15 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                 # shift and squares stay in cache (bench_shapes).
                 by_map = use_map(covariance_type, kept=False)
                 rows = block_rows(width, n_components)
-                rows = max(rows, n_samples * n_features // width) if by_map else rows
-                if shift is not None:
+                if by_map:
+                    rows = max(rows, n_samples * n_features // width)
+                elif shift is not None:
+                    # The rows minus the shift go block after block into one buffer. With
+                    # it and the tiled shift, two more arrays of the block's size: half
+                    # the rows keep the pass's arrays in cache (bench_shapes).
+                    rows //= 2
                     tiled = tiled_rows(shift, min(rows, n_samples))
+                    centered = np.empty_like(tiled)
                 for start in range(0, n_samples, rows):
                     block = X[start : start + rows]
                     if by_map:
@@ -339,8 +345,11 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                             theta,
                         )
                     else:  # no map: the rows (minus the shift) and their squares
-                        centered = block if shift is None else block - tiled[: len(block)]
-                        log_prob = log_prob_by_products(centered, theta, covariance_type)
+                        rows_in = block
+                        if shift is not None:
+                            rows_in = centered[: len(block)]
+                            np.subtract(block, tiled[: len(block)], out=rows_in)
+                        log_prob = log_prob_by_products(rows_in, theta, covariance_type)
                     out[:, start : start + rows] = log_prob
         out[np.isnan(out)] = -np.inf
         return out

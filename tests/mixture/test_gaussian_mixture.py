@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.mixture import GaussianMixture
@@ -540,6 +541,23 @@ def test_inference_centres_the_rows_only_far_from_the_origin(covariance_type, mo
     monkeypatch.setattr(driver, "_needs_shift", lambda *args: True)
     near._inference_cache = None
     np.testing.assert_allclose(uncentred, near.score_samples(X), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_centred_inference_over_many_blocks_scores_each_row_alone(covariance_type):
+    # Far from the origin the rows minus the shift go block after block into one buffer;
+    # several blocks and a shorter last one score each row as scoring it alone does, and
+    # as the distances do.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12_007, 6)) * 3.0 + 100.0
+    model = GaussianMixtureEM(2, covariance_type=covariance_type, random_state=0).fit(X[:500])
+    scores = model.score_samples(X)
+    alone = np.concatenate([model.score_samples(X[i : i + 777]) for i in range(0, len(X), 777)])
+    np.testing.assert_allclose(scores, alone, rtol=1e-12)
+    fitted = (model.weights_, model.means_, model.precisions_cholesky_)
+    every = DirectComponents.every(*fitted, covariance_type)
+    exact = logsumexp(log_prob_by_distances(X, every), axis=0)
+    np.testing.assert_allclose(scores, exact, rtol=1e-10)
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
