@@ -392,7 +392,8 @@ def numpy_column_sums(A, weights=None):
 
 def column_sums(repeats):
     fast_and_plain = swap(least_squares, "column_sums", numpy_column_sums)
-    for n_samples, n_features, targets in [(5_000, 50, 20), (20_000, 50, 20), (50_000, 5, 1)]:
+    cases = [(5_000, 50, 20), (20_000, 50, 20), (20_000, 50, 500), (50_000, 5, 1)]
+    for n_samples, n_features, targets in cases:
         X, y = regression(n_samples, n_features, targets)
         model = NormalEquationRegressor(alpha=1.0)
         label = f"column sums by gemv, ridge fit {n_samples}x{n_features} t={targets}"

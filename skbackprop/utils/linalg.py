@@ -70,9 +70,14 @@ def column_sums(A, weights=None):
     >>> column_sums(np.array([[1.0, 2.0], [3.0, 4.0]]), weights=np.array([0.5, 1.0]))
     array([3.5, 5. ])
     """
-    if weights is not None:
-        return weights @ A
-    return A.sum(axis=0) if A.shape[1] == 1 else np.ones(A.shape[0]) @ A
+    if (weights is None and A.shape[1] == 1) or A.shape[0] == 0:
+        return A.sum(axis=0)
+    # scipy's BLAS, as the products that follow in weighted_gram: numpy's threads would
+    # still spin against them (utils/_threadpool.py).
+    vector = np.ones(A.shape[0]) if weights is None else weights
+    if A.flags.f_contiguous and not A.flags.c_contiguous:  # a DataFrame's, say: no copy
+        return blas.dgemv(1.0, A, vector, trans=1)
+    return blas.dgemv(1.0, A.T, vector)
 
 
 def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
