@@ -45,7 +45,7 @@ normal_equation_module = importlib.import_module("skbackprop.linear_model._norma
 dense_module = importlib.import_module("skbackprop.autodiff.dense")
 
 
-def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
+def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None, sums=False):
     """weighted_gram with numpy's products in place of scipy's dsyrk and dgemm."""
     n_samples, n_features = X.shape
     Y = (
@@ -53,6 +53,10 @@ def numpy_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
         if Y is None
         else np.asarray(Y, dtype=np.float64) - (Y_center if Y_center is not None else 0)
     )
+    if sums:
+        Y_sums = Y.sum(axis=0) if weights is None else weights @ Y
+        gram, cross = numpy_gram(X, weights, center, Y=np.column_stack([np.ones(n_samples), Y]))
+        return gram, cross, Y_sums
     root = None if weights is None else np.sqrt(weights)
     gram, cross = np.zeros((n_features, n_features)), None
     rows = shared_linalg.block_rows(n_features)

@@ -259,15 +259,11 @@ def _statistics(X, y, sample_weight):
     # and the rank-one correction below cancels no digits.  One read instead of two (the
     # means, then the centered product): docs/performance.rst, "Fast paths".
     shift = None if sp.issparse(X) else _provisional_center(X, sample_weight)
-    Y = np.empty((n_samples, 1 + n_targets))
-    Y[:, 0] = 1.0
     mean_y = column_sums(y, sample_weight) / W
-    np.subtract(y, mean_y, out=Y[:, 1:])
-    gram, cross = weighted_gram(X, sample_weight, shift, Y=Y)
+    gram, cross, y_sums = weighted_gram(X, sample_weight, shift, Y=y, Y_center=mean_y, sums=True)
     offset = cross[:, 0] / W  # mean_X - shift
     mean_X = offset if shift is None else shift + offset
     scatter_XX = gram - W * np.outer(offset, offset)
-    y_sums = column_sums(Y[:, 1:], sample_weight)
     scatter_Xy = cross[:, 1:] - np.outer(offset, y_sums)
     raw, centered = gram.diagonal(), scatter_XX.diagonal()
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -80,13 +80,14 @@ def column_sums(A, weights=None):
     return blas.dgemv(1.0, A.T, vector)
 
 
-def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
+def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None, sums=False):
     """Weighted, optionally centered Gram matrix ``(X - c)^T W (X - c)`` and cross product.
 
     The Gram matrix is symmetric, so only one triangle is computed (BLAS ``dsyrk``, half the
     flops of a general product) and then mirrored.  Each row block is centered and scaled by
     ``sqrt(weights)`` into one reusable float64 buffer, so ``X`` is never copied as a whole
-    and float32 input is accumulated in float64.
+    and float32 input is accumulated in float64; so is each block of ``Y`` (many targets
+    would otherwise make a centered copy of ``Y`` the largest cost).
 
     Parameters
     ----------
@@ -102,13 +103,20 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
         When given, the cross product ``(X - c)^T W (Y - Y_center)`` is returned too.
     Y_center : ndarray of shape (n_targets,), default=None
         Subtracted from every row of ``Y``.
+    sums : bool, default=False
+        With ``Y``: the cross product gains a first column, the column sums ``(X - c)^T W
+        1``, from the same read of ``X``; and ``Y``'s centered column sums ``1^T W (Y -
+        Y_center)`` are returned third.
 
     Returns
     -------
     gram : ndarray of shape (n_features, n_features), float64
         The symmetric matrix ``(X - c)^T W (X - c)``.
-    cross : ndarray of shape (n_features, n_targets) or None
-        ``(X - c)^T W (Y - Y_center)``, or None when ``Y`` is None.
+    cross : ndarray of shape (n_features, n_targets + sums) or None
+        ``(X - c)^T W (Y - Y_center)``, after ``(X - c)^T W 1`` with ``sums``; None when
+        ``Y`` is None.
+    Y_sums : ndarray of shape (n_targets,)
+        Only with ``sums``: ``1^T W (Y - Y_center)``.
 
     Examples
     --------
@@ -122,29 +130,28 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
     """
     n_samples, n_features = X.shape
     gram = np.zeros((n_features, n_features), order="F")
-    cross = None
-    if Y is not None:
-        Y = np.asarray(Y, dtype=np.float64)
-        cross = np.zeros((n_features, Y.shape[1]), order="F")
-        if Y_center is not None:
-            Y = Y - Y_center
+    targets = None if Y is None else _TargetBlocks(Y, Y_center, weights, sums)
     sqrt_weights = None if weights is None else np.sqrt(weights)
 
     if sp.issparse(X) and center is None:
         Xw = X if weights is None else sp.csr_matrix(X.multiply(weights[:, None]))
         gram = np.asarray((X.T @ Xw).toarray(), dtype=np.float64)
         gram = 0.5 * (gram + gram.T)  # the sparse product rounds the two triangles apart
-        if Y is not None:
-            Yw = Y if weights is None else Y * weights[:, None]
-            cross = np.asarray(X.T @ Yw, dtype=np.float64)
-        return gram, cross
+        if targets is None:
+            return gram, None
+        Yw = targets.block(0, n_samples, sqrt_weights, copy=True)
+        if weights is not None:
+            Yw *= weights[:, None]  # X carries no weight here: all of it goes on Y
+        return gram, *targets.result(np.asarray(X.T @ Yw, dtype=np.float64))
 
-    rows = block_rows(n_features)
+    # A block of X and its block of Y together are cache-sized.
+    rows = block_rows(n_features + (0 if targets is None else targets.width))
     # The buffer takes X's layout, so that a block of X's columns (a DataFrame's, often)
     # is copied column by column rather than gathered with a stride of n_samples.
     # Each block is a contiguous view of one buffer (BLAS would copy a strided one).
     columns = not sp.issparse(X) and X.flags.f_contiguous and not X.flags.c_contiguous
     buffer = np.empty(min(rows, n_samples) * n_features)
+    cross = None if targets is None else np.zeros((n_features, targets.width), order="F")
     for start in range(0, n_samples, rows):
         stop = min(start + rows, n_samples)
         block = X[start:stop].toarray() if sp.issparse(X) else X[start:stop]
@@ -164,11 +171,9 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
             gram = blas.dsyrk(1.0, scaled, beta=1.0, c=gram, trans=1, overwrite_c=1)
         else:
             gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, overwrite_c=1)
-        if Y is not None:
-            Y_block = Y[start:stop]
-            if sqrt_weights is not None:
-                # scaled already carries one sqrt(w); the other goes on Y.
-                Y_block = Y_block * sqrt_weights[start:stop, None]
+        if targets is not None:
+            # scaled already carries one sqrt(w); the block of Y carries the other.
+            Y_block = targets.block(start, stop, sqrt_weights)
             # scipy's BLAS for both products: alternating with numpy's (a separate OpenBLAS
             # whose idle threads still spin) block after block costs more than the product.
             # Y_block.T is Fortran-ordered, so neither operand is copied for BLAS.
@@ -176,7 +181,53 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None):
             cross = blas.dgemm(
                 1.0, A, Y_block.T, beta=1.0, c=cross, overwrite_c=1, trans_a=trans_a, trans_b=1
             )
-    return _mirror_upper(gram), None if cross is None else np.ascontiguousarray(cross)
+    gram = _mirror_upper(gram)
+    if targets is None:
+        return gram, None
+    return gram, *targets.result(np.ascontiguousarray(cross))
+
+
+class _TargetBlocks:
+    """Row blocks of ``[1, Y - Y_center]`` (the ones with ``sums``), each scaled by
+    ``sqrt(w)`` into one reusable buffer, for :func:`weighted_gram`; with ``sums`` it
+    adds up ``1^T W (Y - Y_center)`` block by block."""
+
+    def __init__(self, Y, Y_center, weights, sums):
+        self.Y = np.asarray(Y, dtype=np.float64)
+        self.center = 0.0 if Y_center is None else Y_center
+        self.sums = sums
+        self.lead = int(sums)
+        self.width = self.lead + self.Y.shape[1]
+        self.total = np.zeros(self.Y.shape[1]) if sums else None
+        self.buffer = None
+
+    def block(self, start, stop, sqrt_weights, copy=False):
+        """``sqrt(w) [1, Y - Y_center]`` of rows ``start:stop`` (C-ordered); a new array
+        with ``copy`` (all rows at once), else a view of the reused buffer."""
+        size = stop - start
+        if copy or self.buffer is None or self.buffer.shape[0] < size:
+            out = np.empty((size, self.width))
+            if not copy:
+                self.buffer = out
+        else:
+            out = self.buffer[:size]
+        if self.sums:
+            out[:, 0] = 1.0
+        np.subtract(self.Y[start:stop], self.center, out=out[:, self.lead :])
+        root = None if sqrt_weights is None else sqrt_weights[start:stop]
+        if root is not None and not copy:
+            out *= root[:, None]
+        if self.sums:
+            # 1^T W (Y - c) over these rows: sqrt(w)^T (sqrt(w) (Y - c)), or the plain sums.
+            weights = np.ones(size) if root is None else root
+            if copy and root is not None:
+                weights = root * root
+            self.total += blas.dgemv(1.0, out.T, weights)[self.lead :]
+        return out
+
+    def result(self, cross):
+        """``(cross,)``, or ``(cross, Y_sums)`` with ``sums``."""
+        return (cross, self.total) if self.sums else (cross,)
 
 
 # Bands of 64 rows: the transposed copy reads 64 consecutive numbers (eight cache lines)

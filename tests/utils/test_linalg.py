@@ -78,6 +78,36 @@ def test_weighted_gram_matches_the_dense_formula(data, layout, weighted, centere
     assert weighted_gram(X_in)[1] is None
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "sparse"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_weighted_gram_sums_come_with_the_cross_product(data, layout, weighted):
+    # sums=True: the cross product's first column is (X - c)^T W 1, from the same read of
+    # X, and Y's centered sums 1^T W (Y - Y_center) come third. Y is centered block by
+    # block: several blocks and a ragged last one here.
+    X, Y, weights = data
+    Y = np.repeat(Y, 40, axis=1) * np.arange(1, 81)  # wide Y: blocks sized by both widths
+    center = None if layout == "sparse" else X[:100].mean(axis=0)
+    Y_center = Y.mean(axis=0) + 0.5
+    X_in = {
+        "C": X,
+        "F": np.asfortranarray(X),
+        "sparse": sp.csr_matrix(np.where(np.abs(X) > 1, X, 0.0)),
+    }[layout]
+    X_dense = X_in.toarray() if sp.issparse(X_in) else X
+    w = weights if weighted else np.ones(len(X))
+    shift = np.zeros(X.shape[1]) if center is None else center
+    Xc = X_dense - shift
+    gram, cross, Y_sums = weighted_gram(
+        X_in, weights if weighted else None, center, Y=Y, Y_center=Y_center, sums=True
+    )
+    expected_gram, expected_cross = _reference(X_dense, Y, w, shift, Y_center)
+    assert_allclose(gram, expected_gram, rtol=1e-10, atol=1e-8)
+    assert_allclose(cross[:, 0], Xc.T @ w, rtol=1e-10, atol=1e-8)
+    assert_allclose(cross[:, 1:], expected_cross, rtol=1e-10, atol=1e-6)
+    assert_allclose(Y_sums, w @ (Y - Y_center), rtol=1e-10, atol=1e-6)
+    assert weighted_gram(X_in, Y=Y, Y_center=Y_center)[1].shape == (4, 80)
+
+
 @pytest.mark.parametrize("columns", [1, 4])
 @pytest.mark.parametrize("layout", ["C", "F", "strided", "empty"])
 @pytest.mark.parametrize("weighted", [False, True])
