@@ -116,8 +116,12 @@ def linear_cases(quick):
     if not quick:
         shapes += [(200_000, 10), (50_000, 5), (20_000, 200), (5_000, 50), (1_000, 2_000)]
     for n, d in shapes:
+        targets_grid = (1,)
+        if d == 50:
+            # Many targets too (an embedding's dimensions, say), on the full grid.
+            targets_grid = (1, 20, 500) if n == 20_000 and not quick else (1, 20)
         for alpha in (0.0, 1.0):
-            for targets in (1, 20) if d == 50 else (1,):
+            for targets in targets_grid:
                 theirs = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
                 label = f"NormalEquation alpha={alpha:g} {n}x{d} t={targets}"
                 data = (regression, n, d, targets)
