@@ -345,11 +345,11 @@ class GaussianMixtureEM(CallbackSupportMixin, DensityMixin, BaseEstimator):
                             theta,
                         )
                     else:  # no map: the rows (minus the shift) and their squares
-                        rows_in = block
                         if shift is not None:
-                            rows_in = centered[: len(block)]
-                            np.subtract(block, tiled[: len(block)], out=rows_in)
-                        log_prob = log_prob_by_products(rows_in, theta, covariance_type)
+                            block = np.subtract(
+                                block, tiled[: len(block)], out=centered[: len(block)]
+                            )
+                        log_prob = log_prob_by_products(block, theta, covariance_type)
                     out[:, start : start + rows] = log_prob
         out[np.isnan(out)] = -np.inf
         return out

@@ -130,7 +130,7 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None, sums=F
     """
     n_samples, n_features = X.shape
     gram = np.zeros((n_features, n_features), order="F")
-    targets = None if Y is None else _TargetBlocks(Y, Y_center, weights, sums)
+    targets = None if Y is None else _TargetBlocks(Y, Y_center, sums)
     sqrt_weights = None if weights is None else np.sqrt(weights)
 
     if sp.issparse(X) and center is None:
@@ -139,9 +139,8 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None, sums=F
         gram = 0.5 * (gram + gram.T)  # the sparse product rounds the two triangles apart
         if targets is None:
             return gram, None
-        Yw = targets.block(0, n_samples, sqrt_weights, copy=True)
-        if weights is not None:
-            Yw *= weights[:, None]  # X carries no weight here: all of it goes on Y
+        # X carries no weight here: all of it goes on Y.
+        Yw = targets.block(0, n_samples, weights, weights)
         return gram, *targets.result(np.asarray(X.T @ Yw, dtype=np.float64))
 
     # A block of X and its block of Y together are cache-sized.
@@ -173,7 +172,7 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None, sums=F
             gram = blas.dsyrk(1.0, scaled.T, beta=1.0, c=gram, trans=0, overwrite_c=1)
         if targets is not None:
             # scaled already carries one sqrt(w); the block of Y carries the other.
-            Y_block = targets.block(start, stop, sqrt_weights)
+            Y_block = targets.block(start, stop, weights, sqrt_weights)
             # scipy's BLAS for both products: alternating with numpy's (a separate OpenBLAS
             # whose idle threads still spin) block after block costs more than the product.
             # Y_block.T is Fortran-ordered, so neither operand is copied for BLAS.
@@ -188,46 +187,37 @@ def weighted_gram(X, weights=None, center=None, *, Y=None, Y_center=None, sums=F
 
 
 class _TargetBlocks:
-    """Row blocks of ``[1, Y - Y_center]`` (the ones with ``sums``), each scaled by
-    ``sqrt(w)`` into one reusable buffer, for :func:`weighted_gram`; with ``sums`` it
-    adds up ``1^T W (Y - Y_center)`` block by block."""
+    """Row blocks of ``[1, Y - Y_center]`` (the ones column only with ``sums``) in one
+    reused buffer, for :func:`weighted_gram`; with ``sums`` it adds up ``1^T W (Y -
+    Y_center)`` block by block."""
 
-    def __init__(self, Y, Y_center, weights, sums):
+    def __init__(self, Y, Y_center, sums):
         self.Y = np.asarray(Y, dtype=np.float64)
         self.center = 0.0 if Y_center is None else Y_center
-        self.sums = sums
         self.lead = int(sums)
         self.width = self.lead + self.Y.shape[1]
-        self.total = np.zeros(self.Y.shape[1]) if sums else None
-        self.buffer = None
+        self.sums = np.zeros(self.Y.shape[1]) if sums else None
+        self.buffer = np.empty((0, self.width))
 
-    def block(self, start, stop, sqrt_weights, copy=False):
-        """``sqrt(w) [1, Y - Y_center]`` of rows ``start:stop`` (C-ordered); a new array
-        with ``copy`` (all rows at once), else a view of the reused buffer."""
-        size = stop - start
-        if copy or self.buffer is None or self.buffer.shape[0] < size:
-            out = np.empty((size, self.width))
-            if not copy:
-                self.buffer = out
-        else:
-            out = self.buffer[:size]
-        if self.sums:
+    def block(self, start, stop, weights, scale):
+        """Rows ``start:stop`` of ``[1, Y - Y_center]``, C-ordered, each times its
+        ``scale`` (None: as they are); ``weights`` (None: ones) weigh their sums."""
+        if self.buffer.shape[0] < stop - start:
+            self.buffer = np.empty((stop - start, self.width))
+        out = self.buffer[: stop - start]
+        if self.lead:
             out[:, 0] = 1.0
         np.subtract(self.Y[start:stop], self.center, out=out[:, self.lead :])
-        root = None if sqrt_weights is None else sqrt_weights[start:stop]
-        if root is not None and not copy:
-            out *= root[:, None]
-        if self.sums:
-            # 1^T W (Y - c) over these rows: sqrt(w)^T (sqrt(w) (Y - c)), or the plain sums.
-            weights = np.ones(size) if root is None else root
-            if copy and root is not None:
-                weights = root * root
-            self.total += blas.dgemv(1.0, out.T, weights)[self.lead :]
+        if self.sums is not None:
+            w = np.ones(stop - start) if weights is None else weights[start:stop]
+            self.sums += blas.dgemv(1.0, out.T, w)[self.lead :]
+        if scale is not None:
+            out *= scale[start:stop, None]
         return out
 
     def result(self, cross):
         """``(cross,)``, or ``(cross, Y_sums)`` with ``sums``."""
-        return (cross, self.total) if self.sums else (cross,)
+        return (cross,) if self.sums is None else (cross, self.sums)
 
 
 # Bands of 64 rows: the transposed copy reads 64 consecutive numbers (eight cache lines)
